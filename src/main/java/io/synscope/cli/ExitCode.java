@@ -1,0 +1,31 @@
+package io.synscope.cli;
+
+import io.synscope.capture.CaptureException;
+
+/** Process exit codes; documented in README.md and docs/exit-codes.md. Never renumber. */
+public final class ExitCode {
+    public static final int OK = 0;
+    public static final int INTERNAL_ERROR = 1;
+    /** picocli's own code for a bad command line. */
+    public static final int USAGE = 2;
+    public static final int NOT_FOUND = 3;
+    public static final int EMPTY = 4;
+    public static final int NOT_A_CAPTURE = 5;
+    public static final int CORRUPT = 6;
+    public static final int UNSUPPORTED_LINK_TYPE = 7;
+    public static final int IO_ERROR = 8;
+
+    private ExitCode() {
+    }
+
+    static int of(CaptureException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> NOT_FOUND;
+            case EMPTY -> EMPTY;
+            case NOT_A_CAPTURE -> NOT_A_CAPTURE;
+            case CORRUPT -> CORRUPT;
+            case UNSUPPORTED_LINK_TYPE -> UNSUPPORTED_LINK_TYPE;
+            case IO -> IO_ERROR;
+        };
+    }
+}

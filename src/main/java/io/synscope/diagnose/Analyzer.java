@@ -1,0 +1,130 @@
+package io.synscope.diagnose;
+
+import io.synscope.capture.CaptureException;
+import io.synscope.capture.LinkType;
+import io.synscope.capture.PacketSource;
+import io.synscope.capture.RawPacket;
+import io.synscope.decode.PacketDecoder;
+import io.synscope.decode.SkipReason;
+import io.synscope.decode.TcpSegment;
+import io.synscope.flow.AnalysisConfig;
+import io.synscope.flow.Connection;
+import io.synscope.flow.ConnectionListener;
+import io.synscope.flow.Decision;
+import io.synscope.flow.FlowTracker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole pipeline for one packet stream: read, decode, track, classify, hand results to a
+ * sink as connections are decided. A file and a live capture differ only in their
+ * {@link PacketSource}.
+ */
+public final class Analyzer {
+    /** Malformed frames described individually; the rest are only counted. */
+    private static final int MAX_DECODE_PROBLEMS = 10;
+
+    private final AnalysisConfig config;
+
+    public Analyzer(AnalysisConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Reads {@code source} to its end and returns what was read; results went to {@code sink},
+     * then {@link AnalysisSink#onFinish} was called.
+     *
+     * @throws CaptureException when the capture cannot be read, or holds no frame of a link type
+     *                          synscope decodes
+     * @throws IOException      when the sink fails to write
+     */
+    public CaptureInfo run(PacketSource source, AnalysisSink sink)
+            throws CaptureException, IOException {
+        Classifier classifier = new Classifier(config);
+        SummaryBuilder summary = new SummaryBuilder();
+        ConnectionListener onDecided = (Connection c, Decision reason, long nowNanos) -> {
+            Diagnosis d = classifier.classify(c, reason, nowNanos);
+            summary.add(c.server().addrHi(), c.server().addrLo(), c.server().port(), d,
+                    c.firstTsNanos());
+            if (sink.wants(d.verdict())) {
+                try {
+                    sink.onConnection(ConnectionResult.of(c, reason, d));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        FlowTracker tracker = new FlowTracker(config, onDecided);
+        PacketDecoder decoder = new PacketDecoder();
+        RawPacket raw = new RawPacket();
+        TcpSegment segment = new TcpSegment();
+        long[] skipped = new long[SkipReason.values().length];
+        List<String> problems = new ArrayList<>();
+        BitSet linkTypes = new BitSet();
+        long frames = 0;
+        long segments = 0;
+        long firstTs = Long.MAX_VALUE;
+        long lastTs = Long.MIN_VALUE;
+        try {
+            while (source.next(raw)) {
+                frames++;
+                long ts = raw.tsNanos;
+                if (ts < firstTs) {
+                    firstTs = ts;
+                }
+                if (ts > lastTs) {
+                    lastTs = ts;
+                }
+                linkTypes.set(raw.linkType);
+                SkipReason skip = decoder.decode(raw, segment);
+                if (skip == null) {
+                    segments++;
+                    tracker.accept(segment);
+                } else {
+                    skipped[skip.ordinal()]++;
+                    if ((skip == SkipReason.MALFORMED || skip == SkipReason.TRUNCATED)
+                            && problems.size() < MAX_DECODE_PROBLEMS) {
+                        problems.add("frame " + raw.frameNumber + " byte " + decoder.lastProblemOffset()
+                                + ": " + decoder.lastProblem());
+                    }
+                }
+            }
+            if (frames > 0 && skipped[SkipReason.UNSUPPORTED_LINK_TYPE.ordinal()] == frames) {
+                throw new CaptureException(CaptureException.Kind.UNSUPPORTED_LINK_TYPE,
+                        source.name(), -1, "every frame has a link type synscope cannot decode ("
+                        + linkNames(linkTypes) + "); supported: ethernet, linux-sll,"
+                        + " linux-sll2, raw, null, loop");
+            }
+            tracker.finish();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Map<String, Long> skippedByReason = new LinkedHashMap<>();
+        for (SkipReason r : SkipReason.values()) {
+            if (skipped[r.ordinal()] > 0) {
+                skippedByReason.put(r.key(), skipped[r.ordinal()]);
+            }
+        }
+        List<String> links = new ArrayList<>();
+        linkTypes.stream().forEach(t -> links.add(LinkType.name(t)));
+        CaptureInfo info = new CaptureInfo(source.name(), source.format(), frames, segments,
+                skippedByReason, frames == 0 ? 0 : firstTs, frames == 0 ? 0 : lastTs, links,
+                source.warnings(), problems, tracker.connectionsSeen(),
+                tracker.peakOpenConnections());
+        sink.onFinish(info, summary.build());
+        return info;
+    }
+
+    private static String linkNames(BitSet linkTypes) {
+        StringBuilder sb = new StringBuilder();
+        linkTypes.stream().forEach(t -> sb.append(sb.length() == 0 ? "" : ", ")
+                .append(LinkType.name(t)).append(" (").append(t).append(')'));
+        return sb.toString();
+    }
+}

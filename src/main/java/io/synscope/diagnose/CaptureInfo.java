@@ -1,0 +1,36 @@
+package io.synscope.diagnose;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What was read: the capture's identity, how much of it, what was skipped and why, and the
+ * warnings. Counts of skipped frames are keyed by {@link io.synscope.decode.SkipReason#key()}.
+ *
+ * @param decodeProblems the first few malformed or truncated frames, each "frame N offset M: why"
+ */
+public record CaptureInfo(
+        String name,
+        String format,
+        long frames,
+        long tcpSegments,
+        Map<String, Long> skipped,
+        long firstTsNanos,
+        long lastTsNanos,
+        List<String> linkTypes,
+        List<String> warnings,
+        List<String> decodeProblems,
+        long connections,
+        long peakOpenConnections) {
+
+    public CaptureInfo {
+        skipped = Map.copyOf(skipped);
+        linkTypes = List.copyOf(linkTypes);
+        warnings = List.copyOf(warnings);
+        decodeProblems = List.copyOf(decodeProblems);
+    }
+
+    public long skippedTotal() {
+        return skipped.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,455 @@
+package io.synscope.diagnose;
+
+import io.synscope.decode.TcpSegment;
+import io.synscope.flow.AnalysisConfig;
+import io.synscope.flow.Connection;
+import io.synscope.flow.Decision;
+import io.synscope.flow.Endpoint;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Names what happened to a connection: a pure function of its endpoint states and handshake
+ * facts (see {@code kernel-signatures.md} for the wire patterns), the reason it was decided and
+ * the capture time at the decision. The rules run in the order of a connection's life (SYN,
+ * SYN-ACK, handshake ACK, data, close) and the first failure that explains the connection wins;
+ * a failure that the connection got over (a dropped SYN answered later) is reported as
+ * {@link Outcome#RECOVERED} with its delay, unless a later failure explains the end better.
+ */
+public final class Classifier {
+    private static final double NANOS_PER_SECOND = 1e9;
+
+    private final AnalysisConfig config;
+
+    public Classifier(AnalysisConfig config) {
+        this.config = config;
+    }
+
+    /** Classifies {@code c}; reads it only during the call (see the tracker's reuse contract). */
+    public Diagnosis classify(Connection c, Decision decidedBy, long nowNanos) {
+        Endpoint client = c.client();
+        boolean handshakeSeen = client.synSeen() || c.synAckCount() > 0;
+        if (!handshakeSeen) {
+            return midStream(c);
+        }
+        if (c.rstAnsweredSyn()) {
+            return refused(c);
+        }
+        if (c.synAckCount() == 0) {
+            return unansweredSyn(c, nowNanos);
+        }
+        Finding rest = afterSynAck(c, nowNanos, decidedBy);
+        if (client.synSeen() && c.synsBeforeSynAck() >= 2) {
+            return synDroppedThen(c, rest);
+        }
+        return rest.build();
+    }
+
+    // ---- SYN ----------------------------------------------------------------------------
+
+    private Diagnosis refused(Connection c) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        Finding f = new Finding(Verdict.REFUSED, Outcome.FAILED, "syn-answered-by-rst",
+                Confidence.HIGH);
+        f.resetBy = Side.SERVER;
+        f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+        f.evidence(server.rstFrame(), server.rstTsNanos(), "server RST"
+                + ((server.rstFlags() & TcpSegment.ACK) != 0 ? "+ACK" : "")
+                + " answering the SYN: nothing accepts connections on this port");
+        if (client.synCount() > 1) {
+            f.notes.add("the SYN was sent " + client.synCount() + " times before the RST");
+        }
+        return f.build();
+    }
+
+    private Diagnosis unansweredSyn(Connection c, long nowNanos) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        if (client.ackSeen() || server.packets() > 0) {
+            // The client acknowledged something it must have received: the server's half is
+            // missing from the capture, not from the wire.
+            Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "one-direction-only",
+                    Confidence.LOW);
+            f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+            f.notes.add("no SYN-ACK in the capture, yet the client went on as if it got one:"
+                    + " only the client's direction was captured");
+            return f.build();
+        }
+        if (client.synCount() >= 2) {
+            Finding f = new Finding(Verdict.SYN_DROPPED, Outcome.FAILED, "syn-retransmitted",
+                    client.synCount() >= 3 ? Confidence.HIGH : Confidence.MEDIUM);
+            addSynEvidence(f, c);
+            long quietNanos = nowNanos - client.lastSynTsNanos();
+            if (quietNanos < config.synRetryWindowNanos()) {
+                f.notes.add("the capture ends " + seconds(quietNanos)
+                        + " after the last SYN: the client may still have been retrying");
+            }
+            return f.build();
+        }
+        long quietNanos = nowNanos - client.synTsNanos();
+        if (quietNanos >= config.synRetryWindowNanos()) {
+            Finding f = new Finding(Verdict.SYN_DROPPED, Outcome.FAILED, "syn-unanswered-once",
+                    Confidence.LOW);
+            f.evidence(client.synFrame(), client.synTsNanos(), "client SYN, never answered");
+            f.notes.add("the SYN was not retransmitted in the " + seconds(quietNanos)
+                    + " that followed: a one-way capture, a scanner, or a client that gave up");
+            return f.build();
+        }
+        Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "syn-at-capture-end",
+                Confidence.LOW);
+        f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+        f.notes.add("a single SYN " + seconds(quietNanos) + " before the capture ends");
+        return f.build();
+    }
+
+    private Diagnosis synDroppedThen(Connection c, Finding rest) {
+        Endpoint client = c.client();
+        if (rest.verdict.isFailure()) {
+            rest.notes.add("its SYN was sent " + c.synsBeforeSynAck()
+                    + " times before the server answered (dropped first)");
+            return rest.build();
+        }
+        boolean worked = rest.verdict == Verdict.OK;
+        Finding f = new Finding(Verdict.SYN_DROPPED, worked ? Outcome.RECOVERED : Outcome.UNKNOWN,
+                "syn-retransmitted",
+                c.synsBeforeSynAck() >= 3 ? Confidence.HIGH : Confidence.MEDIUM);
+        addSynEvidence(f, c);
+        f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK at last");
+        if (worked) {
+            f.recoveryDelayNanos = c.synAckTsNanos() - client.synTsNanos();
+        }
+        f.notes.addAll(rest.notes);
+        return f.build();
+    }
+
+    private static void addSynEvidence(Finding f, Connection c) {
+        Endpoint client = c.client();
+        f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+        f.evidence(client.secondSynFrame(), client.secondSynTsNanos(), "client SYN again, same ISN: no SYN-ACK came");
+        if (client.synCount() > 2) {
+            f.evidence(client.lastSynFrame(), client.lastSynTsNanos(), "last of " + client.synCount() + " SYNs");
+        }
+    }
+
+    // ---- SYN-ACK onwards ----------------------------------------------------------------
+
+    private Finding afterSynAck(Connection c, long nowNanos, Decision decidedBy) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        boolean established = c.handshakeAckFrame() != 0 || client.payloadBytes() > 0
+                || server.payloadBytes() > 0;
+        if (!established) {
+            return handshakeUnfinished(c, nowNanos);
+        }
+        if (isOverflowReset(c)) {
+            return overflowReset(c);
+        }
+        if (c.handshakeAckFrame() != 0 && (c.synAcksAfterHandshakeAck() > 0
+                || c.clientRetransBeforeProgress() >= config.ackIgnoredMinRetrans())) {
+            return ackIgnored(c);
+        }
+        Finding reset = resetOf(c);
+        if (reset != null) {
+            return reset;
+        }
+        Finding stall = stalled(c, nowNanos, decidedBy);
+        if (stall != null) {
+            return stall;
+        }
+        Finding f = new Finding(Verdict.OK, Outcome.OK, closedInOrder(c) ? "closed-in-order"
+                : "open-at-end", Confidence.HIGH);
+        if (c.handshakeAckFrame() == 0) {
+            f.notes.add("the handshake's ACK was not captured; data shows it completed");
+        }
+        long retrans = client.retransmissions() + server.retransmissions();
+        if (retrans > 0) {
+            f.notes.add(retrans + " ordinary retransmission" + (retrans == 1 ? "" : "s")
+                    + ", recovered");
+        }
+        return f;
+    }
+
+    private static boolean closedInOrder(Connection c) {
+        return c.client().finSeen() && c.server().finSeen();
+    }
+
+    private Finding handshakeUnfinished(Connection c, long nowNanos) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        if (client.rstSeen() || server.rstSeen()) {
+            boolean byClient = client.rstSeen()
+                    && (!server.rstSeen() || client.rstFrame() < server.rstFrame());
+            Endpoint r = byClient ? client : server;
+            Finding f = new Finding(Verdict.RESET, Outcome.FAILED,
+                    byClient ? "client-reset-in-handshake" : "server-reset-in-handshake",
+                    Confidence.MEDIUM);
+            f.resetBy = byClient ? Side.CLIENT : Side.SERVER;
+            f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+            f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
+            f.evidence(r.rstFrame(), r.rstTsNanos(), (byClient ? "client" : "server")
+                    + " RST instead of completing the handshake");
+            if (byClient) {
+                f.notes.add("a client that resets a SYN-ACK is typically a port scanner (SYN scan)"
+                        + " or a client that had already given up");
+            }
+            return f;
+        }
+        long quietNanos = nowNanos - c.lastSynAckTsNanos();
+        if (c.synAckCount() >= 2 || quietNanos >= config.synRetryWindowNanos()) {
+            Finding f = new Finding(Verdict.SYNACK_UNANSWERED, Outcome.FAILED,
+                    c.synAckCount() >= 2 ? "synack-retransmitted" : "synack-unanswered-once",
+                    c.synAckCount() >= 2 ? Confidence.HIGH : Confidence.MEDIUM);
+            f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+            f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
+            if (c.synAckCount() >= 2) {
+                f.evidence(c.lastSynAckFrame(), c.lastSynAckTsNanos(), "SYN-ACK sent " + c.synAckCount()
+                        + " times, never acknowledged");
+            } else {
+                f.notes.add("sent once only: typical of a SYN cookie (cookies are not resent)");
+            }
+            return f;
+        }
+        Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "synack-at-capture-end",
+                Confidence.LOW);
+        f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
+        f.notes.add("the SYN-ACK came " + seconds(quietNanos) + " before the capture ends");
+        return f;
+    }
+
+    /** A stateless server RST (no ACK flag, seq = ISN_s+1) right after the handshake's ACK. */
+    private boolean isOverflowReset(Connection c) {
+        Endpoint server = c.server();
+        if (c.handshakeAckFrame() == 0 || !server.rstSeen()
+                || (server.rstFlags() & TcpSegment.ACK) != 0 || server.payloadBytes() > 0) {
+            return false;
+        }
+        boolean beforeProgress = c.serverProgressFrame() == 0
+                || c.serverProgressFrame() > server.rstFrame();
+        boolean firstReset = !c.client().rstSeen() || c.client().rstFrame() > server.rstFrame();
+        long delay = server.rstTsNanos() - c.handshakeAckTsNanos();
+        return beforeProgress && firstReset && server.rstSeqRel() == 1 && delay >= 0
+                && delay <= config.overflowResetMaxNanos();
+    }
+
+    private Finding overflowReset(Connection c) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        Finding f = new Finding(Verdict.OVERFLOW_RESET, Outcome.FAILED, "stateless-rst-after-ack",
+                server.rstWindow() == 0 ? Confidence.HIGH : Confidence.MEDIUM);
+        f.resetBy = Side.SERVER;
+        f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
+        f.evidence(c.handshakeAckFrame(), c.handshakeAckTsNanos(),
+                "client ACK completes the handshake");
+        f.evidence(server.rstFrame(), server.rstTsNanos(), "server RST (no ACK flag, seq ISN+1, win "
+                + server.rstWindow() + ") " + micros(server.rstTsNanos() - c.handshakeAckTsNanos())
+                + " after the ACK: the kernel refused to queue it");
+        if (server.rstCount() > 1) {
+            f.notes.add(server.rstCount() + " RSTs from the server (one per client segment)");
+        }
+        return f;
+    }
+
+    private Finding ackIgnored(Connection c) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        boolean synAckAgain = c.synAcksAfterHandshakeAck() > 0;
+        boolean progressed = c.serverProgressFrame() != 0;
+        Finding f = new Finding(Verdict.ACK_IGNORED, progressed ? Outcome.RECOVERED
+                : Outcome.FAILED, synAckAgain ? "synack-resent-after-ack" : "data-never-acked",
+                synAckAgain ? Confidence.HIGH : Confidence.MEDIUM);
+        f.evidence(c.handshakeAckFrame(), c.handshakeAckTsNanos(),
+                "client ACK completes the handshake (the client now thinks it is connected)");
+        if (synAckAgain) {
+            f.evidence(c.firstSynAckAfterAckFrame(), c.firstSynAckAfterAckTsNanos(), "server SYN-ACK again after that ACK ("
+                    + c.synAcksAfterHandshakeAck() + "×): it did not take the ACK");
+        }
+        if (client.firstRetransFrame() != 0 && c.clientRetransBeforeProgress() > 0) {
+            f.evidence(client.firstRetransFrame(), client.firstRetransTsNanos(),
+                    "client data retransmitted (" + c.clientRetransBeforeProgress()
+                            + "×), never acknowledged");
+        }
+        if (!synAckAgain) {
+            f.notes.add("no SYN-ACK retransmission: the SYN-ACK was probably a SYN cookie"
+                    + " (cookies keep no state to resend)");
+            f.alternatives.add(new Alternative(Verdict.STALLED, "a server or path that died right"
+                    + " after the handshake looks the same"));
+        }
+        if (progressed) {
+            f.recoveryDelayNanos = c.serverProgressTsNanos() - c.handshakeAckTsNanos();
+            f.evidence(c.serverProgressFrame(), c.serverProgressTsNanos(),
+                    "server finally acknowledges / answers: the application accepted it late");
+        }
+        Endpoint resetter = firstResetter(c);
+        if (resetter != null) {
+            f.resetBy = resetter == client ? Side.CLIENT : Side.SERVER;
+            f.evidence(resetter.rstFrame(), resetter.rstTsNanos(), (resetter == client
+                    ? "client" : "server") + " RST ends it");
+            if (progressed) {
+                f.outcome = Outcome.FAILED;
+                f.recoveryDelayNanos = -1;
+            }
+        }
+        return f;
+    }
+
+    // ---- resets -------------------------------------------------------------------------
+
+    private static Endpoint firstResetter(Connection c) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        if (client.rstSeen() && (!server.rstSeen() || client.rstFrame() < server.rstFrame())) {
+            return client;
+        }
+        return server.rstSeen() ? server : null;
+    }
+
+    /** Names the first RST of an established connection, or null when there is none. */
+    private Finding resetOf(Connection c) {
+        Endpoint x = firstResetter(c);
+        if (x == null) {
+            return null;
+        }
+        boolean byClient = x == c.client();
+        Endpoint peer = byClient ? c.server() : c.client();
+        String who = byClient ? "client" : "server";
+        String peerName = byClient ? "server" : "client";
+        boolean stateless = (x.rstFlags() & TcpSegment.ACK) == 0;
+        Finding f;
+        if (x.rstAfterOwnFin() && x.peerDataAfterFinFrame() != 0
+                && x.peerDataAfterFinFrame() <= x.rstFrame()) {
+            f = new Finding(Verdict.RST_UNREAD_DATA, Outcome.FAILED, "data-after-close",
+                    Confidence.HIGH);
+            f.evidence(x.finFrame(), x.finTsNanos(), who + " FIN: it closed its socket");
+            f.evidence(x.peerDataAfterFinFrame(), x.peerDataAfterFinTsNanos(), peerName + " data after that FIN");
+            f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST: the " + peerName
+                    + " wrote to a closed socket");
+        } else if (stateless) {
+            boolean linuxSignature = x.rstWindow() == 0;
+            f = new Finding(Verdict.HALF_OPEN_RESET, Outcome.FAILED, "stateless-rst",
+                    linuxSignature ? Confidence.HIGH : Confidence.MEDIUM);
+            if (x.rstAnswersFrame() != 0) {
+                f.evidence(x.rstAnswersFrame(), x.rstAnswersTsNanos(), peerName + " segment");
+            }
+            f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST without ACK, win "
+                    + x.rstWindow() + ": built from the segment it answers, by a host with no"
+                    + " socket for this connection");
+        } else if (x.peerBytesAtRst() > 0 && !x.answeredPeerAtRst()
+                && !(byClient && x.lastPayloadFrame() != 0
+                && x.lastPayloadFrame() < peer.lastPayloadFrame())) {
+            f = new Finding(Verdict.RST_UNREAD_DATA, Outcome.FAILED, "active-rst-after-unanswered-data",
+                    Confidence.MEDIUM);
+            f.evidence(peer.lastPayloadFrame(), peer.lastPayloadTsNanos(), peerName
+                    + " data, acknowledged but never answered");
+            f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST+ACK instead of FIN: closed with"
+                    + " that data unread");
+            f.alternatives.add(new Alternative(Verdict.RST_LINGER0, "SO_LINGER 0 sends the same"
+                    + " RST; on the " + who + " nstat TcpExtTCPAbortOnClose (unread data) vs"
+                    + " TcpExtTCPAbortOnLinger tells them apart"));
+        } else {
+            String why = x.peerBytesAtRst() == 0 ? "the " + peerName + " had sent no data"
+                    : byClient && !x.answeredPeerAtRst() ? "the client had its reply"
+                    : "the " + who + " had answered the " + peerName + "'s data";
+            f = new Finding(Verdict.RST_LINGER0, Outcome.FAILED, "active-rst-nothing-unread",
+                    x.peerBytesAtRst() == 0 || x.answeredPeerAtRst() ? Confidence.HIGH
+                            : Confidence.MEDIUM);
+            if (peer.lastPayloadFrame() != 0) {
+                f.evidence(peer.lastPayloadFrame(), peer.lastPayloadTsNanos(), "last " + peerName
+                        + " data");
+            }
+            f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST+ACK instead of FIN (" + why
+                    + "): an abortive close");
+            if (!x.answeredPeerAtRst() && x.peerBytesAtRst() > 0) {
+                f.alternatives.add(new Alternative(Verdict.RST_UNREAD_DATA, "if the client had"
+                        + " not read all of its reply, the kernel sends the same RST"));
+            }
+        }
+        f.resetBy = byClient ? Side.CLIENT : Side.SERVER;
+        return f;
+    }
+
+    // ---- stalls -------------------------------------------------------------------------
+
+    private Finding stalled(Connection c, long nowNanos, Decision decidedBy) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        Endpoint x = client.retransRun() >= server.retransRun() ? client : server;
+        if (x.retransRun() < config.stallMinRetrans()) {
+            return null;
+        }
+        boolean byClient = x == client;
+        boolean cut = decidedBy == Decision.CAPTURE_END
+                && nowNanos - x.lastRetransTsNanos() < config.synRetryWindowNanos();
+        Finding f = new Finding(Verdict.STALLED, Outcome.FAILED, "retransmitted-unacked",
+                cut ? Confidence.LOW : Confidence.MEDIUM);
+        f.evidence(x.retransRunFrame(), x.retransRunTsNanos(), (byClient ? "client" : "server")
+                + " retransmits; " + x.retransRun() + " retransmissions, none acknowledged");
+        f.evidence(x.lastRetransFrame(), x.lastRetransTsNanos(), "last retransmission");
+        if (cut) {
+            f.notes.add("the capture ends while it is still retrying");
+        }
+        return f;
+    }
+
+    // ---- mid-stream ---------------------------------------------------------------------
+
+    private Diagnosis midStream(Connection c) {
+        String roles = "no handshake captured; client inferred: "
+                + c.roleBasis().description();
+        Finding reset = c.client().payloadBytes() + c.server().payloadBytes() > 0 ? resetOf(c)
+                : null;
+        if (reset != null) {
+            reset.confidence = reset.confidence == Confidence.HIGH ? Confidence.MEDIUM
+                    : Confidence.LOW;
+            reset.notes.add(roles);
+            return reset.build();
+        }
+        Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "mid-stream", Confidence.LOW);
+        f.evidence(c.firstFrame(), c.firstTsNanos(), "first packet seen");
+        f.notes.add(roles);
+        return f.build();
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / NANOS_PER_SECOND);
+    }
+
+    static String micros(long nanos) {
+        if (nanos < 1_000_000) {
+            return (nanos / 1000) + " µs";
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f ms", nanos / 1e6);
+    }
+
+    /** Mutable working copy of a diagnosis while rules fill it in. */
+    private static final class Finding {
+        final Verdict verdict;
+        Outcome outcome;
+        final String rule;
+        Confidence confidence;
+        long recoveryDelayNanos = -1;
+        Side resetBy;
+        final List<Evidence> evidence = new ArrayList<>(4);
+        final List<Alternative> alternatives = new ArrayList<>(1);
+        final List<String> notes = new ArrayList<>(1);
+
+        Finding(Verdict verdict, Outcome outcome, String rule, Confidence confidence) {
+            this.verdict = verdict;
+            this.outcome = outcome;
+            this.rule = rule;
+            this.confidence = confidence;
+        }
+
+        void evidence(long frame, long tsNanos, String note) {
+            evidence.add(new Evidence(frame, tsNanos, note));
+        }
+
+        Diagnosis build() {
+            return new Diagnosis(verdict, outcome, recoveryDelayNanos, resetBy, rule, confidence,
+                    evidence, alternatives, notes);
+        }
+    }
+}

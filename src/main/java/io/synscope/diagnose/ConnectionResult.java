@@ -1,0 +1,78 @@
+package io.synscope.diagnose;
+
+import io.synscope.flow.Connection;
+import io.synscope.flow.Decision;
+import io.synscope.flow.Endpoint;
+import io.synscope.flow.RoleBasis;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything reported about one connection: an immutable summary that outlives the tracker's
+ * pooled {@link Connection}. The ladder is kept only for connections whose verdict is a failure,
+ * so healthy connections cost a few hundred bytes.
+ *
+ * @param id          the order in which connections were first seen, from 1
+ * @param decidedBy   why the tracker stopped following it
+ * @param ladder      packets for the ladder diagram (failures only, bounded); empty otherwise
+ * @param ladderOmitted packets of this connection not in {@code ladder}
+ */
+public record ConnectionResult(
+        long id,
+        HostPort client,
+        HostPort server,
+        int ipVersion,
+        long firstSeenNanos,
+        long lastSeenNanos,
+        long firstFrame,
+        long lastFrame,
+        Traffic fromClient,
+        Traffic fromServer,
+        String history,
+        RoleBasis roleBasis,
+        Decision decidedBy,
+        Diagnosis diagnosis,
+        Explanation explanation,
+        List<LadderStep> ladder,
+        long ladderOmitted) {
+
+    public ConnectionResult {
+        ladder = List.copyOf(ladder);
+    }
+
+    public Verdict verdict() {
+        return diagnosis.verdict();
+    }
+
+    public Outcome outcome() {
+        return diagnosis.outcome();
+    }
+
+    /** Builds the result while {@code c} is still valid (inside the listener call). */
+    public static ConnectionResult of(Connection c, Decision decidedBy, Diagnosis diagnosis) {
+        Endpoint cl = c.client();
+        Endpoint sv = c.server();
+        List<LadderStep> ladder = List.of();
+        long omitted = 0;
+        if (diagnosis.verdict().isFailure()) {
+            ladder = new ArrayList<>(c.eventCount());
+            for (int i = 0; i < c.eventCount(); i++) {
+                boolean ackValid = (c.eventMarks(i) & Connection.MARK_ACK_VALID) != 0;
+                ladder.add(new LadderStep(c.eventFrame(i), c.eventTsNanos(i),
+                        (c.eventMarks(i) & Connection.MARK_FROM_CLIENT) != 0, c.eventFlags(i),
+                        c.eventRelSeq(i), ackValid ? c.eventRelAck(i) : -1,
+                        c.eventPayloadLength(i), c.eventWindow(i),
+                        (c.eventMarks(i) & Connection.MARK_RETRANSMISSION) != 0));
+            }
+            omitted = c.eventsOmitted();
+        }
+        return new ConnectionResult(c.id(), new HostPort(cl.ip(), cl.port()),
+                new HostPort(sv.ip(), sv.port()), c.ipVersion(), c.firstTsNanos(),
+                c.lastTsNanos(), c.firstFrame(), c.lastFrame(),
+                new Traffic(cl.packets(), cl.payloadBytes(), cl.retransmissions()),
+                new Traffic(sv.packets(), sv.payloadBytes(), sv.retransmissions()),
+                c.history(), c.roleBasis(), decidedBy, diagnosis,
+                Explanation.of(diagnosis), ladder, omitted);
+    }
+}

@@ -1,0 +1,81 @@
+package io.synscope.diagnose;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads one listener's verdicts together. A single dropped SYN cannot say which queue dropped it;
+ * the same listener also ignoring or resetting handshake ACKs at the same time says the accept
+ * queue was full (kernel-signatures.md, "Context separates them").
+ */
+final class ListenerDiagnosis {
+    /** SYN-ACKs left unanswered before we call it a flood or a scan rather than a stray client. */
+    private static final long FLOOD_MIN = 10;
+
+    private ListenerDiagnosis() {
+    }
+
+    static List<Summary.ListenerFinding> findings(List<Summary.ServerSummary> servers) {
+        List<Summary.ListenerFinding> out = new ArrayList<>();
+        for (Summary.ServerSummary s : servers) {
+            Summary.ListenerFinding f = finding(s);
+            if (f != null) {
+                out.add(f);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static Summary.ListenerFinding finding(Summary.ServerSummary s) {
+        Map<Verdict, Long> v = s.byVerdict();
+        long dropped = v.getOrDefault(Verdict.SYN_DROPPED, 0L);
+        long ignored = v.getOrDefault(Verdict.ACK_IGNORED, 0L);
+        long overflowReset = v.getOrDefault(Verdict.OVERFLOW_RESET, 0L);
+        long unanswered = v.getOrDefault(Verdict.SYNACK_UNANSWERED, 0L);
+        long refused = v.getOrDefault(Verdict.REFUSED, 0L);
+        long ok = v.getOrDefault(Verdict.OK, 0L);
+        String queueFix = "raise the listen backlog (Java ServerSocket default 50, Tomcat"
+                + " acceptCount 100, nginx backlog 511) and net.core.somaxconn, and accept"
+                + " faster; confirm with ss -lnt (Recv-Q reaching Send-Q) and nstat"
+                + " TcpExtListenOverflows";
+        if (ignored + overflowReset > 0) {
+            String how = overflowReset > 0 && ignored > 0
+                    ? overflowReset + " handshake ACKs reset and " + ignored + " ignored"
+                    : overflowReset > 0 ? overflowReset + " handshake ACKs answered with RST"
+                      + " (tcp_abort_on_overflow=1)"
+                      : ignored + " handshake ACKs ignored (tcp_abort_on_overflow=0)";
+            return new Summary.ListenerFinding(s.server(), "accept-queue-overflow",
+                    "accept queue full: " + how + (dropped > 0 ? ", and " + dropped
+                            + " SYNs dropped while it was full" : ""), queueFix);
+        }
+        if (unanswered >= FLOOD_MIN) {
+            return new Summary.ListenerFinding(s.server(), "syn-flood",
+                    unanswered + " SYN-ACKs never answered: a SYN flood or a scan"
+                            + (dropped > 0 ? "; " + dropped + " real clients' SYNs dropped"
+                            + " (SYN queue full)" : ""),
+                    "keep net.ipv4.tcp_syncookies=1 (cookies answer when the SYN queue is"
+                            + " full), raise tcp_max_syn_backlog; nstat TcpExtTCPReqQFullDrop"
+                            + " and TcpExtSyncookiesSent confirm it");
+        }
+        if (dropped > 0 && ok > 0) {
+            return new Summary.ListenerFinding(s.server(), "listen-queue-overflow",
+                    dropped + " SYNs dropped while " + ok + " other connections to it worked:"
+                            + " a listen queue (SYN or accept) overflowing, not a dead host",
+                    queueFix);
+        }
+        if (dropped > 0) {
+            return new Summary.ListenerFinding(s.server(), "no-answer",
+                    dropped + " SYNs and no packet from the server at all: host down,"
+                            + " firewall DROP, routing — or a listen queue full the whole time",
+                    "check the host is reachable and the firewall; then ss -lnt on it");
+        }
+        if (refused > 0) {
+            return new Summary.ListenerFinding(s.server(), "no-listener",
+                    refused + " connections refused: nothing listening (or a REJECT rule)"
+                            + (ok > 0 ? " part of the time — a restart?" : ""),
+                    "check the service is up and bound to this address and port");
+        }
+        return null;
+    }
+}

@@ -1,0 +1,60 @@
+package io.synscope.diagnose;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * Counts over every connection of a capture, failures over time, and what each listener's
+ * failures point at.
+ *
+ * @param byVerdict          connections per verdict, every verdict present (zero or not)
+ * @param servers            per server endpoint, most failures first
+ * @param failuresPerSecond  failed connections per second of capture time (epoch second of the
+ *                           connection's first packet); only seconds with failures are present
+ * @param recoveryDelays     for connections that recovered, the delays per verdict
+ * @param listenerFindings   one finding per server endpoint whose failures point at a cause
+ */
+public record Summary(
+        long connections,
+        Map<Verdict, Long> byVerdict,
+        Map<Outcome, Long> byOutcome,
+        List<ServerSummary> servers,
+        SortedMap<Long, Long> failuresPerSecond,
+        Map<Verdict, DelayStats> recoveryDelays,
+        List<ListenerFinding> listenerFindings) {
+
+    /** Connections with a failure verdict (recovered ones included). */
+    public long failures() {
+        return byVerdict.entrySet().stream().filter(e -> e.getKey().isFailure())
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /**
+     * One server endpoint.
+     *
+     * @param firstFailureNanos first packet time of its earliest failed connection, or 0
+     */
+    public record ServerSummary(HostPort server, long connections, Map<Verdict, Long> byVerdict,
+                                long failures, long firstFailureNanos, long lastFailureNanos) {
+        /** Failed connections over all connections, 0..1. */
+        public double failureRate() {
+            return connections == 0 ? 0 : (double) failures / connections;
+        }
+    }
+
+    /** Delays of recovered connections. */
+    public record DelayStats(long count, long minNanos, long maxNanos, long totalNanos) {
+        public long meanNanos() {
+            return count == 0 ? 0 : totalNanos / count;
+        }
+    }
+
+    /**
+     * What one listener's failures, taken together, point at.
+     *
+     * @param rule a stable id, e.g. {@code accept-queue-overflow}
+     */
+    public record ListenerFinding(HostPort server, String rule, String finding, String remedy) {
+    }
+}

@@ -1,0 +1,98 @@
+package io.synscope.diagnose;
+
+import io.synscope.flow.Addresses;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Accumulates a {@link Summary} from diagnoses as connections are decided. Not thread-safe. */
+public final class SummaryBuilder {
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private long connections;
+    private final long[] byVerdict = new long[Verdict.values().length];
+    private final long[] byOutcome = new long[Outcome.values().length];
+    private final Map<ServerKey, ServerCounts> servers = new HashMap<>();
+    private final TreeMap<Long, Long> failuresPerSecond = new TreeMap<>();
+    private final Map<Verdict, long[]> delays = new EnumMap<>(Verdict.class);
+
+    private record ServerKey(long hi, long lo, int port) {
+    }
+
+    private static final class ServerCounts {
+        final HostPort server;
+        long connections;
+        long failures;
+        long firstFailureNanos;
+        long lastFailureNanos;
+        final long[] byVerdict = new long[Verdict.values().length];
+
+        ServerCounts(HostPort server) {
+            this.server = server;
+        }
+    }
+
+    /** Counts one connection to server {@code (hi, lo, port)} first seen at {@code firstTsNanos}. */
+    public void add(long serverHi, long serverLo, int serverPort, Diagnosis d, long firstTsNanos) {
+        connections++;
+        Verdict v = d.verdict();
+        byVerdict[v.ordinal()]++;
+        byOutcome[d.outcome().ordinal()]++;
+        ServerCounts sc = servers.computeIfAbsent(new ServerKey(serverHi, serverLo, serverPort),
+                k -> new ServerCounts(new HostPort(Addresses.format(k.hi, k.lo), k.port)));
+        sc.connections++;
+        sc.byVerdict[v.ordinal()]++;
+        if (v.isFailure()) {
+            sc.failures++;
+            if (sc.firstFailureNanos == 0 || firstTsNanos < sc.firstFailureNanos) {
+                sc.firstFailureNanos = firstTsNanos;
+            }
+            sc.lastFailureNanos = Math.max(sc.lastFailureNanos, firstTsNanos);
+            failuresPerSecond.merge(Math.floorDiv(firstTsNanos, NANOS_PER_SECOND), 1L, Long::sum);
+        }
+        if (d.outcome() == Outcome.RECOVERED && d.recoveryDelayNanos() >= 0) {
+            long[] s = delays.computeIfAbsent(v, k -> new long[] {0, Long.MAX_VALUE, 0, 0});
+            s[0]++;
+            s[1] = Math.min(s[1], d.recoveryDelayNanos());
+            s[2] = Math.max(s[2], d.recoveryDelayNanos());
+            s[3] += d.recoveryDelayNanos();
+        }
+    }
+
+    public Summary build() {
+        Map<Verdict, Long> verdicts = new LinkedHashMap<>();
+        for (Verdict v : Verdict.values()) {
+            verdicts.put(v, byVerdict[v.ordinal()]);
+        }
+        Map<Outcome, Long> outcomes = new LinkedHashMap<>();
+        for (Outcome o : Outcome.values()) {
+            outcomes.put(o, byOutcome[o.ordinal()]);
+        }
+        List<Summary.ServerSummary> perServer = new ArrayList<>(servers.size());
+        for (ServerCounts sc : servers.values()) {
+            Map<Verdict, Long> m = new LinkedHashMap<>();
+            for (Verdict v : Verdict.values()) {
+                if (sc.byVerdict[v.ordinal()] > 0) {
+                    m.put(v, sc.byVerdict[v.ordinal()]);
+                }
+            }
+            perServer.add(new Summary.ServerSummary(sc.server, sc.connections, m, sc.failures,
+                    sc.firstFailureNanos, sc.lastFailureNanos));
+        }
+        perServer.sort(Comparator.comparingLong(Summary.ServerSummary::failures).reversed()
+                .thenComparing(Comparator.comparingLong(Summary.ServerSummary::connections)
+                        .reversed())
+                .thenComparing(s -> s.server().toString()));
+        Map<Verdict, Summary.DelayStats> delayStats = new EnumMap<>(Verdict.class);
+        delays.forEach((v, s) -> delayStats.put(v, new Summary.DelayStats(s[0], s[1], s[2], s[3])));
+        return new Summary(connections, verdicts, outcomes, List.copyOf(perServer),
+                new TreeMap<>(failuresPerSecond), delayStats,
+                ListenerDiagnosis.findings(perServer));
+    }
+}

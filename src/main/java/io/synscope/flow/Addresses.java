@@ -1,0 +1,69 @@
+package io.synscope.flow;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** Formats the two-long address form of {@link io.synscope.decode.TcpSegment}. */
+public final class Addresses {
+    private static final long V4_MAPPED_LO_PREFIX = 0x0000_FFFF_0000_0000L;
+
+    private Addresses() {
+    }
+
+    /** True for an IPv4-mapped address ({@code ::ffff:a.b.c.d}). */
+    public static boolean isV4(long hi, long lo) {
+        return hi == 0 && (lo & 0xFFFF_FFFF_0000_0000L) == V4_MAPPED_LO_PREFIX;
+    }
+
+    /** Dotted quad for IPv4-mapped addresses, RFC 5952 text for IPv6. */
+    public static String format(long hi, long lo) {
+        if (isV4(hi, lo)) {
+            return ((lo >>> 24) & 0xFF) + "." + ((lo >>> 16) & 0xFF) + "." + ((lo >>> 8) & 0xFF)
+                    + "." + (lo & 0xFF);
+        }
+        byte[] bytes = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            bytes[i] = (byte) (hi >>> (56 - 8 * i));
+            bytes[8 + i] = (byte) (lo >>> (56 - 8 * i));
+        }
+        try {
+            return compress(InetAddress.getByAddress(bytes).getHostAddress());
+        } catch (UnknownHostException impossible) {
+            throw new AssertionError("16 bytes is always a valid address", impossible);
+        }
+    }
+
+    /** Java prints every group ({@code 1234:0:0:0:0:0:0:e}); RFC 5952 wants the longest zero run as {@code ::}. */
+    private static String compress(String full) {
+        String[] groups = full.split(":");
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int i = 0; i < groups.length; ) {
+            if (groups[i].equals("0")) {
+                int j = i;
+                while (j < groups.length && groups[j].equals("0")) {
+                    j++;
+                }
+                if (j - i > bestLen && j - i > 1) {
+                    bestStart = i;
+                    bestLen = j - i;
+                }
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < bestStart; i++) {
+            sb.append(i > 0 ? ":" : "").append(groups[i]);
+        }
+        sb.append("::");
+        for (int i = bestStart + bestLen; i < groups.length; i++) {
+            sb.append(i > bestStart + bestLen ? ":" : "").append(groups[i]);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,63 @@
+package io.synscope.flow;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every threshold synscope uses, in one place. Times are capture time (packet timestamps), never
+ * wall-clock time, so a capture gives the same answer however fast it is read.
+ *
+ * @param idleTimeoutNanos        a connection with no packet for this long is decided as it stands
+ *                                (Zeek's tcp_inactivity_timeout is 5 min)
+ * @param closeLingerNanos        how long a reset or fully closed connection is kept for stragglers
+ *                                (a second RST answering data, a retransmitted FIN) before it is
+ *                                decided and released
+ * @param synRetryWindowNanos     a lone unanswered SYN followed by at least this much capture is
+ *                                judged (the client did not retry in time); closer to the capture's
+ *                                end it is {@code incomplete}. 3 s covers every Linux retry cadence
+ *                                (1 s since 3.1, 3 s before)
+ * @param overflowResetMaxNanos   a stateless server RST this soon after the handshake's ACK, before
+ *                                the server acknowledged anything, is an accept-queue overflow reset
+ * @param ackIgnoredMinRetrans    client data retransmissions with no server progress at all after a
+ *                                completed handshake before we call the ACK ignored (cookie variant,
+ *                                where the server does not resend its SYN-ACK)
+ * @param stallMinRetrans         retransmissions of the same data, unanswered till the end, before a
+ *                                connection counts as stalled rather than an ordinary loss
+ * @param maxEventsPerConnection  packets kept per connection for ladders; evidence frames are kept
+ *                                separately and never dropped
+ */
+public record AnalysisConfig(
+        long idleTimeoutNanos,
+        long closeLingerNanos,
+        long synRetryWindowNanos,
+        long overflowResetMaxNanos,
+        int ackIgnoredMinRetrans,
+        int stallMinRetrans,
+        int maxEventsPerConnection) {
+
+    public static AnalysisConfig defaults() {
+        return new AnalysisConfig(
+                TimeUnit.SECONDS.toNanos(300),
+                TimeUnit.SECONDS.toNanos(2),
+                TimeUnit.SECONDS.toNanos(3),
+                TimeUnit.SECONDS.toNanos(1),
+                2,
+                3,
+                48);
+    }
+
+    public AnalysisConfig {
+        if (idleTimeoutNanos <= 0 || closeLingerNanos < 0 || synRetryWindowNanos < 0
+                || overflowResetMaxNanos < 0) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (ackIgnoredMinRetrans < 1 || stallMinRetrans < 1 || maxEventsPerConnection < 8) {
+            throw new IllegalArgumentException("retransmission thresholds must be ≥ 1, events ≥ 8");
+        }
+    }
+
+    public AnalysisConfig withIdleTimeoutNanos(long nanos) {
+        return new AnalysisConfig(nanos, closeLingerNanos, synRetryWindowNanos,
+                overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,
+                maxEventsPerConnection);
+    }
+}

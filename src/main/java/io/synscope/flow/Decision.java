@@ -1,0 +1,17 @@
+package io.synscope.flow;
+
+/** Why the tracker stopped following a connection. */
+public enum Decision {
+    /** Reset or closed both ways, and no straggler came within the linger time. */
+    CLOSED,
+    /** No packet for the idle timeout. */
+    IDLE,
+    /** A new SYN with a different ISN reused the 4-tuple (port reuse). */
+    SUPERSEDED,
+    /** The capture ended while it was still open. */
+    CAPTURE_END;
+
+    public String key() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+}

@@ -1,0 +1,382 @@
+package io.synscope.flow;
+
+/**
+ * One side of a connection as seen on the wire: its address, its sequence space and what it sent.
+ * Mutable, owned by its {@link Connection}; read it only inside
+ * {@link ConnectionListener#onDecided} (see the reuse contract there).
+ *
+ * <p>Sequence numbers are tracked relative to this side's ISN (or, when its SYN was not captured,
+ * to the first sequence number seen) and unwrapped into a {@code long}, so a connection that sends
+ * more than 4 GiB keeps counting correctly.
+ */
+public final class Endpoint {
+    long addrHi;
+    long addrLo;
+    int port;
+
+    // Sequence space: maxEndRel is the highest relative sequence end sent so far and maxEndRaw
+    // the raw sequence number at that point; unwrapping measures from there.
+    boolean seqKnown;
+    int baseSeq;
+    long maxEndRel;
+    int maxEndRaw;
+
+    boolean synSeen;
+    int isn;
+    long synTsNanos;
+    long synFrame;
+    long lastSynTsNanos;
+    int synCount;
+    long secondSynFrame;
+    long secondSynTsNanos;
+    long lastSynFrame;
+    long lastFrame;
+    long lastTsNanos;
+
+    long packets;
+    long payloadBytes;
+    long firstPayloadTsNanos;
+    long firstPayloadFrame;
+    long lastPayloadTsNanos;
+    long lastPayloadFrame;
+
+    long retransmissions;
+    long firstRetransFrame;
+    long firstRetransTsNanos;
+    /** Retransmissions since the peer last acknowledged more of this side's data. */
+    int retransRun;
+    long retransRunFrame;
+    long retransRunTsNanos;
+    long lastRetransFrame;
+    long lastRetransTsNanos;
+
+    boolean ackSeen;
+    /** Highest acknowledgement sent, relative to the peer's sequence base. */
+    long maxAckRel;
+    long lastAckAdvanceTsNanos;
+
+    boolean finSeen;
+    long finTsNanos;
+    long finFrame;
+
+    boolean rstSeen;
+    long rstTsNanos;
+    long rstFrame;
+    int rstFlags;
+    long rstSeqRel;
+    long rstAckRel;
+    int rstWindow;
+    int rstIpId;
+    int rstCount;
+    // Facts frozen at this side's first RST: they decide which kind of reset it was.
+    boolean rstAfterOwnFin;
+    long peerBytesAtRst;
+    boolean answeredPeerAtRst;
+    /** The peer's last packet before this side's first RST: the segment a stateless RST answers. */
+    long rstAnswersFrame;
+    long rstAnswersTsNanos;
+
+    /** Payload the peer sent after this side's FIN (the peer wrote to a closed socket). */
+    long peerDataAfterFinFrame;
+    long peerDataAfterFinTsNanos;
+
+    void reset(long addrHi, long addrLo, int port) {
+        this.addrHi = addrHi;
+        this.addrLo = addrLo;
+        this.port = port;
+        seqKnown = false;
+        baseSeq = 0;
+        maxEndRel = 0;
+        maxEndRaw = 0;
+        synSeen = false;
+        isn = 0;
+        synTsNanos = 0;
+        synFrame = 0;
+        lastSynTsNanos = 0;
+        synCount = 0;
+        secondSynFrame = 0;
+        secondSynTsNanos = 0;
+        lastSynFrame = 0;
+        lastFrame = 0;
+        lastTsNanos = 0;
+        packets = 0;
+        payloadBytes = 0;
+        firstPayloadTsNanos = 0;
+        firstPayloadFrame = 0;
+        lastPayloadTsNanos = 0;
+        lastPayloadFrame = 0;
+        retransmissions = 0;
+        firstRetransFrame = 0;
+        firstRetransTsNanos = 0;
+        retransRun = 0;
+        retransRunFrame = 0;
+        retransRunTsNanos = 0;
+        lastRetransFrame = 0;
+        lastRetransTsNanos = 0;
+        ackSeen = false;
+        maxAckRel = 0;
+        lastAckAdvanceTsNanos = 0;
+        finSeen = false;
+        finTsNanos = 0;
+        finFrame = 0;
+        rstSeen = false;
+        rstTsNanos = 0;
+        rstFrame = 0;
+        rstFlags = 0;
+        rstSeqRel = 0;
+        rstAckRel = 0;
+        rstWindow = 0;
+        rstIpId = 0;
+        rstCount = 0;
+        rstAfterOwnFin = false;
+        peerBytesAtRst = 0;
+        answeredPeerAtRst = false;
+        rstAnswersFrame = 0;
+        rstAnswersTsNanos = 0;
+        peerDataAfterFinFrame = 0;
+        peerDataAfterFinTsNanos = 0;
+    }
+
+    /** Starts the sequence space at {@code seq} (the ISN, or the first number seen mid-stream). */
+    void startSequence(int seq) {
+        seqKnown = true;
+        baseSeq = seq;
+        maxEndRel = 0;
+        maxEndRaw = seq;
+    }
+
+    /** Relative, unwrapped position of raw sequence number {@code seq} in this side's space. */
+    long rel(int seq) {
+        return maxEndRel + Seq.diff(seq, maxEndRaw);
+    }
+
+    /** Records that this side has sent up to relative {@code endRel} (raw {@code endRaw}). */
+    void advanceEnd(long endRel, int endRaw) {
+        if (endRel > maxEndRel) {
+            maxEndRel = endRel;
+            maxEndRaw = endRaw;
+        }
+    }
+
+    /** Upper half of the address (see {@link io.synscope.decode.TcpSegment} for the layout). */
+    public long addrHi() {
+        return addrHi;
+    }
+
+    public long addrLo() {
+        return addrLo;
+    }
+
+    public String ip() {
+        return Addresses.format(addrHi, addrLo);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean synSeen() {
+        return synSeen;
+    }
+
+    public long isn() {
+        return Seq.unsigned(isn);
+    }
+
+    public long synTsNanos() {
+        return synTsNanos;
+    }
+
+    public long synFrame() {
+        return synFrame;
+    }
+
+    public long lastSynTsNanos() {
+        return lastSynTsNanos;
+    }
+
+    /** SYNs (or SYN-ACKs) sent with the first ISN, retransmissions included. */
+    public int synCount() {
+        return synCount;
+    }
+
+    public long secondSynFrame() {
+        return secondSynFrame;
+    }
+
+    public long secondSynTsNanos() {
+        return secondSynTsNanos;
+    }
+
+    public long lastSynFrame() {
+        return lastSynFrame;
+    }
+
+    /** Frame of the last packet this side sent. */
+    public long lastFrame() {
+        return lastFrame;
+    }
+
+    public long lastTsNanos() {
+        return lastTsNanos;
+    }
+
+    public long packets() {
+        return packets;
+    }
+
+    /** Distinct payload bytes sent (retransmitted bytes counted once). */
+    public long payloadBytes() {
+        return payloadBytes;
+    }
+
+    public long firstPayloadTsNanos() {
+        return firstPayloadTsNanos;
+    }
+
+    public long firstPayloadFrame() {
+        return firstPayloadFrame;
+    }
+
+    public long lastPayloadTsNanos() {
+        return lastPayloadTsNanos;
+    }
+
+    public long lastPayloadFrame() {
+        return lastPayloadFrame;
+    }
+
+    /** Segments that re-sent sequence space already sent (data, SYN or FIN). */
+    public long retransmissions() {
+        return retransmissions;
+    }
+
+    public long firstRetransFrame() {
+        return firstRetransFrame;
+    }
+
+    public long firstRetransTsNanos() {
+        return firstRetransTsNanos;
+    }
+
+    /** Retransmissions since the peer last acknowledged more of this side's data. */
+    public int retransRun() {
+        return retransRun;
+    }
+
+    public long retransRunFrame() {
+        return retransRunFrame;
+    }
+
+    public long retransRunTsNanos() {
+        return retransRunTsNanos;
+    }
+
+    public long lastRetransFrame() {
+        return lastRetransFrame;
+    }
+
+    public long lastRetransTsNanos() {
+        return lastRetransTsNanos;
+    }
+
+    /** Highest relative sequence end sent (SYN and FIN count one each). */
+    public long maxEndRel() {
+        return maxEndRel;
+    }
+
+    public boolean ackSeen() {
+        return ackSeen;
+    }
+
+    /** Highest acknowledgement sent, relative to the peer's sequence base. */
+    public long maxAckRel() {
+        return maxAckRel;
+    }
+
+    public long lastAckAdvanceTsNanos() {
+        return lastAckAdvanceTsNanos;
+    }
+
+    public boolean finSeen() {
+        return finSeen;
+    }
+
+    public long finTsNanos() {
+        return finTsNanos;
+    }
+
+    public long finFrame() {
+        return finFrame;
+    }
+
+    public boolean rstSeen() {
+        return rstSeen;
+    }
+
+    public long rstTsNanos() {
+        return rstTsNanos;
+    }
+
+    public long rstFrame() {
+        return rstFrame;
+    }
+
+    /** TCP flags of this side's first RST. */
+    public int rstFlags() {
+        return rstFlags;
+    }
+
+    public long rstSeqRel() {
+        return rstSeqRel;
+    }
+
+    public long rstAckRel() {
+        return rstAckRel;
+    }
+
+    public int rstWindow() {
+        return rstWindow;
+    }
+
+    public int rstIpId() {
+        return rstIpId;
+    }
+
+    public int rstCount() {
+        return rstCount;
+    }
+
+    /** This side had sent its FIN before its first RST. */
+    public boolean rstAfterOwnFin() {
+        return rstAfterOwnFin;
+    }
+
+    /** Payload bytes the peer had sent when this side first reset. */
+    public long peerBytesAtRst() {
+        return peerBytesAtRst;
+    }
+
+    /** When this side first reset, its last payload came after the peer's last payload. */
+    public boolean answeredPeerAtRst() {
+        return answeredPeerAtRst;
+    }
+
+    /** Frame of the first payload the peer sent after this side's FIN, or 0. */
+    public long peerDataAfterFinFrame() {
+        return peerDataAfterFinFrame;
+    }
+
+    public long peerDataAfterFinTsNanos() {
+        return peerDataAfterFinTsNanos;
+    }
+
+    /** The peer's last packet before this side's first RST, or 0. */
+    public long rstAnswersFrame() {
+        return rstAnswersFrame;
+    }
+
+    public long rstAnswersTsNanos() {
+        return rstAnswersTsNanos;
+    }
+}

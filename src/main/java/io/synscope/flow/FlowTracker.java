@@ -1,0 +1,414 @@
+package io.synscope.flow;
+
+import io.synscope.decode.TcpSegment;
+
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Rebuilds TCP connections from segments given one at a time, in capture order, and hands each
+ * connection to a {@link ConnectionListener} as soon as it is decided: closed (reset, or FIN both
+ * ways) and quiet for {@link AnalysisConfig#closeLingerNanos()}, idle for
+ * {@link AnalysisConfig#idleTimeoutNanos()}, superseded by a new SYN on the same 4-tuple, or
+ * still open at {@link #finish()}.
+ *
+ * <p>Memory is bounded by the connections open at once: decided connections go back to a pool.
+ * Nothing here knows where segments come from, so a file and a live capture are the same to it.
+ * Time is capture time: the latest packet timestamp seen.
+ *
+ * <p>Not thread-safe; one tracker per packet stream.
+ */
+public final class FlowTracker {
+    private static final int MAX_POOLED = 4096;
+    private static final int MAX_LISTENERS = 65_536;
+
+    private final AnalysisConfig config;
+    private final ConnectionListener listener;
+    private final ConnectionTable table = new ConnectionTable();
+    private final ArrayDeque<Connection> pool = new ArrayDeque<>();
+    /** Endpoints seen sending SYN-ACKs: they tell the roles of connections caught mid-stream. */
+    private final Set<ListenerKey> listeners = new HashSet<>();
+
+    // Two expiry lists ordered by last activity: open connections wait for the idle timeout,
+    // closed ones only for the linger time.
+    private Connection activeHead;
+    private Connection activeTail;
+    private Connection closingHead;
+    private Connection closingTail;
+
+    private long nowNanos = Long.MIN_VALUE;
+    private long nextId = 1;
+    private long peakOpen;
+
+    private record ListenerKey(long hi, long lo, int port) {
+    }
+
+    public FlowTracker(AnalysisConfig config, ConnectionListener listener) {
+        this.config = config;
+        this.listener = listener;
+    }
+
+    /**
+     * Feeds one segment. The tracker reads {@code s} during the call only (it is the caller's
+     * reused scratch object) and may call the listener for this or other connections.
+     */
+    public void accept(TcpSegment s) {
+        if (s.tsNanos > nowNanos) {
+            nowNanos = s.tsNanos;
+        }
+        boolean pureSyn = (s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN;
+        Connection c = table.find(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
+        if (c != null && pureSyn && !sameAttempt(c, s)) {
+            decide(c, Decision.SUPERSEDED);
+            c = null;
+        }
+        if (c == null) {
+            c = open(s);
+        }
+        update(c, s, c.isClient(s.srcHi, s.srcLo, s.srcPort));
+        touch(c);
+        expire();
+    }
+
+    /** Decides every connection still open; call once at the end of the capture. */
+    public void finish() {
+        while (closingHead != null) {
+            decide(closingHead, Decision.CLOSED);
+        }
+        while (activeHead != null) {
+            decide(activeHead, Decision.CAPTURE_END);
+        }
+    }
+
+    /** Connections being followed right now. */
+    public int openConnections() {
+        return table.size();
+    }
+
+    /** The most connections followed at once so far. */
+    public long peakOpenConnections() {
+        return peakOpen;
+    }
+
+    /** Connections started so far. */
+    public long connectionsSeen() {
+        return nextId - 1;
+    }
+
+    /** A pure SYN continues {@code c} only if it is the client's SYN with the same ISN. */
+    private static boolean sameAttempt(Connection c, TcpSegment s) {
+        if (!c.isClient(s.srcHi, s.srcLo, s.srcPort)) {
+            return false;
+        }
+        if (c.client.synSeen) {
+            return c.client.isn == s.seq;
+        }
+        // SYN-ACK captured before its SYN (reordering): the SYN-ACK acknowledged this SYN.
+        return c.synAckCount > 0 && c.synAckAckRaw == s.seq + 1;
+    }
+
+    private Connection open(TcpSegment s) {
+        RoleBasis basis;
+        boolean srcIsClient;
+        boolean syn = s.has(TcpSegment.SYN);
+        boolean ack = s.has(TcpSegment.ACK);
+        if (syn && !ack) {
+            basis = RoleBasis.SYN;
+            srcIsClient = true;
+        } else if (syn) {
+            basis = RoleBasis.SYN_ACK;
+            srcIsClient = false;
+        } else if (listeners.contains(new ListenerKey(s.dstHi, s.dstLo, s.dstPort))) {
+            basis = RoleBasis.LISTENER;
+            srcIsClient = true;
+        } else if (listeners.contains(new ListenerKey(s.srcHi, s.srcLo, s.srcPort))) {
+            basis = RoleBasis.LISTENER;
+            srcIsClient = false;
+        } else if ((s.dstPort < 1024) != (s.srcPort < 1024)) {
+            basis = RoleBasis.WELL_KNOWN_PORT;
+            srcIsClient = s.dstPort < 1024;
+        } else if ((s.dstPort < 32768) != (s.srcPort < 32768)) {
+            basis = RoleBasis.EPHEMERAL_PORT;
+            srcIsClient = s.srcPort >= 32768;
+        } else {
+            basis = RoleBasis.FIRST_PACKET;
+            srcIsClient = true;
+        }
+        Connection c = pool.isEmpty() ? new Connection() : pool.pop();
+        if (srcIsClient) {
+            c.reset(nextId++, s.ipVersion, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
+                    s.dstPort, basis);
+        } else {
+            c.reset(nextId++, s.ipVersion, s.dstHi, s.dstLo, s.dstPort, s.srcHi, s.srcLo,
+                    s.srcPort, basis);
+        }
+        c.firstTsNanos = s.tsNanos;
+        c.firstFrame = s.frameNumber;
+        table.insert(c);
+        append(c);
+        peakOpen = Math.max(peakOpen, table.size());
+        return c;
+    }
+
+    private void update(Connection c, TcpSegment s, boolean fromClient) {
+        Endpoint snd = fromClient ? c.client : c.server;
+        Endpoint rcv = fromClient ? c.server : c.client;
+        int flags = s.flags;
+        boolean syn = (flags & TcpSegment.SYN) != 0;
+        boolean ack = (flags & TcpSegment.ACK) != 0;
+        boolean fin = (flags & TcpSegment.FIN) != 0;
+        boolean rst = (flags & TcpSegment.RST) != 0;
+        long ts = s.tsNanos;
+        long frame = s.frameNumber;
+        int marks = fromClient ? Connection.MARK_FROM_CLIENT : 0;
+
+        c.lastTsNanos = ts;
+        c.lastFrame = frame;
+        snd.packets++;
+        snd.lastFrame = frame;
+        snd.lastTsNanos = ts;
+
+        if (syn) {
+            if (!snd.synSeen && snd.payloadBytes == 0) {
+                snd.synSeen = true;
+                snd.isn = s.seq;
+                snd.synTsNanos = ts;
+                snd.synFrame = frame;
+                snd.startSequence(s.seq);
+            }
+            if (snd.synSeen && s.seq == snd.isn) {
+                snd.synCount++;
+                snd.lastSynTsNanos = ts;
+                snd.lastSynFrame = frame;
+                if (snd.synCount == 2) {
+                    snd.secondSynFrame = frame;
+                    snd.secondSynTsNanos = ts;
+                }
+            }
+            if (fromClient && c.synAckCount == 0) {
+                c.synsBeforeSynAck++;
+            }
+            if (!fromClient && ack) {
+                recordSynAck(c, s);
+            }
+            c.history(ack ? 'H' : 'S', fromClient);
+        }
+        if (!snd.seqKnown) {
+            snd.startSequence(s.seq);
+        }
+
+        long relSeq = snd.rel(s.seq);
+        int synLen = syn ? 1 : 0;
+        long relEnd = relSeq + synLen + s.payloadLength + (fin ? 1 : 0);
+        boolean retransmission = relEnd > relSeq && relEnd <= snd.maxEndRel;
+
+        if (s.payloadLength > 0) {
+            long dataStart = relSeq + synLen;
+            long dataEnd = dataStart + s.payloadLength;
+            retransmission |= dataStart < snd.maxEndRel;
+            snd.payloadBytes += Math.max(0, dataEnd - Math.max(dataStart, snd.maxEndRel));
+            if (snd.firstPayloadFrame == 0) {
+                snd.firstPayloadFrame = frame;
+                snd.firstPayloadTsNanos = ts;
+            }
+            snd.lastPayloadFrame = frame;
+            snd.lastPayloadTsNanos = ts;
+            if (rcv.finSeen && rcv.peerDataAfterFinFrame == 0) {
+                rcv.peerDataAfterFinFrame = frame;
+                rcv.peerDataAfterFinTsNanos = ts;
+            }
+            c.history('D', fromClient);
+        }
+        if (retransmission) {
+            marks |= Connection.MARK_RETRANSMISSION;
+            recordRetransmission(c, snd, s, fromClient, syn);
+        }
+        snd.advanceEnd(relEnd, s.seq + synLen + s.payloadLength + (fin ? 1 : 0));
+
+        long relAck = 0;
+        if (ack && rcv.seqKnown) {
+            relAck = rcv.rel(s.ack);
+            marks |= Connection.MARK_ACK_VALID;
+            if (!snd.ackSeen || relAck > snd.maxAckRel) {
+                snd.ackSeen = true;
+                snd.maxAckRel = relAck;
+                snd.lastAckAdvanceTsNanos = ts;
+                rcv.retransRun = 0;
+            }
+        }
+        if (ack && !syn && !rst) {
+            recordHandshakeProgress(c, s, fromClient, relAck);
+        }
+        if (fin) {
+            if (!snd.finSeen) {
+                snd.finSeen = true;
+                snd.finTsNanos = ts;
+                snd.finFrame = frame;
+            }
+            c.history('F', fromClient);
+        }
+        if (rst) {
+            recordReset(c, snd, rcv, s, relSeq, relAck, fromClient);
+        }
+        if (ack && !syn && !fin && !rst && s.payloadLength == 0) {
+            c.history('A', fromClient);
+        }
+        c.logEvent(s, relSeq, relAck, marks, config.maxEventsPerConnection());
+    }
+
+    private void recordSynAck(Connection c, TcpSegment s) {
+        c.synAckCount++;
+        c.lastSynAckTsNanos = s.tsNanos;
+        c.lastSynAckFrame = s.frameNumber;
+        if (c.synAckCount == 1) {
+            c.synAckTsNanos = s.tsNanos;
+            c.synAckFrame = s.frameNumber;
+            c.synAckAckRaw = s.ack;
+            if (listeners.size() < MAX_LISTENERS) {
+                listeners.add(new ListenerKey(s.srcHi, s.srcLo, s.srcPort));
+            }
+        } else if (c.handshakeAckFrame != 0) {
+            if (c.synAcksAfterHandshakeAck++ == 0) {
+                c.firstSynAckAfterAckFrame = s.frameNumber;
+                c.firstSynAckAfterAckTsNanos = s.tsNanos;
+            }
+        }
+    }
+
+    private static void recordRetransmission(Connection c, Endpoint snd, TcpSegment s,
+                                             boolean fromClient, boolean syn) {
+        snd.retransmissions++;
+        if (snd.firstRetransFrame == 0) {
+            snd.firstRetransFrame = s.frameNumber;
+            snd.firstRetransTsNanos = s.tsNanos;
+        }
+        snd.lastRetransTsNanos = s.tsNanos;
+        snd.lastRetransFrame = s.frameNumber;
+        if (!syn) {
+            // SYN retransmissions are judged by the handshake rules; a run counts data and FINs.
+            if (snd.retransRun++ == 0) {
+                snd.retransRunFrame = s.frameNumber;
+                snd.retransRunTsNanos = s.tsNanos;
+            }
+        }
+        if (fromClient && s.payloadLength > 0 && c.handshakeAckFrame != 0
+                && c.serverProgressFrame == 0) {
+            c.clientRetransBeforeProgress++;
+        }
+        c.history('T', fromClient);
+    }
+
+    /** The client's ACK of the SYN-ACK, and the server's first sign of a full socket after it. */
+    private static void recordHandshakeProgress(Connection c, TcpSegment s, boolean fromClient,
+                                                long relAck) {
+        if (fromClient) {
+            if (c.handshakeAckFrame == 0 && c.synAckCount > 0 && s.ack == c.server.isn + 1) {
+                c.handshakeAckFrame = s.frameNumber;
+                c.handshakeAckTsNanos = s.tsNanos;
+                c.handshakeAckClientRel = c.client.rel(s.seq);
+            }
+        } else if (c.handshakeAckFrame != 0 && c.serverProgressFrame == 0
+                && (s.payloadLength > 0 || relAck > c.handshakeAckClientRel)) {
+            c.serverProgressFrame = s.frameNumber;
+            c.serverProgressTsNanos = s.tsNanos;
+        }
+    }
+
+    private static void recordReset(Connection c, Endpoint snd, Endpoint rcv, TcpSegment s,
+                                    long relSeq, long relAck, boolean fromClient) {
+        snd.rstCount++;
+        if (!snd.rstSeen) {
+            snd.rstSeen = true;
+            snd.rstTsNanos = s.tsNanos;
+            snd.rstFrame = s.frameNumber;
+            snd.rstFlags = s.flags;
+            snd.rstSeqRel = relSeq;
+            snd.rstAckRel = relAck;
+            snd.rstWindow = s.window;
+            snd.rstIpId = s.ipId;
+            snd.rstAfterOwnFin = snd.finSeen;
+            snd.peerBytesAtRst = rcv.payloadBytes;
+            snd.answeredPeerAtRst = snd.lastPayloadFrame > rcv.lastPayloadFrame;
+            snd.rstAnswersFrame = rcv.lastFrame;
+            snd.rstAnswersTsNanos = rcv.lastTsNanos;
+            if (!fromClient && c.synAckCount == 0) {
+                c.rstAnsweredSyn = true;
+            }
+        }
+        c.history('R', fromClient);
+    }
+
+    // ---- expiry lists -------------------------------------------------------------------
+
+    private void touch(Connection c) {
+        unlink(c);
+        if (c.closed()) {
+            c.inClosingList = true;
+        }
+        append(c);
+    }
+
+    private void expire() {
+        long linger = config.closeLingerNanos();
+        while (closingHead != null && nowNanos - closingHead.lastTsNanos > linger) {
+            decide(closingHead, Decision.CLOSED);
+        }
+        long idle = config.idleTimeoutNanos();
+        while (activeHead != null && nowNanos - activeHead.lastTsNanos > idle) {
+            decide(activeHead, Decision.IDLE);
+        }
+    }
+
+    private void decide(Connection c, Decision reason) {
+        unlink(c);
+        table.remove(c);
+        listener.onDecided(c, reason, nowNanos);
+        if (pool.size() < MAX_POOLED) {
+            pool.push(c);
+        }
+    }
+
+    private void append(Connection c) {
+        c.next = null;
+        if (c.inClosingList) {
+            c.prev = closingTail;
+            if (closingTail == null) {
+                closingHead = c;
+            } else {
+                closingTail.next = c;
+            }
+            closingTail = c;
+        } else {
+            c.prev = activeTail;
+            if (activeTail == null) {
+                activeHead = c;
+            } else {
+                activeTail.next = c;
+            }
+            activeTail = c;
+        }
+    }
+
+    /** Removes {@code c} from the list it is in; every tracked connection is in exactly one. */
+    private void unlink(Connection c) {
+        Connection p = c.prev;
+        Connection n = c.next;
+        if (p != null) {
+            p.next = n;
+        } else if (c.inClosingList) {
+            closingHead = n;
+        } else {
+            activeHead = n;
+        }
+        if (n != null) {
+            n.prev = p;
+        } else if (c.inClosingList) {
+            closingTail = p;
+        } else {
+            activeTail = p;
+        }
+        c.prev = null;
+        c.next = null;
+    }
+}

@@ -1,0 +1,237 @@
+package io.synscope.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.synscope.diagnose.AnalysisSink;
+import io.synscope.diagnose.Alternative;
+import io.synscope.diagnose.CaptureInfo;
+import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Diagnosis;
+import io.synscope.diagnose.Evidence;
+import io.synscope.diagnose.HostPort;
+import io.synscope.diagnose.Outcome;
+import io.synscope.diagnose.Summary;
+import io.synscope.diagnose.Verdict;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.Map;
+
+/**
+ * One JSON document (schema: docs/json-schema.md). Connections are written as they are decided,
+ * so the document streams and memory does not grow with the number of connections; that is why
+ * {@code connections} comes before {@code capture} and {@code summary}, which are only known at
+ * the end. Each connection carries its {@code id} (start order) for sorting.
+ */
+public final class JsonReport implements AnalysisSink {
+    /** Version of the document's layout; bumped on any incompatible change. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private final JsonGenerator g;
+    private final boolean all;
+
+    /**
+     * @param all every connection, not only those with a failure verdict
+     */
+    public JsonReport(Writer out, boolean all, boolean pretty, String version)
+            throws IOException {
+        this.g = new JsonFactory().createGenerator(out);
+        if (pretty) {
+            g.useDefaultPrettyPrinter();
+        }
+        this.all = all;
+        g.writeStartObject();
+        g.writeNumberField("schema_version", SCHEMA_VERSION);
+        g.writeStringField("synscope_version", version);
+        g.writeArrayFieldStart("connections");
+    }
+
+    @Override
+    public boolean wants(Verdict v) {
+        return all || v.isFailure();
+    }
+
+    @Override
+    public void onConnection(ConnectionResult r) throws IOException {
+        Diagnosis d = r.diagnosis();
+        g.writeStartObject();
+        g.writeNumberField("id", r.id());
+        hostPort("client", r.client());
+        hostPort("server", r.server());
+        g.writeNumberField("ip_version", r.ipVersion());
+        g.writeStringField("verdict", d.verdict().key());
+        g.writeStringField("outcome", d.outcome().key());
+        if (d.outcome() == Outcome.RECOVERED) {
+            g.writeNumberField("recovery_delay_ms", Format.millis(d.recoveryDelayNanos()));
+        } else {
+            g.writeNullField("recovery_delay_ms");
+        }
+        if (d.resetBy() != null) {
+            g.writeStringField("reset_by", d.resetBy().key());
+        } else {
+            g.writeNullField("reset_by");
+        }
+        g.writeStringField("confidence", d.confidence().key());
+        g.writeStringField("rule", d.rule());
+        g.writeStringField("first_seen", Format.iso(r.firstSeenNanos()));
+        g.writeStringField("last_seen", Format.iso(r.lastSeenNanos()));
+        g.writeNumberField("first_frame", r.firstFrame());
+        g.writeNumberField("last_frame", r.lastFrame());
+        g.writeNumberField("duration_ms", Format.millis(r.lastSeenNanos() - r.firstSeenNanos()));
+        g.writeStringField("history", r.history());
+        g.writeStringField("roles_from", r.roleBasis().name().toLowerCase(java.util.Locale.ROOT)
+                .replace('_', '-'));
+        g.writeStringField("decided_by", r.decidedBy().key());
+        g.writeObjectFieldStart("packets");
+        g.writeNumberField("client", r.fromClient().packets());
+        g.writeNumberField("server", r.fromServer().packets());
+        g.writeEndObject();
+        g.writeObjectFieldStart("payload_bytes");
+        g.writeNumberField("client", r.fromClient().payloadBytes());
+        g.writeNumberField("server", r.fromServer().payloadBytes());
+        g.writeEndObject();
+        g.writeObjectFieldStart("retransmissions");
+        g.writeNumberField("client", r.fromClient().retransmissions());
+        g.writeNumberField("server", r.fromServer().retransmissions());
+        g.writeEndObject();
+        g.writeArrayFieldStart("evidence");
+        for (Evidence e : d.evidence()) {
+            g.writeStartObject();
+            g.writeNumberField("frame", e.frame());
+            g.writeStringField("time", Format.iso(e.tsNanos()));
+            g.writeNumberField("offset_ms", Format.millis(e.tsNanos() - r.firstSeenNanos()));
+            g.writeStringField("note", e.note());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("alternatives");
+        for (Alternative a : d.alternatives()) {
+            g.writeStartObject();
+            g.writeStringField("verdict", a.verdict().key());
+            g.writeStringField("reason", a.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("notes");
+        for (String n : d.notes()) {
+            g.writeString(n);
+        }
+        g.writeEndArray();
+        if (!r.explanation().cause().isEmpty()) {
+            g.writeStringField("cause", r.explanation().cause());
+            g.writeStringField("remedy", r.explanation().remedy());
+        }
+        g.writeEndObject();
+    }
+
+    @Override
+    public void onFinish(CaptureInfo c, Summary s) throws IOException {
+        g.writeEndArray();
+        g.writeBooleanField("all_connections", all);
+        capture(c);
+        summary(s);
+        g.writeEndObject();
+        g.flush();
+    }
+
+    private void capture(CaptureInfo c) throws IOException {
+        g.writeObjectFieldStart("capture");
+        g.writeStringField("file", c.name());
+        g.writeStringField("format", c.format());
+        g.writeNumberField("packets", c.frames());
+        g.writeNumberField("tcp_segments", c.tcpSegments());
+        g.writeObjectFieldStart("skipped");
+        for (Map.Entry<String, Long> e : c.skipped().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        if (c.frames() > 0) {
+            g.writeStringField("first_time", Format.iso(c.firstTsNanos()));
+            g.writeStringField("last_time", Format.iso(c.lastTsNanos()));
+        } else {
+            g.writeNullField("first_time");
+            g.writeNullField("last_time");
+        }
+        stringArray("link_types", c.linkTypes());
+        stringArray("warnings", c.warnings());
+        stringArray("malformed", c.decodeProblems());
+        g.writeNumberField("connections", c.connections());
+        g.writeNumberField("peak_open_connections", c.peakOpenConnections());
+        g.writeEndObject();
+    }
+
+    private void summary(Summary s) throws IOException {
+        g.writeObjectFieldStart("summary");
+        g.writeNumberField("connections", s.connections());
+        g.writeNumberField("failures", s.failures());
+        g.writeObjectFieldStart("verdicts");
+        for (Map.Entry<Verdict, Long> e : s.byVerdict().entrySet()) {
+            g.writeNumberField(e.getKey().key(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeObjectFieldStart("outcomes");
+        for (Map.Entry<Outcome, Long> e : s.byOutcome().entrySet()) {
+            g.writeNumberField(e.getKey().key(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeArrayFieldStart("servers");
+        for (Summary.ServerSummary srv : s.servers()) {
+            g.writeStartObject();
+            hostPort("server", srv.server());
+            g.writeNumberField("connections", srv.connections());
+            g.writeNumberField("failures", srv.failures());
+            g.writeNumberField("failure_rate", Math.round(srv.failureRate() * 10000) / 10000.0);
+            g.writeObjectFieldStart("verdicts");
+            for (Map.Entry<Verdict, Long> e : srv.byVerdict().entrySet()) {
+                g.writeNumberField(e.getKey().key(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("listener_findings");
+        for (Summary.ListenerFinding f : s.listenerFindings()) {
+            g.writeStartObject();
+            hostPort("server", f.server());
+            g.writeStringField("rule", f.rule());
+            g.writeStringField("finding", f.finding());
+            g.writeStringField("remedy", f.remedy());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("failures_per_second");
+        for (Map.Entry<Long, Long> e : s.failuresPerSecond().entrySet()) {
+            g.writeStartObject();
+            g.writeStringField("second", Format.iso(e.getKey() * 1_000_000_000L));
+            g.writeNumberField("failures", e.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("recovery_delays_ms");
+        for (Map.Entry<Verdict, Summary.DelayStats> e : s.recoveryDelays().entrySet()) {
+            g.writeObjectFieldStart(e.getKey().key());
+            g.writeNumberField("count", e.getValue().count());
+            g.writeNumberField("min", Format.millis(e.getValue().minNanos()));
+            g.writeNumberField("mean", Format.millis(e.getValue().meanNanos()));
+            g.writeNumberField("max", Format.millis(e.getValue().maxNanos()));
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private void hostPort(String field, HostPort hp) throws IOException {
+        g.writeObjectFieldStart(field);
+        g.writeStringField("ip", hp.ip());
+        g.writeNumberField("port", hp.port());
+        g.writeEndObject();
+    }
+
+    private void stringArray(String field, Iterable<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+}

@@ -1,0 +1,337 @@
+package io.synscope.report;
+
+import io.synscope.diagnose.AnalysisSink;
+import io.synscope.diagnose.Alternative;
+import io.synscope.diagnose.CaptureInfo;
+import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Diagnosis;
+import io.synscope.diagnose.Evidence;
+import io.synscope.diagnose.LadderStep;
+import io.synscope.diagnose.Outcome;
+import io.synscope.diagnose.Summary;
+import io.synscope.diagnose.Verdict;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * The terminal report: what was read, verdicts per server, what each listener's failures point
+ * at, failures per second, and a ladder for each failure in time order.
+ *
+ * <p>Memory stays bounded however many failures there are: per verdict only the earliest
+ * {@code maxLadders} are kept, and the ladders shown are picked across verdicts so that every
+ * kind of failure gets an example before any kind gets a second one.
+ */
+public final class TextReport implements AnalysisSink {
+    private static final int LADDER_PACKETS_SHOWN = 24;
+    private static final int HISTOGRAM_ROWS = 30;
+    private static final int HISTOGRAM_WIDTH = 40;
+    private static final int SERVERS_SHOWN = 20;
+    private static final Comparator<ConnectionResult> BY_START =
+            Comparator.comparingLong(ConnectionResult::firstSeenNanos)
+                    .thenComparingLong(ConnectionResult::id);
+
+    private final PrintWriter out;
+    private final Style style;
+    private final int maxLadders;
+    private final String version;
+    /** Per verdict, the latest-starting kept failure on top so it can be evicted. */
+    private final Map<Verdict, PriorityQueue<ConnectionResult>> kept = new EnumMap<>(Verdict.class);
+
+    /**
+     * @param color      ANSI colours (the caller decides: a TTY and no NO_COLOR)
+     * @param maxLadders how many failure ladders to print at most
+     */
+    public TextReport(PrintWriter out, boolean color, int maxLadders, String version) {
+        this.out = out;
+        this.style = new Style(color);
+        this.maxLadders = maxLadders;
+        this.version = version;
+    }
+
+    @Override
+    public boolean wants(Verdict v) {
+        return v.isFailure();
+    }
+
+    @Override
+    public void onConnection(ConnectionResult r) {
+        if (maxLadders == 0) {
+            return;
+        }
+        PriorityQueue<ConnectionResult> q = kept.computeIfAbsent(r.verdict(),
+                v -> new PriorityQueue<>(BY_START.reversed()));
+        q.add(r);
+        if (q.size() > maxLadders) {
+            q.poll();
+        }
+    }
+
+    @Override
+    public void onFinish(CaptureInfo capture, Summary summary) throws IOException {
+        header(capture, summary);
+        serverTable(summary);
+        listenerFindings(summary);
+        histogram(summary);
+        timeline(summary);
+        out.flush();
+        if (out.checkError()) {
+            throw new IOException("writing the report failed");
+        }
+    }
+
+    // ---- sections -----------------------------------------------------------------------
+
+    private void header(CaptureInfo c, Summary s) {
+        out.println(style.bold("synscope " + version) + " — " + c.name() + " (" + c.format()
+                + (c.linkTypes().isEmpty() ? "" : ", " + String.join("+", c.linkTypes())) + ")");
+        StringBuilder read = new StringBuilder("read ").append(Format.count(c.frames()))
+                .append(" frames: ").append(Format.count(c.tcpSegments())).append(" TCP segments");
+        if (c.skippedTotal() > 0) {
+            read.append(", ").append(Format.count(c.skippedTotal())).append(" skipped (");
+            List<String> parts = new ArrayList<>();
+            c.skipped().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> parts.add(e.getKey().replace('_', ' ') + " "
+                            + Format.count(e.getValue())));
+            read.append(String.join(", ", parts)).append(')');
+        }
+        out.println(read);
+        if (c.frames() > 0) {
+            out.println("time " + Format.dateClock(c.firstTsNanos()) + " → "
+                    + Format.clock(c.lastTsNanos()) + " UTC ("
+                    + Format.duration(c.lastTsNanos() - c.firstTsNanos()) + ")");
+        }
+        long failed = s.byOutcome().get(Outcome.FAILED);
+        long recovered = s.byOutcome().get(Outcome.RECOVERED);
+        out.println("connections " + Format.count(s.connections()) + " (at most "
+                + Format.count(c.peakOpenConnections()) + " open at once): "
+                + style.bad(Format.count(failed) + " failed") + ", "
+                + style.warn(Format.count(recovered) + " recovered") + ", "
+                + style.good(Format.count(s.byVerdict().get(Verdict.OK)) + " ok")
+                + (s.byVerdict().get(Verdict.INCOMPLETE) > 0 ? ", "
+                + Format.count(s.byVerdict().get(Verdict.INCOMPLETE)) + " incomplete" : ""));
+        for (String w : c.warnings()) {
+            out.println(style.warn("warning: ") + w);
+        }
+        for (String p : c.decodeProblems()) {
+            out.println(style.warn("malformed: ") + p);
+        }
+        out.println();
+    }
+
+    private void serverTable(Summary s) {
+        List<Verdict> columns = new ArrayList<>();
+        for (Map.Entry<Verdict, Long> e : s.byVerdict().entrySet()) {
+            if (e.getValue() > 0) {
+                columns.add(e.getKey());
+            }
+        }
+        if (columns.isEmpty()) {
+            out.println("no TCP connections in this capture");
+            return;
+        }
+        out.println(style.bold("Verdicts by server"));
+        int nameWidth = 21;
+        for (int i = 0; i < Math.min(SERVERS_SHOWN, s.servers().size()); i++) {
+            nameWidth = Math.max(nameWidth, s.servers().get(i).server().toString().length());
+        }
+        StringBuilder head = new StringBuilder(pad("server", nameWidth)).append(lpad("conns", 8))
+                .append(lpad("failed", 8)).append(lpad("rate", 7));
+        for (Verdict v : columns) {
+            head.append(lpad(v.key(), Math.max(v.key().length(), 5) + 2));
+        }
+        out.println(style.dim(head.toString()));
+        int shown = 0;
+        for (Summary.ServerSummary srv : s.servers()) {
+            if (shown++ == SERVERS_SHOWN) {
+                out.println("… " + (s.servers().size() - SERVERS_SHOWN)
+                        + " more servers (all of them: --format json)");
+                break;
+            }
+            StringBuilder row = new StringBuilder(pad(srv.server().toString(), nameWidth))
+                    .append(lpad(Format.count(srv.connections()), 8))
+                    .append(lpad(Format.count(srv.failures()), 8))
+                    .append(lpad(Format.percent(srv.failureRate()), 7));
+            for (Verdict v : columns) {
+                long n = srv.byVerdict().getOrDefault(v, 0L);
+                row.append(lpad(n == 0 ? "·" : Format.count(n), Math.max(v.key().length(), 5) + 2));
+            }
+            out.println(row);
+        }
+        if (s.servers().size() > 1) {
+            StringBuilder total = new StringBuilder(pad("all", nameWidth))
+                    .append(lpad(Format.count(s.connections()), 8))
+                    .append(lpad(Format.count(s.failures()), 8))
+                    .append(lpad(Format.percent(s.connections() == 0 ? 0
+                            : (double) s.failures() / s.connections()), 7));
+            for (Verdict v : columns) {
+                total.append(lpad(Format.count(s.byVerdict().get(v)),
+                        Math.max(v.key().length(), 5) + 2));
+            }
+            out.println(style.bold(total.toString()));
+        }
+        s.recoveryDelays().forEach((v, d) -> out.println(v.key() + ": " + d.count()
+                + " recovered after " + Format.duration(d.minNanos()) + " to "
+                + Format.duration(d.maxNanos()) + " (mean " + Format.duration(d.meanNanos()) + ")"));
+        out.println();
+    }
+
+    private void listenerFindings(Summary s) {
+        if (s.listenerFindings().isEmpty()) {
+            return;
+        }
+        out.println(style.bold("What the failures point at"));
+        for (Summary.ListenerFinding f : s.listenerFindings()) {
+            out.println(style.bad("• ") + style.bold(f.server().toString()) + "  " + f.finding());
+            out.println("  fix: " + f.remedy());
+        }
+        out.println();
+    }
+
+    private void histogram(Summary s) {
+        if (s.failuresPerSecond().isEmpty()) {
+            return;
+        }
+        long firstSecond = s.failuresPerSecond().firstKey();
+        long lastSecond = s.failuresPerSecond().lastKey();
+        long span = lastSecond - firstSecond + 1;
+        long bin = Math.max(1, (span + HISTOGRAM_ROWS - 1) / HISTOGRAM_ROWS);
+        int rows = (int) ((span + bin - 1) / bin);
+        long[] counts = new long[rows];
+        s.failuresPerSecond().forEach((sec, n) -> counts[(int) ((sec - firstSecond) / bin)] += n);
+        long max = 1;
+        for (long n : counts) {
+            max = Math.max(max, n);
+        }
+        out.println(style.bold("Failures per " + (bin == 1 ? "second" : bin + " seconds"))
+                + style.dim(" (UTC, by connection start)"));
+        for (int i = 0; i < rows; i++) {
+            long startSecond = firstSecond + i * bin;
+            int width = (int) Math.round((double) counts[i] * HISTOGRAM_WIDTH / max);
+            out.println(Format.clock(startSecond * 1_000_000_000L).substring(0, 8) + " "
+                    + style.bad("█".repeat(width)) + (counts[i] > 0 && width == 0 ? "▏" : "")
+                    + " " + (counts[i] == 0 ? style.dim("0") : Format.count(counts[i])));
+        }
+        out.println();
+    }
+
+    private void timeline(Summary s) {
+        long failures = s.failures();
+        if (failures == 0) {
+            out.println(style.good("No failed connections."));
+            return;
+        }
+        List<ConnectionResult> shown = pickLadders();
+        out.println(style.bold("Failures, earliest first") + style.dim(" (" + shown.size() + " of "
+                + Format.count(failures) + " shown)"));
+        for (ConnectionResult r : shown) {
+            out.println();
+            ladder(r);
+        }
+        if (shown.size() < failures) {
+            out.println();
+            out.println(style.dim("… " + Format.count(failures - shown.size())
+                    + " more failures not shown: --max-ladders N shows more,"
+                    + " --format json lists every one"));
+        }
+    }
+
+    /** Round-robin over verdicts (earliest first within each), then back into time order. */
+    private List<ConnectionResult> pickLadders() {
+        List<List<ConnectionResult>> perVerdict = new ArrayList<>();
+        for (PriorityQueue<ConnectionResult> q : kept.values()) {
+            List<ConnectionResult> l = new ArrayList<>(q);
+            l.sort(BY_START);
+            perVerdict.add(l);
+        }
+        List<ConnectionResult> picked = new ArrayList<>();
+        for (int round = 0; picked.size() < maxLadders; round++) {
+            boolean any = false;
+            for (List<ConnectionResult> l : perVerdict) {
+                if (round < l.size() && picked.size() < maxLadders) {
+                    picked.add(l.get(round));
+                    any = true;
+                }
+            }
+            if (!any) {
+                break;
+            }
+        }
+        picked.sort(BY_START);
+        return picked;
+    }
+
+    private void ladder(ConnectionResult r) {
+        Diagnosis d = r.diagnosis();
+        String outcome = switch (d.outcome()) {
+            case RECOVERED -> style.warn("recovered after " + Format.duration(d.recoveryDelayNanos()));
+            case FAILED -> style.bad("failed");
+            default -> d.outcome().key();
+        };
+        out.println(style.bold(Format.clock(r.firstSeenNanos())) + "  " + r.client() + " → "
+                + r.server() + "  " + style.verdict(d.verdict(), d.verdict().key()) + "  "
+                + outcome + style.dim("  [" + d.confidence().key() + " confidence, rule "
+                + d.rule() + (d.resetBy() != null ? ", reset by " + d.resetBy().key() : "")
+                + ", history " + r.history() + "]"));
+        long t0 = r.firstSeenNanos();
+        List<LadderStep> steps = r.ladder();
+        int limit = Math.min(steps.size(), LADDER_PACKETS_SHOWN);
+        for (int i = 0; i < limit; i++) {
+            out.println(step(steps.get(i), t0));
+        }
+        long hidden = steps.size() - limit + r.ladderOmitted();
+        if (hidden > 0) {
+            out.println(style.dim("      … " + Format.count(hidden) + " more packets"));
+        }
+        for (Evidence e : d.evidence()) {
+            out.println("  " + style.dim("evidence") + " #" + e.frame() + " +"
+                    + Format.duration(e.tsNanos() - t0) + ": " + e.note());
+        }
+        for (Alternative a : d.alternatives()) {
+            out.println("  " + style.dim("or") + " " + a.verdict().key() + ": " + a.reason());
+        }
+        for (String n : d.notes()) {
+            out.println("  " + style.dim("note") + " " + n);
+        }
+        if (!r.explanation().cause().isEmpty()) {
+            out.println("  " + style.dim("cause") + " " + r.explanation().cause());
+            out.println("  " + style.dim("fix  ") + " " + r.explanation().remedy());
+        }
+    }
+
+    private String step(LadderStep s, long t0) {
+        String flags = Format.flags(s.flags());
+        String arrow = s.fromClient()
+                ? "C ──" + padRight(flags, 3, '─') + "──▶ S"
+                : "C ◀──" + padRight(flags, 3, '─') + "── S";
+        StringBuilder detail = new StringBuilder("seq ").append(s.relSeq());
+        if (s.relAck() >= 0) {
+            detail.append(" ack ").append(s.relAck());
+        }
+        if (s.payloadLength() > 0) {
+            detail.append(" len ").append(s.payloadLength());
+        }
+        detail.append(" win ").append(s.window());
+        String line = lpad("+" + Format.duration(s.tsNanos() - t0), 13) + "  "
+                + pad("#" + s.frame(), 8) + arrow + "  " + detail;
+        return s.retransmission() ? line + " " + style.warn("retransmission") : line;
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s + " " : s + " ".repeat(width - s.length());
+    }
+
+    private static String lpad(String s, int width) {
+        return s.length() >= width ? " " + s : " ".repeat(width - s.length()) + s;
+    }
+
+    private static String padRight(String s, int width, char fill) {
+        return s.length() >= width ? s : s + String.valueOf(fill).repeat(width - s.length());
+    }
+}
