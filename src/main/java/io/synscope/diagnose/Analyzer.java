@@ -8,9 +8,6 @@ import io.synscope.decode.PacketDecoder;
 import io.synscope.decode.SkipReason;
 import io.synscope.decode.TcpSegment;
 import io.synscope.flow.AnalysisConfig;
-import io.synscope.flow.Connection;
-import io.synscope.flow.ConnectionListener;
-import io.synscope.flow.Decision;
 import io.synscope.flow.FlowTracker;
 
 import java.io.IOException;
@@ -46,21 +43,8 @@ public final class Analyzer {
      */
     public CaptureInfo run(PacketSource source, AnalysisSink sink)
             throws CaptureException, IOException {
-        Classifier classifier = new Classifier(config);
-        SummaryBuilder summary = new SummaryBuilder();
-        ConnectionListener onDecided = (Connection c, Decision reason, long nowNanos) -> {
-            Diagnosis d = classifier.classify(c, reason, nowNanos);
-            summary.add(c.server().addrHi(), c.server().addrLo(), c.server().port(), d,
-                    c.firstTsNanos());
-            if (sink.wants(d.verdict())) {
-                try {
-                    sink.onConnection(ConnectionResult.of(c, reason, d));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        FlowTracker tracker = new FlowTracker(config, onDecided);
+        Diagnoser diagnoser = new Diagnoser(config, sink);
+        FlowTracker tracker = new FlowTracker(config, diagnoser);
         PacketDecoder decoder = new PacketDecoder();
         RawPacket raw = new RawPacket();
         TcpSegment segment = new TcpSegment();
@@ -117,7 +101,7 @@ public final class Analyzer {
                 skippedByReason, frames == 0 ? 0 : firstTs, frames == 0 ? 0 : lastTs, links,
                 source.warnings(), problems, tracker.connectionsSeen(),
                 tracker.peakOpenConnections());
-        sink.onFinish(info, summary.build());
+        sink.onFinish(info, diagnoser.summary());
         return info;
     }
 

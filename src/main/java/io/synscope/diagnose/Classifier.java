@@ -67,7 +67,7 @@ public final class Classifier {
     private Diagnosis unansweredSyn(Connection c, long nowNanos) {
         Endpoint client = c.client();
         Endpoint server = c.server();
-        if (client.ackSeen() || server.packets() > 0) {
+        if (client.ackFlagSeen() || client.payloadBytes() > 0 || server.packets() > 0) {
             // The client acknowledged something it must have received: the server's half is
             // missing from the capture, not from the wire.
             Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "one-direction-only",

@@ -50,6 +50,8 @@ public final class Endpoint {
     long lastRetransFrame;
     long lastRetransTsNanos;
 
+    /** Sent a segment with the ACK flag, whether or not the peer's sequence space is known. */
+    boolean ackFlagSeen;
     boolean ackSeen;
     /** Highest acknowledgement sent, relative to the peer's sequence base. */
     long maxAckRel;
@@ -113,6 +115,7 @@ public final class Endpoint {
         retransRunTsNanos = 0;
         lastRetransFrame = 0;
         lastRetransTsNanos = 0;
+        ackFlagSeen = false;
         ackSeen = false;
         maxAckRel = 0;
         lastAckAdvanceTsNanos = 0;
@@ -285,6 +288,12 @@ public final class Endpoint {
         return maxEndRel;
     }
 
+    /** Sent any segment with the ACK flag (even one acknowledging data not captured). */
+    public boolean ackFlagSeen() {
+        return ackFlagSeen;
+    }
+
+    /** Sent an ACK that could be placed in the peer's sequence space. */
     public boolean ackSeen() {
         return ackSeen;
     }

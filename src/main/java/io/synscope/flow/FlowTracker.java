@@ -227,6 +227,7 @@ public final class FlowTracker {
         snd.advanceEnd(relEnd, s.seq + synLen + s.payloadLength + (fin ? 1 : 0));
 
         long relAck = 0;
+        snd.ackFlagSeen |= ack;
         if (ack && rcv.seqKnown) {
             relAck = rcv.rel(s.ack);
             marks |= Connection.MARK_ACK_VALID;

@@ -213,6 +213,17 @@ public final class TextReport implements AnalysisSink {
                 + style.dim(" (UTC, by connection start)"));
         for (int i = 0; i < rows; i++) {
             long startSecond = firstSecond + i * bin;
+            int quiet = 0;
+            while (i + quiet < rows && counts[i + quiet] == 0) {
+                quiet++;
+            }
+            if (quiet >= 3) {
+                // A long quiet stretch is one line, so bursts stay on one screen.
+                out.println(style.dim(Format.clock(startSecond * 1_000_000_000L).substring(0, 8)
+                        + " … " + quiet * bin + " s without failures"));
+                i += quiet - 1;
+                continue;
+            }
             int width = (int) Math.round((double) counts[i] * HISTOGRAM_WIDTH / max);
             out.println(Format.clock(startSecond * 1_000_000_000L).substring(0, 8) + " "
                     + style.bad("█".repeat(width)) + (counts[i] > 0 && width == 0 ? "▏" : "")
