@@ -1,0 +1,125 @@
+package io.synscope.flow;
+
+import io.synscope.decode.TcpSegment;
+import io.synscope.testutil.Conversation;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FlowTrackerTest {
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    /** What the listener saw, copied out during the call (the connection is pooled). */
+    private record Seen(long id, int clientPort, String history, Decision reason, long nowNanos,
+                        long clientPackets, long serverPackets) {
+    }
+
+    private final List<Seen> seen = new ArrayList<>();
+    private final FlowTracker tracker = new FlowTracker(AnalysisConfig.defaults(),
+            (c, reason, now) -> seen.add(new Seen(c.id(), c.client().port(), c.history(), reason,
+                    now, c.client().packets(), c.server().packets())));
+
+    private void feed(Conversation c) {
+        for (TcpSegment s : c.segments()) {
+            tracker.accept(s);
+        }
+    }
+
+    private static Conversation closedConnection(int clientPort, double start) {
+        return new Conversation("10.0.0.1", clientPort, "10.0.0.2", 80).at(start)
+                .client("S").server("SA").client("A").client("PA", 10).server("PA", 10)
+                .client("FA").server("FA").client("A");
+    }
+
+    @Test
+    void closedConnectionsAreReleasedAfterTheLingerTime() {
+        feed(closedConnection(40000, 0));
+        assertEquals(1, tracker.openConnections(), "kept for stragglers during the linger time");
+        feed(closedConnection(40001, 2.5));
+        assertEquals(1, seen.size());
+        assertEquals(Decision.CLOSED, seen.get(0).reason());
+        assertEquals(1, tracker.openConnections());
+    }
+
+    @Test
+    void memoryIsBoundedByConnectionsOpenAtOnce() {
+        for (int i = 0; i < 20_000; i++) {
+            feed(closedConnection(1024 + i % 60_000, i * 0.01));
+        }
+        // 2 s of linger at 100 connections/s: about 200 open at any time, never all 20,000.
+        assertTrue(tracker.peakOpenConnections() <= 202, "peak " + tracker.peakOpenConnections());
+        tracker.finish();
+        assertEquals(20_000, seen.size());
+        assertEquals(0, tracker.openConnections());
+    }
+
+    @Test
+    void idleConnectionsAreDecidedAfterTheTimeout() {
+        AnalysisConfig config = AnalysisConfig.defaults().withIdleTimeoutNanos(10 * SECOND);
+        FlowTracker t = new FlowTracker(config, (c, reason, now) -> seen.add(new Seen(c.id(),
+                c.client().port(), c.history(), reason, now, 0, 0)));
+        Conversation open = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80)
+                .client("S").server("SA").client("A");
+        open.segments().forEach(t::accept);
+        new Conversation("10.0.0.1", 40001, "10.0.0.2", 80).at(11).client("S").segments()
+                .forEach(t::accept);
+        assertEquals(1, seen.size());
+        assertEquals(Decision.IDLE, seen.get(0).reason());
+        assertEquals(40000, seen.get(0).clientPort());
+    }
+
+    @Test
+    void pooledConnectionsStartClean() {
+        feed(closedConnection(40000, 0));
+        feed(closedConnection(40001, 3));
+        feed(new Conversation("10.0.0.1", 40002, "10.0.0.2", 80).at(6).client("S"));
+        tracker.finish();
+        assertEquals(3, seen.size());
+        Seen reused = seen.get(2);
+        assertEquals("S", reused.history(), "nothing left over from a pooled predecessor");
+        assertEquals(1, reused.clientPackets());
+        assertEquals(0, reused.serverPackets());
+        assertEquals(3, reused.id());
+    }
+
+    @Test
+    void synAckCapturedBeforeItsSynIsOneConnection() {
+        Conversation c = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80)
+                .serverSynAckAgain() // a SYN-ACK with explicit numbers, before the SYN it answers
+                .client("S").client("A").client("PA", 10).server("A");
+        feed(c);
+        tracker.finish();
+        assertEquals(1, seen.size(), "reordered handshake");
+        assertEquals(Decision.CAPTURE_END, seen.get(0).reason());
+    }
+
+    @Test
+    void portReuseWithANewIsnSupersedesTheOldConnection() {
+        Conversation c = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80)
+                .client("S").at(1).clientSynAgain().at(3).clientSynAgainWithNewIsn();
+        feed(c);
+        tracker.finish();
+        assertEquals(2, seen.size());
+        assertEquals(Decision.SUPERSEDED, seen.get(0).reason());
+        assertEquals(2, seen.get(0).clientPackets(), "both SYNs of the first attempt");
+    }
+
+    @Test
+    void rolesComeFromAListenerSeenEarlier() {
+        // Port 9000 answered a SYN before; a later mid-stream connection to it is oriented by that.
+        feed(new Conversation("10.0.0.1", 40000, "10.0.0.2", 9000).client("S").server("SA"));
+        Conversation mid = new Conversation("10.0.0.2", 9000, "10.0.0.3", 5000).at(1)
+                .client("PA", 10);
+        feed(mid);
+        List<Long> ids = new ArrayList<>();
+        tracker.finish();
+        seen.forEach(s -> ids.add(s.id()));
+        Seen midSeen = seen.stream().filter(s -> s.id() == 2).findFirst().orElseThrow();
+        assertEquals(5000, midSeen.clientPort(), "the side talking to the known listener");
+    }
+}
