@@ -150,16 +150,23 @@ public final class Classifier {
                 || c.clientRetransBeforeProgress() >= config.ackIgnoredMinRetrans())) {
             return ackIgnored(c);
         }
-        Finding reset = resetOf(c);
+        List<String> teardownNotes = new ArrayList<>(1);
+        Finding reset = resetAfterBothFins(c) ? null : resetOf(c);
         if (reset != null) {
             return reset;
         }
-        Finding stall = stalled(c, nowNanos, decidedBy);
+        if (client.rstSeen() || server.rstSeen()) {
+            teardownNotes.add("RST after both sides had sent FIN: both applications had closed"
+                    + " (typically a last write such as a TLS close_notify crossing the peer's"
+                    + " FIN); harmless");
+        }
+        Finding stall = stalled(c, nowNanos, decidedBy, teardownNotes);
         if (stall != null) {
             return stall;
         }
         Finding f = new Finding(Verdict.OK, Outcome.OK, closedInOrder(c) ? "closed-in-order"
                 : "open-at-end", Confidence.HIGH);
+        f.notes.addAll(teardownNotes);
         if (c.handshakeAckFrame() == 0) {
             f.notes.add("the handshake's ACK was not captured; data shows it completed");
         }
@@ -173,6 +180,13 @@ public final class Classifier {
 
     private static boolean closedInOrder(Connection c) {
         return c.client().finSeen() && c.server().finSeen();
+    }
+
+    /** Both FINs were sent before the first RST: the applications had finished. */
+    private static boolean resetAfterBothFins(Connection c) {
+        Endpoint x = firstResetter(c);
+        return x != null && closedInOrder(c) && c.client().finFrame() < x.rstFrame()
+                && c.server().finFrame() < x.rstFrame();
     }
 
     private Finding handshakeUnfinished(Connection c, long nowNanos) {
@@ -371,11 +385,21 @@ public final class Classifier {
 
     // ---- stalls -------------------------------------------------------------------------
 
-    private Finding stalled(Connection c, long nowNanos, Decision decidedBy) {
+    private Finding stalled(Connection c, long nowNanos, Decision decidedBy,
+                            List<String> teardownNotes) {
         Endpoint client = c.client();
         Endpoint server = c.server();
         Endpoint x = client.retransRun() >= server.retransRun() ? client : server;
         if (x.retransRun() < config.stallMinRetrans()) {
+            return null;
+        }
+        Endpoint peer = x == client ? server : client;
+        if (peer.finSeen() && peer.finFrame() < x.retransRunFrame()) {
+            // The peer had closed before: its last data went unacknowledged during teardown,
+            // after the peer's application was done. Not a failure the user would see.
+            teardownNotes.add((x == client ? "client" : "server") + " data sent after the "
+                    + (x == client ? "server" : "client") + " closed was never acknowledged ("
+                    + x.retransRun() + " retransmissions): the peer was gone");
             return null;
         }
         boolean byClient = x == client;

@@ -43,7 +43,7 @@ public final class Endpoint {
     long retransmissions;
     long firstRetransFrame;
     long firstRetransTsNanos;
-    /** Retransmissions since the peer last acknowledged more of this side's data. */
+    /** Data retransmissions since the peer last acknowledged more of this side's data. */
     int retransRun;
     long retransRunFrame;
     long retransRunTsNanos;
@@ -262,7 +262,7 @@ public final class Endpoint {
         return firstRetransTsNanos;
     }
 
-    /** Retransmissions since the peer last acknowledged more of this side's data. */
+    /** Data retransmissions since the peer last acknowledged more of this side's data. */
     public int retransRun() {
         return retransRun;
     }

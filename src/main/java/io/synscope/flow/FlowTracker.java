@@ -222,7 +222,11 @@ public final class FlowTracker {
         }
         if (retransmission) {
             marks |= Connection.MARK_RETRANSMISSION;
-            recordRetransmission(c, snd, s, fromClient, syn);
+            recordRetransmission(c, snd, s, fromClient);
+        } else if (s.payloadLength > 0) {
+            // New data from this side shows it is alive: whatever it has not acknowledged is
+            // not a dead peer's silence.
+            rcv.retransRun = 0;
         }
         snd.advanceEnd(relEnd, s.seq + synLen + s.payloadLength + (fin ? 1 : 0));
 
@@ -278,7 +282,7 @@ public final class FlowTracker {
     }
 
     private static void recordRetransmission(Connection c, Endpoint snd, TcpSegment s,
-                                             boolean fromClient, boolean syn) {
+                                             boolean fromClient) {
         snd.retransmissions++;
         if (snd.firstRetransFrame == 0) {
             snd.firstRetransFrame = s.frameNumber;
@@ -286,8 +290,9 @@ public final class FlowTracker {
         }
         snd.lastRetransTsNanos = s.tsNanos;
         snd.lastRetransFrame = s.frameNumber;
-        if (!syn) {
-            // SYN retransmissions are judged by the handshake rules; a run counts data and FINs.
+        if (s.payloadLength > 0) {
+            // A run counts data only: SYNs are judged by the handshake rules, and a FIN resent
+            // to a peer that already left says nothing about the data.
             if (snd.retransRun++ == 0) {
                 snd.retransRunFrame = s.frameNumber;
                 snd.retransRunTsNanos = s.tsNanos;
