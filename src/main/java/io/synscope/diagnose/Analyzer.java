@@ -100,7 +100,7 @@ public final class Analyzer {
         CaptureInfo info = new CaptureInfo(source.name(), source.format(), frames, segments,
                 skippedByReason, frames == 0 ? 0 : firstTs, frames == 0 ? 0 : lastTs, links,
                 source.warnings(), problems, tracker.connectionsSeen(),
-                tracker.peakOpenConnections());
+                tracker.peakOpenConnections(), tracker.latePackets());
         sink.onFinish(info, diagnoser.summary());
         return info;
     }

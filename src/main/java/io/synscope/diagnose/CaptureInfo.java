@@ -8,6 +8,8 @@ import java.util.Map;
  * warnings. Counts of skipped frames are keyed by {@link io.synscope.decode.SkipReason#key()}.
  *
  * @param decodeProblems the first few malformed or truncated frames, each "frame N offset M: why"
+ * @param latePackets    TCP segments that trailed a connection already closed or reset (a second
+ *                       RST, a retransmitted ACK) and so were not analysed
  */
 public record CaptureInfo(
         String name,
@@ -21,7 +23,8 @@ public record CaptureInfo(
         List<String> warnings,
         List<String> decodeProblems,
         long connections,
-        long peakOpenConnections) {
+        long peakOpenConnections,
+        long latePackets) {
 
     public CaptureInfo {
         skipped = Map.copyOf(skipped);

@@ -259,9 +259,6 @@ public final class Classifier {
         f.evidence(server.rstFrame(), server.rstTsNanos(), "server RST (no ACK flag, seq ISN+1, win "
                 + server.rstWindow() + ") " + micros(server.rstTsNanos() - c.handshakeAckTsNanos())
                 + " after the ACK: the kernel refused to queue it");
-        if (server.rstCount() > 1) {
-            f.notes.add(server.rstCount() + " RSTs from the server (one per client segment)");
-        }
         return f;
     }
 

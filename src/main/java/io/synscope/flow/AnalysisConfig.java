@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
  *
  * @param idleTimeoutNanos        a connection with no packet for this long is decided as it stands
  *                                (Zeek's tcp_inactivity_timeout is 5 min)
- * @param closeLingerNanos        how long a reset or fully closed connection is kept for stragglers
- *                                (a second RST answering data, a retransmitted FIN) before it is
- *                                decided and released
+ * @param closeLingerNanos        how long after a connection is reset or closed its stragglers (a
+ *                                second RST answering data, a retransmitted ACK) are recognised
+ *                                as such rather than taken for a new mid-stream connection
  * @param synRetryWindowNanos     a lone unanswered SYN followed by at least this much capture is
  *                                judged (the client did not retry in time); closer to the capture's
  *                                end it is {@code incomplete}. 3 s covers every Linux retry cadence

@@ -10,7 +10,7 @@ import io.synscope.decode.TcpSegment;
  * {@link ConnectionListener#onDecided}; after that call returns the object is reused for another
  * connection.
  */
-public final class Connection {
+public final class Connection extends TupleTable.Entry {
     /** Event marks, packed into the low byte of each event's last word. */
     public static final int MARK_FROM_CLIENT = 1;
     public static final int MARK_RETRANSMISSION = 2;
@@ -67,17 +67,16 @@ public final class Connection {
     private int eventCount;
     private long eventsOmitted;
 
-    // Intrusive links for the tracker's expiry lists.
+    // Intrusive links for the tracker's idle list.
     Connection prev;
     Connection next;
-    boolean inClosingList;
-    int tableSlot;
 
     void reset(long id, int ipVersion, long clientHi, long clientLo, int clientPort,
                long serverHi, long serverLo, int serverPort, RoleBasis roleBasis) {
         this.id = id;
         this.ipVersion = ipVersion;
         this.roleBasis = roleBasis;
+        setKey(clientHi, clientLo, clientPort, serverHi, serverLo, serverPort);
         client.reset(clientHi, clientLo, clientPort);
         server.reset(serverHi, serverLo, serverPort);
         firstTsNanos = 0;
@@ -108,17 +107,20 @@ public final class Connection {
         eventsOmitted = 0;
         prev = null;
         next = null;
-        inClosingList = false;
-        tableSlot = -1;
     }
 
     boolean isClient(long hi, long lo, int port) {
-        return client.port == port && client.addrLo == lo && client.addrHi == hi;
+        return isA(hi, lo, port);
     }
 
-    /** True once both sides closed (FIN each way) or either side reset. */
-    public boolean closed() {
-        return client.rstSeen || server.rstSeen || (client.finSeen && server.finSeen);
+    /**
+     * True once nothing more can change the verdict: either side reset, or both sides sent a
+     * FIN and each FIN was acknowledged.
+     */
+    boolean finished() {
+        return client.rstSeen || server.rstSeen
+                || (client.finSeen && server.finSeen && server.ackSeen && client.ackSeen
+                && server.maxAckRel >= client.finEndRel && client.maxAckRel >= server.finEndRel);
     }
 
     /** Appends history letter {@code upper} (client) or its lower case (server) the first time. */

@@ -2,7 +2,7 @@ package io.synscope.flow;
 
 /** Why the tracker stopped following a connection. */
 public enum Decision {
-    /** Reset or closed both ways, and no straggler came within the linger time. */
+    /** Reset, or closed by a FIN each way with both FINs acknowledged. */
     CLOSED,
     /** No packet for the idle timeout. */
     IDLE,

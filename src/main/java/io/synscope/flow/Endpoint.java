@@ -60,6 +60,8 @@ public final class Endpoint {
     boolean finSeen;
     long finTsNanos;
     long finFrame;
+    /** Relative sequence number just past the FIN: the peer's ACK of it reaches this. */
+    long finEndRel;
 
     boolean rstSeen;
     long rstTsNanos;
@@ -122,6 +124,7 @@ public final class Endpoint {
         finSeen = false;
         finTsNanos = 0;
         finFrame = 0;
+        finEndRel = 0;
         rstSeen = false;
         rstTsNanos = 0;
         rstFrame = 0;

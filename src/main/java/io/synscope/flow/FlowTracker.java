@@ -8,10 +8,11 @@ import java.util.Set;
 
 /**
  * Rebuilds TCP connections from segments given one at a time, in capture order, and hands each
- * connection to a {@link ConnectionListener} as soon as it is decided: closed (reset, or FIN both
- * ways) and quiet for {@link AnalysisConfig#closeLingerNanos()}, idle for
+ * connection to a {@link ConnectionListener} as soon as it is decided: reset, or closed by FINs
+ * both ways that were both acknowledged (at that packet), idle for
  * {@link AnalysisConfig#idleTimeoutNanos()}, superseded by a new SYN on the same 4-tuple, or
- * still open at {@link #finish()}.
+ * still open at {@link #finish()}. Packets that trail a closed connection are counted as
+ * {@link #latePackets()}.
  *
  * <p>Memory is bounded by the connections open at once: decided connections go back to a pool.
  * Nothing here knows where segments come from, so a file and a live capture are the same to it.
@@ -25,23 +26,36 @@ public final class FlowTracker {
 
     private final AnalysisConfig config;
     private final ConnectionListener listener;
-    private final ConnectionTable table = new ConnectionTable();
+    private final TupleTable<Connection> table = new TupleTable<>();
     private final ArrayDeque<Connection> pool = new ArrayDeque<>();
     /** Endpoints seen sending SYN-ACKs: they tell the roles of connections caught mid-stream. */
     private final Set<ListenerKey> listeners = new HashSet<>();
 
-    // Two expiry lists ordered by last activity: open connections wait for the idle timeout,
-    // closed ones only for the linger time.
+    /**
+     * 4-tuples of connections decided less than {@link AnalysisConfig#closeLingerNanos()} ago.
+     * A straggler (the second RST of an overflow, a retransmitted ACK) that finds one is counted
+     * and dropped instead of starting a bogus mid-stream connection; a few dozen bytes each
+     * instead of keeping the whole connection around.
+     */
+    private final TupleTable<Tombstone> tombstones = new TupleTable<>();
+    /** The same tombstones in the order they expire (decision order). */
+    private final ArrayDeque<Tombstone> tombstoneQueue = new ArrayDeque<>();
+    private final ArrayDeque<Tombstone> tombstonePool = new ArrayDeque<>();
+
+    // Open connections, least recently active first, for the idle timeout.
     private Connection activeHead;
     private Connection activeTail;
-    private Connection closingHead;
-    private Connection closingTail;
 
     private long nowNanos = Long.MIN_VALUE;
     private long nextId = 1;
     private long peakOpen;
+    private long latePackets;
 
     private record ListenerKey(long hi, long lo, int port) {
+    }
+
+    private static final class Tombstone extends TupleTable.Entry {
+        long expiresNanos;
     }
 
     public FlowTracker(AnalysisConfig config, ConnectionListener listener) {
@@ -56,6 +70,7 @@ public final class FlowTracker {
     public void accept(TcpSegment s) {
         if (s.tsNanos > nowNanos) {
             nowNanos = s.tsNanos;
+            expire();
         }
         boolean pureSyn = (s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN;
         Connection c = table.find(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
@@ -64,18 +79,27 @@ public final class FlowTracker {
             c = null;
         }
         if (c == null) {
+            Tombstone t = tombstones.size() == 0 ? null
+                    : tombstones.find(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
+            if (t != null) {
+                if (!pureSyn) {
+                    latePackets++;
+                    return;
+                }
+                tombstones.remove(t);
+            }
             c = open(s);
         }
         update(c, s, c.isClient(s.srcHi, s.srcLo, s.srcPort));
-        touch(c);
-        expire();
+        if (c.finished()) {
+            decide(c, Decision.CLOSED);
+        } else {
+            touch(c);
+        }
     }
 
     /** Decides every connection still open; call once at the end of the capture. */
     public void finish() {
-        while (closingHead != null) {
-            decide(closingHead, Decision.CLOSED);
-        }
         while (activeHead != null) {
             decide(activeHead, Decision.CAPTURE_END);
         }
@@ -89,6 +113,14 @@ public final class FlowTracker {
     /** The most connections followed at once so far. */
     public long peakOpenConnections() {
         return peakOpen;
+    }
+
+    /**
+     * Packets that arrived for a connection already decided (closed or reset) within the linger
+     * time, and were not analysed.
+     */
+    public long latePackets() {
+        return latePackets;
     }
 
     /** Connections started so far. */
@@ -250,6 +282,7 @@ public final class FlowTracker {
                 snd.finSeen = true;
                 snd.finTsNanos = ts;
                 snd.finFrame = frame;
+                snd.finEndRel = relEnd;
             }
             c.history('F', fromClient);
         }
@@ -349,26 +382,33 @@ public final class FlowTracker {
 
     private void touch(Connection c) {
         unlink(c);
-        if (c.closed()) {
-            c.inClosingList = true;
-        }
         append(c);
     }
 
     private void expire() {
-        long linger = config.closeLingerNanos();
-        while (closingHead != null && nowNanos - closingHead.lastTsNanos > linger) {
-            decide(closingHead, Decision.CLOSED);
-        }
         long idle = config.idleTimeoutNanos();
         while (activeHead != null && nowNanos - activeHead.lastTsNanos > idle) {
             decide(activeHead, Decision.IDLE);
+        }
+        while (!tombstoneQueue.isEmpty() && tombstoneQueue.peekFirst().expiresNanos < nowNanos) {
+            Tombstone t = tombstoneQueue.pollFirst();
+            if (t.slot >= 0) {
+                tombstones.remove(t);
+            }
+            tombstonePool.push(t);
         }
     }
 
     private void decide(Connection c, Decision reason) {
         unlink(c);
         table.remove(c);
+        if (reason == Decision.CLOSED) {
+            Tombstone t = tombstonePool.isEmpty() ? new Tombstone() : tombstonePool.pop();
+            t.setKey(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
+            t.expiresNanos = nowNanos + config.closeLingerNanos();
+            tombstones.insert(t);
+            tombstoneQueue.addLast(t);
+        }
         listener.onDecided(c, reason, nowNanos);
         if (pool.size() < MAX_POOLED) {
             pool.push(c);
@@ -377,40 +417,26 @@ public final class FlowTracker {
 
     private void append(Connection c) {
         c.next = null;
-        if (c.inClosingList) {
-            c.prev = closingTail;
-            if (closingTail == null) {
-                closingHead = c;
-            } else {
-                closingTail.next = c;
-            }
-            closingTail = c;
+        c.prev = activeTail;
+        if (activeTail == null) {
+            activeHead = c;
         } else {
-            c.prev = activeTail;
-            if (activeTail == null) {
-                activeHead = c;
-            } else {
-                activeTail.next = c;
-            }
-            activeTail = c;
+            activeTail.next = c;
         }
+        activeTail = c;
     }
 
-    /** Removes {@code c} from the list it is in; every tracked connection is in exactly one. */
+    /** Removes {@code c} from the idle list; every tracked connection is in it. */
     private void unlink(Connection c) {
         Connection p = c.prev;
         Connection n = c.next;
         if (p != null) {
             p.next = n;
-        } else if (c.inClosingList) {
-            closingHead = n;
         } else {
             activeHead = n;
         }
         if (n != null) {
             n.prev = p;
-        } else if (c.inClosingList) {
-            closingTail = p;
         } else {
             activeTail = p;
         }

@@ -157,6 +157,7 @@ public final class JsonReport implements AnalysisSink {
         stringArray("malformed", c.decodeProblems());
         g.writeNumberField("connections", c.connections());
         g.writeNumberField("peak_open_connections", c.peakOpenConnections());
+        g.writeNumberField("late_packets", c.latePackets());
         g.writeEndObject();
     }
 

@@ -101,6 +101,10 @@ public final class TextReport implements AnalysisSink {
                             + Format.count(e.getValue())));
             read.append(String.join(", ", parts)).append(')');
         }
+        if (c.latePackets() > 0) {
+            read.append(", ").append(Format.count(c.latePackets()))
+                    .append(" trailing already-closed connections");
+        }
         out.println(read);
         if (c.frames() > 0) {
             out.println("time " + Format.dateClock(c.firstTsNanos()) + " → "

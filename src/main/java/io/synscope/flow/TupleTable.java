@@ -1,0 +1,137 @@
+package io.synscope.flow;
+
+/**
+ * Open-addressing hash table from a 4-tuple, in either direction, to an {@link Entry}.
+ * Looking a packet up allocates nothing (no key objects), which is what a packet loop at millions
+ * of packets a second needs; {@link java.util.HashMap} would box a key per packet.
+ *
+ * <p>Linear probing with backward-shift deletion (no tombstones in the table itself),
+ * power-of-two capacity, load factor at most 1/2. The hash is symmetric in the two endpoints so
+ * both directions of a connection land on the same probe run.
+ */
+final class TupleTable<E extends TupleTable.Entry> {
+
+    /** A keyed member; an entry is in at most one table at a time. */
+    abstract static class Entry {
+        long aHi;
+        long aLo;
+        int aPort;
+        long bHi;
+        long bLo;
+        int bPort;
+        int slot = -1;
+
+        final void setKey(long aHi, long aLo, int aPort, long bHi, long bLo, int bPort) {
+            this.aHi = aHi;
+            this.aLo = aLo;
+            this.aPort = aPort;
+            this.bHi = bHi;
+            this.bLo = bLo;
+            this.bPort = bPort;
+        }
+
+        /** True when {@code (hi, lo, port)} is this entry's {@code a} side. */
+        final boolean isA(long hi, long lo, int port) {
+            return aPort == port && aLo == lo && aHi == hi;
+        }
+    }
+
+    private Entry[] slots = new Entry[1024];
+    private int size;
+
+    int size() {
+        return size;
+    }
+
+    @SuppressWarnings("unchecked")
+    E find(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
+        int mask = slots.length - 1;
+        for (int i = hash(xHi, xLo, xPort, yHi, yLo, yPort) & mask; ; i = (i + 1) & mask) {
+            Entry e = slots[i];
+            if (e == null) {
+                return null;
+            }
+            if (matches(e, xHi, xLo, xPort, yHi, yLo, yPort)) {
+                return (E) e;
+            }
+        }
+    }
+
+    void insert(E e) {
+        if ((size + 1) * 2 > slots.length) {
+            grow();
+        }
+        place(e);
+        size++;
+    }
+
+    void remove(E e) {
+        int mask = slots.length - 1;
+        int hole = e.slot;
+        slots[hole] = null;
+        e.slot = -1;
+        size--;
+        // Backward shift: pull later members of the probe run into the hole when their home
+        // slot does not lie cyclically in (hole, j].
+        for (int j = (hole + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
+            Entry moved = slots[j];
+            int home = hashOf(moved) & mask;
+            boolean homeInRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+            if (!homeInRange) {
+                slots[hole] = moved;
+                moved.slot = hole;
+                slots[j] = null;
+                hole = j;
+            }
+        }
+    }
+
+    private void place(Entry e) {
+        int mask = slots.length - 1;
+        int i = hashOf(e) & mask;
+        while (slots[i] != null) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = e;
+        e.slot = i;
+    }
+
+    private void grow() {
+        Entry[] old = slots;
+        slots = new Entry[old.length * 2];
+        for (Entry e : old) {
+            if (e != null) {
+                place(e);
+            }
+        }
+    }
+
+    private static boolean matches(Entry e, long xHi, long xLo, int xPort,
+                                   long yHi, long yLo, int yPort) {
+        if (e.aPort == xPort && e.bPort == yPort && e.aLo == xLo && e.bLo == yLo
+                && e.aHi == xHi && e.bHi == yHi) {
+            return true;
+        }
+        return e.aPort == yPort && e.bPort == xPort && e.aLo == yLo && e.bLo == xLo
+                && e.aHi == yHi && e.bHi == xHi;
+    }
+
+    private static int hashOf(Entry e) {
+        return hash(e.aHi, e.aLo, e.aPort, e.bHi, e.bLo, e.bPort);
+    }
+
+    static int hash(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
+        // Sum is symmetric; the final mix spreads the bits that the sum of small ports leaves low.
+        long h = endpointHash(xHi, xLo, xPort) + endpointHash(yHi, yLo, yPort);
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        return (int) h;
+    }
+
+    private static long endpointHash(long hi, long lo, int port) {
+        long h = hi * 0x9E3779B97F4A7C15L ^ lo;
+        h = (h ^ port) * 0xC2B2AE3D27D4EB4FL;
+        return h ^ (h >>> 29);
+    }
+}
