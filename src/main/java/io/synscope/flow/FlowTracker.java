@@ -3,8 +3,6 @@ package io.synscope.flow;
 import io.synscope.decode.TcpSegment;
 
 import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Rebuilds TCP connections from segments given one at a time, in capture order, and hands each
@@ -28,8 +26,11 @@ public final class FlowTracker {
     private final ConnectionListener listener;
     private final TupleTable<Connection> table = new TupleTable<>();
     private final ArrayDeque<Connection> pool = new ArrayDeque<>();
-    /** Endpoints seen sending SYN-ACKs: they tell the roles of connections caught mid-stream. */
-    private final Set<ListenerKey> listeners = new HashSet<>();
+    /**
+     * Endpoints seen sending SYN-ACKs: they tell the roles of connections caught mid-stream.
+     * Keyed as a tuple whose second endpoint is all zeros, so lookups allocate nothing.
+     */
+    private final TupleTable<Listener> listeners = new TupleTable<>();
 
     /**
      * 4-tuples of connections decided less than {@link AnalysisConfig#closeLingerNanos()} ago.
@@ -51,7 +52,7 @@ public final class FlowTracker {
     private long peakOpen;
     private long latePackets;
 
-    private record ListenerKey(long hi, long lo, int port) {
+    private static final class Listener extends TupleTable.Entry {
     }
 
     private static final class Tombstone extends TupleTable.Entry {
@@ -151,10 +152,10 @@ public final class FlowTracker {
         } else if (syn) {
             basis = RoleBasis.SYN_ACK;
             srcIsClient = false;
-        } else if (listeners.contains(new ListenerKey(s.dstHi, s.dstLo, s.dstPort))) {
+        } else if (isListener(s.dstHi, s.dstLo, s.dstPort)) {
             basis = RoleBasis.LISTENER;
             srcIsClient = true;
-        } else if (listeners.contains(new ListenerKey(s.srcHi, s.srcLo, s.srcPort))) {
+        } else if (isListener(s.srcHi, s.srcLo, s.srcPort)) {
             basis = RoleBasis.LISTENER;
             srcIsClient = false;
         } else if ((s.dstPort < 1024) != (s.srcPort < 1024)) {
@@ -295,6 +296,10 @@ public final class FlowTracker {
         c.logEvent(s, relSeq, relAck, marks, config.maxEventsPerConnection());
     }
 
+    private boolean isListener(long hi, long lo, int port) {
+        return listeners.find(hi, lo, port, 0, 0, 0) != null;
+    }
+
     private void recordSynAck(Connection c, TcpSegment s) {
         c.synAckCount++;
         c.lastSynAckTsNanos = s.tsNanos;
@@ -303,8 +308,10 @@ public final class FlowTracker {
             c.synAckTsNanos = s.tsNanos;
             c.synAckFrame = s.frameNumber;
             c.synAckAckRaw = s.ack;
-            if (listeners.size() < MAX_LISTENERS) {
-                listeners.add(new ListenerKey(s.srcHi, s.srcLo, s.srcPort));
+            if (listeners.size() < MAX_LISTENERS && !isListener(s.srcHi, s.srcLo, s.srcPort)) {
+                Listener l = new Listener();
+                l.setKey(s.srcHi, s.srcLo, s.srcPort, 0, 0, 0);
+                listeners.insert(l);
             }
         } else if (c.handshakeAckFrame != 0) {
             if (c.synAcksAfterHandshakeAck++ == 0) {

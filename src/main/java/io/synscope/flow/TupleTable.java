@@ -37,6 +37,8 @@ final class TupleTable<E extends TupleTable.Entry> {
     }
 
     private Entry[] slots = new Entry[1024];
+    /** Each slot's full hash: probes and shifts compare it before touching the entry itself. */
+    private int[] hashes = new int[1024];
     private int size;
 
     int size() {
@@ -46,12 +48,13 @@ final class TupleTable<E extends TupleTable.Entry> {
     @SuppressWarnings("unchecked")
     E find(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
         int mask = slots.length - 1;
-        for (int i = hash(xHi, xLo, xPort, yHi, yLo, yPort) & mask; ; i = (i + 1) & mask) {
+        int h = hash(xHi, xLo, xPort, yHi, yLo, yPort);
+        for (int i = h & mask; ; i = (i + 1) & mask) {
             Entry e = slots[i];
             if (e == null) {
                 return null;
             }
-            if (matches(e, xHi, xLo, xPort, yHi, yLo, yPort)) {
+            if (hashes[i] == h && matches(e, xHi, xLo, xPort, yHi, yLo, yPort)) {
                 return (E) e;
             }
         }
@@ -74,11 +77,12 @@ final class TupleTable<E extends TupleTable.Entry> {
         // Backward shift: pull later members of the probe run into the hole when their home
         // slot does not lie cyclically in (hole, j].
         for (int j = (hole + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
-            Entry moved = slots[j];
-            int home = hashOf(moved) & mask;
+            int home = hashes[j] & mask;
             boolean homeInRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
             if (!homeInRange) {
+                Entry moved = slots[j];
                 slots[hole] = moved;
+                hashes[hole] = hashes[j];
                 moved.slot = hole;
                 slots[j] = null;
                 hole = j;
@@ -88,17 +92,20 @@ final class TupleTable<E extends TupleTable.Entry> {
 
     private void place(Entry e) {
         int mask = slots.length - 1;
-        int i = hashOf(e) & mask;
+        int h = hashOf(e);
+        int i = h & mask;
         while (slots[i] != null) {
             i = (i + 1) & mask;
         }
         slots[i] = e;
+        hashes[i] = h;
         e.slot = i;
     }
 
     private void grow() {
         Entry[] old = slots;
         slots = new Entry[old.length * 2];
+        hashes = new int[old.length * 2];
         for (Entry e : old) {
             if (e != null) {
                 place(e);
@@ -129,9 +136,19 @@ final class TupleTable<E extends TupleTable.Entry> {
         return (int) h;
     }
 
+    /**
+     * Mixes every bit of the endpoint (murmur3's finaliser on each word): ports and low address
+     * bits vary together in real traffic, and a weak mix makes long probe runs.
+     */
     private static long endpointHash(long hi, long lo, int port) {
-        long h = hi * 0x9E3779B97F4A7C15L ^ lo;
-        h = (h ^ port) * 0xC2B2AE3D27D4EB4FL;
-        return h ^ (h >>> 29);
+        return fmix(fmix(hi) + lo) + fmix(port + 0x9E3779B97F4A7C15L);
+    }
+
+    private static long fmix(long k) {
+        k ^= k >>> 33;
+        k *= 0xFF51AFD7ED558CCDL;
+        k ^= k >>> 33;
+        k *= 0xC4CEB9FE1A85EC53L;
+        return k ^ (k >>> 33);
     }
 }
