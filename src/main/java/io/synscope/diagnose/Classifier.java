@@ -375,6 +375,12 @@ public final class Classifier {
                 f.alternatives.add(new Alternative(Verdict.RST_UNREAD_DATA, "if the client had"
                         + " not read all of its reply, the kernel sends the same RST"));
             }
+            if (x.peerAckedAllAtRst()) {
+                // Everything the aborting side sent had arrived: the exchange itself worked.
+                f.outcome = Outcome.OK;
+                f.notes.add("the " + peerName + " had acknowledged all the " + who
+                        + " sent before the RST: nothing was lost");
+            }
         }
         f.resetBy = byClient ? Side.CLIENT : Side.SERVER;
         return f;
@@ -469,6 +475,8 @@ public final class Classifier {
         }
 
         Diagnosis build() {
+            // Rules add evidence in the order they reason; readers follow the capture's order.
+            evidence.sort(java.util.Comparator.comparingLong(Evidence::frame));
             return new Diagnosis(verdict, outcome, recoveryDelayNanos, resetBy, rule, confidence,
                     evidence, alternatives, notes);
         }

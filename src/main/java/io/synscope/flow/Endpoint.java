@@ -76,6 +76,7 @@ public final class Endpoint {
     boolean rstAfterOwnFin;
     long peerBytesAtRst;
     boolean answeredPeerAtRst;
+    boolean peerAckedAllAtRst;
     /** The peer's last packet before this side's first RST: the segment a stateless RST answers. */
     long rstAnswersFrame;
     long rstAnswersTsNanos;
@@ -137,6 +138,7 @@ public final class Endpoint {
         rstAfterOwnFin = false;
         peerBytesAtRst = 0;
         answeredPeerAtRst = false;
+        peerAckedAllAtRst = false;
         rstAnswersFrame = 0;
         rstAnswersTsNanos = 0;
         peerDataAfterFinFrame = 0;
@@ -381,6 +383,11 @@ public final class Endpoint {
 
     public long peerDataAfterFinTsNanos() {
         return peerDataAfterFinTsNanos;
+    }
+
+    /** When this side first reset, the peer had acknowledged everything this side had sent. */
+    public boolean peerAckedAllAtRst() {
+        return peerAckedAllAtRst;
     }
 
     /** The peer's last packet before this side's first RST, or 0. */

@@ -376,6 +376,7 @@ public final class FlowTracker {
             snd.rstAfterOwnFin = snd.finSeen;
             snd.peerBytesAtRst = rcv.payloadBytes;
             snd.answeredPeerAtRst = snd.lastPayloadFrame > rcv.lastPayloadFrame;
+            snd.peerAckedAllAtRst = rcv.ackSeen && rcv.maxAckRel >= snd.maxEndRel;
             snd.rstAnswersFrame = rcv.lastFrame;
             snd.rstAnswersTsNanos = rcv.lastTsNanos;
             if (!fromClient && c.synAckCount == 0) {

@@ -1,0 +1,87 @@
+package io.synscope.diagnose;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synscope.capture.Captures;
+import io.synscope.capture.PacketSource;
+import io.synscope.flow.AnalysisConfig;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * Every capture in {@code sample-pcaps/} was made on a real kernel (sample-pcaps/README.md); its
+ * {@code .expected.json} holds each connection's verdict and outcome derived from what the
+ * client saw and the kernel's counters, never from synscope. They must match exactly.
+ */
+class SampleCapturesTest {
+    private static final Path SAMPLES = Path.of("sample-pcaps");
+
+    @TestFactory
+    Stream<DynamicTest> everySampleMatchesItsGroundTruth() throws IOException {
+        List<Path> expectations;
+        try (Stream<Path> files = Files.list(SAMPLES)) {
+            expectations = files.filter(p -> p.getFileName().toString().endsWith(".expected.json"))
+                    .sorted().toList();
+        }
+        assertFalse(expectations.isEmpty(), "no sample captures in " + SAMPLES.toAbsolutePath());
+        return expectations.stream().map(e -> DynamicTest.dynamicTest(
+                e.getFileName().toString(), () -> check(e)));
+    }
+
+    private static void check(Path expectationFile) throws Exception {
+        JsonNode expected = new ObjectMapper().readTree(expectationFile.toFile());
+        Path capture = SAMPLES.resolve(expected.get("capture").asText());
+        List<String> want = new ArrayList<>();
+        for (JsonNode c : expected.get("connections")) {
+            want.add(line(c.get("client").get("ip").asText(), c.get("client").get("port").asInt(),
+                    c.get("server").get("ip").asText(), c.get("server").get("port").asInt(),
+                    c.get("verdict").asText(), c.get("outcome").asText()));
+        }
+        List<String> got = new ArrayList<>();
+        for (ConnectionResult r : analyze(capture)) {
+            got.add(line(r.client().ip(), r.client().port(), r.server().ip(), r.server().port(),
+                    r.verdict().key(), r.outcome().key()));
+        }
+        want.sort(null);
+        got.sort(null);
+        assertEquals(String.join("\n", want), String.join("\n", got), capture.toString());
+    }
+
+    private static String line(String clientIp, int clientPort, String serverIp, int serverPort,
+                               String verdict, String outcome) {
+        return clientIp + ":" + clientPort + " -> " + serverIp + ":" + serverPort + "  " + verdict
+                + "/" + outcome;
+    }
+
+    static List<ConnectionResult> analyze(Path capture) throws Exception {
+        List<ConnectionResult> results = new ArrayList<>();
+        try (PacketSource source = Captures.open(capture.toString())) {
+            new Analyzer(AnalysisConfig.defaults()).run(source, new AnalysisSink() {
+                @Override
+                public boolean wants(Verdict v) {
+                    return true;
+                }
+
+                @Override
+                public void onConnection(ConnectionResult r) {
+                    results.add(r);
+                }
+
+                @Override
+                public void onFinish(CaptureInfo info, Summary summary) {
+                }
+            });
+        }
+        return results;
+    }
+}
