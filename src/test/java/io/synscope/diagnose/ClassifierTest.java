@@ -192,9 +192,17 @@ class ClassifierTest {
                 .client("PA", 10).server("A").server("PA", 10).at(0.001).client("A")
                 .server("RA");
         ConnectionResult r = c.single();
-        assertVerdict(r, Verdict.RST_LINGER0, Outcome.FAILED);
+        // The client had acknowledged the whole reply: the exchange itself worked.
+        assertVerdict(r, Verdict.RST_LINGER0, Outcome.OK);
         assertEquals(Confidence.HIGH, r.diagnosis().confidence());
         assertTrue(r.diagnosis().alternatives().isEmpty(), "unread data is impossible here");
+    }
+
+    @Test
+    void abortBeforeTheReplyWasAcknowledgedFails() {
+        Conversation c = conv().client("S").at(0.0001).server("SA").client("A")
+                .client("PA", 10).server("A").server("PA", 10).server("RA");
+        assertVerdict(c.single(), Verdict.RST_LINGER0, Outcome.FAILED);
     }
 
     @Test
@@ -202,7 +210,7 @@ class ClassifierTest {
         Conversation c = conv().client("S").at(0.0001).server("SA").client("A")
                 .client("PA", 10).server("A").server("PA", 10).at(0.001).client("RA");
         ConnectionResult r = c.single();
-        assertVerdict(r, Verdict.RST_LINGER0, Outcome.FAILED);
+        assertVerdict(r, Verdict.RST_LINGER0, Outcome.OK);
         assertEquals(Side.CLIENT, r.diagnosis().resetBy());
         assertEquals(Verdict.RST_UNREAD_DATA, r.diagnosis().alternatives().get(0).verdict());
     }
