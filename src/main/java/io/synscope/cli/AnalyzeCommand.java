@@ -23,6 +23,8 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 
 /** {@code synscope analyze FILE}: the main job. */
@@ -33,6 +35,9 @@ import java.util.concurrent.TimeUnit;
                 "FILE may be pcap or pcapng, gzip-compressed or not, or - for stdin"
                         + " (tcpdump -w - | synscope analyze -)."})
 final class AnalyzeCommand implements Callable<Integer> {
+    /** How long an interrupted run may take to write its report before the JVM exits anyway. */
+    private static final long REPORT_GRACE_SECONDS = 10;
+
     enum OutputFormat { text, json }
 
     enum ColorMode { auto, always, never }
@@ -77,13 +82,26 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         AnalysisConfig config = AnalysisConfig.defaults()
                 .withIdleTimeoutNanos(TimeUnit.SECONDS.toNanos(idleTimeoutSeconds));
+        // Ctrl-C (also what `tcpdump … | synscope analyze -` gets) stops reading and still
+        // writes the report of what was read: the JVM waits in this hook until it is written.
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch reported = new CountDownLatch(1);
+        Thread onInterrupt = new Thread(() -> {
+            stop.set(true);
+            try {
+                reported.await(REPORT_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "synscope-interrupt");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (PacketSource source = Captures.open(file);
              Writer out = openOutput()) {
             AnalysisSink sink = format == OutputFormat.json
                     ? new JsonReport(out, all, pretty, Main.version())
                     : new TextReport(new PrintWriter(out), useColor(), maxLadders,
                     Main.version());
-            new Analyzer(config).run(source, sink);
+            new Analyzer(config).run(source, sink, stop::get);
             if (output != null || format == OutputFormat.json) {
                 // The text report on the terminal already shows them.
                 for (String w : source.warnings()) {
@@ -100,6 +118,13 @@ final class AnalyzeCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("synscope: I/O error: " + e.getMessage());
             return ExitCode.IO_ERROR;
+        } finally {
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException shuttingDown) {
+                // Interrupted: the hook is running and lets the JVM go now that we are done.
+            }
         }
     }
 

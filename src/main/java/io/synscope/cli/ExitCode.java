@@ -2,7 +2,7 @@ package io.synscope.cli;
 
 import io.synscope.capture.CaptureException;
 
-/** Process exit codes; documented in README.md and docs/exit-codes.md. Never renumber. */
+/** Process exit codes; documented in README.md and docs/usage.md#exit-codes. Never renumber. */
 public final class ExitCode {
     public static final int OK = 0;
     public static final int INTERNAL_ERROR = 1;

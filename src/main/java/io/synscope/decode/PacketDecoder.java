@@ -39,6 +39,8 @@ public final class PacketDecoder {
     // The layers of the walk. Each step reads the header at pos and names the layer that follows,
     // or STOP once stopReason holds the outcome. Every step either stops or leaves pos further
     // on than the step before it that read bytes, so the walk ends within the frame's length.
+    // (A step may go straight on to the next header itself – IP into TCP – saving a round of the
+    // loop on the common path; only steps that cannot recurse do.)
     private static final int STOP = 0;
     private static final int ETHERNET = 1;
     private static final int ETHERTYPE = 2;
@@ -51,7 +53,6 @@ public final class PacketDecoder {
     private static final int IP_PAYLOAD = 9;
     private static final int GRE = 10;
     private static final int UDP = 11;
-    private static final int TCP = 12;
 
     private static final int IPPROTO_HOPOPTS = 0;
     private static final int IPPROTO_IPIP = 4;
@@ -144,10 +145,9 @@ public final class PacketDecoder {
                 case IP_BY_VERSION -> ipByVersion();
                 case IPV4 -> ipv4(out);
                 case IPV6 -> ipv6(out);
-                case IP_PAYLOAD -> ipPayload();
+                case IP_PAYLOAD -> ipPayload(out);
                 case GRE -> gre();
                 case UDP -> udp();
-                case TCP -> tcp(out);
                 default -> throw new IllegalStateException("layer " + layer);
             };
         }
@@ -185,7 +185,7 @@ public final class PacketDecoder {
 
     private int linkLayer(int linkType) {
         return switch (linkType) {
-            case LinkType.ETHERNET -> ETHERNET;
+            case LinkType.ETHERNET -> ethernet();
             case LinkType.LINUX_SLL -> linkHeader(16, 14, "short Linux cooked header");
             case LinkType.LINUX_SLL2 -> linkHeader(20, 0, "short Linux cooked v2 header");
             case LinkType.IPOIB -> linkHeader(44, 40, "short IP-over-InfiniBand header");
@@ -229,8 +229,9 @@ public final class PacketDecoder {
         if (!fits(14, "short Ethernet header")) {
             return STOP;
         }
-        pos += 12;
-        return ETHERTYPE;
+        int type = u16(pos + 12);
+        pos += 14;
+        return byEtherType(type);
     }
 
     /** An EtherType field at pos, after an Ethernet or cooked header or a tag. */
@@ -392,7 +393,7 @@ public final class PacketDecoder {
             enterFirstFragment();
         }
         pos += headerLength;
-        return IP_PAYLOAD;
+        return ipPayload(out);
     }
 
     private int ipv6(TcpSegment out) {
@@ -418,13 +419,13 @@ public final class PacketDecoder {
         out.dstLo = (long) LONG_BE.get(b, pos + 32);
         ipProto = b[pos + 6] & 0xFF;
         pos += 40;
-        return IP_PAYLOAD;
+        return ipPayload(out);
     }
 
     /** The header at pos is IP protocol (or IPv6 next header) number ipProto. */
-    private int ipPayload() {
+    private int ipPayload(TcpSegment out) {
         return switch (ipProto) {
-            case IPPROTO_TCP -> TCP;
+            case IPPROTO_TCP -> tcp(out);
             case IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS, IPPROTO_MOBILITY ->
                     extensionHeader(8, 1); // length in 8-octet units, not counting the first
             case IPPROTO_AH -> extensionHeader(4, 2); // length in 4-octet units, minus 2
@@ -651,7 +652,7 @@ public final class PacketDecoder {
         out.window = u16(pos + 14);
         out.payloadLength = end - pos - headerLength;
         readOptions(out, pos + 20, pos + headerLength);
-        return stop(null);
+        return stop(null); // a whole segment
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The whole pipeline for one packet stream: read, decode, track, classify, hand results to a
@@ -43,6 +44,17 @@ public final class Analyzer {
      */
     public CaptureInfo run(PacketSource source, AnalysisSink sink)
             throws CaptureException, IOException {
+        return run(source, sink, () -> false);
+    }
+
+    /**
+     * As {@link #run(PacketSource, AnalysisSink)}, stopping early (with a warning, and a full
+     * report of what was read) once {@code stopRequested} says so, e.g. on Ctrl-C. A capture
+     * that turns out corrupt part-way is reported up to the damage, then the
+     * {@link CaptureException} is thrown so the caller can exit with its code.
+     */
+    public CaptureInfo run(PacketSource source, AnalysisSink sink, BooleanSupplier stopRequested)
+            throws CaptureException, IOException {
         Diagnoser diagnoser = new Diagnoser(config, sink);
         FlowTracker tracker = new FlowTracker(config, diagnoser);
         PacketDecoder decoder = new PacketDecoder();
@@ -50,13 +62,33 @@ public final class Analyzer {
         TcpSegment segment = new TcpSegment();
         long[] skipped = new long[SkipReason.values().length];
         List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         BitSet linkTypes = new BitSet();
         long frames = 0;
         long segments = 0;
         long firstTs = Long.MAX_VALUE;
         long lastTs = Long.MIN_VALUE;
+        CaptureException damage = null;
         try {
-            while (source.next(raw)) {
+            while (true) {
+                if ((frames & 0xFFF) == 0 && stopRequested.getAsBoolean()) {
+                    warnings.add("interrupted after " + frames + " frames: this report covers"
+                            + " what was read until then");
+                    break;
+                }
+                try {
+                    if (!source.next(raw)) {
+                        break;
+                    }
+                } catch (CaptureException e) {
+                    if (frames == 0) {
+                        throw e;
+                    }
+                    damage = e;
+                    warnings.add("stopped at " + e.describe() + "; analysed the " + frames
+                            + " frames before it");
+                    break;
+                }
                 frames++;
                 long ts = raw.tsNanos;
                 if (ts < firstTs) {
@@ -74,8 +106,8 @@ public final class Analyzer {
                     skipped[skip.ordinal()]++;
                     if ((skip == SkipReason.MALFORMED || skip == SkipReason.TRUNCATED)
                             && problems.size() < MAX_DECODE_PROBLEMS) {
-                        problems.add("frame " + raw.frameNumber + " byte " + decoder.lastProblemOffset()
-                                + ": " + decoder.lastProblem());
+                        problems.add("frame " + raw.frameNumber + " byte "
+                                + decoder.lastProblemOffset() + ": " + decoder.lastProblem());
                     }
                 }
             }
@@ -83,7 +115,7 @@ public final class Analyzer {
                 throw new CaptureException(CaptureException.Kind.UNSUPPORTED_LINK_TYPE,
                         source.name(), -1, "every frame has a link type synscope cannot decode ("
                         + linkNames(linkTypes) + "); supported: ethernet, linux-sll,"
-                        + " linux-sll2, raw, null, loop");
+                        + " linux-sll2, raw, ipv4, ipv6, null, loop, ipoib");
             }
             tracker.finish();
         } catch (UncheckedIOException e) {
@@ -97,11 +129,16 @@ public final class Analyzer {
         }
         List<String> links = new ArrayList<>();
         linkTypes.stream().forEach(t -> links.add(LinkType.name(t)));
+        List<String> allWarnings = new ArrayList<>(source.warnings());
+        allWarnings.addAll(warnings);
         CaptureInfo info = new CaptureInfo(source.name(), source.format(), frames, segments,
                 skippedByReason, frames == 0 ? 0 : firstTs, frames == 0 ? 0 : lastTs, links,
-                source.warnings(), problems, tracker.connectionsSeen(),
-                tracker.peakOpenConnections(), tracker.latePackets());
+                allWarnings, problems, tracker.connectionsSeen(),
+                tracker.peakOpenConnections(), tracker.latePackets(), tracker.duplicatePackets());
         sink.onFinish(info, diagnoser.summary());
+        if (damage != null) {
+            throw damage;
+        }
         return info;
     }
 

@@ -10,6 +10,8 @@ import java.util.Map;
  * @param decodeProblems the first few malformed or truncated frames, each "frame N offset M: why"
  * @param latePackets    TCP segments that trailed a connection already closed or reset (a second
  *                       RST, a retransmitted ACK) and so were not analysed
+ * @param duplicatePackets TCP segments captured twice (same packet, microseconds apart), counted
+ *                       once
  */
 public record CaptureInfo(
         String name,
@@ -24,7 +26,8 @@ public record CaptureInfo(
         List<String> decodeProblems,
         long connections,
         long peakOpenConnections,
-        long latePackets) {
+        long latePackets,
+        long duplicatePackets) {
 
     public CaptureInfo {
         skipped = Map.copyOf(skipped);

@@ -357,7 +357,7 @@ public final class Classifier {
                     + " that data unread");
             f.alternatives.add(new Alternative(Verdict.RST_LINGER0, "SO_LINGER 0 sends the same"
                     + " RST; on the " + who + " nstat TcpExtTCPAbortOnClose (unread data) vs"
-                    + " TcpExtTCPAbortOnLinger tells them apart"));
+                    + " TcpExtTCPAbortOnData (linger 0) tells them apart"));
         } else {
             String why = x.peerBytesAtRst() == 0 ? "the " + peerName + " had sent no data"
                     : byClient && !x.answeredPeerAtRst() ? "the client had its reply"

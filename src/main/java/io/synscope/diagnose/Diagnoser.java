@@ -28,7 +28,7 @@ public final class Diagnoser implements ConnectionListener {
     public void onDecided(Connection c, Decision reason, long nowNanos) {
         Diagnosis d = classifier.classify(c, reason, nowNanos);
         summary.add(c.server().addrHi(), c.server().addrLo(), c.server().port(), d,
-                c.firstTsNanos());
+                c.firstTsNanos(), c.server().packets() > 0);
         if (sink.wants(d.verdict())) {
             try {
                 sink.onConnection(ConnectionResult.of(c, reason, d));

@@ -8,7 +8,7 @@ import java.util.List;
  * @param recoveryDelayNanos for {@link Outcome#RECOVERED}: time from the first failure to the
  *                           moment it worked; -1 otherwise
  * @param resetBy            the side whose RST ended the connection, or null
- * @param rule               the id of the rule that fired (stable, documented in docs/rules.md)
+ * @param rule               the id of the rule that fired (stable, documented in docs/verdicts.md#rule-ids)
  * @param notes              facts worth knowing that are not evidence of the verdict
  */
 public record Diagnosis(Verdict verdict, Outcome outcome, long recoveryDelayNanos, Side resetBy,

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * The likely cause of a verdict and what to do about it, one line each. Kept short: the docs
- * (docs/verdicts/*.md) hold the long version, with how to confirm it on the server.
+ * (docs/verdicts.md) hold the long version, with how to confirm it on the server.
  */
 public record Explanation(String cause, String remedy) {
 
@@ -24,8 +24,9 @@ public record Explanation(String cause, String remedy) {
             Map.entry(Verdict.SYNACK_UNANSWERED, new Explanation(
                     "the client never completed the handshake: spoofed SYN flood, port scanner,"
                             + " or a client that vanished or cannot receive the SYN-ACK",
-                    "if many: a SYN flood — keep net.ipv4.tcp_syncookies=1, raise"
-                            + " tcp_max_syn_backlog; otherwise check the return path to the client")),
+                    "if many: a SYN flood — keep net.ipv4.tcp_syncookies=1 (the SYN queue is"
+                            + " bounded by the listen backlog); otherwise check the return path"
+                            + " to the client")),
             Map.entry(Verdict.ACK_IGNORED, new Explanation(
                     "the accept queue was full (the application accepts too slowly for its"
                             + " backlog) and tcp_abort_on_overflow=0: the kernel dropped the"

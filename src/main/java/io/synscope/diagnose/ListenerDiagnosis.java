@@ -34,48 +34,55 @@ final class ListenerDiagnosis {
         long overflowReset = v.getOrDefault(Verdict.OVERFLOW_RESET, 0L);
         long unanswered = v.getOrDefault(Verdict.SYNACK_UNANSWERED, 0L);
         long refused = v.getOrDefault(Verdict.REFUSED, 0L);
-        long ok = v.getOrDefault(Verdict.OK, 0L);
         String queueFix = "raise the listen backlog (Java ServerSocket default 50, Tomcat"
                 + " acceptCount 100, nginx backlog 511) and net.core.somaxconn, and accept"
                 + " faster; confirm with ss -lnt (Recv-Q reaching Send-Q) and nstat"
                 + " TcpExtListenOverflows";
         if (ignored + overflowReset > 0) {
             String how = overflowReset > 0 && ignored > 0
-                    ? overflowReset + " handshake ACKs reset and " + ignored + " ignored"
-                    : overflowReset > 0 ? overflowReset + " handshake ACKs answered with RST"
-                      + " (tcp_abort_on_overflow=1)"
-                      : ignored + " handshake ACKs ignored (tcp_abort_on_overflow=0)";
+                    ? plural(overflowReset, "handshake ACK") + " reset and " + ignored + " ignored"
+                    : overflowReset > 0 ? plural(overflowReset, "handshake ACK")
+                      + " answered with RST (tcp_abort_on_overflow=1)"
+                      : plural(ignored, "handshake ACK") + " ignored (tcp_abort_on_overflow=0)";
             return new Summary.ListenerFinding(s.server(), "accept-queue-overflow",
-                    "accept queue full: " + how + (dropped > 0 ? ", and " + dropped
-                            + " SYNs dropped while it was full" : ""), queueFix);
+                    "accept queue full: " + how + (dropped > 0 ? ", and "
+                            + plural(dropped, "connection") + " with SYNs dropped in the same"
+                            + " capture" : ""), queueFix);
         }
         if (unanswered >= FLOOD_MIN) {
             return new Summary.ListenerFinding(s.server(), "syn-flood",
-                    unanswered + " SYN-ACKs never answered: a SYN flood or a scan"
-                            + (dropped > 0 ? "; " + dropped + " real clients' SYNs dropped"
-                            + " (SYN queue full)" : ""),
+                    plural(unanswered, "SYN-ACK") + " never answered: a SYN flood or a scan"
+                            + (dropped > 0 ? "; " + plural(dropped, "client")
+                            + " had SYNs dropped (SYN queue full)" : ""),
                     "keep net.ipv4.tcp_syncookies=1 (cookies answer when the SYN queue is"
-                            + " full), raise tcp_max_syn_backlog; nstat TcpExtTCPReqQFullDrop"
-                            + " and TcpExtSyncookiesSent confirm it");
+                            + " full; the queue itself is bounded by the listen backlog); nstat"
+                            + " TcpExtTCPReqQFullDrop and TcpExtSyncookiesSent confirm it");
         }
-        if (dropped > 0 && ok > 0) {
-            return new Summary.ListenerFinding(s.server(), "listen-queue-overflow",
-                    dropped + " SYNs dropped while " + ok + " other connections to it worked:"
-                            + " a listen queue (SYN or accept) overflowing, not a dead host",
-                    queueFix);
+        if (dropped > 0 && s.answered() == 0) {
+            return new Summary.ListenerFinding(s.server(), "no-answer",
+                    plural(dropped, "connection") + " whose SYNs went unanswered, and no packet"
+                            + " from the server at all: host down, firewall DROP, routing — or"
+                            + " a listen queue full the whole time",
+                    "check the host is reachable and the firewall; then ss -lnt on it");
         }
         if (dropped > 0) {
-            return new Summary.ListenerFinding(s.server(), "no-answer",
-                    dropped + " SYNs and no packet from the server at all: host down,"
-                            + " firewall DROP, routing — or a listen queue full the whole time",
-                    "check the host is reachable and the firewall; then ss -lnt on it");
+            return new Summary.ListenerFinding(s.server(), "listen-queue-overflow",
+                    plural(dropped, "connection") + " with SYNs dropped while the server answered"
+                            + " others (" + s.worked() + " worked): a listen queue (SYN or"
+                            + " accept) overflowing, not a dead host",
+                    queueFix);
         }
         if (refused > 0) {
             return new Summary.ListenerFinding(s.server(), "no-listener",
-                    refused + " connections refused: nothing listening (or a REJECT rule)"
-                            + (ok > 0 ? " part of the time — a restart?" : ""),
+                    plural(refused, "connection") + " refused: nothing listening (or a REJECT"
+                            + " rule)" + (s.worked() > 0 ? " part of the time — a restart?" : ""),
                     "check the service is up and bound to this address and port");
         }
         return null;
+    }
+
+    /** "1 connection", "3 connections". */
+    static String plural(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

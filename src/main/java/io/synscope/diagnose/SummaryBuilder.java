@@ -29,6 +29,8 @@ public final class SummaryBuilder {
         final HostPort server;
         long connections;
         long failures;
+        long answered;
+        long worked;
         long firstFailureNanos;
         long lastFailureNanos;
         final long[] byVerdict = new long[Verdict.values().length];
@@ -38,8 +40,12 @@ public final class SummaryBuilder {
         }
     }
 
-    /** Counts one connection to server {@code (hi, lo, port)} first seen at {@code firstTsNanos}. */
-    public void add(long serverHi, long serverLo, int serverPort, Diagnosis d, long firstTsNanos) {
+    /**
+     * Counts one connection to server {@code (hi, lo, port)} first seen at {@code firstTsNanos};
+     * {@code serverAnswered}: the server sent at least one packet in it.
+     */
+    public void add(long serverHi, long serverLo, int serverPort, Diagnosis d, long firstTsNanos,
+                    boolean serverAnswered) {
         connections++;
         Verdict v = d.verdict();
         byVerdict[v.ordinal()]++;
@@ -48,6 +54,12 @@ public final class SummaryBuilder {
                 k -> new ServerCounts(new HostPort(Addresses.format(k.hi, k.lo), k.port)));
         sc.connections++;
         sc.byVerdict[v.ordinal()]++;
+        if (serverAnswered) {
+            sc.answered++;
+        }
+        if (d.outcome() == Outcome.OK || d.outcome() == Outcome.RECOVERED) {
+            sc.worked++;
+        }
         if (v.isFailure()) {
             sc.failures++;
             if (sc.firstFailureNanos == 0 || firstTsNanos < sc.firstFailureNanos) {
@@ -83,7 +95,7 @@ public final class SummaryBuilder {
                 }
             }
             perServer.add(new Summary.ServerSummary(sc.server, sc.connections, m, sc.failures,
-                    sc.firstFailureNanos, sc.lastFailureNanos));
+                    sc.answered, sc.worked, sc.firstFailureNanos, sc.lastFailureNanos));
         }
         perServer.sort(Comparator.comparingLong(Summary.ServerSummary::failures).reversed()
                 .thenComparing(Comparator.comparingLong(Summary.ServerSummary::connections)

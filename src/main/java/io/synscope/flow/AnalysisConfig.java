@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  *                                connection counts as stalled rather than an ordinary loss
  * @param maxEventsPerConnection  packets kept per connection for ladders; evidence frames are kept
  *                                separately and never dropped
+ * @param duplicateWindowNanos    a segment equal in every field to its sender's previous one and
+ *                                this close behind it is the same packet captured twice, not a
+ *                                retransmission (Linux's minimum RTO is 200 ms)
  */
 public record AnalysisConfig(
         long idleTimeoutNanos,
@@ -32,7 +35,8 @@ public record AnalysisConfig(
         long overflowResetMaxNanos,
         int ackIgnoredMinRetrans,
         int stallMinRetrans,
-        int maxEventsPerConnection) {
+        int maxEventsPerConnection,
+        long duplicateWindowNanos) {
 
     public static AnalysisConfig defaults() {
         return new AnalysisConfig(
@@ -42,12 +46,13 @@ public record AnalysisConfig(
                 TimeUnit.SECONDS.toNanos(1),
                 2,
                 3,
-                48);
+                48,
+                TimeUnit.MICROSECONDS.toNanos(500));
     }
 
     public AnalysisConfig {
         if (idleTimeoutNanos <= 0 || closeLingerNanos < 0 || synRetryWindowNanos < 0
-                || overflowResetMaxNanos < 0) {
+                || overflowResetMaxNanos < 0 || duplicateWindowNanos < 0) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
         if (ackIgnoredMinRetrans < 1 || stallMinRetrans < 1 || maxEventsPerConnection < 8) {
@@ -58,6 +63,6 @@ public record AnalysisConfig(
     public AnalysisConfig withIdleTimeoutNanos(long nanos) {
         return new AnalysisConfig(nanos, closeLingerNanos, synRetryWindowNanos,
                 overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,
-                maxEventsPerConnection);
+                maxEventsPerConnection, duplicateWindowNanos);
     }
 }

@@ -32,6 +32,13 @@ public final class Endpoint {
     long lastSynFrame;
     long lastFrame;
     long lastTsNanos;
+    // The last segment's fields, to recognise the same packet captured twice.
+    int lastSeqRaw;
+    int lastAckRaw;
+    int lastFlags;
+    int lastPayloadLength;
+    int lastIpId;
+    int lastWindow;
 
     long packets;
     long payloadBytes;
@@ -104,6 +111,12 @@ public final class Endpoint {
         lastSynFrame = 0;
         lastFrame = 0;
         lastTsNanos = 0;
+        lastSeqRaw = 0;
+        lastAckRaw = 0;
+        lastFlags = 0;
+        lastPayloadLength = 0;
+        lastIpId = 0;
+        lastWindow = 0;
         packets = 0;
         payloadBytes = 0;
         firstPayloadTsNanos = 0;

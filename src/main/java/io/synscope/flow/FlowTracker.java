@@ -51,6 +51,7 @@ public final class FlowTracker {
     private long nextId = 1;
     private long peakOpen;
     private long latePackets;
+    private long duplicatePackets;
 
     private static final class Listener extends TupleTable.Entry {
     }
@@ -91,7 +92,12 @@ public final class FlowTracker {
             }
             c = open(s);
         }
-        update(c, s, c.isClient(s.srcHi, s.srcLo, s.srcPort));
+        boolean fromClient = c.isClient(s.srcHi, s.srcLo, s.srcPort);
+        if (isDuplicate(fromClient ? c.client : c.server, s)) {
+            duplicatePackets++;
+            return;
+        }
+        update(c, s, fromClient);
         if (c.finished()) {
             decide(c, Decision.CLOSED);
         } else {
@@ -122,6 +128,15 @@ public final class FlowTracker {
      */
     public long latePackets() {
         return latePackets;
+    }
+
+    /**
+     * Copies of a segment seen again within {@link AnalysisConfig#duplicateWindowNanos()} with
+     * every field equal: the same packet captured twice (e.g. {@code tcpdump -i any} on a host
+     * with bridges or veths), not a retransmission. Not analysed.
+     */
+    public long duplicatePackets() {
+        return duplicatePackets;
     }
 
     /** Connections started so far. */
@@ -300,6 +315,28 @@ public final class FlowTracker {
         return listeners.find(hi, lo, port, 0, 0, 0) != null;
     }
 
+    /**
+     * True when {@code s} repeats the last segment {@code snd} sent, field for field, within the
+     * duplicate window; otherwise remembers {@code s} as the last one. A real retransmission
+     * comes an RTO (≥ 200 ms on Linux) or at least a round trip later and, over IPv4, with a new
+     * IP ID.
+     */
+    private boolean isDuplicate(Endpoint snd, TcpSegment s) {
+        boolean same = snd.packets > 0 && s.seq == snd.lastSeqRaw && s.ack == snd.lastAckRaw
+                && s.flags == snd.lastFlags && s.payloadLength == snd.lastPayloadLength
+                && s.ipId == snd.lastIpId && s.window == snd.lastWindow
+                && s.tsNanos - snd.lastTsNanos <= config.duplicateWindowNanos();
+        if (!same) {
+            snd.lastSeqRaw = s.seq;
+            snd.lastAckRaw = s.ack;
+            snd.lastFlags = s.flags;
+            snd.lastPayloadLength = s.payloadLength;
+            snd.lastIpId = s.ipId;
+            snd.lastWindow = s.window;
+        }
+        return same;
+    }
+
     private void recordSynAck(Connection c, TcpSegment s) {
         c.synAckCount++;
         c.lastSynAckTsNanos = s.tsNanos;
@@ -349,7 +386,10 @@ public final class FlowTracker {
     private static void recordHandshakeProgress(Connection c, TcpSegment s, boolean fromClient,
                                                 long relAck) {
         if (fromClient) {
-            if (c.handshakeAckFrame == 0 && c.synAckCount > 0 && s.ack == c.server.isn + 1) {
+            // At or beyond ISN+1: when the bare ACK was not captured, the first later client
+            // segment (data, FIN) still proves the handshake completed.
+            if (c.handshakeAckFrame == 0 && c.synAckCount > 0
+                    && Seq.diff(s.ack, c.server.isn + 1) >= 0) {
                 c.handshakeAckFrame = s.frameNumber;
                 c.handshakeAckTsNanos = s.tsNanos;
                 c.handshakeAckClientRel = c.client.rel(s.seq);

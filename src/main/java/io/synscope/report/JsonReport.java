@@ -158,6 +158,7 @@ public final class JsonReport implements AnalysisSink {
         g.writeNumberField("connections", c.connections());
         g.writeNumberField("peak_open_connections", c.peakOpenConnections());
         g.writeNumberField("late_packets", c.latePackets());
+        g.writeNumberField("duplicate_packets", c.duplicatePackets());
         g.writeEndObject();
     }
 

@@ -105,6 +105,10 @@ public final class TextReport implements AnalysisSink {
             read.append(", ").append(Format.count(c.latePackets()))
                     .append(" trailing already-closed connections");
         }
+        if (c.duplicatePackets() > 0) {
+            read.append(", ").append(Format.count(c.duplicatePackets()))
+                    .append(" captured twice (counted once)");
+        }
         out.println(read);
         if (c.frames() > 0) {
             out.println("time " + Format.dateClock(c.firstTsNanos()) + " → "
@@ -124,7 +128,7 @@ public final class TextReport implements AnalysisSink {
             out.println(style.warn("warning: ") + w);
         }
         for (String p : c.decodeProblems()) {
-            out.println(style.warn("malformed: ") + p);
+            out.println(style.warn("undecodable: ") + p);
         }
         out.println();
     }
@@ -146,7 +150,7 @@ public final class TextReport implements AnalysisSink {
             nameWidth = Math.max(nameWidth, s.servers().get(i).server().toString().length());
         }
         StringBuilder head = new StringBuilder(pad("server", nameWidth)).append(lpad("conns", 8))
-                .append(lpad("failed", 8)).append(lpad("rate", 7));
+                .append(lpad("failures", 9)).append(lpad("rate", 7));
         for (Verdict v : columns) {
             head.append(lpad(v.key(), Math.max(v.key().length(), 5) + 2));
         }
@@ -160,7 +164,7 @@ public final class TextReport implements AnalysisSink {
             }
             StringBuilder row = new StringBuilder(pad(srv.server().toString(), nameWidth))
                     .append(lpad(Format.count(srv.connections()), 8))
-                    .append(lpad(Format.count(srv.failures()), 8))
+                    .append(lpad(Format.count(srv.failures()), 9))
                     .append(lpad(Format.percent(srv.failureRate()), 7));
             for (Verdict v : columns) {
                 long n = srv.byVerdict().getOrDefault(v, 0L);
@@ -171,7 +175,7 @@ public final class TextReport implements AnalysisSink {
         if (s.servers().size() > 1) {
             StringBuilder total = new StringBuilder(pad("all", nameWidth))
                     .append(lpad(Format.count(s.connections()), 8))
-                    .append(lpad(Format.count(s.failures()), 8))
+                    .append(lpad(Format.count(s.failures()), 9))
                     .append(lpad(Format.percent(s.connections() == 0 ? 0
                             : (double) s.failures() / s.connections()), 7));
             for (Verdict v : columns) {
@@ -180,6 +184,8 @@ public final class TextReport implements AnalysisSink {
             }
             out.println(style.bold(total.toString()));
         }
+        out.println(style.dim("failures: every verdict but ok and incomplete, recovered"
+                + " connections included"));
         s.recoveryDelays().forEach((v, d) -> out.println(v.key() + ": " + d.count()
                 + " recovered after " + Format.duration(d.minNanos()) + " to "
                 + Format.duration(d.maxNanos()) + " (mean " + Format.duration(d.meanNanos()) + ")"));

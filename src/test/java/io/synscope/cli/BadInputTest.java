@@ -1,6 +1,8 @@
 package io.synscope.cli;
 
 import io.synscope.testutil.CaptureFiles;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,5 +146,26 @@ class BadInputTest {
         Run h = run("analyze", "--help");
         assertEquals(0, h.code());
         assertTrue(h.out().contains("--format"), h.out());
+    }
+
+    @Test
+    void corruptionPartWayIsReportedUpToTheDamageThenExitsCorrupt() throws Exception {
+        byte[] good = CaptureFiles.pcap().frame(new byte[60], 1_000_000_000L)
+                .frame(new byte[60], 2_000_000_000L).toBytes();
+        // A third record header whose captured length is absurd (0x7fffffff).
+        byte[] bad = Arrays.copyOf(good, good.length + 16);
+        int at = good.length;
+        bad[at + 8] = (byte) 0xff;
+        bad[at + 9] = (byte) 0xff;
+        bad[at + 10] = (byte) 0xff;
+        bad[at + 11] = (byte) 0x7f;
+        Path f = CaptureFiles.write(dir.resolve("damaged.pcap"), bad);
+        Run r = run("analyze", "--format", "json", f.toString());
+        assertEquals(ExitCode.CORRUPT, r.code(), r.err());
+        assertTrue(r.err().contains("damaged.pcap") && r.err().contains("offset " + at), r.err());
+        JsonNode doc = new ObjectMapper().readTree(r.out());
+        assertEquals(2, doc.get("capture").get("packets").asLong(), "the report covers the 2 frames");
+        assertTrue(doc.get("capture").get("warnings").toString().contains("analysed the 2 frames"));
+        assertNoStackTrace(r);
     }
 }

@@ -292,4 +292,23 @@ class ClassifierTest {
         assertEquals("fd77::2", r.server().ip());
         assertEquals(6, r.ipVersion());
     }
+
+    @Test
+    void everyPacketCapturedTwiceGivesTheSameVerdicts() {
+        // tcpdump -i any on a host with a bridge or veth sees each packet twice, microseconds apart.
+        Conversation once = cleanExchange(conv());
+        Conversation twice = conv().doubled(once);
+        ConnectionResult r = twice.single();
+        assertVerdict(r, Verdict.OK, Outcome.OK);
+        assertEquals(0, r.fromClient().retransmissions());
+        assertEquals(once.single().fromClient().packets(), r.fromClient().packets());
+    }
+
+    @Test
+    void missingHandshakeAckStillCountsAsEstablished() {
+        // A capture that lost the bare ACK: the client's data acknowledges the SYN-ACK anyway.
+        Conversation c = conv().client("S").at(0.001).server("SA").at(0.002).client("PA", 10)
+                .server("A").server("PA", 10).client("A").client("FA").server("FA").client("A");
+        assertVerdict(c.single(), Verdict.OK, Outcome.OK);
+    }
 }

@@ -225,6 +225,38 @@ public final class Conversation {
         return this;
     }
 
+    /**
+     * This conversation made of {@code other}'s segments, each followed by an exact copy 10 µs
+     * later: the same packet captured twice.
+     */
+    public Conversation doubled(Conversation other) {
+        for (TcpSegment s : other.segments) {
+            segments.add(copy(s, s.tsNanos, ++frame));
+            segments.add(copy(s, s.tsNanos + 10_000, ++frame));
+        }
+        return this;
+    }
+
+    private static TcpSegment copy(TcpSegment s, long tsNanos, long frame) {
+        TcpSegment c = new TcpSegment();
+        c.ipVersion = s.ipVersion;
+        c.srcHi = s.srcHi;
+        c.srcLo = s.srcLo;
+        c.dstHi = s.dstHi;
+        c.dstLo = s.dstLo;
+        c.srcPort = s.srcPort;
+        c.dstPort = s.dstPort;
+        c.seq = s.seq;
+        c.ack = s.ack;
+        c.flags = s.flags;
+        c.window = s.window;
+        c.payloadLength = s.payloadLength;
+        c.ipId = s.ipId;
+        c.tsNanos = tsNanos;
+        c.frameNumber = frame;
+        return c;
+    }
+
     /** Runs the segments through the tracker and classifier; returns every connection. */
     public List<ConnectionResult> analyze() {
         return analyze(AnalysisConfig.defaults());
