@@ -25,11 +25,11 @@ import java.nio.ByteOrder;
  * each frame yields either a segment or exactly one {@link SkipReason}. Two limits bound every
  * header. The <i>captured</i> bytes bound every read; a header they cut is
  * {@link SkipReason#TRUNCATED}. The <i>declared</i> end – the frame's length on the wire, then each
- * enclosing IP, UDP, PPPoE or GTP length field – bounds what a header may claim; a header that does
+ * enclosing IP, UDP or GTP length field – bounds what a header may claim; a header that does
  * not fit the lengths around it is {@link SkipReason#MALFORMED}. So a frame cut by the snap
  * length is truncated, while a frame that was complete but is too short for its own headers is
- * malformed. {@link TcpSegment#payloadLength} comes from the declared lengths (what was sent), never
- * from what was captured.
+ * malformed. {@link TcpSegment#payloadLength} comes from the declared lengths (what was sent),
+ * never from what was captured.
  *
  * <p><b>State.</b> A decoder keeps the frame being decoded and the last problem in fields and
  * allocates nothing per frame; it is not thread-safe, so use one per thread.
@@ -142,7 +142,7 @@ public final class PacketDecoder {
                 case MPLS -> mpls();
                 case PPPOE -> pppoe();
                 case PPP -> ppp();
-                case IP_BY_VERSION -> ipByVersion();
+                case IP_BY_VERSION -> byVersionNibble(SkipReason.MALFORMED, "short IP header");
                 case IPV4 -> ipv4(out);
                 case IPV6 -> ipv6(out);
                 case IP_PAYLOAD -> ipPayload(out);
@@ -173,7 +173,7 @@ public final class PacketDecoder {
         return problemOffset;
     }
 
-    /** True for the link types {@link #decode} can decode (the value is masked to 16 bits first). */
+    /** True for the link types {@link #decode} can decode (masked to 16 bits first, as there). */
     public static boolean supportsLinkType(int linkType) {
         return switch (linkType & LinkType.MASK) {
             case LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.LINUX_SLL2, LinkType.RAW,
@@ -189,8 +189,8 @@ public final class PacketDecoder {
             case LinkType.LINUX_SLL -> linkHeader(16, 14, "short Linux cooked header");
             case LinkType.LINUX_SLL2 -> linkHeader(20, 0, "short Linux cooked v2 header");
             case LinkType.IPOIB -> linkHeader(44, 40, "short IP-over-InfiniBand header");
-            case LinkType.RAW, LinkType.RAW_OLD_12, LinkType.RAW_OLD_14, LinkType.IPV4, LinkType.IPV6 ->
-                    IP_BY_VERSION;
+            case LinkType.RAW, LinkType.RAW_OLD_12, LinkType.RAW_OLD_14, LinkType.IPV4,
+                    LinkType.IPV6 -> IP_BY_VERSION;
             case LinkType.NULL, LinkType.LOOP -> loopback(linkType == LinkType.NULL);
             default -> stop(SkipReason.UNSUPPORTED_LINK_TYPE);
         };
@@ -285,7 +285,7 @@ public final class PacketDecoder {
         } while (!bottomOfStack);
         // MPLS names no payload protocol; anything but an IP version nibble (a pseudowire
         // control word, say) is not followed.
-        return ipByVersionOr(SkipReason.NOT_IP, "short IP header after MPLS");
+        return byVersionNibble(SkipReason.NOT_IP, "short IP header after MPLS");
     }
 
     private int pppoe() {
@@ -330,9 +330,12 @@ public final class PacketDecoder {
         };
     }
 
-    /** A link type that carries bare IP: a bad version nibble is a malformed packet. */
-    private int ipByVersion() {
-        if (!fits(1, "short IP header")) {
+    /**
+     * For headers that name no payload protocol, the IP version nibble at pos picks IPv4 or IPv6;
+     * any other nibble ends the walk as {@code otherwise} (MALFORMED where only IP can follow).
+     */
+    private int byVersionNibble(SkipReason otherwise, String shortDetail) {
+        if (!fits(1, shortDetail)) {
             return STOP;
         }
         int version = (b[pos] & 0xF0) >>> 4;
@@ -342,16 +345,9 @@ public final class PacketDecoder {
         if (version == 6) {
             return IPV6;
         }
-        return malformed("IP version nibble is neither 4 nor 6", pos);
-    }
-
-    /** An encapsulation without a protocol field: the version nibble says IPv4 or IPv6, else not IP. */
-    private int ipByVersionOr(SkipReason otherwise, String shortDetail) {
-        if (!fits(1, shortDetail)) {
-            return STOP;
-        }
-        int version = (b[pos] & 0xF0) >>> 4;
-        return version == 4 ? IPV4 : version == 6 ? IPV6 : stop(otherwise);
+        return otherwise == SkipReason.MALFORMED
+                ? malformed("IP version nibble is neither 4 nor 6", pos)
+                : stop(otherwise);
     }
 
     private int ipv4(TcpSegment out) {
@@ -607,7 +603,7 @@ public final class PacketDecoder {
                 pos += extensionLength;
             }
         }
-        return ipByVersionOr(SkipReason.NOT_IP, "short IP header in GTP-U");
+        return byVersionNibble(SkipReason.NOT_IP, "short IP header in GTP-U");
     }
 
     /**

@@ -59,7 +59,7 @@ public final class Classifier {
                 + ((server.rstFlags() & TcpSegment.ACK) != 0 ? "+ACK" : "")
                 + " answering the SYN: nothing accepts connections on this port");
         if (client.synCount() > 1) {
-            f.notes.add("the SYN was sent " + client.synCount() + " times before the RST");
+            f.note("the SYN was sent " + client.synCount() + " times before the RST");
         }
         return f.build();
     }
@@ -73,7 +73,7 @@ public final class Classifier {
             Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "one-direction-only",
                     Confidence.LOW);
             f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
-            f.notes.add("no SYN-ACK in the capture, yet the client went on as if it got one:"
+            f.note("no SYN-ACK in the capture, yet the client went on as if it got one:"
                     + " only the client's direction was captured");
             return f.build();
         }
@@ -83,7 +83,7 @@ public final class Classifier {
             addSynEvidence(f, c);
             long quietNanos = nowNanos - client.lastSynTsNanos();
             if (quietNanos < config.synRetryWindowNanos()) {
-                f.notes.add("the capture ends " + seconds(quietNanos)
+                f.note("the capture ends " + seconds(quietNanos)
                         + " after the last SYN: the client may still have been retrying");
             }
             return f.build();
@@ -93,21 +93,21 @@ public final class Classifier {
             Finding f = new Finding(Verdict.SYN_DROPPED, Outcome.FAILED, "syn-unanswered-once",
                     Confidence.LOW);
             f.evidence(client.synFrame(), client.synTsNanos(), "client SYN, never answered");
-            f.notes.add("the SYN was not retransmitted in the " + seconds(quietNanos)
+            f.note("the SYN was not retransmitted in the " + seconds(quietNanos)
                     + " that followed: a one-way capture, a scanner, or a client that gave up");
             return f.build();
         }
         Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "syn-at-capture-end",
                 Confidence.LOW);
         f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
-        f.notes.add("a single SYN " + seconds(quietNanos) + " before the capture ends");
+        f.note("a single SYN " + seconds(quietNanos) + " before the capture ends");
         return f.build();
     }
 
     private Diagnosis synDroppedThen(Connection c, Finding rest) {
         Endpoint client = c.client();
         if (rest.verdict.isFailure()) {
-            rest.notes.add("its SYN was sent " + c.synsBeforeSynAck()
+            rest.note("its SYN was sent " + c.synsBeforeSynAck()
                     + " times before the server answered (dropped first)");
             return rest.build();
         }
@@ -120,7 +120,7 @@ public final class Classifier {
         if (worked) {
             f.recoveryDelayNanos = c.synAckTsNanos() - client.synTsNanos();
         }
-        f.notes.addAll(rest.notes);
+        f.notes(rest.notes());
         return f.build();
     }
 
@@ -166,13 +166,13 @@ public final class Classifier {
         }
         Finding f = new Finding(Verdict.OK, Outcome.OK, closedInOrder(c) ? "closed-in-order"
                 : "open-at-end", Confidence.HIGH);
-        f.notes.addAll(teardownNotes);
+        f.notes(teardownNotes);
         if (c.handshakeAckFrame() == 0) {
-            f.notes.add("the handshake's ACK was not captured; data shows it completed");
+            f.note("the handshake's ACK was not captured; data shows it completed");
         }
         long retrans = client.retransmissions() + server.retransmissions();
         if (retrans > 0) {
-            f.notes.add(retrans + " ordinary retransmission" + (retrans == 1 ? "" : "s")
+            f.note(retrans + " ordinary retransmission" + (retrans == 1 ? "" : "s")
                     + ", recovered");
         }
         return f;
@@ -205,7 +205,7 @@ public final class Classifier {
             f.evidence(r.rstFrame(), r.rstTsNanos(), (byClient ? "client" : "server")
                     + " RST instead of completing the handshake");
             if (byClient) {
-                f.notes.add("a client that resets a SYN-ACK is typically a port scanner (SYN scan)"
+                f.note("a client that resets a SYN-ACK is typically a port scanner (SYN scan)"
                         + " or a client that had already given up");
             }
             return f;
@@ -221,14 +221,14 @@ public final class Classifier {
                 f.evidence(c.lastSynAckFrame(), c.lastSynAckTsNanos(), "SYN-ACK sent " + c.synAckCount()
                         + " times, never acknowledged");
             } else {
-                f.notes.add("sent once only: typical of a SYN cookie (cookies are not resent)");
+                f.note("sent once only: typical of a SYN cookie (cookies are not resent)");
             }
             return f;
         }
         Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "synack-at-capture-end",
                 Confidence.LOW);
         f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
-        f.notes.add("the SYN-ACK came " + seconds(quietNanos) + " before the capture ends");
+        f.note("the SYN-ACK came " + seconds(quietNanos) + " before the capture ends");
         return f;
     }
 
@@ -282,9 +282,9 @@ public final class Classifier {
                             + "×), never acknowledged");
         }
         if (!synAckAgain) {
-            f.notes.add("no SYN-ACK retransmission: the SYN-ACK was probably a SYN cookie"
+            f.note("no SYN-ACK retransmission: the SYN-ACK was probably a SYN cookie"
                     + " (cookies keep no state to resend)");
-            f.alternatives.add(new Alternative(Verdict.STALLED, "a server or path that died right"
+            f.alternative(new Alternative(Verdict.STALLED, "a server or path that died right"
                     + " after the handshake looks the same"));
         }
         if (progressed) {
@@ -355,7 +355,7 @@ public final class Classifier {
                     + " data, acknowledged but never answered");
             f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST+ACK instead of FIN: closed with"
                     + " that data unread");
-            f.alternatives.add(new Alternative(Verdict.RST_LINGER0, "SO_LINGER 0 sends the same"
+            f.alternative(new Alternative(Verdict.RST_LINGER0, "SO_LINGER 0 sends the same"
                     + " RST; on the " + who + " nstat TcpExtTCPAbortOnClose (unread data) vs"
                     + " TcpExtTCPAbortOnData (linger 0) tells them apart"));
         } else {
@@ -372,13 +372,13 @@ public final class Classifier {
             f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST+ACK instead of FIN (" + why
                     + "): an abortive close");
             if (!x.answeredPeerAtRst() && x.peerBytesAtRst() > 0) {
-                f.alternatives.add(new Alternative(Verdict.RST_UNREAD_DATA, "if the client had"
+                f.alternative(new Alternative(Verdict.RST_UNREAD_DATA, "if the client had"
                         + " not read all of its reply, the kernel sends the same RST"));
             }
             if (x.peerAckedAllAtRst()) {
                 // Everything the aborting side sent had arrived: the exchange itself worked.
                 f.outcome = Outcome.OK;
-                f.notes.add("the " + peerName + " had acknowledged all the " + who
+                f.note("the " + peerName + " had acknowledged all the " + who
                         + " sent before the RST: nothing was lost");
             }
         }
@@ -414,7 +414,7 @@ public final class Classifier {
                 + " retransmits; " + x.retransRun() + " retransmissions, none acknowledged");
         f.evidence(x.lastRetransFrame(), x.lastRetransTsNanos(), "last retransmission");
         if (cut) {
-            f.notes.add("the capture ends while it is still retrying");
+            f.note("the capture ends while it is still retrying");
         }
         return f;
     }
@@ -429,12 +429,12 @@ public final class Classifier {
         if (reset != null) {
             reset.confidence = reset.confidence == Confidence.HIGH ? Confidence.MEDIUM
                     : Confidence.LOW;
-            reset.notes.add(roles);
+            reset.note(roles);
             return reset.build();
         }
         Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "mid-stream", Confidence.LOW);
         f.evidence(c.firstFrame(), c.firstTsNanos(), "first packet seen");
-        f.notes.add(roles);
+        f.note(roles);
         return f.build();
     }
 
@@ -451,7 +451,10 @@ public final class Classifier {
         return String.format(java.util.Locale.ROOT, "%.1f ms", nanos / 1e6);
     }
 
-    /** Mutable working copy of a diagnosis while rules fill it in. */
+    /**
+     * Mutable working copy of a diagnosis while rules fill it in. Its lists are created on first
+     * use: most connections are healthy and have none, and this runs once per connection.
+     */
     private static final class Finding {
         final Verdict verdict;
         Outcome outcome;
@@ -459,9 +462,9 @@ public final class Classifier {
         Confidence confidence;
         long recoveryDelayNanos = -1;
         Side resetBy;
-        final List<Evidence> evidence = new ArrayList<>(4);
-        final List<Alternative> alternatives = new ArrayList<>(1);
-        final List<String> notes = new ArrayList<>(1);
+        private List<Evidence> evidence;
+        private List<Alternative> alternatives;
+        private List<String> notes;
 
         Finding(Verdict verdict, Outcome outcome, String rule, Confidence confidence) {
             this.verdict = verdict;
@@ -471,14 +474,47 @@ public final class Classifier {
         }
 
         void evidence(long frame, long tsNanos, String note) {
+            if (evidence == null) {
+                evidence = new ArrayList<>(4);
+            }
             evidence.add(new Evidence(frame, tsNanos, note));
         }
 
+        void alternative(Alternative a) {
+            if (alternatives == null) {
+                alternatives = new ArrayList<>(1);
+            }
+            alternatives.add(a);
+        }
+
+        void note(String note) {
+            if (notes == null) {
+                notes = new ArrayList<>(2);
+            }
+            notes.add(note);
+        }
+
+        void notes(List<String> more) {
+            more.forEach(this::note);
+        }
+
+        List<String> notes() {
+            return notes == null ? List.of() : notes;
+        }
+
+        List<Alternative> alternatives() {
+            return alternatives == null ? List.of() : alternatives;
+        }
+
         Diagnosis build() {
-            // Rules add evidence in the order they reason; readers follow the capture's order.
-            evidence.sort(java.util.Comparator.comparingLong(Evidence::frame));
+            List<Evidence> sorted = List.of();
+            if (evidence != null) {
+                // Rules add evidence in the order they reason; readers follow the capture's order.
+                evidence.sort(java.util.Comparator.comparingLong(Evidence::frame));
+                sorted = evidence;
+            }
             return new Diagnosis(verdict, outcome, recoveryDelayNanos, resetBy, rule, confidence,
-                    evidence, alternatives, notes);
+                    sorted, alternatives(), notes());
         }
     }
 }

@@ -67,9 +67,10 @@ public final class Connection extends TupleTable.Entry {
     private int eventCount;
     private long eventsOmitted;
 
-    // Intrusive links for the tracker's idle list.
+    // Intrusive links for the tracker's idle list, and when this connection was queued in it.
     Connection prev;
     Connection next;
+    long queuedNanos;
 
     void reset(long id, int ipVersion, long clientHi, long clientLo, int clientPort,
                long serverHi, long serverLo, int serverPort, RoleBasis roleBasis) {
@@ -107,6 +108,7 @@ public final class Connection extends TupleTable.Entry {
         eventsOmitted = 0;
         prev = null;
         next = null;
+        queuedNanos = 0;
     }
 
     boolean isClient(long hi, long lo, int port) {

@@ -19,7 +19,6 @@ import java.util.ArrayDeque;
  * <p>Not thread-safe; one tracker per packet stream.
  */
 public final class FlowTracker {
-    private static final int MAX_POOLED = 4096;
     private static final int MAX_LISTENERS = 65_536;
 
     private final AnalysisConfig config;
@@ -35,15 +34,11 @@ public final class FlowTracker {
     /**
      * 4-tuples of connections decided less than {@link AnalysisConfig#closeLingerNanos()} ago.
      * A straggler (the second RST of an overflow, a retransmitted ACK) that finds one is counted
-     * and dropped instead of starting a bogus mid-stream connection; a few dozen bytes each
-     * instead of keeping the whole connection around.
+     * and dropped instead of starting a bogus mid-stream connection.
      */
-    private final TupleTable<Tombstone> tombstones = new TupleTable<>();
-    /** The same tombstones in the order they expire (decision order). */
-    private final ArrayDeque<Tombstone> tombstoneQueue = new ArrayDeque<>();
-    private final ArrayDeque<Tombstone> tombstonePool = new ArrayDeque<>();
+    private final TombstoneSet tombstones = new TombstoneSet();
 
-    // Open connections, least recently active first, for the idle timeout.
+    // Open connections in the order they were (re)queued, for the idle timeout; see expire().
     private Connection activeHead;
     private Connection activeTail;
 
@@ -51,14 +46,14 @@ public final class FlowTracker {
     private long nextId = 1;
     private long peakOpen;
     private long latePackets;
+    private long[] batchHashes = new long[0];
+    /** Sum of the values loaded ahead of a batch; kept only so the loads are not elided. */
+    private int touchSink;
     private long duplicatePackets;
 
     private static final class Listener extends TupleTable.Entry {
     }
 
-    private static final class Tombstone extends TupleTable.Entry {
-        long expiresNanos;
-    }
 
     public FlowTracker(AnalysisConfig config, ConnectionListener listener) {
         this.config = config;
@@ -70,25 +65,54 @@ public final class FlowTracker {
      * reused scratch object) and may call the listener for this or other connections.
      */
     public void accept(TcpSegment s) {
+        accept(s, TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort));
+    }
+
+    /**
+     * Feeds {@code count} segments in order, as {@link #accept(TcpSegment)} would one by one,
+     * but faster: the table memory for the whole batch is loaded first, so the cache misses of
+     * many packets overlap. The same reuse contract holds for every segment of the batch.
+     */
+    public void accept(TcpSegment[] segments, int count) {
+        if (batchHashes.length < count) {
+            batchHashes = new long[count];
+        }
+        int touched = 0;
+        boolean anyTombstones = tombstones.size() > 0;
+        for (int i = 0; i < count; i++) {
+            TcpSegment s = segments[i];
+            long h = TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
+            batchHashes[i] = h;
+            touched += table.touch((int) h);
+            if (anyTombstones) {
+                touched += tombstones.touch(h);
+            }
+        }
+        touchSink += touched;
+        for (int i = 0; i < count; i++) {
+            accept(segments[i], batchHashes[i]);
+        }
+    }
+
+    private void accept(TcpSegment s, long tupleHash) {
         if (s.tsNanos > nowNanos) {
             nowNanos = s.tsNanos;
             expire();
         }
         boolean pureSyn = (s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN;
-        Connection c = table.find(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
+        Connection c = table.find((int) tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
+                s.dstPort);
         if (c != null && pureSyn && !sameAttempt(c, s)) {
             decide(c, Decision.SUPERSEDED);
             c = null;
         }
         if (c == null) {
-            Tombstone t = tombstones.size() == 0 ? null
-                    : tombstones.find(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
-            if (t != null) {
+            if (tombstones.size() > 0 && tombstones.contains(tupleHash)) {
                 if (!pureSyn) {
                     latePackets++;
                     return;
                 }
-                tombstones.remove(t);
+                tombstones.remove(tupleHash);
             }
             c = open(s);
         }
@@ -100,8 +124,6 @@ public final class FlowTracker {
         update(c, s, fromClient);
         if (c.finished()) {
             decide(c, Decision.CLOSED);
-        } else {
-            touch(c);
         }
     }
 
@@ -193,6 +215,7 @@ public final class FlowTracker {
         }
         c.firstTsNanos = s.tsNanos;
         c.firstFrame = s.frameNumber;
+        c.queuedNanos = s.tsNanos;
         table.insert(c);
         append(c);
         peakOpen = Math.max(peakOpen, table.size());
@@ -428,39 +451,39 @@ public final class FlowTracker {
 
     // ---- expiry lists -------------------------------------------------------------------
 
-    private void touch(Connection c) {
-        unlink(c);
-        append(c);
-    }
-
+    /**
+     * Decides connections idle for longer than the timeout. The idle list is ordered by when a
+     * connection was (re)queued, not by its last packet: moving a connection on every packet
+     * would touch two other connections' links per packet (cache misses at millions of packets a
+     * second). Instead a head that turns out to be active is requeued with the current time, so
+     * each connection is looked at about once per timeout period, and decided at most one
+     * timeout late.
+     */
     private void expire() {
         long idle = config.idleTimeoutNanos();
-        while (activeHead != null && nowNanos - activeHead.lastTsNanos > idle) {
-            decide(activeHead, Decision.IDLE);
-        }
-        while (!tombstoneQueue.isEmpty() && tombstoneQueue.peekFirst().expiresNanos < nowNanos) {
-            Tombstone t = tombstoneQueue.pollFirst();
-            if (t.slot >= 0) {
-                tombstones.remove(t);
+        while (activeHead != null && nowNanos - activeHead.queuedNanos > idle) {
+            Connection c = activeHead;
+            if (nowNanos - c.lastTsNanos > idle) {
+                decide(c, Decision.IDLE);
+            } else {
+                unlink(c);
+                c.queuedNanos = nowNanos;
+                append(c);
             }
-            tombstonePool.push(t);
         }
+        tombstones.expire(nowNanos);
     }
 
     private void decide(Connection c, Decision reason) {
         unlink(c);
         table.remove(c);
         if (reason == Decision.CLOSED) {
-            Tombstone t = tombstonePool.isEmpty() ? new Tombstone() : tombstonePool.pop();
-            t.setKey(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
-            t.expiresNanos = nowNanos + config.closeLingerNanos();
-            tombstones.insert(t);
-            tombstoneQueue.addLast(t);
+            tombstones.add(TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort),
+                    nowNanos + config.closeLingerNanos());
         }
         listener.onDecided(c, reason, nowNanos);
-        if (pool.size() < MAX_POOLED) {
-            pool.push(c);
-        }
+        // The pool never holds more than the peak of open connections: memory stays bounded.
+        pool.push(c);
     }
 
     private void append(Connection c) {

@@ -45,10 +45,15 @@ final class TupleTable<E extends TupleTable.Entry> {
         return size;
     }
 
-    @SuppressWarnings("unchecked")
     E find(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
+        return find((int) hash64(xHi, xLo, xPort, yHi, yLo, yPort), xHi, xLo, xPort, yHi, yLo,
+                yPort);
+    }
+
+    /** As {@link #find(long, long, int, long, long, int)} with the tuple's hash already known. */
+    @SuppressWarnings("unchecked")
+    E find(int h, long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
         int mask = slots.length - 1;
-        int h = hash(xHi, xLo, xPort, yHi, yLo, yPort);
         for (int i = h & mask; ; i = (i + 1) & mask) {
             Entry e = slots[i];
             if (e == null) {
@@ -58,6 +63,18 @@ final class TupleTable<E extends TupleTable.Entry> {
                 return (E) e;
             }
         }
+    }
+
+    /**
+     * Loads the memory a later {@code find(h, …)} will need (the slot and the entry in it) and
+     * returns a value derived from it. Touching a batch of packets' slots before processing them
+     * lets the CPU overlap those cache misses instead of taking them one at a time; the result
+     * exists only so the loads cannot be optimised away.
+     */
+    int touch(int h) {
+        int i = h & (slots.length - 1);
+        Entry e = slots[i];
+        return e == null ? hashes[i] : hashes[i] + e.aPort;
     }
 
     void insert(E e) {
@@ -128,23 +145,18 @@ final class TupleTable<E extends TupleTable.Entry> {
     }
 
     static int hash(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
-        // Sum is symmetric; the final mix spreads the bits that the sum of small ports leaves low.
-        long h = endpointHash(xHi, xLo, xPort) + endpointHash(yHi, yLo, yPort);
-        h ^= h >>> 33;
-        h *= 0xFF51AFD7ED558CCDL;
-        h ^= h >>> 33;
-        return (int) h;
+        return (int) hash64(xHi, xLo, xPort, yHi, yLo, yPort);
     }
 
     /**
-     * Mixes every bit of the endpoint (murmur3's finaliser on each word): ports and low address
-     * bits vary together in real traffic, and a weak mix makes long probe runs.
+     * A 64-bit hash of the unordered pair of endpoints. Each endpoint is a cheap linear mix with
+     * distinct odd multipliers (so ports and low address bits that vary together do not cancel
+     * out); the sum makes it symmetric and murmur3's finaliser spreads every bit.
      */
-    private static long endpointHash(long hi, long lo, int port) {
-        return fmix(fmix(hi) + lo) + fmix(port + 0x9E3779B97F4A7C15L);
-    }
-
-    private static long fmix(long k) {
+    static long hash64(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
+        long x = xHi * 0x9E3779B97F4A7C15L + xLo * 0xC2B2AE3D27D4EB4FL + xPort * 0x165667B19E3779F9L;
+        long y = yHi * 0x9E3779B97F4A7C15L + yLo * 0xC2B2AE3D27D4EB4FL + yPort * 0x165667B19E3779F9L;
+        long k = (x ^ (x >>> 31)) + (y ^ (y >>> 31));
         k ^= k >>> 33;
         k *= 0xFF51AFD7ED558CCDL;
         k ^= k >>> 33;

@@ -46,7 +46,7 @@ public final class FrameBuilder {
         GENEVE,
         /** UDP 2152 to 2152, GTPv1 G-PDU without optional fields, then IP. */
         GTP_U,
-        /** UDP from port 3544, then the IPv6 packet; the decoder believes it only with a 2001::/32 address. */
+        /** UDP from port 3544, then the IPv6 packet (which needs a 2001::/32 address to be believed). */
         TEREDO
     }
 
@@ -551,6 +551,9 @@ public final class FrameBuilder {
             writeShort(typeChain, tag[1] & 0x0FFF);
         }
         ByteArrayOutputStream underTypes = new ByteArrayOutputStream();
+        if (mplsLabels.length > 0 && pppoeSession >= 0) {
+            throw new IllegalStateException("MPLS and PPPoE on one frame");
+        }
         if (mplsLabels.length > 0) {
             writeShort(typeChain, 0x8847);
             for (int i = 0; i < mplsLabels.length; i++) {

@@ -1,0 +1,48 @@
+package io.synscope.flow;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class TombstoneSetTest {
+
+    @Test
+    void matchesAReferenceMapUnderAddsRemovalsAndExpiry() {
+        TombstoneSet set = new TombstoneSet();
+        Map<Long, Long> reference = new HashMap<>(); // key -> expiry
+        Random random = new Random(7);
+        long now = 0;
+        for (int op = 0; op < 300_000; op++) {
+            now += random.nextInt(1000);
+            // Few distinct keys (some 0) so re-adds, collisions and wrap-around all happen.
+            long key = random.nextInt(3000) * 0x9E3779B97F4A7C15L;
+            switch (random.nextInt(4)) {
+                case 0, 1 -> {
+                    set.add(key, now + 50_000);
+                    reference.put(key, now + 50_000);
+                }
+                case 2 -> {
+                    set.remove(key);
+                    reference.remove(key);
+                }
+                default -> {
+                    set.expire(now);
+                    long t = now;
+                    reference.values().removeIf(expiry -> expiry < t);
+                }
+            }
+            assertEquals(reference.containsKey(key), set.contains(key), "op " + op);
+        }
+        set.expire(now);
+        long t = now;
+        reference.values().removeIf(expiry -> expiry < t);
+        assertEquals(reference.size(), set.size());
+        for (Long k : reference.keySet()) {
+            assertEquals(true, set.contains(k));
+        }
+    }
+}
