@@ -73,11 +73,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "a connection silent this long is judged as it stands (default ${DEFAULT-VALUE})")
     long idleTimeoutSeconds;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "tracking threads (default: one per processor); 1 also keeps --format"
+                    + " json's connections in decision order from run to run")
+    Integer threads;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (maxLadders < 0 || idleTimeoutSeconds <= 0) {
-            err.println("synscope: --max-ladders must be ≥ 0 and --idle-timeout > 0");
+        if (maxLadders < 0 || idleTimeoutSeconds <= 0 || (threads != null && threads < 1)) {
+            err.println("synscope: --max-ladders must be ≥ 0, --idle-timeout and --threads > 0");
             return ExitCode.USAGE;
         }
         AnalysisConfig config = AnalysisConfig.defaults()
@@ -101,7 +106,8 @@ final class AnalyzeCommand implements Callable<Integer> {
                     ? new JsonReport(out, all, pretty, Main.version())
                     : new TextReport(new PrintWriter(out), useColor(), maxLadders,
                     Main.version());
-            new Analyzer(config).run(source, sink, stop::get);
+            int shards = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            new Analyzer(config, shards).run(source, sink, stop::get);
             if (output != null || format == OutputFormat.json) {
                 // The text report on the terminal already shows them.
                 for (String w : source.warnings()) {

@@ -53,4 +53,27 @@ public final class TcpSegment {
     public boolean has(int flag) {
         return (flags & flag) != 0;
     }
+
+    /** Copies every field of {@code o} into this one (to hand a segment to another thread). */
+    public void copyFrom(TcpSegment o) {
+        ipVersion = o.ipVersion;
+        srcHi = o.srcHi;
+        srcLo = o.srcLo;
+        dstHi = o.dstHi;
+        dstLo = o.dstLo;
+        srcPort = o.srcPort;
+        dstPort = o.dstPort;
+        seq = o.seq;
+        ack = o.ack;
+        flags = o.flags;
+        window = o.window;
+        payloadLength = o.payloadLength;
+        ipId = o.ipId;
+        hasTimestamps = o.hasTimestamps;
+        tsVal = o.tsVal;
+        tsEcr = o.tsEcr;
+        mss = o.mss;
+        tsNanos = o.tsNanos;
+        frameNumber = o.frameNumber;
+    }
 }

@@ -8,7 +8,7 @@ import io.synscope.decode.PacketDecoder;
 import io.synscope.decode.SkipReason;
 import io.synscope.decode.TcpSegment;
 import io.synscope.flow.AnalysisConfig;
-import io.synscope.flow.FlowTracker;
+import io.synscope.flow.ShardedTracker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,9 +29,20 @@ public final class Analyzer {
     private static final int MAX_DECODE_PROBLEMS = 10;
 
     private final AnalysisConfig config;
+    private final int shards;
 
+    /** An analyser that tracks on as many threads as there are processors. */
     public Analyzer(AnalysisConfig config) {
+        this(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param shards tracker threads (1: everything on the caller's thread); verdicts do not
+     *               depend on it, only the order in which the sink gets connections does
+     */
+    public Analyzer(AnalysisConfig config, int shards) {
         this.config = config;
+        this.shards = shards;
     }
 
     /**
@@ -55,25 +66,22 @@ public final class Analyzer {
      */
     public CaptureInfo run(PacketSource source, AnalysisSink sink, BooleanSupplier stopRequested)
             throws CaptureException, IOException {
-        Diagnoser diagnoser = new Diagnoser(config, sink);
-        FlowTracker tracker = new FlowTracker(config, diagnoser);
-        PacketDecoder decoder = new PacketDecoder();
+        // Shards call the sink from their own threads: one at a time, through this lock.
+        AnalysisSink shared = shards == 1 ? sink : new SynchronizedSink(sink);
+        Diagnoser[] diagnosers = new Diagnoser[shards];
+        for (int i = 0; i < shards; i++) {
+            diagnosers[i] = new Diagnoser(config, shared);
+        }
+        ShardedTracker tracker = new ShardedTracker(config, shards, i -> diagnosers[i]);
         RawPacket raw = new RawPacket();
-        TcpSegment segment = new TcpSegment();
-        long[] skipped = new long[SkipReason.values().length];
-        List<String> problems = new ArrayList<>();
+        Frames frames = new Frames(tracker);
         List<String> warnings = new ArrayList<>();
-        BitSet linkTypes = new BitSet();
-        long frames = 0;
-        long segments = 0;
-        long firstTs = Long.MAX_VALUE;
-        long lastTs = Long.MIN_VALUE;
         CaptureException damage = null;
         try {
             while (true) {
-                if ((frames & 0xFFF) == 0 && stopRequested.getAsBoolean()) {
-                    warnings.add("interrupted after " + frames + " frames: this report covers"
-                            + " what was read until then");
+                if ((frames.count & 0xFFF) == 0 && stopRequested.getAsBoolean()) {
+                    warnings.add("interrupted after " + frames.count + " frames: this report"
+                            + " covers what was read until then");
                     break;
                 }
                 try {
@@ -81,65 +89,122 @@ public final class Analyzer {
                         break;
                     }
                 } catch (CaptureException e) {
-                    if (frames == 0) {
+                    if (frames.count == 0) {
                         throw e;
                     }
                     damage = e;
-                    warnings.add("stopped at " + e.describe() + "; analysed the " + frames
+                    warnings.add("stopped at " + e.describe() + "; analysed the " + frames.count
                             + " frames before it");
                     break;
                 }
-                frames++;
-                long ts = raw.tsNanos;
-                if (ts < firstTs) {
-                    firstTs = ts;
-                }
-                if (ts > lastTs) {
-                    lastTs = ts;
-                }
-                linkTypes.set(raw.linkType);
-                SkipReason skip = decoder.decode(raw, segment);
-                if (skip == null) {
-                    segments++;
-                    tracker.accept(segment);
-                } else {
-                    skipped[skip.ordinal()]++;
-                    if ((skip == SkipReason.MALFORMED || skip == SkipReason.TRUNCATED)
-                            && problems.size() < MAX_DECODE_PROBLEMS) {
-                        problems.add("frame " + raw.frameNumber + " byte "
-                                + decoder.lastProblemOffset() + ": " + decoder.lastProblem());
-                    }
-                }
+                frames.accept(raw);
             }
-            if (frames > 0 && skipped[SkipReason.UNSUPPORTED_LINK_TYPE.ordinal()] == frames) {
+            if (frames.count > 0
+                    && frames.skipped[SkipReason.UNSUPPORTED_LINK_TYPE.ordinal()] == frames.count) {
                 throw new CaptureException(CaptureException.Kind.UNSUPPORTED_LINK_TYPE,
                         source.name(), -1, "every frame has a link type synscope cannot decode ("
-                        + linkNames(linkTypes) + "); supported: ethernet, linux-sll,"
+                        + linkNames(frames.linkTypes) + "); supported: ethernet, linux-sll,"
                         + " linux-sll2, raw, ipv4, ipv6, null, loop, ipoib");
             }
             tracker.finish();
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } catch (ShardedTracker.ShardFailure e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
         }
         Map<String, Long> skippedByReason = new LinkedHashMap<>();
         for (SkipReason r : SkipReason.values()) {
-            if (skipped[r.ordinal()] > 0) {
-                skippedByReason.put(r.key(), skipped[r.ordinal()]);
+            if (frames.skipped[r.ordinal()] > 0) {
+                skippedByReason.put(r.key(), frames.skipped[r.ordinal()]);
             }
         }
         List<String> links = new ArrayList<>();
-        linkTypes.stream().forEach(t -> links.add(LinkType.name(t)));
+        frames.linkTypes.stream().forEach(t -> links.add(LinkType.name(t)));
         List<String> allWarnings = new ArrayList<>(source.warnings());
         allWarnings.addAll(warnings);
-        CaptureInfo info = new CaptureInfo(source.name(), source.format(), frames, segments,
-                skippedByReason, frames == 0 ? 0 : firstTs, frames == 0 ? 0 : lastTs, links,
-                allWarnings, problems, tracker.connectionsSeen(),
-                tracker.peakOpenConnections(), tracker.latePackets(), tracker.duplicatePackets());
-        sink.onFinish(info, diagnoser.summary());
+        boolean any = frames.count > 0;
+        CaptureInfo info = new CaptureInfo(source.name(), source.format(), frames.count,
+                frames.segments, skippedByReason, any ? frames.firstTs : 0,
+                any ? frames.lastTs : 0, links, allWarnings, frames.problems,
+                tracker.connectionsSeen(), tracker.peakOpenConnections(), tracker.latePackets(),
+                tracker.duplicatePackets());
+        SummaryBuilder summary = new SummaryBuilder();
+        for (Diagnoser d : diagnosers) {
+            summary.merge(d.counts());
+        }
+        sink.onFinish(info, summary.build());
         if (damage != null) {
             throw damage;
         }
         return info;
+    }
+
+    /**
+     * What one frame costs: decode, count, hand to the tracker. A method of its own, not the
+     * body of the read loop, so the JIT compiles it early and whole instead of waiting to
+     * replace a long-running loop on the stack.
+     */
+    private static final class Frames {
+        private final ShardedTracker tracker;
+        private final PacketDecoder decoder = new PacketDecoder();
+        private final TcpSegment segment = new TcpSegment();
+        final long[] skipped = new long[SkipReason.values().length];
+        final List<String> problems = new ArrayList<>();
+        final BitSet linkTypes = new BitSet();
+        long count;
+        long segments;
+        long firstTs = Long.MAX_VALUE;
+        long lastTs = Long.MIN_VALUE;
+
+        Frames(ShardedTracker tracker) {
+            this.tracker = tracker;
+        }
+
+        void accept(RawPacket raw) {
+            count++;
+            long ts = raw.tsNanos;
+            if (ts < firstTs) {
+                firstTs = ts;
+            }
+            if (ts > lastTs) {
+                lastTs = ts;
+            }
+            linkTypes.set(raw.linkType);
+            SkipReason skip = decoder.decode(raw, segment);
+            if (skip == null) {
+                segments++;
+                tracker.accept(segment);
+                return;
+            }
+            skipped[skip.ordinal()]++;
+            if ((skip == SkipReason.MALFORMED || skip == SkipReason.TRUNCATED)
+                    && problems.size() < MAX_DECODE_PROBLEMS) {
+                problems.add("frame " + raw.frameNumber + " byte " + decoder.lastProblemOffset()
+                        + ": " + decoder.lastProblem());
+            }
+        }
+    }
+
+    /** Serialises a sink's calls for shards on several threads. */
+    private record SynchronizedSink(AnalysisSink sink) implements AnalysisSink {
+        @Override
+        public boolean wants(Verdict v) {
+            return sink.wants(v);
+        }
+
+        @Override
+        public synchronized void onConnection(ConnectionResult result) throws IOException {
+            sink.onConnection(result);
+        }
+
+        @Override
+        public synchronized void onFinish(CaptureInfo capture, Summary summary)
+                throws IOException {
+            sink.onFinish(capture, summary);
+        }
     }
 
     private static String linkNames(BitSet linkTypes) {

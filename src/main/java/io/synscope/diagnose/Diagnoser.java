@@ -38,8 +38,8 @@ public final class Diagnoser implements ConnectionListener {
         }
     }
 
-    /** The summary of everything decided so far. */
-    public Summary summary() {
-        return summary.build();
+    /** The counts of everything this diagnoser decided so far. */
+    SummaryBuilder counts() {
+        return summary;
     }
 }

@@ -77,6 +77,40 @@ public final class SummaryBuilder {
         }
     }
 
+    /** Adds everything {@code other} counted (another shard's share of the same capture). */
+    public void merge(SummaryBuilder other) {
+        connections += other.connections;
+        for (int i = 0; i < byVerdict.length; i++) {
+            byVerdict[i] += other.byVerdict[i];
+        }
+        for (int i = 0; i < byOutcome.length; i++) {
+            byOutcome[i] += other.byOutcome[i];
+        }
+        other.servers.forEach((key, theirs) -> {
+            ServerCounts mine = servers.computeIfAbsent(key, k -> new ServerCounts(theirs.server));
+            mine.connections += theirs.connections;
+            mine.failures += theirs.failures;
+            mine.answered += theirs.answered;
+            mine.worked += theirs.worked;
+            if (theirs.firstFailureNanos != 0 && (mine.firstFailureNanos == 0
+                    || theirs.firstFailureNanos < mine.firstFailureNanos)) {
+                mine.firstFailureNanos = theirs.firstFailureNanos;
+            }
+            mine.lastFailureNanos = Math.max(mine.lastFailureNanos, theirs.lastFailureNanos);
+            for (int i = 0; i < mine.byVerdict.length; i++) {
+                mine.byVerdict[i] += theirs.byVerdict[i];
+            }
+        });
+        other.failuresPerSecond.forEach((sec, n) -> failuresPerSecond.merge(sec, n, Long::sum));
+        other.delays.forEach((v, theirs) -> {
+            long[] mine = delays.computeIfAbsent(v, k -> new long[] {0, Long.MAX_VALUE, 0, 0});
+            mine[0] += theirs[0];
+            mine[1] = Math.min(mine[1], theirs[1]);
+            mine[2] = Math.max(mine[2], theirs[2]);
+            mine[3] += theirs[3];
+        });
+    }
+
     public Summary build() {
         Map<Verdict, Long> verdicts = new LinkedHashMap<>();
         for (Verdict v : Verdict.values()) {

@@ -71,6 +71,9 @@ public final class Connection extends TupleTable.Entry {
     Connection prev;
     Connection next;
     long queuedNanos;
+    // Why and when the tracker decided it, until the listener is called.
+    Decision decision;
+    long decidedAtNanos;
 
     void reset(long id, int ipVersion, long clientHi, long clientLo, int clientPort,
                long serverHi, long serverLo, int serverPort, RoleBasis roleBasis) {
@@ -170,6 +173,7 @@ public final class Connection extends TupleTable.Entry {
         eventCount++;
     }
 
+    /** The connection's first frame number: unique, and in the order connections started. */
     public long id() {
         return id;
     }

@@ -19,17 +19,14 @@ import java.util.ArrayDeque;
  * <p>Not thread-safe; one tracker per packet stream.
  */
 public final class FlowTracker {
-    private static final int MAX_LISTENERS = 65_536;
 
     private final AnalysisConfig config;
     private final ConnectionListener listener;
     private final TupleTable<Connection> table = new TupleTable<>();
     private final ArrayDeque<Connection> pool = new ArrayDeque<>();
-    /**
-     * Endpoints seen sending SYN-ACKs: they tell the roles of connections caught mid-stream.
-     * Keyed as a tuple whose second endpoint is all zeros, so lookups allocate nothing.
-     */
-    private final TupleTable<Listener> listeners = new TupleTable<>();
+    private final ListenerBook listeners;
+    /** False when another thread feeds {@link #listeners} in capture order (sharded tracking). */
+    private final boolean learnsListeners;
 
     /**
      * 4-tuples of connections decided less than {@link AnalysisConfig#closeLingerNanos()} ago.
@@ -43,21 +40,27 @@ public final class FlowTracker {
     private Connection activeTail;
 
     private long nowNanos = Long.MIN_VALUE;
-    private long nextId = 1;
+    private long connectionsSeen;
     private long peakOpen;
     private long latePackets;
-    private long[] batchHashes = new long[0];
-    /** Sum of the values loaded ahead of a batch; kept only so the loads are not elided. */
-    private int touchSink;
+    /** Decided connections waiting for {@link #drainDecided()}. */
+    private Connection[] decided = new Connection[16];
+    private int decidedCount;
     private long duplicatePackets;
 
-    private static final class Listener extends TupleTable.Entry {
-    }
 
 
     public FlowTracker(AnalysisConfig config, ConnectionListener listener) {
+        this(config, listener, new ListenerBook(), true);
+    }
+
+    /** A tracker for one shard: {@code listeners} is learnt by whoever dispatches the packets. */
+    FlowTracker(AnalysisConfig config, ConnectionListener listener, ListenerBook listeners,
+                boolean learnsListeners) {
         this.config = config;
         this.listener = listener;
+        this.listeners = listeners;
+        this.learnsListeners = learnsListeners;
     }
 
     /**
@@ -66,35 +69,20 @@ public final class FlowTracker {
      */
     public void accept(TcpSegment s) {
         accept(s, TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort));
+        drainDecided();
     }
 
     /**
-     * Feeds {@code count} segments in order, as {@link #accept(TcpSegment)} would one by one,
-     * but faster: the table memory for the whole batch is loaded first, so the cache misses of
-     * many packets overlap. The same reuse contract holds for every segment of the batch.
+     * As {@link #accept(TcpSegment)}, with {@link TupleTable#hash64} of its tuple known, except
+     * that decided connections wait for {@link #drainDecided()}.
      */
-    public void accept(TcpSegment[] segments, int count) {
-        if (batchHashes.length < count) {
-            batchHashes = new long[count];
+    void accept(TcpSegment s, long tupleHash) {
+        if (learnsListeners && (s.flags & (TcpSegment.SYN | TcpSegment.ACK))
+                == (TcpSegment.SYN | TcpSegment.ACK)) {
+            // Every SYN-ACK, even one trailing a closed connection: the dispatcher of a sharded
+            // tracker learns the same way, before it knows where the packet belongs.
+            listeners.learn(s.srcHi, s.srcLo, s.srcPort, s.frameNumber);
         }
-        int touched = 0;
-        boolean anyTombstones = tombstones.size() > 0;
-        for (int i = 0; i < count; i++) {
-            TcpSegment s = segments[i];
-            long h = TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
-            batchHashes[i] = h;
-            touched += table.touch((int) h);
-            if (anyTombstones) {
-                touched += tombstones.touch(h);
-            }
-        }
-        touchSink += touched;
-        for (int i = 0; i < count; i++) {
-            accept(segments[i], batchHashes[i]);
-        }
-    }
-
-    private void accept(TcpSegment s, long tupleHash) {
         if (s.tsNanos > nowNanos) {
             nowNanos = s.tsNanos;
             expire();
@@ -129,9 +117,21 @@ public final class FlowTracker {
 
     /** Decides every connection still open; call once at the end of the capture. */
     public void finish() {
+        finish(nowNanos);
+    }
+
+    /**
+     * As {@link #finish()}, with the capture's last packet time (a shard may have seen its last
+     * packet earlier than the capture's end).
+     */
+    void finish(long captureEndNanos) {
+        if (captureEndNanos > nowNanos) {
+            nowNanos = captureEndNanos;
+        }
         while (activeHead != null) {
             decide(activeHead, Decision.CAPTURE_END);
         }
+        drainDecided();
     }
 
     /** Connections being followed right now. */
@@ -163,7 +163,7 @@ public final class FlowTracker {
 
     /** Connections started so far. */
     public long connectionsSeen() {
-        return nextId - 1;
+        return connectionsSeen;
     }
 
     /** A pure SYN continues {@code c} only if it is the client's SYN with the same ISN. */
@@ -189,10 +189,10 @@ public final class FlowTracker {
         } else if (syn) {
             basis = RoleBasis.SYN_ACK;
             srcIsClient = false;
-        } else if (isListener(s.dstHi, s.dstLo, s.dstPort)) {
+        } else if (listeners.listensBefore(s.dstHi, s.dstLo, s.dstPort, s.frameNumber)) {
             basis = RoleBasis.LISTENER;
             srcIsClient = true;
-        } else if (isListener(s.srcHi, s.srcLo, s.srcPort)) {
+        } else if (listeners.listensBefore(s.srcHi, s.srcLo, s.srcPort, s.frameNumber)) {
             basis = RoleBasis.LISTENER;
             srcIsClient = false;
         } else if ((s.dstPort < 1024) != (s.srcPort < 1024)) {
@@ -207,10 +207,10 @@ public final class FlowTracker {
         }
         Connection c = pool.isEmpty() ? new Connection() : pool.pop();
         if (srcIsClient) {
-            c.reset(nextId++, s.ipVersion, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
+            c.reset(s.frameNumber, s.ipVersion, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
                     s.dstPort, basis);
         } else {
-            c.reset(nextId++, s.ipVersion, s.dstHi, s.dstLo, s.dstPort, s.srcHi, s.srcLo,
+            c.reset(s.frameNumber, s.ipVersion, s.dstHi, s.dstLo, s.dstPort, s.srcHi, s.srcLo,
                     s.srcPort, basis);
         }
         c.firstTsNanos = s.tsNanos;
@@ -218,6 +218,7 @@ public final class FlowTracker {
         c.queuedNanos = s.tsNanos;
         table.insert(c);
         append(c);
+        connectionsSeen++;
         peakOpen = Math.max(peakOpen, table.size());
         return c;
     }
@@ -334,10 +335,6 @@ public final class FlowTracker {
         c.logEvent(s, relSeq, relAck, marks, config.maxEventsPerConnection());
     }
 
-    private boolean isListener(long hi, long lo, int port) {
-        return listeners.find(hi, lo, port, 0, 0, 0) != null;
-    }
-
     /**
      * True when {@code s} repeats the last segment {@code snd} sent, field for field, within the
      * duplicate window; otherwise remembers {@code s} as the last one. A real retransmission
@@ -368,11 +365,6 @@ public final class FlowTracker {
             c.synAckTsNanos = s.tsNanos;
             c.synAckFrame = s.frameNumber;
             c.synAckAckRaw = s.ack;
-            if (listeners.size() < MAX_LISTENERS && !isListener(s.srcHi, s.srcLo, s.srcPort)) {
-                Listener l = new Listener();
-                l.setKey(s.srcHi, s.srcLo, s.srcPort, 0, 0, 0);
-                listeners.insert(l);
-            }
         } else if (c.handshakeAckFrame != 0) {
             if (c.synAcksAfterHandshakeAck++ == 0) {
                 c.firstSynAckAfterAckFrame = s.frameNumber;
@@ -474,6 +466,12 @@ public final class FlowTracker {
         tombstones.expire(nowNanos);
     }
 
+    /**
+     * Takes {@code c} out of the tables at once (its tuple may start a new connection with the
+     * very next packet) but hands it to the listener only in {@link #drainDecided()}: keeping
+     * the listener's classification out of the per-packet path keeps that path small for the
+     * JIT, which otherwise inlines the whole classifier into it and recompiles it at length.
+     */
     private void decide(Connection c, Decision reason) {
         unlink(c);
         table.remove(c);
@@ -481,9 +479,24 @@ public final class FlowTracker {
             tombstones.add(TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort),
                     nowNanos + config.closeLingerNanos());
         }
-        listener.onDecided(c, reason, nowNanos);
-        // The pool never holds more than the peak of open connections: memory stays bounded.
-        pool.push(c);
+        c.decision = reason;
+        c.decidedAtNanos = nowNanos;
+        if (decidedCount == decided.length) {
+            decided = java.util.Arrays.copyOf(decided, decidedCount * 2);
+        }
+        decided[decidedCount++] = c;
+    }
+
+    /** Calls the listener for every connection decided since the last call, in order. */
+    void drainDecided() {
+        for (int i = 0; i < decidedCount; i++) {
+            Connection c = decided[i];
+            decided[i] = null;
+            listener.onDecided(c, c.decision, c.decidedAtNanos);
+            // The pool never holds more than the peak of open connections: memory stays bounded.
+            pool.push(c);
+        }
+        decidedCount = 0;
     }
 
     private void append(Connection c) {

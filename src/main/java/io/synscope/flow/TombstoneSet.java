@@ -80,11 +80,6 @@ final class TombstoneSet {
         }
     }
 
-    /** Like {@link TupleTable#touch}: loads the slot {@code hash} would probe first. */
-    int touch(long hash) {
-        return (int) keys[(int) hash & (keys.length - 1)];
-    }
-
     private int slotOf(long k) {
         int mask = keys.length - 1;
         for (int i = (int) k & mask; keys[i] != 0; i = (i + 1) & mask) {

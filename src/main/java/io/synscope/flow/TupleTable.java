@@ -65,18 +65,6 @@ final class TupleTable<E extends TupleTable.Entry> {
         }
     }
 
-    /**
-     * Loads the memory a later {@code find(h, …)} will need (the slot and the entry in it) and
-     * returns a value derived from it. Touching a batch of packets' slots before processing them
-     * lets the CPU overlap those cache misses instead of taking them one at a time; the result
-     * exists only so the loads cannot be optimised away.
-     */
-    int touch(int h) {
-        int i = h & (slots.length - 1);
-        Entry e = slots[i];
-        return e == null ? hashes[i] : hashes[i] + e.aPort;
-    }
-
     void insert(E e) {
         if ((size + 1) * 2 > slots.length) {
             grow();

@@ -1,0 +1,266 @@
+package io.synscope.flow;
+
+import io.synscope.decode.TcpSegment;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.IntFunction;
+
+/**
+ * Tracks connections on several threads: segments are split by 4-tuple (both directions of a
+ * connection go to the same shard), each shard is a {@link FlowTracker} on its own thread, fed
+ * in batches through a bounded queue. With one shard everything runs on the caller's thread.
+ *
+ * <p>Verdicts do not depend on the number of shards: a connection's packets all reach one
+ * tracker in capture order, the caller learns listeners in capture order for all of them
+ * ({@link ListenerBook}), connection ids are first frame numbers, and every shard ends at the
+ * capture's last packet time. What does depend on it is the order in which decided connections
+ * reach the listeners, and which thread calls them: each shard calls its own listener.
+ *
+ * <p>Call {@link #accept} and {@link #finish} from one thread.
+ */
+public final class ShardedTracker {
+    private static final int BATCH = 1024;
+    /** Batches in flight per shard: enough to ride out scheduling hiccups, little memory. */
+    private static final int QUEUE_DEPTH = 8;
+
+    private final FlowTracker[] trackers;
+    private final Shard[] shards;
+    private final ListenerBook listeners = new ListenerBook();
+    private long lastTsNanos = Long.MIN_VALUE;
+
+    /**
+     * @param listenerForShard the listener each shard calls, on that shard's thread
+     */
+    public ShardedTracker(AnalysisConfig config, int shardCount,
+                          IntFunction<ConnectionListener> listenerForShard) {
+        if (shardCount < 1) {
+            throw new IllegalArgumentException("shards: " + shardCount);
+        }
+        trackers = new FlowTracker[shardCount];
+        for (int i = 0; i < shardCount; i++) {
+            trackers[i] = new FlowTracker(config, listenerForShard.apply(i), listeners,
+                    shardCount == 1);
+        }
+        shards = new Shard[shardCount == 1 ? 0 : shardCount];
+        for (int i = 0; i < shards.length; i++) {
+            shards[i] = new Shard(trackers[i], i);
+            shards[i].start();
+        }
+    }
+
+    /**
+     * Feeds one segment; {@code s} is copied when it goes to another thread, so the caller may
+     * reuse it at once.
+     *
+     * @throws ShardFailure when a shard's thread failed (its listener threw)
+     */
+    public void accept(TcpSegment s) {
+        long hash = TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
+        if (s.tsNanos > lastTsNanos) {
+            lastTsNanos = s.tsNanos;
+        }
+        if (shards.length == 0) {
+            trackers[0].accept(s, hash);
+            trackers[0].drainDecided();
+            return;
+        }
+        if ((s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
+            // As FlowTracker does when it learns for itself.
+            listeners.learn(s.srcHi, s.srcLo, s.srcPort, s.frameNumber);
+        }
+        // High bits pick the shard: the tables inside a shard index by the low bits.
+        shards[(int) ((hash >>> 40) % shards.length)].add(s, hash);
+    }
+
+    /**
+     * Decides every connection still open and stops the shard threads; call once, at the end.
+     *
+     * @throws ShardFailure when a shard's thread failed
+     */
+    public void finish() {
+        if (shards.length == 0) {
+            trackers[0].finish(lastTsNanos);
+            return;
+        }
+        for (Shard shard : shards) {
+            shard.finish(lastTsNanos);
+        }
+        ShardFailure failure = null;
+        for (Shard shard : shards) {
+            try {
+                shard.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while finishing", e);
+            }
+            if (shard.failure != null && failure == null) {
+                failure = new ShardFailure(shard.failure);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Sum over shards of {@link FlowTracker#latePackets()}. */
+    public long latePackets() {
+        long n = 0;
+        for (FlowTracker t : trackers) {
+            n += t.latePackets();
+        }
+        return n;
+    }
+
+    public long duplicatePackets() {
+        long n = 0;
+        for (FlowTracker t : trackers) {
+            n += t.duplicatePackets();
+        }
+        return n;
+    }
+
+    public long connectionsSeen() {
+        long n = 0;
+        for (FlowTracker t : trackers) {
+            n += t.connectionsSeen();
+        }
+        return n;
+    }
+
+    /** The sum of the shards' peaks: exact with one shard, an upper bound with several. */
+    public long peakOpenConnections() {
+        long n = 0;
+        for (FlowTracker t : trackers) {
+            n += t.peakOpenConnections();
+        }
+        return n;
+    }
+
+    /** A shard's thread died; the cause is what its tracker or listener threw. */
+    public static final class ShardFailure extends RuntimeException {
+        ShardFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private static final class Batch {
+        final TcpSegment[] segments = new TcpSegment[BATCH];
+        final long[] hashes = new long[BATCH];
+        int count;
+        /** Set on the last batch: the capture's last packet time, then the thread ends. */
+        boolean last;
+        long captureEndNanos;
+
+        Batch() {
+            for (int i = 0; i < BATCH; i++) {
+                segments[i] = new TcpSegment();
+            }
+        }
+    }
+
+    /** One tracker on its own thread, with the batch being filled for it. */
+    private final class Shard extends Thread {
+        private final FlowTracker tracker;
+        private final BlockingQueue<Batch> full = new ArrayBlockingQueue<>(QUEUE_DEPTH);
+        private final BlockingQueue<Batch> empty = new ArrayBlockingQueue<>(QUEUE_DEPTH + 1);
+        private Batch filling = new Batch();
+        private volatile Throwable failure;
+
+        Shard(FlowTracker tracker, int index) {
+            super("synscope-shard-" + index);
+            setDaemon(true);
+            this.tracker = tracker;
+            for (int i = 0; i < QUEUE_DEPTH; i++) {
+                empty.add(new Batch());
+            }
+        }
+
+        void add(TcpSegment s, long hash) {
+            Batch b = filling;
+            b.segments[b.count].copyFrom(s);
+            b.hashes[b.count] = hash;
+            if (++b.count == BATCH) {
+                hand(b);
+                filling = take(empty);
+            }
+        }
+
+        void finish(long captureEndNanos) {
+            filling.last = true;
+            filling.captureEndNanos = captureEndNanos;
+            hand(filling);
+        }
+
+        private void hand(Batch b) {
+            if (failure != null) {
+                throw new ShardFailure(failure);
+            }
+            put(full, b);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    Batch b = full.take();
+                    track(b);
+                    tracker.drainDecided();
+                    if (b.last) {
+                        tracker.finish(b.captureEndNanos);
+                        return;
+                    }
+                    b.count = 0;
+                    empty.put(b);
+                }
+            } catch (InterruptedException e) {
+                failure = e;
+            } catch (RuntimeException | Error e) {
+                failure = e;
+                // Keep draining so the dispatcher never blocks on a full queue; it sees the
+                // failure at its next hand-over.
+                drain();
+            }
+        }
+
+        /** The batch's packets; decided connections wait until the batch is done. */
+        private void track(Batch b) {
+            for (int i = 0; i < b.count; i++) {
+                tracker.accept(b.segments[i], b.hashes[i]);
+            }
+        }
+
+        private void drain() {
+            while (true) {
+                try {
+                    Batch b = full.take();
+                    if (b.last) {
+                        return;
+                    }
+                    b.count = 0;
+                    empty.put(b);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static Batch take(BlockingQueue<Batch> q) {
+        try {
+            return q.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while tracking", e);
+        }
+    }
+
+    private static void put(BlockingQueue<Batch> q, Batch b) {
+        try {
+            q.put(b);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while tracking", e);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.synscope.diagnose;
+
+import io.synscope.capture.Captures;
+import io.synscope.capture.PacketSource;
+import io.synscope.flow.AnalysisConfig;
+import io.synscope.testutil.Corpus;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Tracking on several threads must not change a single verdict, evidence frame or count. */
+class ShardingTest {
+
+    private static List<String> analyze(Path capture, int shards) throws Exception {
+        List<String> lines = new ArrayList<>();
+        long[] summary = new long[2];
+        try (PacketSource source = Captures.open(capture.toString())) {
+            new Analyzer(AnalysisConfig.defaults(), shards).run(source, new AnalysisSink() {
+                @Override
+                public boolean wants(Verdict v) {
+                    return true;
+                }
+
+                @Override
+                public void onConnection(ConnectionResult r) {
+                    lines.add(r.id() + " " + r.client() + " " + r.server() + " "
+                            + r.verdict().key() + " " + r.outcome().key() + " "
+                            + r.diagnosis().rule() + " " + r.history() + " "
+                            + r.diagnosis().evidence().stream().map(Evidence::frame).toList());
+                }
+
+                @Override
+                public void onFinish(CaptureInfo info, Summary s) {
+                    summary[0] = s.connections();
+                    summary[1] = s.failures();
+                }
+            });
+        }
+        lines.sort(null);
+        lines.add("summary " + summary[0] + " " + summary[1]);
+        return lines;
+    }
+
+    @Test
+    void samplesGiveTheSameResultsOnOneAndOnThreeShards() throws Exception {
+        for (String name : List.of("demo.pcap", "syn-flood.pcap", "half-open.pcap")) {
+            Path p = Path.of("sample-pcaps", name);
+            assertEquals(analyze(p, 1), analyze(p, 3), name);
+        }
+    }
+
+    @Test
+    void corpusGivesTheSameResultsOnOneAndOnTwoShards() throws Exception {
+        Path corpus = Corpus.dir();
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(corpus)) {
+            files = s.filter(p -> p.toString().matches(".*\\.(pcap|pcapng)$")).sorted().toList();
+        }
+        int compared = 0;
+        for (Path f : files) {
+            List<String> one;
+            try {
+                one = analyze(f, 1);
+            } catch (io.synscope.capture.CaptureException e) {
+                continue; // unreadable files are the reader tests' business
+            }
+            assertEquals(one, analyze(f, 2), f.toString());
+            compared++;
+        }
+        assertTrue(compared > 100, "compared " + compared);
+    }
+}
