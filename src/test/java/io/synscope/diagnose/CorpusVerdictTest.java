@@ -1,9 +1,7 @@
 package io.synscope.diagnose;
 
 import io.synscope.capture.CaptureException;
-import io.synscope.capture.Captures;
-import io.synscope.capture.PacketSource;
-import io.synscope.flow.AnalysisConfig;
+import io.synscope.testutil.CollectingSink;
 import io.synscope.testutil.Corpus;
 import org.junit.jupiter.api.Test;
 
@@ -95,28 +93,11 @@ class CorpusVerdictTest {
     }
 
     private static List<ConnectionResult> analyze(Path file) {
-        List<ConnectionResult> results = new ArrayList<>();
-        AnalysisSink sink = new AnalysisSink() {
-            @Override
-            public boolean wants(Verdict v) {
-                return true;
-            }
-
-            @Override
-            public void onConnection(ConnectionResult r) {
-                results.add(r);
-            }
-
-            @Override
-            public void onFinish(CaptureInfo capture, Summary summary) {
-            }
-        };
-        try (PacketSource source = Captures.open(file.toString())) {
-            new Analyzer(AnalysisConfig.defaults()).run(source, sink);
+        try {
+            return CollectingSink.analyze(file).connections;
         } catch (CaptureException | IOException e) {
             throw new AssertionError(file + ": " + e, e);
         }
-        return results;
     }
 
     private static List<OracleRow> oracle(Path tsv) throws IOException {

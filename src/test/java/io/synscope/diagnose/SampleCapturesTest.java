@@ -2,9 +2,7 @@ package io.synscope.diagnose;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.synscope.capture.Captures;
-import io.synscope.capture.PacketSource;
-import io.synscope.flow.AnalysisConfig;
+import io.synscope.testutil.CollectingSink;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -48,7 +46,7 @@ class SampleCapturesTest {
                     c.get("verdict").asText(), c.get("outcome").asText()));
         }
         List<String> got = new ArrayList<>();
-        for (ConnectionResult r : analyze(capture)) {
+        for (ConnectionResult r : CollectingSink.analyze(capture).connections) {
             got.add(line(r.client().ip(), r.client().port(), r.server().ip(), r.server().port(),
                     r.verdict().key(), r.outcome().key()));
         }
@@ -61,27 +59,5 @@ class SampleCapturesTest {
                                String verdict, String outcome) {
         return clientIp + ":" + clientPort + " -> " + serverIp + ":" + serverPort + "  " + verdict
                 + "/" + outcome;
-    }
-
-    static List<ConnectionResult> analyze(Path capture) throws Exception {
-        List<ConnectionResult> results = new ArrayList<>();
-        try (PacketSource source = Captures.open(capture.toString())) {
-            new Analyzer(AnalysisConfig.defaults()).run(source, new AnalysisSink() {
-                @Override
-                public boolean wants(Verdict v) {
-                    return true;
-                }
-
-                @Override
-                public void onConnection(ConnectionResult r) {
-                    results.add(r);
-                }
-
-                @Override
-                public void onFinish(CaptureInfo info, Summary summary) {
-                }
-            });
-        }
-        return results;
     }
 }

@@ -1,8 +1,6 @@
 package io.synscope.diagnose;
 
-import io.synscope.capture.Captures;
-import io.synscope.capture.PacketSource;
-import io.synscope.flow.AnalysisConfig;
+import io.synscope.testutil.CollectingSink;
 import io.synscope.testutil.Corpus;
 import org.junit.jupiter.api.Test;
 
@@ -19,32 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ShardingTest {
 
     private static List<String> analyze(Path capture, int shards) throws Exception {
+        CollectingSink sink = CollectingSink.analyze(capture, shards);
         List<String> lines = new ArrayList<>();
-        long[] summary = new long[2];
-        try (PacketSource source = Captures.open(capture.toString())) {
-            new Analyzer(AnalysisConfig.defaults(), shards).run(source, new AnalysisSink() {
-                @Override
-                public boolean wants(Verdict v) {
-                    return true;
-                }
-
-                @Override
-                public void onConnection(ConnectionResult r) {
-                    lines.add(r.id() + " " + r.client() + " " + r.server() + " "
-                            + r.verdict().key() + " " + r.outcome().key() + " "
-                            + r.diagnosis().rule() + " " + r.history() + " "
-                            + r.diagnosis().evidence().stream().map(Evidence::frame).toList());
-                }
-
-                @Override
-                public void onFinish(CaptureInfo info, Summary s) {
-                    summary[0] = s.connections();
-                    summary[1] = s.failures();
-                }
-            });
+        for (ConnectionResult r : sink.connections) {
+            lines.add(r.id() + " " + r.client() + " " + r.server() + " " + r.verdict().key() + " "
+                    + r.outcome().key() + " " + r.diagnosis().rule() + " " + r.history() + " "
+                    + r.diagnosis().evidence().stream().map(Evidence::frame).toList());
         }
         lines.sort(null);
-        lines.add("summary " + summary[0] + " " + summary[1]);
+        lines.add("summary " + sink.summary.connections() + " " + sink.summary.failures());
         return lines;
     }
 

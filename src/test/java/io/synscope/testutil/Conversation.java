@@ -1,12 +1,8 @@
 package io.synscope.testutil;
 
 import io.synscope.decode.TcpSegment;
-import io.synscope.diagnose.AnalysisSink;
-import io.synscope.diagnose.CaptureInfo;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnoser;
-import io.synscope.diagnose.Summary;
-import io.synscope.diagnose.Verdict;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.flow.FlowTracker;
 
@@ -263,27 +259,13 @@ public final class Conversation {
     }
 
     public List<ConnectionResult> analyze(AnalysisConfig config) {
-        List<ConnectionResult> results = new ArrayList<>();
-        AnalysisSink sink = new AnalysisSink() {
-            @Override
-            public boolean wants(Verdict v) {
-                return true;
-            }
-
-            @Override
-            public void onConnection(ConnectionResult r) {
-                results.add(r);
-            }
-
-            @Override
-            public void onFinish(CaptureInfo capture, Summary summary) {
-            }
-        };
+        CollectingSink sink = new CollectingSink();
         FlowTracker tracker = new FlowTracker(config, new Diagnoser(config, sink));
         for (TcpSegment s : segments) {
             tracker.accept(s);
         }
         tracker.finish();
+        List<ConnectionResult> results = new ArrayList<>(sink.connections);
         results.sort((a, b) -> Long.compare(a.id(), b.id()));
         return results;
     }

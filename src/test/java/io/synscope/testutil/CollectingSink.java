@@ -1,0 +1,57 @@
+package io.synscope.testutil;
+
+import io.synscope.capture.CaptureException;
+import io.synscope.capture.Captures;
+import io.synscope.capture.PacketSource;
+import io.synscope.diagnose.AnalysisSink;
+import io.synscope.diagnose.Analyzer;
+import io.synscope.diagnose.CaptureInfo;
+import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Summary;
+import io.synscope.diagnose.Verdict;
+import io.synscope.flow.AnalysisConfig;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** A sink that keeps everything: every connection, the capture info and the summary. */
+public final class CollectingSink implements AnalysisSink {
+    /** Every connection, in the order the sink got them (synchronised: shards may add). */
+    public final List<ConnectionResult> connections =
+            Collections.synchronizedList(new ArrayList<>());
+    public CaptureInfo capture;
+    public Summary summary;
+
+    /** Analyses {@code file} on one thread with the default configuration. */
+    public static CollectingSink analyze(Path file) throws CaptureException, IOException {
+        return analyze(file, 1);
+    }
+
+    public static CollectingSink analyze(Path file, int threads)
+            throws CaptureException, IOException {
+        CollectingSink sink = new CollectingSink();
+        try (PacketSource source = Captures.open(file.toString())) {
+            new Analyzer(AnalysisConfig.defaults(), threads).run(source, sink);
+        }
+        return sink;
+    }
+
+    @Override
+    public boolean wants(Verdict v) {
+        return true;
+    }
+
+    @Override
+    public void onConnection(ConnectionResult r) {
+        connections.add(r);
+    }
+
+    @Override
+    public void onFinish(CaptureInfo capture, Summary summary) {
+        this.capture = capture;
+        this.summary = summary;
+    }
+}
