@@ -337,7 +337,8 @@ public final class Classifier {
             f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST: the " + peerName
                     + " wrote to a closed socket");
         } else if (stateless) {
-            boolean linuxSignature = x.rstWindow() == 0;
+            // Linux builds a stateless RST with window 0 and (IPv4) IP ID 0: tcp_v4_send_reset.
+            boolean linuxSignature = x.rstWindow() == 0 && x.rstIpId() == 0;
             f = new Finding(Verdict.HALF_OPEN_RESET, Outcome.FAILED, "stateless-rst",
                     linuxSignature ? Confidence.HIGH : Confidence.MEDIUM);
             if (x.rstAnswersFrame() != 0) {

@@ -42,8 +42,6 @@ public final class Endpoint {
 
     long packets;
     long payloadBytes;
-    long firstPayloadTsNanos;
-    long firstPayloadFrame;
     long lastPayloadTsNanos;
     long lastPayloadFrame;
 
@@ -62,7 +60,6 @@ public final class Endpoint {
     boolean ackSeen;
     /** Highest acknowledgement sent, relative to the peer's sequence base. */
     long maxAckRel;
-    long lastAckAdvanceTsNanos;
 
     boolean finSeen;
     long finTsNanos;
@@ -75,10 +72,8 @@ public final class Endpoint {
     long rstFrame;
     int rstFlags;
     long rstSeqRel;
-    long rstAckRel;
     int rstWindow;
     int rstIpId;
-    int rstCount;
     // Facts frozen at this side's first RST: they decide which kind of reset it was.
     boolean rstAfterOwnFin;
     long peerBytesAtRst;
@@ -119,8 +114,6 @@ public final class Endpoint {
         lastWindow = 0;
         packets = 0;
         payloadBytes = 0;
-        firstPayloadTsNanos = 0;
-        firstPayloadFrame = 0;
         lastPayloadTsNanos = 0;
         lastPayloadFrame = 0;
         retransmissions = 0;
@@ -134,7 +127,6 @@ public final class Endpoint {
         ackFlagSeen = false;
         ackSeen = false;
         maxAckRel = 0;
-        lastAckAdvanceTsNanos = 0;
         finSeen = false;
         finTsNanos = 0;
         finFrame = 0;
@@ -144,10 +136,8 @@ public final class Endpoint {
         rstFrame = 0;
         rstFlags = 0;
         rstSeqRel = 0;
-        rstAckRel = 0;
         rstWindow = 0;
         rstIpId = 0;
-        rstCount = 0;
         rstAfterOwnFin = false;
         peerBytesAtRst = 0;
         answeredPeerAtRst = false;
@@ -251,13 +241,7 @@ public final class Endpoint {
         return payloadBytes;
     }
 
-    public long firstPayloadTsNanos() {
-        return firstPayloadTsNanos;
-    }
 
-    public long firstPayloadFrame() {
-        return firstPayloadFrame;
-    }
 
     public long lastPayloadTsNanos() {
         return lastPayloadTsNanos;
@@ -311,19 +295,12 @@ public final class Endpoint {
         return ackFlagSeen;
     }
 
-    /** Sent an ACK that could be placed in the peer's sequence space. */
-    public boolean ackSeen() {
-        return ackSeen;
-    }
 
     /** Highest acknowledgement sent, relative to the peer's sequence base. */
     public long maxAckRel() {
         return maxAckRel;
     }
 
-    public long lastAckAdvanceTsNanos() {
-        return lastAckAdvanceTsNanos;
-    }
 
     public boolean finSeen() {
         return finSeen;
@@ -358,9 +335,6 @@ public final class Endpoint {
         return rstSeqRel;
     }
 
-    public long rstAckRel() {
-        return rstAckRel;
-    }
 
     public int rstWindow() {
         return rstWindow;
@@ -370,9 +344,6 @@ public final class Endpoint {
         return rstIpId;
     }
 
-    public int rstCount() {
-        return rstCount;
-    }
 
     /** This side had sent its FIN before its first RST. */
     public boolean rstAfterOwnFin() {

@@ -280,10 +280,6 @@ public final class FlowTracker {
             long dataEnd = dataStart + s.payloadLength;
             retransmission |= dataStart < snd.maxEndRel;
             snd.payloadBytes += Math.max(0, dataEnd - Math.max(dataStart, snd.maxEndRel));
-            if (snd.firstPayloadFrame == 0) {
-                snd.firstPayloadFrame = frame;
-                snd.firstPayloadTsNanos = ts;
-            }
             snd.lastPayloadFrame = frame;
             snd.lastPayloadTsNanos = ts;
             if (rcv.finSeen && rcv.peerDataAfterFinFrame == 0) {
@@ -310,7 +306,6 @@ public final class FlowTracker {
             if (!snd.ackSeen || relAck > snd.maxAckRel) {
                 snd.ackSeen = true;
                 snd.maxAckRel = relAck;
-                snd.lastAckAdvanceTsNanos = ts;
                 rcv.retransRun = 0;
             }
         }
@@ -327,7 +322,7 @@ public final class FlowTracker {
             c.history('F', fromClient);
         }
         if (rst) {
-            recordReset(c, snd, rcv, s, relSeq, relAck, fromClient);
+            recordReset(c, snd, rcv, s, relSeq, fromClient);
         }
         if (ack && !syn && !fin && !rst && s.payloadLength == 0) {
             c.history('A', fromClient);
@@ -417,15 +412,13 @@ public final class FlowTracker {
     }
 
     private static void recordReset(Connection c, Endpoint snd, Endpoint rcv, TcpSegment s,
-                                    long relSeq, long relAck, boolean fromClient) {
-        snd.rstCount++;
+                                    long relSeq, boolean fromClient) {
         if (!snd.rstSeen) {
             snd.rstSeen = true;
             snd.rstTsNanos = s.tsNanos;
             snd.rstFrame = s.frameNumber;
             snd.rstFlags = s.flags;
             snd.rstSeqRel = relSeq;
-            snd.rstAckRel = relAck;
             snd.rstWindow = s.window;
             snd.rstIpId = s.ipId;
             snd.rstAfterOwnFin = snd.finSeen;

@@ -24,9 +24,4 @@ public enum RoleBasis {
     public String description() {
         return description;
     }
-
-    /** True when the handshake itself showed the roles. */
-    public boolean fromHandshake() {
-        return this == SYN || this == SYN_ACK;
-    }
 }
