@@ -42,8 +42,11 @@ final class Format {
         if (nanos < 1_000_000) {
             return String.format(Locale.ROOT, "%.0f µs", nanos / 1e3);
         }
-        if (nanos < 10_000_000_000L) {
+        if (nanos < 1_000_000_000L) {
             return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+        }
+        if (nanos < 100_000_000_000L) {
+            return String.format(Locale.ROOT, "%.3f s", nanos / 1e9);
         }
         return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }

@@ -1,5 +1,6 @@
 package io.synscope.report;
 
+import io.synscope.decode.SkipReason;
 import io.synscope.diagnose.AnalysisSink;
 import io.synscope.diagnose.Alternative;
 import io.synscope.diagnose.CaptureInfo;
@@ -96,10 +97,13 @@ public final class TextReport implements AnalysisSink {
         if (c.skippedTotal() > 0) {
             read.append(", ").append(Format.count(c.skippedTotal())).append(" skipped (");
             List<String> parts = new ArrayList<>();
-            c.skipped().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .forEach(e -> parts.add(e.getKey().replace('_', ' ') + " "
-                            + Format.count(e.getValue())));
-            read.append(String.join(", ", parts)).append(')');
+            for (SkipReason r : SkipReason.values()) {
+                Long n = c.skipped().get(r.key());
+                if (n != null) {
+                    parts.add(Format.count(n) + " " + r.description());
+                }
+            }
+            read.append(String.join("; ", parts)).append(')');
         }
         if (c.latePackets() > 0) {
             read.append(", ").append(Format.count(c.latePackets()))
