@@ -5,6 +5,7 @@ import io.synscope.capture.Captures;
 import io.synscope.capture.PacketSource;
 import io.synscope.diagnose.AnalysisSink;
 import io.synscope.diagnose.Analyzer;
+import io.synscope.diagnose.CaptureInfo;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.report.JsonReport;
 import io.synscope.report.TextReport;
@@ -107,10 +108,10 @@ final class AnalyzeCommand implements Callable<Integer> {
                     : new TextReport(new PrintWriter(out), useColor(), maxLadders,
                     Main.version());
             int shards = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            new Analyzer(config, shards).run(source, sink, stop::get);
+            CaptureInfo info = new Analyzer(config, shards).run(source, sink, stop::get);
             if (output != null || format == OutputFormat.json) {
                 // The text report on the terminal already shows them.
-                for (String w : source.warnings()) {
+                for (String w : info.warnings()) {
                     err.println("synscope: warning: " + w);
                 }
             }

@@ -25,7 +25,8 @@ import java.nio.charset.StandardCharsets;
                 "5:not a pcap, pcapng or gzip file",
                 "6:corrupt capture (bad header or block)",
                 "7:no frame of a link type synscope decodes",
-                "8:I/O error while reading or writing"})
+                "8:I/O error while reading or writing",
+                "130:interrupted (Ctrl-C); the report covers what was read"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

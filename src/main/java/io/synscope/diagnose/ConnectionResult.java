@@ -13,7 +13,7 @@ import java.util.List;
  * pooled {@link Connection}. The ladder is kept only for connections whose verdict is a failure,
  * so healthy connections cost a few hundred bytes.
  *
- * @param id          the order in which connections were first seen, from 1
+ * @param id          the connection's first frame number: unique, and growing with start order
  * @param decidedBy   why the tracker stopped following it
  * @param ladder      packets for the ladder diagram (failures only, bounded); empty otherwise
  * @param ladderOmitted packets of this connection not in {@code ladder}

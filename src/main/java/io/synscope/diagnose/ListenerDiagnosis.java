@@ -67,9 +67,11 @@ final class ListenerDiagnosis {
         }
         if (dropped > 0) {
             return new Summary.ListenerFinding(s.server(), "listen-queue-overflow",
-                    plural(dropped, "connection") + " with SYNs dropped while the server answered"
-                            + " others (" + s.worked() + " worked): a listen queue (SYN or"
-                            + " accept) overflowing, not a dead host",
+                    plural(dropped, "connection") + " with SYNs dropped; the server answered in "
+                            + s.answered() + " of its " + plural(s.connections(), "connection")
+                            + ": a listen queue (SYN or accept) overflowing, not a dead host"
+                            + (refused > 0 ? "; " + refused + " refused too (nothing listening"
+                            + " part of the time: a restart?)" : ""),
                     queueFix);
         }
         if (refused > 0) {

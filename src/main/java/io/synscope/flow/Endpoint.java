@@ -39,6 +39,7 @@ public final class Endpoint {
     int lastPayloadLength;
     int lastIpId;
     int lastWindow;
+    int lastTsVal;
 
     long packets;
     long payloadBytes;
@@ -112,6 +113,7 @@ public final class Endpoint {
         lastPayloadLength = 0;
         lastIpId = 0;
         lastWindow = 0;
+        lastTsVal = 0;
         packets = 0;
         payloadBytes = 0;
         lastPayloadTsNanos = 0;

@@ -334,12 +334,12 @@ public final class FlowTracker {
      * True when {@code s} repeats the last segment {@code snd} sent, field for field, within the
      * duplicate window; otherwise remembers {@code s} as the last one. A real retransmission
      * comes an RTO (≥ 200 ms on Linux) or at least a round trip later and, over IPv4, with a new
-     * IP ID.
+     * IP ID; with TCP timestamps, a new TSval (IPv6 has no IP ID, so that is what tells there).
      */
     private boolean isDuplicate(Endpoint snd, TcpSegment s) {
         boolean same = snd.packets > 0 && s.seq == snd.lastSeqRaw && s.ack == snd.lastAckRaw
                 && s.flags == snd.lastFlags && s.payloadLength == snd.lastPayloadLength
-                && s.ipId == snd.lastIpId && s.window == snd.lastWindow
+                && s.ipId == snd.lastIpId && s.window == snd.lastWindow && s.tsVal == snd.lastTsVal
                 && s.tsNanos - snd.lastTsNanos <= config.duplicateWindowNanos();
         if (!same) {
             snd.lastSeqRaw = s.seq;
@@ -348,6 +348,7 @@ public final class FlowTracker {
             snd.lastPayloadLength = s.payloadLength;
             snd.lastIpId = s.ipId;
             snd.lastWindow = s.window;
+            snd.lastTsVal = s.tsVal;
         }
         return same;
     }

@@ -119,15 +119,14 @@ public final class TextReport implements AnalysisSink {
                     + Format.clock(c.lastTsNanos()) + " UTC ("
                     + Format.duration(c.lastTsNanos() - c.firstTsNanos()) + ")");
         }
-        long failed = s.byOutcome().get(Outcome.FAILED);
-        long recovered = s.byOutcome().get(Outcome.RECOVERED);
+        // By outcome, so the four add up to the connections.
+        long unknown = s.byOutcome().get(Outcome.UNKNOWN);
         out.println("connections " + Format.count(s.connections()) + " (at most "
                 + Format.count(c.peakOpenConnections()) + " open at once): "
-                + style.bad(Format.count(failed) + " failed") + ", "
-                + style.warn(Format.count(recovered) + " recovered") + ", "
-                + style.good(Format.count(s.byVerdict().get(Verdict.OK)) + " ok")
-                + (s.byVerdict().get(Verdict.INCOMPLETE) > 0 ? ", "
-                + Format.count(s.byVerdict().get(Verdict.INCOMPLETE)) + " incomplete" : ""));
+                + style.bad(Format.count(s.byOutcome().get(Outcome.FAILED)) + " failed") + ", "
+                + style.warn(Format.count(s.byOutcome().get(Outcome.RECOVERED)) + " recovered")
+                + ", " + style.good(Format.count(s.byOutcome().get(Outcome.OK)) + " ok")
+                + (unknown > 0 ? ", " + Format.count(unknown) + " unknown" : ""));
         for (String w : c.warnings()) {
             out.println(style.warn("warning: ") + w);
         }

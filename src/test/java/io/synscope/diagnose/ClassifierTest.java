@@ -311,4 +311,43 @@ class ClassifierTest {
                 .server("A").server("PA", 10).client("A").client("FA").server("FA").client("A");
         assertVerdict(c.single(), Verdict.OK, Outcome.OK);
     }
+
+    @Test
+    void resetAfterBothFinsIsAnOrderlyClose() {
+        // TLS close_notify crossing the peer's FIN: both applications had closed (Zeek: SF).
+        Conversation c = conv().client("S").at(0.0001).server("SA").client("A")
+                .client("PA", 10).server("PA", 10).client("A").server("FA").client("A")
+                .client("PA", 31).client("FA");
+        c.at(0.2).serverStatelessRst(c.serverSeq(12));
+        ConnectionResult r = c.single();
+        assertVerdict(r, Verdict.OK, Outcome.OK);
+        assertTrue(r.diagnosis().notes().stream().anyMatch(n -> n.contains("both sides had sent FIN")),
+                () -> r.diagnosis().notes().toString());
+    }
+
+    @Test
+    void finRetransmittedToAGonePeerIsNotAStall() {
+        Conversation c = conv().client("S").at(0.0001).server("SA").client("A")
+                .client("PA", 10).server("PA", 10).client("A").server("FA").client("A")
+                .client("FA");
+        for (int i = 1; i <= 5; i++) {
+            c.at(i * 20.0).send("client", "FA", 0, c.clientSeq(11));
+        }
+        assertVerdict(c.single(), Verdict.OK, Outcome.OK);
+    }
+
+    @Test
+    void dataUnacknowledgedAfterThePeerClosedIsNotAStall() {
+        Conversation c = conv().client("S").at(0.0001).server("SA").client("A")
+                .client("PA", 10).server("PA", 10).client("A").client("FA").at(0.01)
+                .server("PA", 31);
+        for (int i = 1; i <= 4; i++) {
+            c.at(i * 0.5).serverRetransmits(31, 31);
+        }
+        c.at(60);
+        ConnectionResult r = c.single();
+        assertVerdict(r, Verdict.OK, Outcome.OK);
+        assertTrue(r.diagnosis().notes().stream().anyMatch(n -> n.contains("never acknowledged")),
+                () -> r.diagnosis().notes().toString());
+    }
 }

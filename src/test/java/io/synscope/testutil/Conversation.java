@@ -170,6 +170,13 @@ public final class Conversation {
         return send(client, server, "R", 0, seq, null, 0);
     }
 
+    /** A segment with an explicit sequence number from {@code "client"} or {@code "server"}. */
+    public Conversation send(String side, String flags, int payload, int seq) {
+        boolean fromClient = side.equals("client");
+        return send(fromClient ? client : server, fromClient ? server : client, flags, payload,
+                seq, null, fromClient ? 64240 : 65160);
+    }
+
     /** Server's ISN + {@code n}, for stateless RSTs. */
     public int serverSeq(int n) {
         return server.isn + n;
