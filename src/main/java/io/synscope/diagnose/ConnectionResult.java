@@ -13,13 +13,11 @@ import java.util.List;
  * pooled {@link Connection}. The ladder is kept only for connections whose verdict is a failure,
  * so healthy connections cost a few hundred bytes.
  *
- * @param id          the connection's first frame number: unique, and growing with start order
  * @param decidedBy   why the tracker stopped following it
  * @param ladder      packets for the ladder diagram (failures only, bounded); empty otherwise
  * @param ladderOmitted packets of this connection not in {@code ladder}
  */
 public record ConnectionResult(
-        long id,
         HostPort client,
         HostPort server,
         int ipVersion,
@@ -39,6 +37,11 @@ public record ConnectionResult(
 
     public ConnectionResult {
         ladder = List.copyOf(ladder);
+    }
+
+    /** The connection's first frame number: unique, and growing with start order. */
+    public long id() {
+        return firstFrame;
     }
 
     public Verdict verdict() {
@@ -67,7 +70,7 @@ public record ConnectionResult(
             }
             omitted = c.eventsOmitted();
         }
-        return new ConnectionResult(c.id(), new HostPort(cl.ip(), cl.port()),
+        return new ConnectionResult(new HostPort(cl.ip(), cl.port()),
                 new HostPort(sv.ip(), sv.port()), c.ipVersion(), c.firstTsNanos(),
                 c.lastTsNanos(), c.firstFrame(), c.lastFrame(),
                 new Traffic(cl.packets(), cl.payloadBytes(), cl.retransmissions()),

@@ -22,7 +22,6 @@ public final class Connection extends TupleTable.Entry {
     final Endpoint client = new Endpoint();
     final Endpoint server = new Endpoint();
     int ipVersion;
-    long id;
     RoleBasis roleBasis;
 
     long firstTsNanos;
@@ -75,17 +74,16 @@ public final class Connection extends TupleTable.Entry {
     Decision decision;
     long decidedAtNanos;
 
-    void reset(long id, int ipVersion, long clientHi, long clientLo, int clientPort,
+    void reset(long firstFrame, long firstTsNanos, int ipVersion, long clientHi, long clientLo, int clientPort,
                long serverHi, long serverLo, int serverPort, RoleBasis roleBasis) {
-        this.id = id;
         this.ipVersion = ipVersion;
         this.roleBasis = roleBasis;
         setKey(clientHi, clientLo, clientPort, serverHi, serverLo, serverPort);
         client.reset(clientHi, clientLo, clientPort);
         server.reset(serverHi, serverLo, serverPort);
-        firstTsNanos = 0;
+        this.firstTsNanos = firstTsNanos;
+        this.firstFrame = firstFrame;
         lastTsNanos = 0;
-        firstFrame = 0;
         lastFrame = 0;
         synAckCount = 0;
         synAckTsNanos = 0;
@@ -175,7 +173,7 @@ public final class Connection extends TupleTable.Entry {
 
     /** The connection's first frame number: unique, and in the order connections started. */
     public long id() {
-        return id;
+        return firstFrame;
     }
 
     public Endpoint client() {

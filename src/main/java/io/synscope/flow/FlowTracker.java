@@ -43,12 +43,10 @@ public final class FlowTracker {
     private long connectionsSeen;
     private long peakOpen;
     private long latePackets;
+    private long duplicatePackets;
     /** Decided connections waiting for {@link #drainDecided()}. */
     private Connection[] decided = new Connection[16];
     private int decidedCount;
-    private long duplicatePackets;
-
-
 
     public FlowTracker(AnalysisConfig config, ConnectionListener listener) {
         this(config, listener, new ListenerBook(), true);
@@ -207,14 +205,12 @@ public final class FlowTracker {
         }
         Connection c = pool.isEmpty() ? new Connection() : pool.pop();
         if (srcIsClient) {
-            c.reset(s.frameNumber, s.ipVersion, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
-                    s.dstPort, basis);
+            c.reset(s.frameNumber, s.tsNanos, s.ipVersion, s.srcHi, s.srcLo, s.srcPort, s.dstHi,
+                    s.dstLo, s.dstPort, basis);
         } else {
-            c.reset(s.frameNumber, s.ipVersion, s.dstHi, s.dstLo, s.dstPort, s.srcHi, s.srcLo,
-                    s.srcPort, basis);
+            c.reset(s.frameNumber, s.tsNanos, s.ipVersion, s.dstHi, s.dstLo, s.dstPort, s.srcHi,
+                    s.srcLo, s.srcPort, basis);
         }
-        c.firstTsNanos = s.tsNanos;
-        c.firstFrame = s.frameNumber;
         c.queuedNanos = s.tsNanos;
         table.insert(c);
         append(c);
