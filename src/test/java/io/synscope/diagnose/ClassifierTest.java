@@ -350,4 +350,52 @@ class ClassifierTest {
         assertTrue(r.diagnosis().notes().stream().anyMatch(n -> n.contains("never acknowledged")),
                 () -> r.diagnosis().notes().toString());
     }
+
+    @Test
+    void clientResettingTheSynAckIsAResetByTheClient() {
+        // A SYN scan: SYN, SYN-ACK, and the scanner's RST instead of the ACK.
+        Conversation c = conv().client("S").at(0.0001).server("SA");
+        c.at(0.0002).clientStatelessRst(c.clientSeq(1));
+        ConnectionResult r = c.single();
+        assertVerdict(r, Verdict.RESET, Outcome.FAILED);
+        assertEquals("client-reset-in-handshake", r.diagnosis().rule());
+        assertEquals(Side.CLIENT, r.diagnosis().resetBy());
+    }
+
+    @Test
+    void serverResettingItsOwnHandshakeIsAResetByTheServer() {
+        Conversation c = conv().client("S").at(0.0001).server("SA");
+        c.at(0.5).serverStatelessRst(c.serverSeq(1));
+        ConnectionResult r = c.single();
+        assertVerdict(r, Verdict.RESET, Outcome.FAILED);
+        assertEquals("server-reset-in-handshake", r.diagnosis().rule());
+    }
+
+    @Test
+    void synAckSentOnceAndNeverAnsweredIsACookieLikeUnanswered() {
+        ConnectionResult r = conv().client("S").at(0.0001).server("SA").at(5)
+                .otherClientSyn(40001).analyze().get(0);
+        assertVerdict(r, Verdict.SYNACK_UNANSWERED, Outcome.FAILED);
+        assertEquals("synack-unanswered-once", r.diagnosis().rule());
+        assertEquals(Confidence.MEDIUM, r.diagnosis().confidence());
+    }
+
+    @Test
+    void synAckRightAtTheCaptureEndIsIncomplete() {
+        ConnectionResult r = conv().client("S").at(0.0001).server("SA").single();
+        assertVerdict(r, Verdict.INCOMPLETE, Outcome.UNKNOWN);
+        assertEquals("synack-at-capture-end", r.diagnosis().rule());
+    }
+
+    @Test
+    void resetSeenMidStreamIsNamedWithLowerConfidence() {
+        // Capture starts mid-connection; the server answers data with a stateless RST.
+        Conversation c = new Conversation("10.0.0.1", 51000, "10.0.0.2", 443)
+                .client("PA", 100).server("A").at(30).client("PA", 100);
+        c.at(30.0001).serverStatelessRst(c.serverSeq(0));
+        ConnectionResult r = c.single();
+        assertVerdict(r, Verdict.HALF_OPEN_RESET, Outcome.FAILED);
+        assertEquals(Confidence.MEDIUM, r.diagnosis().confidence(), "one step below high");
+        assertTrue(r.diagnosis().notes().stream().anyMatch(n -> n.contains("no handshake")));
+    }
 }
