@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 @Command(name = "synscope", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Tells why TCP connections failed, from a packet capture.",
-        subcommands = {AnalyzeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {AnalyzeCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:analysed (whatever the verdicts)",

@@ -1,0 +1,127 @@
+package io.synscope.lab;
+
+import io.synscope.capture.CaptureException;
+import io.synscope.capture.Captures;
+import io.synscope.capture.PacketSource;
+import io.synscope.diagnose.AnalysisSink;
+import io.synscope.diagnose.Analyzer;
+import io.synscope.diagnose.CaptureInfo;
+import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Summary;
+import io.synscope.diagnose.Verdict;
+import io.synscope.flow.AnalysisConfig;
+import io.synscope.lab.Truth.Endpoint;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * synscope's verdicts for a lab capture next to the ones its truth implies, connection by
+ * connection. Connections are matched by their four-tuple: within one run every client port
+ * is used once.
+ */
+public final class Comparison {
+    private Comparison() {
+    }
+
+    /**
+     * One connection: its truth row (null when synscope reported a connection the lab did not
+     * make) and what synscope said (empty when it did not report the connection, several when
+     * it split one).
+     */
+    public record Line(Endpoint client, Endpoint server, Expected.Row row, List<String> synscope) {
+        public String truth() {
+            return row == null ? "—" : row.expectation().verdict().key() + "/"
+                    + row.expectation().outcome().key();
+        }
+
+        public boolean matches() {
+            return row != null && synscope.size() == 1 && synscope.get(0).equals(truth());
+        }
+    }
+
+    /**
+     * Analyses {@code capture}; when {@code report} is not null, synscope's text report goes
+     * there as {@code synscope analyze} would print it.
+     */
+    public static List<ConnectionResult> analyze(Path capture, AnalysisSink report)
+            throws CaptureException, IOException {
+        List<ConnectionResult> results = new ArrayList<>();
+        try (PacketSource source = Captures.open(capture.toString())) {
+            new Analyzer(AnalysisConfig.defaults(), 1).run(source, new AnalysisSink() {
+                @Override
+                public boolean wants(Verdict v) {
+                    return true;
+                }
+
+                @Override
+                public void onConnection(ConnectionResult r) throws IOException {
+                    results.add(r);
+                    if (report != null && report.wants(r.verdict())) {
+                        report.onConnection(r);
+                    }
+                }
+
+                @Override
+                public void onFinish(CaptureInfo info, Summary summary) throws IOException {
+                    if (report != null) {
+                        report.onFinish(info, summary);
+                    }
+                }
+            });
+        }
+        return results;
+    }
+
+    /** Every truth row with synscope's verdicts for it, then connections only synscope saw. */
+    public static List<Line> compare(List<Expected.Row> rows, List<ConnectionResult> results) {
+        Map<String, List<String>> said = new LinkedHashMap<>();
+        Map<String, ConnectionResult> firstOf = new LinkedHashMap<>();
+        for (ConnectionResult r : results) {
+            String key = key(r.client().ip(), r.client().port(), r.server().ip(), r.server().port());
+            said.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(r.verdict().key() + "/" + r.outcome().key());
+            firstOf.putIfAbsent(key, r);
+        }
+        List<Line> lines = new ArrayList<>();
+        for (Expected.Row row : rows) {
+            String key = key(row.client().ip(), row.client().port(), row.server().ip(),
+                    row.server().port());
+            List<String> s = said.remove(key);
+            lines.add(new Line(row.client(), row.server(), row, s == null ? List.of() : s));
+        }
+        said.forEach((key, verdicts) -> {
+            ConnectionResult r = firstOf.get(key);
+            lines.add(new Line(new Endpoint(r.client().ip(), r.client().port()),
+                    new Endpoint(r.server().ip(), r.server().port()), null, verdicts));
+        });
+        return lines;
+    }
+
+    /** The side-by-side table; returns how many lines match. */
+    public static int print(PrintWriter out, List<Line> lines) {
+        String format = "%-22s %-32s %-26s %-26s %s%n";
+        out.printf(format, "client", "client saw", "truth (rule)", "synscope", "");
+        int matching = 0;
+        for (Line l : lines) {
+            String client = Args.hostPort(l.client().ip(), l.client().port());
+            String saw = l.row() == null ? "(not made by the lab)" : l.row().saw();
+            String truth = l.row() == null ? "—" : l.truth() + " (" + l.row().expectation().rule() + ")";
+            String synscope = l.synscope().isEmpty() ? "(not reported)" : String.join(" + ", l.synscope());
+            out.printf(format, client, saw, truth, synscope, l.matches() ? "✓" : "✗");
+            if (l.matches()) {
+                matching++;
+            }
+        }
+        return matching;
+    }
+
+    private static String key(String clientIp, int clientPort, String serverIp, int serverPort) {
+        return clientIp + " " + clientPort + " " + serverIp + " " + serverPort;
+    }
+}

@@ -1,0 +1,710 @@
+package io.synscope.lab;
+
+import io.synscope.lab.LabException.Kind;
+import io.synscope.lab.LabMode.Variant;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The lab's driver: makes one real kernel run of a {@link LabMode} and writes its capture and
+ * {@code expected.json}.
+ *
+ * <p>A run: namespaces {@code ssc-<pid>} (client) and {@code sss-<pid>} (server) joined by a
+ * veth pair {@code vc-<pid>}/{@code vs-<pid>}, 10.77.0.1 ↔ 10.77.0.2 (fd77::1 ↔ fd77::2 for
+ * IPv6; IPv6 is off on the veth otherwise, so no router solicitations land in the capture);
+ * the mode's sysctls; tc tbf on the server's veth when the mode paces SYN-ACKs; static
+ * neighbour entries for spoofed sources; {@code nstat} of both namespaces before; tcpdump
+ * ({@code --immediate-mode -U -s 128}) on the capture side's veth, waited for until it says it
+ * is listening; {@link LabServer} and {@link LabClient} as child JVMs ({@code ip netns exec NS
+ * <this java> -cp <this classpath> …}), the client's requests (gate, forget) relayed by this
+ * driver; {@code nstat} after; captures stopped with SIGINT and waited for; the server stopped
+ * with SIGTERM (it then records connections still open). Everything created is removed after
+ * each run, and also on Ctrl-C or failure (a shutdown hook does the same teardown).
+ */
+public final class Lab implements AutoCloseable {
+    public static final int SNAPLEN = 128;
+    /** The spoofed sources' neighbour entries point here: a locally administered MAC nobody has. */
+    private static final String NOBODY_MAC = "02:00:5e:77:00:99";
+    private static final long STEP_TIMEOUT_SECONDS = 15;
+    private static final long CLIENT_TIMEOUT_SECONDS = 60;
+    /** After the client is done, so that the last packets reach the capture. */
+    private static final long SETTLE_MILLIS = 500;
+
+    private final Preflight.Tools tools;
+    private final boolean variants;
+    private final PrintWriter log;
+    private final String cns;
+    private final String sns;
+    /** The "rebooted" server namespace of half-open. */
+    private final String rns;
+    private final String cv;
+    private final String sv;
+    /** What teardown must remove: live children and namespaces created. */
+    private final Set<Process> children = new LinkedHashSet<>();
+    private final Set<String> namespaces = new LinkedHashSet<>();
+    private final Thread shutdownHook = new Thread(this::interrupted, "synscope-lab-teardown");
+    /** Set by the shutdown hook: failures of a run after it are the interruption's. */
+    private volatile boolean stopping;
+
+    private Lab(Preflight.Tools tools, boolean variants, PrintWriter log) {
+        this.tools = tools;
+        this.variants = variants;
+        this.log = log;
+        String id = Long.toString(ProcessHandle.current().pid());
+        cns = "ssc-" + id;
+        sns = "sss-" + id;
+        rns = "ssr-" + id;
+        cv = "vc-" + id;
+        sv = "vs-" + id;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Checks the host (Linux, root, tools) and returns a driver.
+     *
+     * @param variants also make the modes' variant captures (pcapng ones need Wireshark's tools)
+     * @param log      progress lines
+     */
+    public static Lab open(boolean variants, PrintWriter log) throws LabException {
+        return new Lab(Preflight.check(variants), variants, log);
+    }
+
+    /** What one run produced. */
+    public record Run(LabMode mode, Path capture, List<Path> variantCaptures,
+                      List<Expected.Row> rows) {
+        /** verdict/outcome=count of the truth, sorted, e.g. {@code ok/ok=3 refused/failed=1}. */
+        public String shown() {
+            Map<String, Integer> counts = new TreeMap<>();
+            for (Expected.Row r : rows) {
+                counts.merge(r.expectation().verdict().key() + "/"
+                        + r.expectation().outcome().key(), 1, Integer::sum);
+            }
+            List<String> parts = new ArrayList<>();
+            counts.forEach((k, v) -> parts.add(k + "=" + v));
+            return String.join(" ", parts);
+        }
+
+        /** Whether the truth shows exactly what the mode is meant to show. */
+        public boolean intendedShown() {
+            List<String> want = new ArrayList<>(List.of(mode.intended().split(" ")));
+            List<String> got = new ArrayList<>(List.of(shown().split(" ")));
+            want.sort(null);
+            got.sort(null);
+            return want.equals(got);
+        }
+    }
+
+    /** Makes one run of {@code mode}; writes {@code outDir/MODE.pcap} and its expected.json. */
+    public Run run(LabMode mode, Path outDir) throws LabException, IOException {
+        Files.createDirectories(outDir);
+        Path work = Files.createTempDirectory("synscope-lab-" + mode.name() + "-");
+        boolean ok = false;
+        try {
+            Run run = runIn(mode, outDir, work);
+            ok = true;
+            return run;
+        } catch (LabException | IOException e) {
+            if (stopping) {
+                throw new LabException(Kind.RUN_FAILED, "interrupted");
+            }
+            throw e;
+        } finally {
+            teardown();
+            if (ok) {
+                deleteTree(work);
+            } else {
+                log.println("lab: " + mode.name() + ": work files kept in " + work);
+                log.flush();
+            }
+        }
+    }
+
+    private Run runIn(LabMode mode, Path outDir, Path work) throws LabException, IOException {
+        say(mode, "setting up namespaces");
+        addNamespace(cns);
+        addNamespace(sns);
+        ip("link", "add", cv, "netns", cns, "type", "veth", "peer", "name", sv, "netns", sns);
+        ip("-n", cns, "link", "set", "lo", "up");
+        configureLink(mode, cns, cv, mode.clientIp());
+        configureLink(mode, sns, sv, mode.serverIp());
+        awaitLinkUp(cns, cv);
+        awaitLinkUp(sns, sv);
+        LabMode.Sysctls s = mode.sysctls();
+        writeSysctls(sns, Map.of("net/core/somaxconn", s.somaxconn(),
+                "net/ipv4/tcp_abort_on_overflow", s.abortOnOverflow(),
+                "net/ipv4/tcp_syncookies", s.syncookies(),
+                "net/ipv4/tcp_max_syn_backlog", s.maxSynBacklog(),
+                "net/ipv4/tcp_synack_retries", s.synackRetries()));
+        writeSysctls(cns, Map.of("net/ipv4/tcp_syn_retries", s.clientSynRetries()));
+        String tc = "none";
+        if (mode.paceSynAcks()) {
+            // ~12 ms per packet of at most 100 bytes: every server packet of these modes fits.
+            inNs(sns, tools.tc().toString(), "qdisc", "add", "dev", sv, "root", "tbf", "rate",
+                    "64kbit", "burst", "100", "mtu", "100", "limit", "10000");
+            tc = inNs(sns, tools.tc().toString(), "qdisc", "show", "dev", sv).lines().findFirst()
+                    .orElse("?").strip();
+        }
+        for (int n = 1; n <= mode.spoofedSyns(); n++) {
+            ip("-n", sns, "neigh", "replace", LabMode.spoofedIp(n), "lladdr", NOBODY_MAC, "dev", sv,
+                    "nud", "permanent");
+        }
+        Map<String, Long> serverSysctls = readSysctls(sns, "net.core.somaxconn",
+                "net.ipv4.tcp_abort_on_overflow", "net.ipv4.tcp_syncookies",
+                "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_synack_retries");
+        Map<String, Long> clientSysctls = readSysctls(cns, "net.ipv4.tcp_syn_retries",
+                "net.ipv4.tcp_syn_linear_timeouts");
+        Map<String, Long> nstatServerBefore = nstat(sns);
+        Map<String, Long> nstatClientBefore = nstat(cns);
+
+        // Captures: the main one, then the variants of the same run.
+        Map<String, Process> captures = new LinkedHashMap<>();
+        boolean serverSide = mode.captureSide() == LabMode.Side.SERVER;
+        captures.put("main", startCapture("main", serverSide ? sns : cns,
+                tcpdump(serverSide ? sv : cv, work.resolve("main.pcap"))));
+        Set<Variant> wanted = variants ? mode.variants() : Set.of();
+        for (Variant v : wanted) {
+            List<String> cmd = switch (v) {
+                case CLIENT_SIDE -> tcpdump(cv, work.resolve(v.name()));
+                case ANY_SLL -> withLinkType(tcpdump("any", work.resolve(v.name())), "LINUX_SLL");
+                case ANY_SLL2 -> withLinkType(tcpdump("any", work.resolve(v.name())), "LINUX_SLL2");
+                case PCAPNG_LIVE -> List.of(tools.dumpcap().toString(), "-q", "-i", sv, "-s",
+                        Integer.toString(SNAPLEN), "-w", work.resolve(v.name()).toString());
+                case PCAPNG_COPY -> null;
+            };
+            if (cmd != null) {
+                captures.put(v.name(), startCapture(v.name(),
+                        v == Variant.CLIENT_SIDE ? cns : sns, cmd));
+            }
+        }
+
+        Process server = null;
+        if (mode.server() != null) {
+            say(mode, "starting the server");
+            server = startServer(mode, work);
+        }
+        Set<Integer> forgotten = new HashSet<>();
+        say(mode, "running the client");
+        boolean serverMoved = runClient(mode, work, server, forgotten);
+        sleep(SETTLE_MILLIS);
+        Map<String, Long> nstatServer = delta(nstatServerBefore, nstat(serverMoved ? rns : sns));
+        Map<String, Long> nstatClient = delta(nstatClientBefore, nstat(cns));
+        for (Process p : captures.values()) {
+            stopCapture(p);
+        }
+        if (server != null) {
+            stop(server);
+        }
+
+        List<Truth.Client> clients = RecordJson.readLines(work.resolve("client.jsonl"), Truth.Client.class);
+        List<Truth.Server> servers = RecordJson.readLines(work.resolve("server.jsonl"), Truth.Server.class);
+        List<Truth.Spoofed> spoofed = RecordJson.readLines(work.resolve("spoofed.jsonl"), Truth.Spoofed.class);
+        int unreadCloses = (int) servers.stream().filter(x -> x.unreadBytes() > 0).count();
+        TruthRules.RunFacts facts = new TruthRules.RunFacts(
+                serverSysctls.getOrDefault("net.ipv4.tcp_abort_on_overflow", 0L).intValue(),
+                nstatServer, forgotten, unreadCloses);
+        List<Expected.Row> rows = Expected.rows(clients, servers, spoofed, facts);
+        Expected.RunInfo info = new Expected.RunInfo(mode, kernel(), tc, serverSysctls,
+                clientSysctls, nstatServer, nstatClient);
+
+        String dump = "tcpdump -i <veth> -s " + SNAPLEN + " --immediate-mode -U";
+        String side = serverSide ? "server" : "client";
+        Path capture = emit(work.resolve("main.pcap"), outDir, mode.name() + ".pcap", side,
+                "ethernet", dump + " (" + side + " side)", info, rows);
+        List<Path> extra = new ArrayList<>();
+        for (Variant v : wanted) {
+            String name = v.fileName(mode.name());
+            Path made = switch (v) {
+                case CLIENT_SIDE -> emit(work.resolve(v.name()), outDir, name, "client", "ethernet",
+                        dump + " (client side, same run as " + mode.name() + ".pcap)", info, rows);
+                case ANY_SLL -> emit(work.resolve(v.name()), outDir, name, "server", "linux-sll",
+                        "tcpdump -i any -y LINUX_SLL -s " + SNAPLEN + " in the server namespace",
+                        info, rows);
+                case ANY_SLL2 -> emit(work.resolve(v.name()), outDir, name, "server", "linux-sll2",
+                        "tcpdump -i any -y LINUX_SLL2 -s " + SNAPLEN + " in the server namespace",
+                        info, rows);
+                case PCAPNG_LIVE -> emit(work.resolve(v.name()), outDir, name, "server", "ethernet",
+                        "dumpcap -i <veth> -s " + SNAPLEN + " (server side, same run as "
+                                + mode.name() + ".pcap)", info, rows);
+                case PCAPNG_COPY -> {
+                    Path copy = work.resolve(v.name());
+                    run(List.of(tools.editcap().toString(), "-F", "pcapng",
+                            work.resolve("main.pcap").toString(), copy.toString()));
+                    yield emit(copy, outDir, name, "server", "ethernet",
+                            "editcap -F pcapng " + mode.name() + ".pcap", info, rows);
+                }
+            };
+            extra.add(made);
+        }
+        return new Run(mode, capture, extra, rows);
+    }
+
+    private Path emit(Path made, Path outDir, String name, String side, String linkType,
+                      String madeBy, Expected.RunInfo info, List<Expected.Row> rows)
+            throws IOException {
+        Path target = outDir.resolve(name);
+        Files.copy(made, target, StandardCopyOption.REPLACE_EXISTING);
+        // dumpcap makes its files 0600, and the copy keeps the mode.
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+        String stem = name.substring(0, name.lastIndexOf('.'));
+        Expected.write(outDir.resolve(stem + ".expected.json"), name, side, linkType, madeBy,
+                info, rows);
+        return target;
+    }
+
+    // ---- namespaces and links ----------------------------------------------------------
+
+    private void addNamespace(String ns) throws LabException {
+        try {
+            ip("netns", "add", ns);
+        } catch (LabException e) {
+            throw new LabException(Kind.NAMESPACE, "cannot create network namespace " + ns
+                    + " (the lab needs namespace support and CAP_SYS_ADMIN): " + e.getMessage());
+        }
+        synchronized (namespaces) {
+            namespaces.add(ns);
+        }
+    }
+
+    /** Address and link up; IPv6 off on the link for IPv4 modes, no DAD/RS for IPv6 ones. */
+    private void configureLink(LabMode mode, String ns, String dev, String address)
+            throws LabException {
+        ip("-n", ns, "link", "set", "lo", "up");
+        if (mode.ipv6()) {
+            writeSysctls(ns, Map.of("net/ipv6/conf/" + dev + "/accept_ra", 0,
+                    "net/ipv6/conf/" + dev + "/router_solicitations", 0));
+            ip("-n", ns, "addr", "add", address + "/64", "dev", dev, "nodad");
+        } else {
+            // Absent when the kernel has IPv6 off altogether: then there is nothing to silence.
+            inNs(ns, "/bin/sh", "-c", "f=/proc/sys/net/ipv6/conf/" + dev + "/disable_ipv6;"
+                    + " [ ! -e $f ] || echo 1 > $f");
+            ip("-n", ns, "addr", "add", address + "/24", "dev", dev);
+        }
+        ip("-n", ns, "link", "set", dev, "up");
+    }
+
+    /** Writes /proc/sys entries inside {@code ns} (sysctls are per namespace). */
+    private void writeSysctls(String ns, Map<String, Integer> values) throws LabException {
+        StringBuilder script = new StringBuilder("set -e;");
+        values.forEach((k, v) -> script.append(" echo ").append(v).append(" > /proc/sys/")
+                .append(k).append(';'));
+        inNs(ns, "/bin/sh", "-c", script.toString());
+    }
+
+    /** The values of {@code keys} in {@code ns}; keys this kernel lacks are left out. */
+    private Map<String, Long> readSysctls(String ns, String... keys) throws LabException {
+        StringBuilder script = new StringBuilder();
+        for (String k : keys) {
+            script.append("cat /proc/sys/").append(k.replace('.', '/'))
+                    .append(" 2>/dev/null || echo -;");
+        }
+        List<String> lines = inNs(ns, "/bin/sh", "-c", script.toString()).lines().toList();
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int i = 0; i < keys.length && i < lines.size(); i++) {
+            String v = lines.get(i).strip();
+            if (v.matches("-?\\d+")) {
+                out.put(keys[i], Long.parseLong(v));
+            }
+        }
+        return out;
+    }
+
+    /** Absolute values of every counter in {@code ns} ({@code nstat -azs}: history untouched). */
+    private Map<String, Long> nstat(String ns) throws LabException {
+        Map<String, Long> out = new TreeMap<>();
+        for (String line : inNs(ns, tools.nstat().toString(), "-azs").lines().toList()) {
+            String[] w = line.trim().split("\\s+");
+            if (w.length >= 2 && !line.startsWith("#") && w[1].matches("\\d+")) {
+                out.put(w[0], Long.parseLong(w[1]));
+            }
+        }
+        return out;
+    }
+
+    /** Counters that changed, by how much. */
+    static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> out = new TreeMap<>();
+        after.forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d != 0) {
+                out.put(k, d);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The server host "reboots": its veth end moves to a fresh namespace with the same address
+     * and MAC but no sockets; the old namespace keeps the server process, cut off. Nothing is
+     * sent on the wire by this. Returns once the client's end of the link is up again.
+     */
+    private void forget(LabMode mode) throws LabException {
+        addNamespace(rns);
+        ip("-n", sns, "link", "set", sv, "netns", rns);
+        configureLink(mode, rns, sv, mode.serverIp());
+        awaitLinkUp(rns, sv);
+        awaitLinkUp(cns, cv);
+    }
+
+    /**
+     * Waits until {@code dev} is operationally up. The kernel reports carrier changes up to a
+     * second late (linkwatch), and until then IPv6 neighbour discovery goes unanswered: a first
+     * connect() would wait a second for it and look like a retransmitted SYN.
+     */
+    private void awaitLinkUp(String ns, String dev) throws LabException {
+        long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (!ip("-n", ns, "link", "show", dev).contains("state UP")) {
+            if (System.nanoTime() > limit) {
+                throw new LabException(Kind.RUN_FAILED, dev + " in " + ns + " did not come up");
+            }
+            sleep(20);
+        }
+    }
+
+    // ---- captures ----------------------------------------------------------------------
+
+    private List<String> tcpdump(String dev, Path file) {
+        return List.of(tools.tcpdump().toString(), "-Z", "root", "-s", Integer.toString(SNAPLEN),
+                "--immediate-mode", "-U", "-i", dev, "-w", file.toString());
+    }
+
+    private static List<String> withLinkType(List<String> cmd, String linkType) {
+        List<String> out = new ArrayList<>(cmd);
+        out.addAll(List.of("-y", linkType));
+        return out;
+    }
+
+    /** Starts a capture in {@code ns} and returns once it reports that it is listening. */
+    private Process startCapture(String name, String ns, List<String> cmd)
+            throws LabException, IOException {
+        Process p = start(ns, cmd, ProcessBuilder.Redirect.DISCARD, ProcessBuilder.Redirect.PIPE);
+        CountDownLatch listening = new CountDownLatch(1);
+        StringBuilder said = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    synchronized (said) {
+                        said.append(line).append('\n');
+                    }
+                    if (line.contains("listening on") || line.contains("Capturing on")) {
+                        listening.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // The process ended; waitFor below tells.
+            }
+        }, "capture-" + name);
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            if (!listening.await(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                synchronized (said) {
+                    throw new LabException(Kind.RUN_FAILED, "capture " + String.join(" ", cmd)
+                            + " did not start: " + said.toString().strip());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException(Kind.RUN_FAILED, "interrupted while starting a capture");
+        }
+        return p;
+    }
+
+    /** SIGINT, as a user's Ctrl-C: tcpdump writes what it has and exits. */
+    private void stopCapture(Process p) throws LabException {
+        try {
+            Native.check(Native.libc().kill((int) p.pid(), Native.SIGINT), "kill(SIGINT)");
+        } catch (IOException e) {
+            throw new LabException(Kind.RUN_FAILED, "cannot stop a capture: " + e.getMessage());
+        }
+        waitOrKill(p);
+    }
+
+    // ---- the programs ------------------------------------------------------------------
+
+    private Process startServer(LabMode mode, Path work) throws LabException, IOException {
+        LabMode.Server s = mode.server();
+        List<String> cmd = javaCommand(LabServer.class);
+        cmd.addAll(List.of("--listen", Args.hostPort(mode.serverIp(), LabMode.PORT),
+                "--backlog", Integer.toString(s.backlog()), "--handler", RecordJson.key(s.handler()),
+                "--api", RecordJson.key(s.api()), "--truth", work.resolve("server.jsonl").toString()));
+        if (s.gated()) {
+            cmd.add("--gated");
+        }
+        Process p = start(sns, cmd, ProcessBuilder.Redirect.PIPE,
+                ProcessBuilder.Redirect.to(work.resolve("server.log").toFile()));
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.US_ASCII));
+        String line = readLineWithin(out, STEP_TIMEOUT_SECONDS, p);
+        if (!"LISTENING".equals(line)) {
+            throw new LabException(Kind.RUN_FAILED, "the lab server did not start (see "
+                    + work.resolve("server.log") + ")");
+        }
+        return p;
+    }
+
+    /**
+     * Runs the client to its end, relaying its requests: {@code GATE v} to the server,
+     * {@code HOOK forget PORT} done here and answered {@code DONE}. Returns whether the
+     * server's link was moved (half-open).
+     */
+    private boolean runClient(LabMode mode, Path work, Process server, Set<Integer> forgotten)
+            throws LabException, IOException {
+        List<String> cmd = javaCommand(LabClient.class);
+        cmd.addAll(List.of("--mode", mode.name(), "--truth", work.resolve("client.jsonl").toString(),
+                "--spoof-truth", work.resolve("spoofed.jsonl").toString()));
+        Process client = start(cns, cmd, ProcessBuilder.Redirect.PIPE,
+                ProcessBuilder.Redirect.to(work.resolve("client.log").toFile()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLIENT_TIMEOUT_SECONDS);
+        boolean moved = false;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                StandardCharsets.US_ASCII));
+             Writer toClient = client.outputWriter(StandardCharsets.US_ASCII)) {
+            String line;
+            while ((line = readLineWithin(out, Math.max(1, TimeUnit.NANOSECONDS.toSeconds(
+                    deadline - System.nanoTime())), client)) != null) {
+                String[] w = line.trim().split(" ");
+                if (w[0].equals("GATE") && server != null) {
+                    Writer toServer = server.outputWriter(StandardCharsets.US_ASCII);
+                    toServer.write(line.trim() + "\n");
+                    toServer.flush();
+                } else if (w[0].equals("HOOK") && w.length == 3 && w[1].equals("forget")) {
+                    say(mode, "making the server forget port " + w[2]);
+                    forget(mode);
+                    moved = true;
+                    forgotten.add(Integer.parseInt(w[2]));
+                    toClient.write("DONE\n");
+                    toClient.flush();
+                }
+            }
+        }
+        try {
+            if (!client.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS) || client.exitValue() != 0) {
+                throw new LabException(Kind.RUN_FAILED, "the lab client failed (see "
+                        + work.resolve("client.log") + ")");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException(Kind.RUN_FAILED, "interrupted while the client ran");
+        }
+        forgetChild(client);
+        return moved;
+    }
+
+    /** A line from a child, or null at its end; fails when none comes within the time. */
+    private static String readLineWithin(BufferedReader in, long seconds, Process p)
+            throws LabException {
+        String[] line = new String[1];
+        IOException[] error = new IOException[1];
+        Thread t = new Thread(() -> {
+            try {
+                line[0] = in.readLine();
+            } catch (IOException e) {
+                error[0] = e;
+            }
+        }, "child-output");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(seconds));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            p.destroyForcibly();
+            throw new LabException(Kind.RUN_FAILED, "a lab program (pid " + p.pid()
+                    + ") said nothing for " + seconds + " s; stopped it");
+        }
+        return error[0] == null ? line[0] : null;
+    }
+
+    /**
+     * {@code ip netns exec NS java <same options> -cp <this classpath> MAIN}. The client reads
+     * TCP_INFO with the socket's descriptor from the JDK's {@code sun.nio.ch}, hence the export.
+     */
+    private static List<String> javaCommand(Class<?> main) {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xmx128m", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+    }
+
+    /** Starts {@code cmd} in {@code ns}; teardown kills it if it is still running then. */
+    private Process start(String ns, List<String> cmd, ProcessBuilder.Redirect out,
+                          ProcessBuilder.Redirect err) throws IOException {
+        List<String> full = new ArrayList<>(List.of(tools.ip().toString(), "netns", "exec", ns));
+        full.addAll(cmd);
+        Process p = new ProcessBuilder(full).redirectOutput(out).redirectError(err).start();
+        synchronized (children) {
+            children.add(p);
+        }
+        return p;
+    }
+
+    private void stop(Process p) {
+        p.destroy();
+        waitOrKill(p);
+    }
+
+    private void waitOrKill(Process p) {
+        try {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+        forgetChild(p);
+    }
+
+    private void forgetChild(Process p) {
+        synchronized (children) {
+            children.remove(p);
+        }
+    }
+
+    // ---- commands ----------------------------------------------------------------------
+
+    private String ip(String... args) throws LabException {
+        List<String> cmd = new ArrayList<>(List.of(tools.ip().toString()));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    private String inNs(String ns, String... cmd) throws LabException {
+        List<String> full = new ArrayList<>(List.of(tools.ip().toString(), "netns", "exec", ns));
+        full.addAll(List.of(cmd));
+        return run(full);
+    }
+
+    /** Runs a short command; its stdout, or a RUN_FAILED naming the command and its stderr. */
+    private static String run(List<String> cmd) throws LabException {
+        try {
+            Process p = new ProcessBuilder(cmd).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new LabException(Kind.RUN_FAILED, String.join(" ", cmd) + ": timed out");
+            }
+            if (p.exitValue() != 0) {
+                throw new LabException(Kind.RUN_FAILED, String.join(" ", cmd) + ": "
+                        + new String(err, StandardCharsets.UTF_8).strip());
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new LabException(Kind.RUN_FAILED, String.join(" ", cmd) + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException(Kind.RUN_FAILED, String.join(" ", cmd) + ": interrupted");
+        }
+    }
+
+    private static String kernel() {
+        return System.getProperty("os.version", "?");
+    }
+
+    // ---- teardown ----------------------------------------------------------------------
+
+    /** The shutdown hook (Ctrl-C, SIGTERM): says so if a run was going on, then tears down. */
+    private void interrupted() {
+        stopping = true;
+        boolean running;
+        synchronized (namespaces) {
+            running = !namespaces.isEmpty();
+        }
+        if (running) {
+            log.println("lab: interrupted: stopping the lab's programs and deleting its namespaces");
+            log.flush();
+        }
+        teardown();
+    }
+
+    /** Kills what is still running and deletes the namespaces; safe to call more than once. */
+    private void teardown() {
+        List<Process> left;
+        synchronized (children) {
+            left = new ArrayList<>(children);
+            children.clear();
+        }
+        for (Process p : left) {
+            p.destroyForcibly();
+        }
+        for (Process p : left) {
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<String> ns;
+        synchronized (namespaces) {
+            ns = new ArrayList<>(namespaces);
+            namespaces.clear();
+        }
+        for (String n : ns) {
+            try {
+                ip("netns", "del", n);
+            } catch (LabException e) {
+                log.println("lab: could not delete namespace " + n + ": " + e.getMessage());
+                log.flush();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        teardown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or has run.
+        }
+    }
+
+    private void say(LabMode mode, String what) {
+        log.println("lab " + mode.name() + ": " + what);
+        log.flush();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted((a, b) -> b.compareTo(a)).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

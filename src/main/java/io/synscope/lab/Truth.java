@@ -1,0 +1,86 @@
+package io.synscope.lab;
+
+import java.util.List;
+
+/**
+ * Ground truth as the lab's programs record it, one JSON line per record ({@link RecordJson}):
+ * what the client saw of each connection, what the server did with each connection it
+ * accepted, and each spoofed SYN. Nothing here comes from a capture.
+ */
+final class Truth {
+    private Truth() {
+    }
+
+    record Endpoint(String ip, int port) {
+    }
+
+    enum ConnectResult {
+        OK,
+        /** {@code ConnectException: Connection refused}. */
+        REFUSED,
+        /** {@code ConnectException: Connection timed out}: the kernel gave up retrying the SYN. */
+        TIMEOUT,
+        /** Any other exception. */
+        ERROR,
+        /** Still pending when the client stopped waiting. */
+        GAVE_UP
+    }
+
+    /** connect(): its result, how long it took from the call, and its exception if any. */
+    record Connect(ConnectResult result, double ms, String exception) {
+    }
+
+    /** One write(): when (ms since connect() began), how much, whether EOF had been read. */
+    record Write(double ms, int bytes, boolean afterEof, String head, String exception) {
+    }
+
+    /** Reading the reply: {@code expectedBytes} were asked for. Times in ms since connect(). */
+    record Read(long expectedBytes, long bytes, Double firstByteMs, Double completeMs, boolean eof,
+                Double eofMs, String exception, Double exceptionMs, boolean timedOut) {
+        boolean complete() {
+            return expectedBytes > 0 && bytes == expectedBytes;
+        }
+    }
+
+    enum ClientClose { NONE, NORMAL, LINGER0 }
+
+    /** Everything the client saw of one connection it made. */
+    record Client(String id, String role, Endpoint client, Endpoint server, long startEpochUs,
+                  Connect connect, long bytesWritten, List<Write> writes, Read read,
+                  List<TcpInfo> tcpInfo, ClientClose close, List<String> events) {
+        /** A reset reported by a read or a write ({@code Connection reset}, {@code Broken pipe}). */
+        boolean sawReset() {
+            if (isReset(read.exception())) {
+                return true;
+            }
+            return writes.stream().anyMatch(w -> isReset(w.exception()));
+        }
+
+        private static boolean isReset(String exception) {
+            return exception != null
+                    && (exception.contains("reset") || exception.contains("Broken pipe"));
+        }
+    }
+
+    enum ServerClose {
+        /** Not closed by the handler (open when the server stopped, or failed first). */
+        NONE,
+        /** close() after the exchange: FIN. */
+        FIN,
+        /** close() with SO_LINGER 0. */
+        LINGER0,
+        /** close() with received bytes unread. */
+        UNREAD
+    }
+
+    /** What the server did with one connection it accepted. */
+    record Server(boolean openAtExit, Endpoint client, Endpoint server, long acceptedEpochUs,
+                  String request, long requestBytes, long replyBytes, long bytesReadAfterReply,
+                  boolean sawEof, int unreadBytes, ServerClose close, String exception,
+                  List<String> events) {
+    }
+
+    /** One SYN sent through a raw socket from a spoofed source address. */
+    record Spoofed(Endpoint client, Endpoint server, long isn, long sentEpochUs) {
+    }
+}

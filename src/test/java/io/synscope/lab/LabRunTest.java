@@ -1,0 +1,82 @@
+package io.synscope.lab;
+
+import io.synscope.diagnose.ConnectionResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs a fresh set of lab modes on this kernel through the real driver (namespaces, tcpdump,
+ * the lab's server and clients) and checks that synscope's verdict and outcome for every
+ * connection of each new capture equal the ones that run's ground truth implies. Which burst
+ * connections overflowed is a race: each connection's own truth settles it, never the mode's
+ * intention. Skipped, saying why, where the lab cannot run (not Linux, not root, no ip, tc,
+ * nstat or tcpdump).
+ */
+class LabRunTest {
+    private static final List<String> MODES = List.of("refused", "ack-ignored", "overflow-reset",
+            "rst-unread-data", "write-after-close", "syn-dropped-accept-queue", "half-open",
+            "ack-ignored-cookies");
+
+    @TempDir
+    static Path out;
+    private static final StringWriter LOG = new StringWriter();
+    private static Lab lab;
+
+    @BeforeAll
+    static void openLab() {
+        try {
+            lab = Lab.open(false, new PrintWriter(LOG, true));
+        } catch (LabException e) {
+            Assumptions.abort("the lab cannot run here: " + e.getMessage());
+        }
+    }
+
+    @AfterAll
+    static void closeLab() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> synscopeAgreesWithEachRunsTruth() {
+        return MODES.stream().map(name -> DynamicTest.dynamicTest(name, () -> check(name)));
+    }
+
+    private static void check(String name) throws Exception {
+        LabMode mode = LabMode.byName(name).orElseThrow();
+        Lab.Run run = lab.run(mode, out);
+        assertTrue(Files.size(run.capture()) > 24, "a capture with packets: " + run.capture());
+        assertTrue(Files.exists(out.resolve(name + ".expected.json")));
+        assertFalse(run.rows().isEmpty(), "the run made connections");
+        List<ConnectionResult> results = Comparison.analyze(run.capture(), null);
+        List<Comparison.Line> lines = Comparison.compare(run.rows(), results);
+        StringBuilder table = new StringBuilder();
+        for (Comparison.Line l : lines) {
+            table.append(l.client()).append("  truth ").append(l.truth())
+                    .append(l.row() == null ? "" : " (rule " + l.row().expectation().rule() + ", "
+                            + l.row().truth() + ")")
+                    .append("  synscope ").append(l.synscope()).append('\n');
+        }
+        assertEquals(run.rows().size(), lines.size(), "synscope saw connections the lab did not make:\n" + table);
+        for (Comparison.Line l : lines) {
+            assertTrue(l.matches(), name + ": " + l.client() + " truth " + l.truth() + ", synscope "
+                    + l.synscope() + "\n" + table);
+        }
+    }
+}

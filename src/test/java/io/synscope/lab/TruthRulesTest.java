@@ -1,0 +1,195 @@
+package io.synscope.lab;
+
+import io.synscope.diagnose.Outcome;
+import io.synscope.diagnose.Verdict;
+import io.synscope.lab.Truth.ClientClose;
+import io.synscope.lab.Truth.ConnectResult;
+import io.synscope.lab.Truth.Endpoint;
+import io.synscope.lab.Truth.ServerClose;
+import io.synscope.lab.TruthRules.Expectation;
+import io.synscope.lab.TruthRules.RunFacts;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The truth → verdict table (TruthRules' doc comment, sample-pcaps/README.md), one crafted
+ * truth record per row and for the boundaries between rows. Expected values are the table's.
+ */
+class TruthRulesTest {
+    private static final Endpoint CLIENT = new Endpoint("10.77.0.1", 40001);
+    private static final Endpoint SERVER = new Endpoint("10.77.0.2", 8080);
+    private static final RunFacts QUIET = new RunFacts(0, Map.of(), Set.of(), 0);
+
+    // ---- crafted truth: a clean exchange, and the ways it can go otherwise -------------------
+
+    private static Truth.Client client(Truth.Connect connect, List<Truth.Write> writes,
+                                       Truth.Read read, List<TcpInfo> tcpInfo, ClientClose close) {
+        long written = writes.stream().filter(w -> w.exception() == null).mapToLong(Truth.Write::bytes).sum();
+        return new Truth.Client("c1", "client", CLIENT, SERVER, 1_000_000, connect, written, writes,
+                read, tcpInfo, close, List.of());
+    }
+
+    private static Truth.Connect connected(double ms) {
+        return new Truth.Connect(ConnectResult.OK, ms, null);
+    }
+
+    private static final List<Truth.Write> REQUEST = List.of(new Truth.Write(2, 10, false, "REQ c1 16", null));
+    private static final Truth.Read FULL_REPLY = new Truth.Read(16, 16, 3.0, 3.0, false, null, null, null, false);
+    private static final Truth.Read RESET = new Truth.Read(16, 0, null, null, false, null,
+            "java.net.SocketException: Connection reset", 30.0, false);
+
+    private static Truth.Client clean() {
+        return client(connected(1), REQUEST, FULL_REPLY, List.of(), ClientClose.NORMAL);
+    }
+
+    private static Truth.Client failedConnect(ConnectResult r, String exception) {
+        return client(new Truth.Connect(r, 7100, exception), List.of(),
+                new Truth.Read(0, 0, null, null, false, null, null, null, false), List.of(), ClientClose.NONE);
+    }
+
+    private static TcpInfo info(long unacked, long bytesSent, long bytesAcked) {
+        return new TcpInfo("no-reply-after-1000ms", 1050, null, 1, unacked, 1, 3, 0, 408000,
+                bytesSent, bytesAcked, 0);
+    }
+
+    private static Truth.Server server(long requestBytes, ServerClose close, int unread) {
+        return new Truth.Server(false, CLIENT, SERVER, 1_000_500, "REQ c1 16", requestBytes, 16, 0,
+                true, unread, close, null, List.of());
+    }
+
+    private static RunFacts facts(int abortOnOverflow, Map<String, Long> nstat) {
+        return new RunFacts(abortOnOverflow, nstat, Set.of(), 0);
+    }
+
+    private static void assertRule(int rule, Verdict v, Outcome o, Expectation got) {
+        assertEquals(new Expectation(v, o, rule), got);
+    }
+
+    // ---- rows 1–16 -----------------------------------------------------------------------
+
+    @Test
+    void rule1SpoofedSyn() {
+        assertRule(1, Verdict.SYNACK_UNANSWERED, Outcome.FAILED, TruthRules.spoofed());
+    }
+
+    @Test
+    void rules2to4FailedConnect() {
+        assertRule(2, Verdict.REFUSED, Outcome.FAILED, TruthRules.classify(failedConnect(
+                ConnectResult.REFUSED, "java.net.ConnectException: Connection refused"), null, QUIET));
+        assertRule(3, Verdict.SYN_DROPPED, Outcome.FAILED, TruthRules.classify(failedConnect(
+                ConnectResult.TIMEOUT, "java.net.ConnectException: Connection timed out"), null, QUIET));
+        assertRule(4, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(failedConnect(
+                ConnectResult.ERROR, "java.net.NoRouteToHostException: No route to host"), null, QUIET));
+        assertRule(4, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(failedConnect(
+                ConnectResult.GAVE_UP, null), null, QUIET));
+    }
+
+    @Test
+    void rule5SlowConnectMeansARetransmittedSyn() {
+        Truth.Client late = client(connected(1030), REQUEST, FULL_REPLY, List.of(), ClientClose.NORMAL);
+        assertRule(5, Verdict.SYN_DROPPED, Outcome.RECOVERED, TruthRules.classify(late, server(10, ServerClose.FIN, 0), QUIET));
+        Truth.Client lateNoReply = client(connected(1030), REQUEST, RESET, List.of(), ClientClose.NORMAL);
+        assertRule(5, Verdict.SYN_DROPPED, Outcome.FAILED, TruthRules.classify(lateNoReply, null, QUIET));
+        Truth.Client justBelow = client(connected(899), REQUEST, FULL_REPLY, List.of(), ClientClose.NORMAL);
+        assertRule(14, Verdict.OK, Outcome.OK, TruthRules.classify(justBelow, server(10, ServerClose.FIN, 0), QUIET));
+    }
+
+    @Test
+    void rule6RequestNeverAcknowledgedWhileTheAcceptQueueOverflowed() {
+        Map<String, Long> overflowed = Map.of("TcpExtListenOverflows", 20L);
+        Truth.Client recovered = client(connected(1), REQUEST, FULL_REPLY, List.of(info(1, 40, 1)), ClientClose.NORMAL);
+        assertRule(6, Verdict.ACK_IGNORED, Outcome.RECOVERED,
+                TruthRules.classify(recovered, server(10, ServerClose.FIN, 0), facts(0, overflowed)));
+        Truth.Client failed = client(connected(1), REQUEST, RESET, List.of(info(1, 40, 1)), ClientClose.NORMAL);
+        assertRule(6, Verdict.ACK_IGNORED, Outcome.FAILED, TruthRules.classify(failed, null, facts(0, overflowed)));
+        // The request was acknowledged (bytes_acked counts the SYN: 11 = SYN + 10 bytes).
+        Truth.Client acked = client(connected(1), REQUEST, FULL_REPLY, List.of(info(0, 10, 11)), ClientClose.NORMAL);
+        assertRule(14, Verdict.OK, Outcome.OK, TruthRules.classify(acked, server(10, ServerClose.FIN, 0), facts(0, overflowed)));
+        // No overflow counted: not the accept queue.
+        assertRule(14, Verdict.OK, Outcome.OK, TruthRules.classify(recovered, server(10, ServerClose.FIN, 0), QUIET));
+    }
+
+    @Test
+    void rule6WithAbortOnOverflowOnlyForCookieConnections() {
+        Truth.Client recovered = client(connected(1), REQUEST, FULL_REPLY, List.of(info(1, 40, 1)), ClientClose.NORMAL);
+        RunFacts abortNoCookies = facts(1, Map.of("TcpExtListenOverflows", 3L));
+        assertRule(14, Verdict.OK, Outcome.OK,
+                TruthRules.classify(recovered, server(10, ServerClose.FIN, 0), abortNoCookies));
+        RunFacts abortWithCookies = facts(1, Map.of("TcpExtListenOverflows", 12L, "TcpExtSyncookiesSent", 3L));
+        assertRule(6, Verdict.ACK_IGNORED, Outcome.RECOVERED,
+                TruthRules.classify(recovered, server(10, ServerClose.FIN, 0), abortWithCookies));
+    }
+
+    @Test
+    void rule7UnreadDataOnlyWhenTheCounterSawEveryClose() {
+        Truth.Client eof = client(connected(1), REQUEST,
+                new Truth.Read(16, 0, null, null, true, 60.0, null, null, false), List.of(), ClientClose.NORMAL);
+        Truth.Server unread = server(0, ServerClose.UNREAD, 10);
+        assertRule(7, Verdict.RST_UNREAD_DATA, Outcome.FAILED, TruthRules.classify(eof, unread,
+                new RunFacts(0, Map.of("TcpExtTCPAbortOnClose", 2L), Set.of(), 2)));
+        assertRule(16, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(eof, unread,
+                new RunFacts(0, Map.of("TcpExtTCPAbortOnClose", 1L), Set.of(), 2)));
+    }
+
+    @Test
+    void rules8and9AbortiveCloseLosesNothingAfterACompleteExchange() {
+        Truth.Client reset = client(connected(1), REQUEST, new Truth.Read(16, 16, 3.0, 3.0, false, null,
+                "java.net.SocketException: Connection reset", 110.0, false), List.of(), ClientClose.NORMAL);
+        assertRule(8, Verdict.RST_LINGER0, Outcome.OK, TruthRules.classify(reset, server(10, ServerClose.LINGER0, 0), QUIET));
+        assertRule(8, Verdict.RST_LINGER0, Outcome.FAILED, TruthRules.classify(reset, server(4, ServerClose.LINGER0, 0), QUIET));
+        Truth.Client linger = client(connected(1), REQUEST, FULL_REPLY, List.of(), ClientClose.LINGER0);
+        assertRule(9, Verdict.RST_LINGER0, Outcome.OK, TruthRules.classify(linger, server(10, ServerClose.FIN, 0), QUIET));
+        Truth.Client lingerEarly = client(connected(1), REQUEST,
+                new Truth.Read(16, 4, 3.0, null, false, null, null, null, false), List.of(), ClientClose.LINGER0);
+        assertRule(9, Verdict.RST_LINGER0, Outcome.FAILED, TruthRules.classify(lingerEarly, server(10, ServerClose.FIN, 0), QUIET));
+    }
+
+    @Test
+    void rules10to13ResetsByWhatHappenedAround() {
+        Truth.Client reset = client(connected(1), REQUEST, RESET, List.of(), ClientClose.NORMAL);
+        RunFacts overflowAbort = facts(1, Map.of("TcpExtListenOverflows", 3L));
+        assertRule(10, Verdict.OVERFLOW_RESET, Outcome.FAILED, TruthRules.classify(reset, null, overflowAbort));
+        // Accepted by the server: its reset is not the overflow's.
+        assertRule(13, Verdict.RESET, Outcome.FAILED,
+                TruthRules.classify(reset, server(10, ServerClose.FIN, 0), overflowAbort));
+        RunFacts forgotten = new RunFacts(0, Map.of(), Set.of(40001), 0);
+        assertRule(11, Verdict.HALF_OPEN_RESET, Outcome.FAILED,
+                TruthRules.classify(reset, server(10, ServerClose.NONE, 0), forgotten));
+        Truth.Client wroteAfterEof = client(connected(1), List.of(REQUEST.get(0),
+                        new Truth.Write(60, 7, true, "MORE 1", null),
+                        new Truth.Write(260, 7, true, "MORE 2", "java.io.IOException: Broken pipe")),
+                new Truth.Read(16, 16, 3.0, 3.0, true, 5.0, null, null, false), List.of(), ClientClose.NORMAL);
+        assertRule(12, Verdict.RST_UNREAD_DATA, Outcome.FAILED,
+                TruthRules.classify(wroteAfterEof, server(10, ServerClose.FIN, 0), QUIET));
+        assertRule(13, Verdict.RESET, Outcome.FAILED, TruthRules.classify(reset, null, QUIET));
+    }
+
+    @Test
+    void rules14to16TheRest() {
+        assertRule(14, Verdict.OK, Outcome.OK, TruthRules.classify(clean(), server(10, ServerClose.FIN, 0), QUIET));
+        Truth.Read timedOut = new Truth.Read(16, 0, null, null, false, null, null, null, true);
+        Truth.Client stalled = client(connected(1), REQUEST, timedOut,
+                List.of(new TcpInfo("read-timeout", 5000, null, 1, 1, 1, 5, 5, 6_400_000, 60, 1, 0)),
+                ClientClose.NORMAL);
+        assertRule(15, Verdict.STALLED, Outcome.FAILED, TruthRules.classify(stalled, null, QUIET));
+        Truth.Client silent = client(connected(1), REQUEST, timedOut, List.of(info(0, 10, 11)), ClientClose.NORMAL);
+        assertRule(16, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(silent, null, QUIET));
+    }
+
+    @Test
+    void rowsAreInStartOrderWithSpoofedSynsFirstWhenTheyCameFirst() {
+        Truth.Spoofed sp = new Truth.Spoofed(new Endpoint("10.77.0.101", 50001), SERVER, 1_000_000, 500_000);
+        List<Expected.Row> rows = Expected.rows(List.of(clean()), List.of(server(10, ServerClose.FIN, 0)),
+                List.of(sp), QUIET);
+        assertEquals(2, rows.size());
+        assertEquals(50001, rows.get(0).client().port());
+        assertEquals(1, rows.get(0).expectation().rule());
+        assertEquals(14, rows.get(1).expectation().rule());
+        assertEquals("reply", rows.get(1).saw());
+    }
+}
