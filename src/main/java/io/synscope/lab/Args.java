@@ -45,7 +45,7 @@ final class Args {
         return Integer.parseInt(get(name));
     }
 
-    /** An enum constant by its {@link RecordJson#key} form, e.g. {@code reply-wait-eof}. */
+    /** An enum constant by its {@link LabJson#key} form, e.g. {@code reply-wait-eof}. */
     <E extends Enum<E>> E enumValue(String name, Class<E> type) {
         return Enum.valueOf(type, get(name).toUpperCase(Locale.ROOT).replace('-', '_'));
     }

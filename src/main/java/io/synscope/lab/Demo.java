@@ -85,7 +85,7 @@ public final class Demo {
         }
         try (Writer w = Files.newBufferedWriter(outDir.resolve(NAME + ".expected.json"),
                 StandardCharsets.UTF_8);
-             JsonGenerator g = RecordJson.FACTORY.createGenerator(w)) {
+             JsonGenerator g = LabJson.MAPPER.getFactory().createGenerator(w)) {
             g.setPrettyPrinter(Expected.prettyPrinter());
             g.writeStartObject();
             g.writeStringField("capture", NAME + ".pcap");

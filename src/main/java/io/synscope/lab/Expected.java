@@ -215,7 +215,7 @@ public final class Expected {
     static void write(Path file, String captureName, String side, String linkType, String madeBy,
                       RunInfo info, List<Row> rows) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-             JsonGenerator g = RecordJson.FACTORY.createGenerator(w)) {
+             JsonGenerator g = LabJson.MAPPER.getFactory().createGenerator(w)) {
             g.setPrettyPrinter(prettyPrinter());
             g.writeStartObject();
             g.writeStringField("capture", captureName);
@@ -228,8 +228,8 @@ public final class Expected {
             LabMode.Server server = info.mode().server();
             if (server != null) {
                 g.writeNumberField("backlog", server.backlog());
-                g.writeStringField("server_handler", RecordJson.key(server.handler()));
-                g.writeStringField("server_api", RecordJson.key(server.api()));
+                g.writeStringField("server_handler", LabJson.key(server.handler()));
+                g.writeStringField("server_api", LabJson.key(server.api()));
             } else {
                 g.writeNullField("backlog");
                 g.writeNullField("server_handler");
@@ -238,14 +238,14 @@ public final class Expected {
             g.writeStringField("tc", info.tc());
             g.writeObjectFieldStart("sysctls");
             g.writeFieldName("server");
-            RecordJson.write(g, info.serverSysctls());
+            LabJson.MAPPER.writeValue(g, info.serverSysctls());
             g.writeFieldName("client");
-            RecordJson.write(g, info.clientSysctls());
+            LabJson.MAPPER.writeValue(g, info.clientSysctls());
             g.writeEndObject();
             g.writeFieldName("nstat_delta");
-            RecordJson.write(g, info.nstatServer());
+            LabJson.MAPPER.writeValue(g, info.nstatServer());
             g.writeFieldName("nstat_delta_client");
-            RecordJson.write(g, info.nstatClient());
+            LabJson.MAPPER.writeValue(g, info.nstatClient());
             g.writeArrayFieldStart("connections");
             for (Row r : rows) {
                 writeRow(g, r, null);
@@ -264,9 +264,9 @@ public final class Expected {
             g.writeStringField("role", r.role());
         }
         g.writeFieldName("client");
-        RecordJson.write(g, r.client());
+        LabJson.MAPPER.writeValue(g, r.client());
         g.writeFieldName("server");
-        RecordJson.write(g, r.server());
+        LabJson.MAPPER.writeValue(g, r.server());
         g.writeStringField("verdict", r.expectation().verdict().key());
         g.writeStringField("outcome", r.expectation().outcome().key());
         g.writeNumberField("rule", r.expectation().rule());

@@ -215,9 +215,9 @@ public final class Lab implements AutoCloseable {
             stop(server);
         }
 
-        List<Truth.Client> clients = RecordJson.readLines(work.resolve("client.jsonl"), Truth.Client.class);
-        List<Truth.Server> servers = RecordJson.readLines(work.resolve("server.jsonl"), Truth.Server.class);
-        List<Truth.Spoofed> spoofed = RecordJson.readLines(work.resolve("spoofed.jsonl"), Truth.Spoofed.class);
+        List<Truth.Client> clients = LabJson.readLines(work.resolve("client.jsonl"), Truth.Client.class);
+        List<Truth.Server> servers = LabJson.readLines(work.resolve("server.jsonl"), Truth.Server.class);
+        List<Truth.Spoofed> spoofed = LabJson.readLines(work.resolve("spoofed.jsonl"), Truth.Spoofed.class);
         int unreadCloses = (int) servers.stream().filter(x -> x.unreadBytes() > 0).count();
         TruthRules.RunFacts facts = new TruthRules.RunFacts(
                 serverSysctls.getOrDefault("net.ipv4.tcp_abort_on_overflow", 0L).intValue(),
@@ -447,8 +447,8 @@ public final class Lab implements AutoCloseable {
         LabMode.Server s = mode.server();
         List<String> cmd = javaCommand(LabServer.class);
         cmd.addAll(List.of("--listen", Args.hostPort(mode.serverIp(), LabMode.PORT),
-                "--backlog", Integer.toString(s.backlog()), "--handler", RecordJson.key(s.handler()),
-                "--api", RecordJson.key(s.api()), "--truth", work.resolve("server.jsonl").toString()));
+                "--backlog", Integer.toString(s.backlog()), "--handler", LabJson.key(s.handler()),
+                "--api", LabJson.key(s.api()), "--truth", work.resolve("server.jsonl").toString()));
         if (s.gated()) {
             cmd.add("--gated");
         }

@@ -77,12 +77,12 @@ public final class LabClient {
         } finally {
             StringBuilder sb = new StringBuilder();
             for (Conn c : lab.conns) {
-                sb.append(RecordJson.line(c.truth())).append('\n');
+                sb.append(LabJson.line(c.truth())).append('\n');
             }
             Files.writeString(Path.of(a.get("--truth")), sb.toString());
             StringBuilder sp = new StringBuilder();
             for (Truth.Spoofed s : lab.spoofed) {
-                sp.append(RecordJson.line(s)).append('\n');
+                sp.append(LabJson.line(s)).append('\n');
             }
             Files.writeString(Path.of(a.get("--spoof-truth")), sp.toString());
         }

@@ -176,7 +176,7 @@ public final class LabServer {
                         }
                         c.close = ServerClose.FIN;
                     }
-                    c.event("close() " + RecordJson.key(c.close));
+                    c.event("close() " + LabJson.key(c.close));
                     s.close();
                 }
             }
@@ -277,7 +277,7 @@ public final class LabServer {
 
     private synchronized void appendTruth(Truth.Server t) {
         try {
-            Files.writeString(truthPath, RecordJson.line(t) + "\n", StandardOpenOption.APPEND);
+            Files.writeString(truthPath, LabJson.line(t) + "\n", StandardOpenOption.APPEND);
         } catch (IOException e) {
             System.err.println("LabServer: cannot write truth: " + e);
         }

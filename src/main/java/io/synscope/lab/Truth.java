@@ -1,9 +1,11 @@
 package io.synscope.lab;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.List;
 
 /**
- * Ground truth as the lab's programs record it, one JSON line per record ({@link RecordJson}):
+ * Ground truth as the lab's programs record it, one JSON line per record ({@link LabJson}):
  * what the client saw of each connection, what the server did with each connection it
  * accepted, and each spoofed SYN. Nothing here comes from a capture.
  */
@@ -23,7 +25,12 @@ final class Truth {
         /** Any other exception. */
         ERROR,
         /** Still pending when the client stopped waiting. */
-        GAVE_UP
+        GAVE_UP;
+
+        @JsonValue
+        String key() {
+            return LabJson.key(this);
+        }
     }
 
     /** connect(): its result, how long it took from the call, and its exception if any. */
@@ -42,7 +49,14 @@ final class Truth {
         }
     }
 
-    enum ClientClose { NONE, NORMAL, LINGER0 }
+    enum ClientClose {
+        NONE, NORMAL, LINGER0;
+
+        @JsonValue
+        String key() {
+            return LabJson.key(this);
+        }
+    }
 
     /** Everything the client saw of one connection it made. */
     record Client(String id, String role, Endpoint client, Endpoint server, long startEpochUs,
@@ -70,7 +84,12 @@ final class Truth {
         /** close() with SO_LINGER 0. */
         LINGER0,
         /** close() with received bytes unread. */
-        UNREAD
+        UNREAD;
+
+        @JsonValue
+        String key() {
+            return LabJson.key(this);
+        }
     }
 
     /** What the server did with one connection it accepted. */

@@ -88,16 +88,17 @@ class LabPartsTest {
                 new Truth.Read(16, 0, null, null, false, null, null, null, true),
                 List.of(new TcpInfo("read-timeout", 1000, null, 1, 1, 1, 3, 2, 816000, 40, 1, 0)),
                 Truth.ClientClose.LINGER0, List.of("0.00 ms connect"));
-        String line = RecordJson.line(c);
+        String line = LabJson.line(c);
         assertFalse(line.contains("\n"), line);
         assertTrue(line.contains("\"result\":\"gave-up\""), line);
         assertTrue(line.contains("\"close\":\"linger0\""), line);
-        assertEquals(c, RecordJson.read(line, Truth.Client.class));
+        assertEquals(c, LabJson.MAPPER.readValue(line, Truth.Client.class));
         Path file = dir.resolve("x.jsonl");
         Files.writeString(file, line + "\n\n" + line + "\n");
-        assertEquals(List.of(c, c), RecordJson.readLines(file, Truth.Client.class));
-        assertEquals(List.of(), RecordJson.readLines(dir.resolve("absent.jsonl"), Truth.Client.class));
-        assertThrows(IOException.class, () -> RecordJson.read("{\"ip\": 3}", Endpoint.class));
+        assertEquals(List.of(c, c), LabJson.readLines(file, Truth.Client.class));
+        assertEquals(List.of(), LabJson.readLines(dir.resolve("absent.jsonl"), Truth.Client.class));
+        assertThrows(IOException.class,
+                () -> LabJson.MAPPER.readValue("{\"ip\": 3}", Endpoint.class));
     }
 
     @Test
