@@ -14,6 +14,13 @@ public final class ExitCode {
     public static final int CORRUPT = 6;
     public static final int UNSUPPORTED_LINK_TYPE = 7;
     public static final int IO_ERROR = 8;
+    // synscope lab
+    public static final int LAB_MISMATCH = 10;
+    public static final int LAB_NOT_LINUX = 11;
+    public static final int LAB_NOT_ROOT = 12;
+    public static final int LAB_TOOL_MISSING = 13;
+    public static final int LAB_NAMESPACE = 14;
+    public static final int LAB_RUN_FAILED = 15;
 
     private ExitCode() {
     }

@@ -46,13 +46,6 @@ import java.util.concurrent.Callable;
                 "14:cannot create network namespaces",
                 "15:a lab run failed (a command, a capture or a lab program)"})
 final class LabCommand implements Callable<Integer> {
-    static final int MISMATCH = 10;
-    static final int NOT_LINUX = 11;
-    static final int NOT_ROOT = 12;
-    static final int TOOL_MISSING = 13;
-    static final int NAMESPACE = 14;
-    static final int RUN_FAILED = 15;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -140,15 +133,15 @@ final class LabCommand implements Callable<Integer> {
                         : mismatched + " of " + modes.size() + " modes: synscope differs from the truth");
             }
             out.flush();
-            return mismatched == 0 ? ExitCode.OK : MISMATCH;
+            return mismatched == 0 ? ExitCode.OK : ExitCode.LAB_MISMATCH;
         } catch (LabException e) {
             err.println("synscope lab: " + e.getMessage());
             return switch (e.kind()) {
-                case NOT_LINUX -> NOT_LINUX;
-                case NOT_ROOT -> NOT_ROOT;
-                case TOOL_MISSING -> TOOL_MISSING;
-                case NAMESPACE -> NAMESPACE;
-                case RUN_FAILED -> RUN_FAILED;
+                case NOT_LINUX -> ExitCode.LAB_NOT_LINUX;
+                case NOT_ROOT -> ExitCode.LAB_NOT_ROOT;
+                case TOOL_MISSING -> ExitCode.LAB_TOOL_MISSING;
+                case NAMESPACE -> ExitCode.LAB_NAMESPACE;
+                case RUN_FAILED -> ExitCode.LAB_RUN_FAILED;
             };
         } catch (CaptureException e) {
             err.println("synscope lab: cannot read the lab's capture: " + e.describe());
