@@ -145,7 +145,7 @@ final class LabCommand implements Callable<Integer> {
             };
         } catch (CaptureException e) {
             err.println("synscope lab: cannot read the lab's capture: " + e.describe());
-            return RUN_FAILED;
+            return ExitCode.LAB_RUN_FAILED;
         } catch (IOException e) {
             err.println("synscope lab: I/O error: " + e.getMessage());
             return ExitCode.IO_ERROR;
