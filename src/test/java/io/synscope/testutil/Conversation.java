@@ -242,19 +242,7 @@ public final class Conversation {
 
     private static TcpSegment copy(TcpSegment s, long tsNanos, long frame) {
         TcpSegment c = new TcpSegment();
-        c.ipVersion = s.ipVersion;
-        c.srcHi = s.srcHi;
-        c.srcLo = s.srcLo;
-        c.dstHi = s.dstHi;
-        c.dstLo = s.dstLo;
-        c.srcPort = s.srcPort;
-        c.dstPort = s.dstPort;
-        c.seq = s.seq;
-        c.ack = s.ack;
-        c.flags = s.flags;
-        c.window = s.window;
-        c.payloadLength = s.payloadLength;
-        c.ipId = s.ipId;
+        c.copyFrom(s);
         c.tsNanos = tsNanos;
         c.frameNumber = frame;
         return c;
