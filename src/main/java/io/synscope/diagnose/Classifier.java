@@ -26,8 +26,15 @@ public final class Classifier {
         this.config = config;
     }
 
+    /** A connection with nothing to say: most of them, so they share one result. */
+    private static final Diagnosis CLEAN_CLOSE = new Diagnosis(Verdict.OK, Outcome.OK, -1, null,
+            "closed-in-order", Confidence.HIGH, List.of(), List.of(), List.of());
+
     /** Classifies {@code c}; reads it only during the call (see the tracker's reuse contract). */
     public Diagnosis classify(Connection c, Decision decidedBy, long nowNanos) {
+        if (isCleanClose(c)) {
+            return CLEAN_CLOSE;
+        }
         Endpoint client = c.client();
         boolean handshakeSeen = client.synSeen() || c.synAckCount() > 0;
         if (!handshakeSeen) {
@@ -44,6 +51,19 @@ public final class Classifier {
             return synDroppedThen(c, rest);
         }
         return rest.build();
+    }
+
+    /**
+     * One SYN, one SYN-ACK, the handshake's ACK, no retransmission, no RST, FIN both ways: what
+     * every rule below would call {@code closed-in-order} with no note, decided without them.
+     */
+    private static boolean isCleanClose(Connection c) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        return client.synSeen() && c.synsBeforeSynAck() == 1 && c.synAckCount() == 1
+                && c.handshakeAckFrame() != 0 && client.finSeen() && server.finSeen()
+                && !client.rstSeen() && !server.rstSeen() && client.retransmissions() == 0
+                && server.retransmissions() == 0;
     }
 
     // ---- SYN ----------------------------------------------------------------------------
