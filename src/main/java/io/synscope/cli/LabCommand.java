@@ -44,7 +44,8 @@ import java.util.concurrent.Callable;
                 "12:not root",
                 "13:a program the lab needs is missing (the message names its package)",
                 "14:cannot create network namespaces",
-                "15:a lab run failed (a command, a capture or a lab program)"})
+                "15:a lab run failed (a command, a capture or a lab program)",
+                "130:interrupted (Ctrl-C); the namespaces are removed"})
 final class LabCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -171,9 +172,10 @@ final class LabCommand implements Callable<Integer> {
                     + " connections match");
             variantsMatch &= ok == vl.size();
         }
-        out.println(run.mode().name() + ": " + (matching == lines.size() ? "all " + lines.size()
-                + " connections match" : (lines.size() - matching) + " of " + lines.size()
-                + " connections differ") + "; the truth shows " + run.shown()
+        out.println(run.mode().name() + ": " + (matching == lines.size()
+                ? (lines.size() == 1 ? "the connection matches" : "all " + lines.size()
+                + " connections match")
+                : (lines.size() - matching) + " of " + lines.size() + " connections differ") + "; the truth shows " + run.shown()
                 + (run.intendedShown() ? " (as intended)" : " (intended: " + run.mode().intended() + ")"));
         out.println("files: " + run.capture() + " and " + run.mode().name() + ".expected.json");
         out.flush();

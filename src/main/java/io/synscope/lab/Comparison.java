@@ -105,18 +105,32 @@ public final class Comparison {
 
     /** The side-by-side table; returns how many lines match. */
     public static int print(PrintWriter out, List<Line> lines) {
-        String format = "%-22s %-32s %-26s %-26s %s%n";
-        out.printf(format, "client", "client saw", "truth (rule)", "synscope", "");
+        List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[] {"client", "client saw", "truth (rule)", "synscope", ""});
         int matching = 0;
         for (Line l : lines) {
             String client = Args.hostPort(l.client().ip(), l.client().port());
             String saw = l.row() == null ? "(not made by the lab)" : l.row().saw();
             String truth = l.row() == null ? "—" : l.truth() + " (" + l.row().expectation().rule() + ")";
             String synscope = l.synscope().isEmpty() ? "(not reported)" : String.join(" + ", l.synscope());
-            out.printf(format, client, saw, truth, synscope, l.matches() ? "✓" : "✗");
+            rows.add(new String[] {client, saw, truth, synscope, l.matches() ? "✓" : "✗"});
             if (l.matches()) {
                 matching++;
             }
+        }
+        // Columns as wide as their widest cell, so long verdicts keep the table aligned.
+        int[] width = new int[5];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length - 1; i++) {
+                line.append(r[i]).append(" ".repeat(width[i] - r[i].length() + 2));
+            }
+            out.println(line.append(r[r.length - 1]).toString().stripTrailing());
         }
         return matching;
     }
