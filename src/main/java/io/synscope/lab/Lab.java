@@ -366,6 +366,25 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
+     * Makes every IPv4 packet that reaches the server's veth end vanish, or undoes it. A policy
+     * rule ({@code ip rule ... iif DEV blackhole}) drops them in input routing: after the
+     * packet taps (a capture on either end still sees them) and silently (a blackhole sends no
+     * ICMP), while ARP still works. The rule must come before the
+     * {@code lookup local} rule, which is moved from priority 0 to behind it. iproute2 alone
+     * does it; netem and tc drop actions are not in every kernel, and netem on an egress would
+     * drop before the capture tap.
+     */
+    private void silence(boolean on) throws LabException {
+        if (on) {
+            ip("-n", sns, "rule", "add", "pref", "20", "lookup", "local");
+            ip("-n", sns, "rule", "add", "pref", "10", "iif", sv, "blackhole");
+            ip("-n", sns, "rule", "del", "pref", "0", "lookup", "local");
+        } else {
+            ip("-n", sns, "rule", "del", "pref", "10");
+        }
+    }
+
+    /**
      * Waits until {@code dev} is operationally up. The kernel reports carrier changes up to a
      * second late (linkwatch), and until then IPv6 neighbour discovery goes unanswered: a first
      * connect() would wait a second for it and look like a retransmitted SYN.
@@ -466,7 +485,7 @@ public final class Lab implements AutoCloseable {
 
     /**
      * Runs the client to its end, relaying its requests: {@code GATE v} to the server,
-     * {@code HOOK forget PORT} done here and answered {@code DONE}. Returns whether the
+     * {@code HOOK forget|silence|heal PORT} done here and answered {@code DONE}. Returns whether the
      * server's link was moved (half-open).
      */
     private boolean runClient(LabMode mode, Path work, Process server, Set<Integer> forgotten)
@@ -489,11 +508,25 @@ public final class Lab implements AutoCloseable {
                     Writer toServer = server.outputWriter(StandardCharsets.US_ASCII);
                     toServer.write(line.trim() + "\n");
                     toServer.flush();
-                } else if (w[0].equals("HOOK") && w.length == 3 && w[1].equals("forget")) {
-                    say(mode, "making the server forget port " + w[2]);
-                    forget(mode);
-                    moved = true;
-                    forgotten.add(Integer.parseInt(w[2]));
+                } else if (w[0].equals("HOOK") && w.length == 3) {
+                    switch (w[1]) {
+                        case "forget" -> {
+                            say(mode, "making the server forget port " + w[2]);
+                            forget(mode);
+                            moved = true;
+                            forgotten.add(Integer.parseInt(w[2]));
+                        }
+                        case "silence" -> {
+                            say(mode, "the path to the server goes silent");
+                            silence(true);
+                        }
+                        case "heal" -> {
+                            say(mode, "the path to the server works again");
+                            silence(false);
+                        }
+                        default -> throw new LabException(Kind.RUN_FAILED,
+                                "the lab client asked for an unknown hook: " + line.trim());
+                    }
                     toClient.write("DONE\n");
                     toClient.flush();
                 }

@@ -37,8 +37,9 @@ import java.util.Locale;
  * microseconds; then it reads and writes through the channel's blocking socket adaptor.
  *
  * <p>Talks to the driver over stdio, one line each: {@code GATE n} / {@code GATE all} (the
- * driver passes it to the server's accept gate) and {@code HOOK forget PORT} (the driver makes
- * the server host forget the connection, then answers {@code DONE} on stdin).
+ * driver passes it to the server's accept gate) and {@code HOOK forget|silence|heal PORT} (the
+ * driver makes the server host forget the connection, or the path to the server drop
+ * everything, or work again; then it answers {@code DONE} on stdin).
  *
  * <p>Truth: one JSON line ({@link Truth.Client}) per connection in the truth file, written at
  * the end: connect() result and duration, every write, the reply read, and a TCP_INFO
@@ -49,6 +50,18 @@ public final class LabClient {
     private static final long CONNECT_LIMIT_MILLIS = 30_000;
     private static final int SMALL_REPLY_BYTES = 16;
     private static final long LATE_REPLY_MILLIS = 1000;
+    /**
+     * STALLED: TCP_USER_TIMEOUT, after which the kernel abandons unacknowledged data. Seen on
+     * 6.18: retransmissions ~0.2, 0.4, 0.85, 1.7, 3.3 s after the request (a tail loss probe,
+     * then the RTO doubling from 200 ms), and the abort comes after the retransmission in
+     * progress when the timeout expires, so the last one lands near 1.7 s with this value.
+     */
+    private static final int USER_TIMEOUT_MILLIS = 2000;
+    /**
+     * STALLED: silence kept after the abort, so that the capture shows nothing more came for
+     * over 3 s after the last retransmission (less reads as a capture cut while retrying).
+     */
+    private static final long AFTER_ABORT_MILLIS = 3000;
     /** Spoofed SYN-ACKs are resent after ~1 s and ~3 s: the run lasts until they are captured. */
     private static final long AFTER_FLOOD_MILLIS = 4500;
 
@@ -123,7 +136,7 @@ public final class LabClient {
                 close(c, true);
             });
             case HALF_OPEN -> oneAfterAnother(1, SMALL_REPLY_BYTES, c -> {
-                forget(c);
+                hook(c, "forget", "the server host forgot it");
                 Thread.sleep(300);
                 request(c, SMALL_REPLY_BYTES);
                 readReply(c, 5000, 0);
@@ -149,6 +162,7 @@ public final class LabClient {
                 oneAfterAnother(1, 48, c -> close(c, false));
                 connectToClosedPort(2, new InetSocketAddress(server.getAddress(), server.getPort() + 1));
             }
+            case STALLED -> stalled();
         }
         for (Thread t : workers) {
             t.join();
@@ -216,6 +230,33 @@ public final class LabClient {
         });
         Thread.sleep(500);
         gate("all");
+    }
+
+    /**
+     * One exchange; then the driver makes the server's end of the link drop everything that
+     * arrives, and the client, with TCP_USER_TIMEOUT set, sends a second request. Nothing
+     * acknowledges it: the kernel retransmits it until the user timeout abandons the connection,
+     * and the blocked read fails with {@code Connection timed out}. A TCP_INFO snapshot shortly
+     * before the abort records the unacknowledged segment and its retransmissions (after the
+     * abort the kernel has purged them). After a quiet spell the driver restores the path and
+     * a new connection works: the old one is gone for good, not merely delayed.
+     */
+    private void stalled() throws Exception {
+        Conn c = conn("client", server);
+        if (!connect(c)) {
+            return;
+        }
+        request(c, SMALL_REPLY_BYTES);
+        readReply(c, 5000, 0);
+        Native.setUserTimeout(c.ch, USER_TIMEOUT_MILLIS);
+        c.event("TCP_USER_TIMEOUT set to " + USER_TIMEOUT_MILLIS + " ms");
+        hook(c, "silence", "the path to the server drops everything");
+        request(c, SMALL_REPLY_BYTES);
+        readReply(c, 2L * USER_TIMEOUT_MILLIS, USER_TIMEOUT_MILLIS - 1000);
+        Thread.sleep(AFTER_ABORT_MILLIS);
+        close(c, false);
+        hook(c, "heal", "the path to the server works again");
+        oneAfterAnother(1, SMALL_REPLY_BYTES, n -> close(n, false));
     }
 
     /**
@@ -369,16 +410,17 @@ public final class LabClient {
     }
 
     /**
-     * Reads until all expected reply bytes arrived, EOF, an error or the timeout. If nothing
-     * has arrived after {@code lateMillis} (0 = never), takes a TCP_INFO snapshot once.
+     * Reads until all expected reply bytes arrived, EOF, an error or the timeout. If nothing of
+     * this reply has arrived after {@code lateMillis} (0 = never), takes a TCP_INFO snapshot once.
      */
     private void readReply(Conn c, long timeoutMillis, long lateMillis) {
+        long before = c.replyBytes;
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         long lateAt = lateMillis > 0 ? System.nanoTime() + lateMillis * 1_000_000L : Long.MAX_VALUE;
         byte[] buf = new byte[16384];
         try {
             while (c.replyBytes < c.expectedReplyBytes) {
-                long until = Math.min(deadline, c.replyBytes == 0 ? lateAt : Long.MAX_VALUE);
+                long until = Math.min(deadline, c.replyBytes == before ? lateAt : Long.MAX_VALUE);
                 c.ch.socket().setSoTimeout((int) Math.max(1, (until - System.nanoTime()) / 1_000_000L));
                 int r;
                 try {
@@ -459,16 +501,16 @@ public final class LabClient {
         }
     }
 
-    /** Asks the driver to make the server host forget {@code c}, and waits until it has. */
-    private synchronized void forget(Conn c) throws IOException {
-        c.event("asked the driver to make the server forget it");
-        System.out.println("HOOK forget " + c.port);
+    /** Asks the driver for {@code HOOK what PORT}, waits for its DONE, records {@code done}. */
+    private synchronized void hook(Conn c, String what, String done) throws IOException {
+        c.event("asked the driver to " + what);
+        System.out.println("HOOK " + what + " " + c.port);
         System.out.flush();
         String answer = driver.readLine();
         if (!"DONE".equals(answer)) {
-            throw new IOException("driver answered " + answer + " to HOOK forget");
+            throw new IOException("driver answered " + answer + " to HOOK " + what);
         }
-        c.event("the server host forgot it");
+        c.event(done);
     }
 
     private void async(Action action) {

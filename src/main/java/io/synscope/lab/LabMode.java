@@ -105,7 +105,12 @@ public record LabMode(String name, String summary, Server server, Sysctls sysctl
         /** The spoofed SYNs, then one exchange, closed after the SYN-ACK retransmissions. */
         FLOOD_THEN_ONE,
         /** One exchange, then 2 connect()s to the next port, where nothing listens. */
-        IPV6
+        IPV6,
+        /**
+         * One exchange; the path to the server goes silent; a second request is retransmitted
+         * until TCP_USER_TIMEOUT abandons it; the path comes back and a new connection works.
+         */
+        STALLED
     }
 
     /** Sysctls of the run: server namespace, and the client's SYN retries. */
@@ -202,6 +207,10 @@ public record LabMode(String name, String summary, Server server, Sysctls sysctl
                     "the server host forgets the connection; the client's next request is reset",
                     PLAIN, Script.HALF_OPEN)
                     .withSide(Side.CLIENT).withIntended("half-open-reset/failed=1"),
+            mode("stalled",
+                    "the path to the server goes silent after one exchange: retransmitted, abandoned",
+                    PLAIN, Script.STALLED)
+                    .withSide(Side.CLIENT).withIntended("stalled/failed=1 ok/ok=1"),
             mode("ipv6", "fd77::1 → fd77::2: one exchange, two connect()s to a closed port",
                     PLAIN, Script.IPV6)
                     .withIpv6().withIntended("ok/ok=1 refused/failed=2"));

@@ -9,10 +9,14 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
 
 /**
  * The libc calls the lab needs and Java does not offer: a raw IPv4 socket for spoofed SYNs,
- * {@code getsockopt(TCP_INFO)}, and signals other than SIGTERM/SIGKILL. Loaded through jnr-ffi on
+ * {@code getsockopt(TCP_INFO)}, {@code setsockopt(TCP_USER_TIMEOUT)}, and signals other than
+ * SIGTERM/SIGKILL. Loaded through jnr-ffi on
  * first use, so programs that never need it do not pay for loading it.
  */
 final class Native {
@@ -22,6 +26,8 @@ final class Native {
     static final int IPPROTO_RAW = 255;
     static final int IPPROTO_TCP = 6;
     static final int TCP_INFO = 11;
+    /** linux/tcp.h: ms that sent data may stay unacknowledged before the kernel aborts. */
+    static final int TCP_USER_TIMEOUT = 18;
     static final int SIGINT = 2;
 
     /** The subset of libc used here; signatures as in the Linux man pages. */
@@ -32,6 +38,8 @@ final class Native {
                              int addrLen);
 
         int getsockopt(int fd, int level, int name, @Out byte[] value, int[] len);
+
+        int setsockopt(int fd, int level, int name, @In byte[] value, int len);
 
         int close(int fd);
 
@@ -49,6 +57,26 @@ final class Native {
 
     static LibC libc() {
         return Holder.LIBC;
+    }
+
+    /**
+     * The descriptor of {@code ch}, from the JDK's internal {@code sun.nio.ch.SelChImpl}; the
+     * lab's client JVM is started with access to it
+     * ({@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}).
+     */
+    static int fd(SocketChannel ch) throws ReflectiveOperationException {
+        return (int) Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal").invoke(ch);
+    }
+
+    /** {@code setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, millis)}. */
+    static void setUserTimeout(SocketChannel ch, int millis) throws IOException {
+        byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(millis).array();
+        try {
+            check(libc().setsockopt(fd(ch), IPPROTO_TCP, TCP_USER_TIMEOUT, value, value.length),
+                    "setsockopt(TCP_USER_TIMEOUT)");
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("no descriptor for TCP_USER_TIMEOUT: " + e, e);
+        }
     }
 
     /** Throws an IOException naming {@code call} and errno's text when {@code result} is -1. */

@@ -24,14 +24,10 @@ record TcpInfo(String reason, double ms, String error, int state, long unacked, 
 
     private static final int STRUCT_BYTES = 232;
 
-    /**
-     * Reads {@code ch}'s TCP_INFO. The descriptor comes from the JDK's internal
-     * {@code sun.nio.ch.SelChImpl}, which the lab's client JVM is started with access to
-     * ({@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}).
-     */
+    /** Reads {@code ch}'s TCP_INFO (its descriptor: {@link Native#fd}). */
     static TcpInfo of(SocketChannel ch, String reason, double ms) {
         try {
-            int fd = (int) Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal").invoke(ch);
+            int fd = Native.fd(ch);
             byte[] buf = new byte[STRUCT_BYTES];
             int[] len = {buf.length};
             Native.check(Native.libc().getsockopt(fd, Native.IPPROTO_TCP, Native.TCP_INFO, buf,

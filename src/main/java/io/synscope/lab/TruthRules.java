@@ -23,7 +23,7 @@ import java.util.Set;
  *     ListenOverflows grew, and tcp_abort_on_overflow=0 or SYN
  *     cookies were sent (a cookie ACK is dropped even with abort=1)   ack-ignored       recovered | failed
  *  7  the server closed it with bytes unread and AbortOnClose counted
- *     every such close (else rule 16)                                 rst-unread-data   failed
+ *     every such close (else rule 17)                                 rst-unread-data   failed
  *  8  the server closed it with SO_LINGER 0                           rst-linger0       ok | failed
  *  9  the client closed it with SO_LINGER 0                           rst-linger0       ok | failed
  * 10  the client saw a reset, the server never accepted it,
@@ -33,7 +33,10 @@ import java.util.Set;
  * 13  the client saw any other reset                                  reset             failed
  * 14  the full reply was read                                         ok                ok
  * 15  the read timed out and TCP_INFO showed unacked segments         stalled           failed
- * 16  anything else                                                   incomplete        unknown
+ * 16  the read failed with "Connection timed out" (the kernel gave up
+ *     retransmitting: TCP_USER_TIMEOUT or tcp_retries2) and a TCP_INFO
+ *     snapshot before showed unacked segments and retransmissions     stalled           failed
+ * 17  anything else                                                   incomplete        unknown
  * </pre>
  *
  * Outcomes: {@code recovered} when the reply came after the failure; rules 8/9 give {@code ok}
@@ -72,7 +75,7 @@ public final class TruthRules {
     }
 
     /**
-     * Rules 2–16 for a connection the client made.
+     * Rules 2–17 for a connection the client made.
      *
      * @param s the server's truth for the same connection, or null if it never accepted it
      */
@@ -108,7 +111,7 @@ public final class TruthRules {
             if (run.counter("TcpExtTCPAbortOnClose") >= run.unreadCloses()) {
                 return of(Verdict.RST_UNREAD_DATA, Outcome.FAILED, 7);
             }
-            return of(Verdict.INCOMPLETE, Outcome.UNKNOWN, 16);
+            return of(Verdict.INCOMPLETE, Outcome.UNKNOWN, 17);
         }
         if (s != null && s.close() == Truth.ServerClose.LINGER0) {
             boolean serverReadAll = s.requestBytes() == c.bytesWritten();
@@ -135,7 +138,18 @@ public final class TruthRules {
         if (c.read().timedOut() && c.tcpInfo().stream().anyMatch(t -> t.unacked() > 0)) {
             return of(Verdict.STALLED, Outcome.FAILED, 15);
         }
-        return of(Verdict.INCOMPLETE, Outcome.UNKNOWN, 16);
+        // ETIMEDOUT on an established connection: unacknowledged data (user timeout, retries2)
+        // or unanswered keepalives; only the snapshot's unacked data makes it a stall.
+        if (abandoned(c.read().exception())
+                && c.tcpInfo().stream().anyMatch(t -> t.unacked() > 0 && t.totalRetrans() > 0)) {
+            return of(Verdict.STALLED, Outcome.FAILED, 16);
+        }
+        return of(Verdict.INCOMPLETE, Outcome.UNKNOWN, 17);
+    }
+
+    /** The kernel abandoned the connection: {@code SocketException: Connection timed out}. */
+    private static boolean abandoned(String readException) {
+        return readException != null && readException.contains("Connection timed out");
     }
 
     private static Expectation of(Verdict v, Outcome o, int rule) {

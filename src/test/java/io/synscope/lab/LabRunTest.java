@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LabRunTest {
     private static final List<String> MODES = List.of("refused", "ack-ignored", "overflow-reset",
             "rst-unread-data", "write-after-close", "syn-dropped-accept-queue", "half-open",
-            "ack-ignored-cookies");
+            "ack-ignored-cookies", "stalled");
 
     @TempDir
     static Path out;

@@ -70,7 +70,7 @@ class TruthRulesTest {
         assertEquals(new Expectation(v, o, rule), got);
     }
 
-    // ---- rows 1–16 -----------------------------------------------------------------------
+    // ---- rows 1–17 -----------------------------------------------------------------------
 
     @Test
     void rule1SpoofedSyn() {
@@ -132,7 +132,7 @@ class TruthRulesTest {
         Truth.Server unread = server(0, ServerClose.UNREAD, 10);
         assertRule(7, Verdict.RST_UNREAD_DATA, Outcome.FAILED, TruthRules.classify(eof, unread,
                 new RunFacts(0, Map.of("TcpExtTCPAbortOnClose", 2L), Set.of(), 2)));
-        assertRule(16, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(eof, unread,
+        assertRule(17, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(eof, unread,
                 new RunFacts(0, Map.of("TcpExtTCPAbortOnClose", 1L), Set.of(), 2)));
     }
 
@@ -170,7 +170,7 @@ class TruthRulesTest {
     }
 
     @Test
-    void rules14to16TheRest() {
+    void rules14to17TheRest() {
         assertRule(14, Verdict.OK, Outcome.OK, TruthRules.classify(clean(), server(10, ServerClose.FIN, 0), QUIET));
         Truth.Read timedOut = new Truth.Read(16, 0, null, null, false, null, null, null, true);
         Truth.Client stalled = client(connected(1), REQUEST, timedOut,
@@ -178,7 +178,31 @@ class TruthRulesTest {
                 ClientClose.NORMAL);
         assertRule(15, Verdict.STALLED, Outcome.FAILED, TruthRules.classify(stalled, null, QUIET));
         Truth.Client silent = client(connected(1), REQUEST, timedOut, List.of(info(0, 10, 11)), ClientClose.NORMAL);
-        assertRule(16, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(silent, null, QUIET));
+        assertRule(17, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(silent, null, QUIET));
+    }
+
+    /** The stalled mode's truth: a second request, then the kernel's user timeout. */
+    private static Truth.Client abandoned(TcpInfo snapshot) {
+        Truth.Read abandoned = new Truth.Read(32, 16, 3.0, null, false, null,
+                "java.net.SocketException: Connection timed out", 5020.0, false);
+        return client(connected(1), List.of(REQUEST.get(0), new Truth.Write(10, 10, false, "REQ c1 16", null)),
+                abandoned, List.of(snapshot), ClientClose.NORMAL);
+    }
+
+    @Test
+    void rule16AbandonedByTheKernelWithDataUnacknowledged() {
+        // 4 retransmissions of the 10 B request; the first request and the SYN were acknowledged.
+        TcpInfo retrying = new TcpInfo("no-reply-after-4000ms", 4010, null, 1, 1, 4, 4, 4, 3_200_000, 20, 11, 16);
+        assertRule(16, Verdict.STALLED, Outcome.FAILED,
+                TruthRules.classify(abandoned(retrying), server(10, ServerClose.NONE, 0), QUIET));
+    }
+
+    @Test
+    void timedOutWithNothingUnacknowledgedIsNotAStall() {
+        // ETIMEDOUT from unanswered keepalives: every byte had been acknowledged.
+        TcpInfo idle = new TcpInfo("no-reply-after-4000ms", 4010, null, 1, 0, 0, 0, 0, 200_000, 10, 11, 16);
+        assertRule(17, Verdict.INCOMPLETE, Outcome.UNKNOWN,
+                TruthRules.classify(abandoned(idle), server(10, ServerClose.NONE, 0), QUIET));
     }
 
     @Test
