@@ -5,6 +5,7 @@ import io.synscope.decode.TcpSegment;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.IntFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Tracks connections on several threads: segments are split by 4-tuple (both directions of a
@@ -105,34 +106,26 @@ public final class ShardedTracker {
 
     /** Sum over shards of {@link FlowTracker#latePackets()}. */
     public long latePackets() {
-        long n = 0;
-        for (FlowTracker t : trackers) {
-            n += t.latePackets();
-        }
-        return n;
+        return sum(FlowTracker::latePackets);
     }
 
     public long duplicatePackets() {
-        long n = 0;
-        for (FlowTracker t : trackers) {
-            n += t.duplicatePackets();
-        }
-        return n;
+        return sum(FlowTracker::duplicatePackets);
     }
 
     public long connectionsSeen() {
-        long n = 0;
-        for (FlowTracker t : trackers) {
-            n += t.connectionsSeen();
-        }
-        return n;
+        return sum(FlowTracker::connectionsSeen);
     }
 
     /** The sum of the shards' peaks: exact with one shard, an upper bound with several. */
     public long peakOpenConnections() {
+        return sum(FlowTracker::peakOpenConnections);
+    }
+
+    private long sum(ToLongFunction<FlowTracker> count) {
         long n = 0;
         for (FlowTracker t : trackers) {
-            n += t.peakOpenConnections();
+            n += count.applyAsLong(t);
         }
         return n;
     }
