@@ -21,11 +21,15 @@ public final class SummaryBuilder {
     private final Map<ServerKey, ServerCounts> servers = new HashMap<>();
     private final TreeMap<Long, Long> failuresPerSecond = new TreeMap<>();
     private final Map<Verdict, long[]> delays = new EnumMap<>(Verdict.class);
+    private ServerCounts lastServer;
 
     private record ServerKey(long hi, long lo, int port) {
     }
 
     private static final class ServerCounts {
+        final long hi;
+        final long lo;
+        final int port;
         final HostPort server;
         long connections;
         long failures;
@@ -35,7 +39,10 @@ public final class SummaryBuilder {
         long lastFailureNanos;
         final long[] byVerdict = new long[Verdict.values().length];
 
-        ServerCounts(HostPort server) {
+        ServerCounts(ServerKey key, HostPort server) {
+            this.hi = key.hi;
+            this.lo = key.lo;
+            this.port = key.port;
             this.server = server;
         }
     }
@@ -50,8 +57,7 @@ public final class SummaryBuilder {
         Verdict v = d.verdict();
         byVerdict[v.ordinal()]++;
         byOutcome[d.outcome().ordinal()]++;
-        ServerCounts sc = servers.computeIfAbsent(new ServerKey(serverHi, serverLo, serverPort),
-                k -> new ServerCounts(new HostPort(Addresses.format(k.hi, k.lo), k.port)));
+        ServerCounts sc = server(serverHi, serverLo, serverPort);
         sc.connections++;
         sc.byVerdict[v.ordinal()]++;
         if (serverAnswered) {
@@ -87,7 +93,7 @@ public final class SummaryBuilder {
             byOutcome[i] += other.byOutcome[i];
         }
         other.servers.forEach((key, theirs) -> {
-            ServerCounts mine = servers.computeIfAbsent(key, k -> new ServerCounts(theirs.server));
+            ServerCounts mine = servers.computeIfAbsent(key, k -> new ServerCounts(k, theirs.server));
             mine.connections += theirs.connections;
             mine.failures += theirs.failures;
             mine.answered += theirs.answered;
@@ -109,6 +115,21 @@ public final class SummaryBuilder {
             mine[2] = Math.max(mine[2], theirs[2]);
             mine[3] += theirs[3];
         });
+    }
+
+    /**
+     * The counts of one server; the last one used is kept at hand, since consecutive connections
+     * often go to the same server and a map lookup would box a key each time.
+     */
+    private ServerCounts server(long hi, long lo, int port) {
+        ServerCounts last = lastServer;
+        if (last != null && last.port == port && last.lo == lo && last.hi == hi) {
+            return last;
+        }
+        last = servers.computeIfAbsent(new ServerKey(hi, lo, port),
+                k -> new ServerCounts(k, new HostPort(Addresses.format(k.hi, k.lo), k.port)));
+        lastServer = last;
+        return last;
     }
 
     public Summary build() {

@@ -15,13 +15,27 @@ final class ListenerBook {
     private record Key(long hi, long lo, int port) {
     }
 
-    private final ConcurrentHashMap<Key, Long> firstFrame = new ConcurrentHashMap<>();
+    private static final int RECENT = 64;
 
-    /** Records that {@code (hi, lo, port)} sent a SYN-ACK in {@code frame}. */
+    private final ConcurrentHashMap<Key, Long> firstFrame = new ConcurrentHashMap<>();
+    // The writer's memory of listeners it already recorded (direct-mapped, never wrong when it
+    // says yes: entries are only ever added): a SYN-ACK from a known server then costs no key.
+    private final long[] recentHi = new long[RECENT];
+    private final long[] recentLo = new long[RECENT];
+    private final int[] recentPort = new int[RECENT];
+
+    /** Records that {@code (hi, lo, port)} sent a SYN-ACK in {@code frame}. Single writer. */
     void learn(long hi, long lo, int port, long frame) {
+        int slot = (int) ((lo * 0x9E3779B97F4A7C15L + port) >>> 58);
+        if (recentPort[slot] == port + 1 && recentLo[slot] == lo && recentHi[slot] == hi) {
+            return;
+        }
         if (firstFrame.size() < MAX_LISTENERS) {
             firstFrame.putIfAbsent(new Key(hi, lo, port), frame);
         }
+        recentHi[slot] = hi;
+        recentLo[slot] = lo;
+        recentPort[slot] = port + 1; // + 1: a zeroed slot must not match port 0
     }
 
     /** True when {@code (hi, lo, port)} sent a SYN-ACK in a frame before {@code frame}. */
