@@ -147,7 +147,7 @@ public final class TruthRules {
         return of(Verdict.INCOMPLETE, Outcome.UNKNOWN, 17);
     }
 
-    /** The kernel abandoned the connection: {@code SocketException: Connection timed out}. */
+    /** The kernel abandoned the connection: a read or write threw {@code Connection timed out}. */
     private static boolean abandoned(String readException) {
         return readException != null && readException.contains("Connection timed out");
     }
