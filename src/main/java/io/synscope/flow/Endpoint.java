@@ -298,10 +298,6 @@ public final class Endpoint {
     }
 
 
-    /** Highest acknowledgement sent, relative to the peer's sequence base. */
-    public long maxAckRel() {
-        return maxAckRel;
-    }
 
 
     public boolean finSeen() {
