@@ -32,9 +32,11 @@ public final class Classifier {
 
     /** Classifies {@code c}; reads it only during the call (see the tracker's reuse contract). */
     public Diagnosis classify(Connection c, Decision decidedBy, long nowNanos) {
-        if (isCleanClose(c)) {
-            return CLEAN_CLOSE;
-        }
+        return isCleanClose(c) ? CLEAN_CLOSE : byRules(c, decidedBy, nowNanos);
+    }
+
+    /** The rules themselves, without the clean-close shortcut (tests check they agree). */
+    Diagnosis byRules(Connection c, Decision decidedBy, long nowNanos) {
         Endpoint client = c.client();
         boolean handshakeSeen = client.synSeen() || c.synAckCount() > 0;
         if (!handshakeSeen) {
