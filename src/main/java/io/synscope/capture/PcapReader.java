@@ -62,6 +62,22 @@ public final class PcapReader extends CaptureReader {
 
     @Override
     public boolean next(RawPacket into) throws CaptureException {
+        // The common case first, small enough to inline: the whole record is already buffered.
+        // The slow path re-reads the length and repeats every check, with messages.
+        int buffered = in.available();
+        if (buffered >= RECORD_HEADER_BYTES) {
+            int capturedLength = in.int32(in.position() + 8);
+            // Unsigned, so a length that is negative as an int is not buffered either.
+            if (Integer.compareUnsigned(capturedLength, buffered - RECORD_HEADER_BYTES) <= 0
+                    && capturedLength <= MAX_CAPTURED_LENGTH) {
+                deliver(into, capturedLength);
+                return true;
+            }
+        }
+        return nextAfterReading(into);
+    }
+
+    private boolean nextAfterReading(RawPacket into) throws CaptureException {
         if (ended) {
             return false;
         }
@@ -77,11 +93,16 @@ public final class PcapReader extends CaptureReader {
                     + Integer.toUnsignedString(capturedLength) + " bytes; at most "
                     + MAX_CAPTURED_LENGTH + " expected");
         }
-        int recordBytes = RECORD_HEADER_BYTES + capturedLength;
-        if (!in.request(recordBytes)) {
+        if (!in.request(RECORD_HEADER_BYTES + capturedLength)) {
             return cutShort("record " + record + " announces " + capturedLength + " bytes, "
                     + (in.available() - RECORD_HEADER_BYTES) + " present");
         }
+        deliver(into, capturedLength);
+        return true;
+    }
+
+    /** Hands out the record at the input's position, known to be buffered whole, and skips it. */
+    private void deliver(RawPacket into, int capturedLength) {
         int p = in.position();
         long seconds = in.int32(p) & 0xFFFF_FFFFL;
         long fraction = in.int32(p + 4) & 0xFFFF_FFFFL;
@@ -89,11 +110,9 @@ public final class PcapReader extends CaptureReader {
         // Negative as an int means above 2^31 as the unsigned field: clamp, it only informs.
         int originalLength = wireLength < 0 ? Integer.MAX_VALUE
                 : Math.max(wireLength, capturedLength);
-        frames = record;
         into.set(in.buffer(), p + RECORD_HEADER_BYTES, capturedLength, originalLength,
                 seconds * NANOS_PER_SECOND + fraction * nanosPerFractionUnit, linkType,
-                record, in.offset());
-        in.skip(recordBytes);
-        return true;
+                ++frames, in.offset());
+        in.skip(RECORD_HEADER_BYTES + capturedLength);
     }
 }

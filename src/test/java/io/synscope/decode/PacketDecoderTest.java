@@ -342,6 +342,26 @@ class PacketDecoderTest {
         assertEquals(6, s.tsEcr);
     }
 
+    /** Linux's SYN layout: MSS, SACK permitted, timestamps, NOP, window scale. */
+    @Test
+    void linuxSynOptions() {
+        assertNull(decode(v4().flags(TcpSegment.SYN).payloadLength(0)
+                .options(2, 4, 0x05, 0xB4, 4, 2, 8, 10, 0xFF, 0, 0, 7, 0, 0, 0, 9, 1, 3, 3, 7)));
+        assertEquals(1460, s.mss);
+        assertTrue(s.hasTimestamps);
+        assertEquals(0xFF00_0007, s.tsVal);
+        assertEquals(9, s.tsEcr);
+    }
+
+    /** Twelve bytes laid out like Linux's NOP, NOP, timestamps, but kind 8 is 9 bytes long. */
+    @Test
+    void timestampsOfAnotherLengthAreNotRead() {
+        assertNull(decode(v4().options(1, 1, 8, 9, 0, 0, 0, 5, 0, 0, 0, 0)));
+        assertV4Segment();
+        assertFalse(s.hasTimestamps);
+        assertEquals(0, s.tsVal);
+    }
+
     @Test
     void endOfOptionListStopsTheWalk() {
         assertNull(decode(v4().options(0, 2, 4, 5, 0xB4)));
