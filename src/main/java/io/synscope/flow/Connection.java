@@ -152,8 +152,10 @@ public final class Connection extends TupleTable.Entry {
      */
     void logEvent(TcpSegment s, long relSeq, long relAck, int marks, int maxEvents) {
         boolean interesting = (s.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) != 0
-                || (marks & MARK_RETRANSMISSION) != 0;
-        if (eventCount >= maxEvents || (eventCount >= maxEvents - 8 && !interesting)) {
+                | (marks & MARK_RETRANSMISSION) != 0;
+        // One branch, not three: the log fills up late in a capture, if ever, and a branch
+        // first taken then makes the JIT recompile the packet path.
+        if (eventCount >= maxEvents | (eventCount >= maxEvents - 8 & !interesting)) {
             eventsOmitted++;
             return;
         }

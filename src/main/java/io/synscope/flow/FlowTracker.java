@@ -19,6 +19,15 @@ import java.util.ArrayDeque;
  * <p>Not thread-safe; one tracker per packet stream.
  */
 public final class FlowTracker {
+    /**
+     * Capture time between sweeps for idle connections and expired tombstones. Sweeping on every
+     * packet put two loops that do nothing for the first seconds of a capture into the packet
+     * path, and the JIT recompiled that path each time one of them first had work to do; called
+     * this rarely, the sweep is compiled on its own. Idle connections are decided at most this
+     * late (against a timeout of minutes); tombstones check their own expiry, so their answers
+     * do not depend on it.
+     */
+    private static final long SWEEP_INTERVAL_NANOS = 1_000_000;
 
     private final AnalysisConfig config;
     private final ConnectionListener listener;
@@ -35,11 +44,12 @@ public final class FlowTracker {
      */
     private final TombstoneSet tombstones = new TombstoneSet();
 
-    // Open connections in the order they were (re)queued, for the idle timeout; see expire().
+    // Open connections in the order they were (re)queued, for the idle timeout; see sweep().
     private Connection activeHead;
     private Connection activeTail;
 
     private long nowNanos = Long.MIN_VALUE;
+    private long nextSweepNanos = Long.MIN_VALUE;
     private long connectionsSeen;
     private long peakOpen;
     private long latePackets;
@@ -83,7 +93,9 @@ public final class FlowTracker {
         }
         if (s.tsNanos > nowNanos) {
             nowNanos = s.tsNanos;
-            expire();
+            if (nowNanos >= nextSweepNanos) {
+                sweep();
+            }
         }
         boolean pureSyn = (s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN;
         Connection c = table.find((int) tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
@@ -93,7 +105,7 @@ public final class FlowTracker {
             c = null;
         }
         if (c == null) {
-            if (tombstones.size() > 0 && tombstones.contains(tupleHash)) {
+            if (tombstones.size() > 0 && tombstones.contains(tupleHash, nowNanos)) {
                 if (!pureSyn) {
                     latePackets++;
                     return;
@@ -269,7 +281,7 @@ public final class FlowTracker {
         long relSeq = snd.rel(s.seq);
         int synLen = syn ? 1 : 0;
         long relEnd = relSeq + synLen + s.payloadLength + (fin ? 1 : 0);
-        boolean retransmission = relEnd > relSeq && relEnd <= snd.maxEndRel;
+        boolean retransmission = relEnd > relSeq & relEnd <= snd.maxEndRel;
 
         if (s.payloadLength > 0) {
             long dataStart = relSeq + synLen;
@@ -333,10 +345,11 @@ public final class FlowTracker {
      * IP ID; with TCP timestamps, a new TSval (IPv6 has no IP ID, so that is what tells there).
      */
     private boolean isDuplicate(Endpoint snd, TcpSegment s) {
-        boolean same = snd.packets > 0 && s.seq == snd.lastSeqRaw && s.ack == snd.lastAckRaw
-                && s.flags == snd.lastFlags && s.payloadLength == snd.lastPayloadLength
-                && s.ipId == snd.lastIpId && s.window == snd.lastWindow && s.tsVal == snd.lastTsVal
-                && s.tsNanos - snd.lastTsNanos <= config.duplicateWindowNanos();
+        // Non-short-circuit: one branch whichever field differs (see TupleTable.matches).
+        boolean same = snd.packets > 0 & s.seq == snd.lastSeqRaw & s.ack == snd.lastAckRaw
+                & s.flags == snd.lastFlags & s.payloadLength == snd.lastPayloadLength
+                & s.ipId == snd.lastIpId & s.window == snd.lastWindow & s.tsVal == snd.lastTsVal
+                & s.tsNanos - snd.lastTsNanos <= config.duplicateWindowNanos();
         if (!same) {
             snd.lastSeqRaw = s.seq;
             snd.lastAckRaw = s.ack;
@@ -434,14 +447,16 @@ public final class FlowTracker {
     // ---- expiry lists -------------------------------------------------------------------
 
     /**
-     * Decides connections idle for longer than the timeout. The idle list is ordered by when a
+     * Decides connections idle for longer than the timeout and forgets expired tombstones; runs
+     * every {@link #SWEEP_INTERVAL_NANOS} of capture time. The idle list is ordered by when a
      * connection was (re)queued, not by its last packet: moving a connection on every packet
      * would touch two other connections' links per packet (cache misses at millions of packets a
      * second). Instead a head that turns out to be active is requeued with the current time, so
      * each connection is looked at about once per timeout period, and decided at most one
      * timeout late.
      */
-    private void expire() {
+    private void sweep() {
+        nextSweepNanos = nowNanos + SWEEP_INTERVAL_NANOS;
         long idle = config.idleTimeoutNanos();
         while (activeHead != null && nowNanos - activeHead.queuedNanos > idle) {
             Connection c = activeHead;

@@ -6,6 +6,9 @@ package io.synscope.flow;
  * entry: at tens of thousands of connections a second this set holds a second or two of them,
  * and it is consulted once per new connection.
  *
+ * <p>An entry counts until its expiry whether or not {@link #expire} has swept it yet, so callers
+ * may sweep as rarely as they like (memory is all that waits on it).
+ *
  * <p>Identity is the 64-bit hash of the unordered endpoint pair ({@link TupleTable#hash64}); two
  * different tuples sharing one is a 2^-64 event, and its only effect would be one packet counted
  * as late.
@@ -26,8 +29,10 @@ final class TombstoneSet {
         return size;
     }
 
-    boolean contains(long hash) {
-        return slotOf(hash == 0 ? 1 : hash) >= 0;
+    /** Whether {@code hash} was added and its expiry is not before {@code nowNanos}. */
+    boolean contains(long hash, long nowNanos) {
+        int slot = slotOf(hash == 0 ? 1 : hash);
+        return slot >= 0 && expires[slot] >= nowNanos;
     }
 
     /** Adds {@code hash} until {@code expiresNanos}; expiry times must not decrease. */
@@ -95,9 +100,11 @@ final class TombstoneSet {
         keys[hole] = 0;
         size--;
         for (int j = (hole + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
+            // Move it unless its home lies cyclically in (hole, j]: then it is no farther from
+            // home than the hole would put it. Distances instead of range tests: no branch
+            // that only a probe run wrapping past the array's end would take.
             int home = (int) keys[j] & mask;
-            boolean homeInRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-            if (!homeInRange) {
+            if (((j - home) & mask) >= ((j - hole) & mask)) {
                 keys[hole] = keys[j];
                 expires[hole] = expires[j];
                 keys[j] = 0;

@@ -82,9 +82,9 @@ final class TupleTable<E extends TupleTable.Entry> {
         // Backward shift: pull later members of the probe run into the hole when their home
         // slot does not lie cyclically in (hole, j].
         for (int j = (hole + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
+            // As in TombstoneSet: move it unless its home lies cyclically in (hole, j].
             int home = hashes[j] & mask;
-            boolean homeInRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-            if (!homeInRange) {
+            if (((j - home) & mask) >= ((j - hole) & mask)) {
                 Entry moved = slots[j];
                 slots[hole] = moved;
                 hashes[hole] = hashes[j];
@@ -118,14 +118,17 @@ final class TupleTable<E extends TupleTable.Entry> {
         }
     }
 
+    /**
+     * Non-short-circuit tests: one outcome per call, whichever field differs, so the compiled
+     * code has no branch that only a rare hash collision takes (and deoptimises on).
+     */
     private static boolean matches(Entry e, long xHi, long xLo, int xPort,
                                    long yHi, long yLo, int yPort) {
-        if (e.aPort == xPort && e.bPort == yPort && e.aLo == xLo && e.bLo == yLo
-                && e.aHi == xHi && e.bHi == yHi) {
-            return true;
-        }
-        return e.aPort == yPort && e.bPort == xPort && e.aLo == yLo && e.bLo == xLo
-                && e.aHi == yHi && e.bHi == xHi;
+        boolean forward = e.aPort == xPort & e.bPort == yPort & e.aLo == xLo & e.bLo == yLo
+                & e.aHi == xHi & e.bHi == yHi;
+        boolean backward = e.aPort == yPort & e.bPort == xPort & e.aLo == yLo & e.bLo == xLo
+                & e.aHi == yHi & e.bHi == xHi;
+        return forward | backward;
     }
 
     private static int hashOf(Entry e) {
