@@ -51,12 +51,17 @@ public final class ShardedTracker {
     }
 
     /**
-     * Feeds one segment; {@code s} is copied when it goes to another thread, so the caller may
-     * reuse it at once.
+     * Feeds one segment and answers the segment the caller should fill next.
+     *
+     * <p><b>Hand-over contract.</b> With several shards {@code s} itself goes to a shard's thread
+     * (no copy: at millions of packets a second copying every field costs more than deciding
+     * where they go) and a free segment from that shard's batch is returned in its place; with
+     * one shard {@code s} is returned. Either way the caller must not touch {@code s} again and
+     * decodes the next packet into the returned segment.
      *
      * @throws ShardFailure when a shard's thread failed (its listener threw)
      */
-    public void accept(TcpSegment s) {
+    public TcpSegment accept(TcpSegment s) {
         long hash = TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
         if (s.tsNanos > lastTsNanos) {
             lastTsNanos = s.tsNanos;
@@ -64,14 +69,14 @@ public final class ShardedTracker {
         if (shards.length == 0) {
             trackers[0].accept(s, hash);
             trackers[0].drainDecided();
-            return;
+            return s;
         }
         if ((s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
             // As FlowTracker does when it learns for itself.
             listeners.learn(s.srcHi, s.srcLo, s.srcPort, s.frameNumber);
         }
         // High bits pick the shard: the tables inside a shard index by the low bits.
-        shards[(int) ((hash >>> 40) % shards.length)].add(s, hash);
+        return shards[(int) ((hash >>> 40) % shards.length)].add(s, hash);
     }
 
     /**
@@ -169,14 +174,17 @@ public final class ShardedTracker {
             }
         }
 
-        void add(TcpSegment s, long hash) {
+        /** Puts {@code s} in the batch; answers the free segment it takes the place of. */
+        TcpSegment add(TcpSegment s, long hash) {
             Batch b = filling;
-            b.segments[b.count].copyFrom(s);
+            TcpSegment free = b.segments[b.count];
+            b.segments[b.count] = s;
             b.hashes[b.count] = hash;
             if (++b.count == BATCH) {
                 hand(b);
                 filling = take(empty);
             }
+            return free;
         }
 
         void finish(long captureEndNanos) {
