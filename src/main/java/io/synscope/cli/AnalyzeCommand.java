@@ -9,32 +9,26 @@ import io.synscope.diagnose.CaptureInfo;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.report.JsonReport;
 import io.synscope.report.TextReport;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
 import java.io.FilterWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** {@code synscope analyze FILE}: the main job. */
-@Command(name = "analyze", mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        description = {"Rebuilds every TCP handshake and teardown in a capture, names each"
-                + " connection's failure with its evidence packets, and reports a timeline.",
-                "FILE may be pcap or pcapng, gzip-compressed or not, or - for stdin"
-                        + " (tcpdump -w - | synscope analyze -)."})
 final class AnalyzeCommand implements Callable<Integer> {
     /** How long an interrupted run may take to write its report before the JVM exits anyway. */
     private static final long REPORT_GRACE_SECONDS = 10;
@@ -43,72 +37,74 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     enum ColorMode { auto, always, never }
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+    private final PositionalParamSpec file = PositionalParamSpec.builder().index("0")
+            .type(String.class).required(true).paramLabel("FILE")
+            .description("capture file, or - for stdin").build();
+    private final OptionSpec format = Main.add(spec, OptionSpec.builder("--format")
+            .type(OutputFormat.class).paramLabel("<format>").defaultValue("text")
+            .description("text (default) or json (schema: docs/json-schema.md)"));
+    private final OptionSpec output = Main.add(spec, OptionSpec.builder("-o", "--output")
+            .type(String.class).paramLabel("OUT").description("write the report to OUT"));
+    private final OptionSpec all = Main.add(spec, Main.flag("--all")
+            .description("json: list every connection, not only failures"));
+    private final OptionSpec maxLadders = Main.add(spec, OptionSpec.builder("--max-ladders")
+            .type(int.class).paramLabel("N").defaultValue("20")
+            .description("text: ladders of at most N failures (default ${DEFAULT-VALUE})"));
+    private final OptionSpec color = Main.add(spec, OptionSpec.builder("--color")
+            .type(ColorMode.class).paramLabel("<color>").defaultValue("auto")
+            .description("auto (on a terminal, unless NO_COLOR is set), always or never"));
+    private final OptionSpec pretty = Main.add(spec, Main.flag("--pretty")
+            .description("json: indent the document"));
+    private final OptionSpec idleTimeoutSeconds = Main.add(spec,
+            OptionSpec.builder("--idle-timeout").type(long.class).paramLabel("SECONDS")
+                    .defaultValue("300").description("a connection silent this long is judged"
+                            + " as it stands (default ${DEFAULT-VALUE})"));
+    private final OptionSpec threads = Main.add(spec, OptionSpec.builder("--threads")
+            .type(Integer.class).paramLabel("N")
+            .description("tracking threads (default: one per processor); 1 also keeps --format"
+                    + " json's connections in decision order from run to run"));
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "capture file, or - for stdin")
-    String file;
-
-    @Option(names = "--format", defaultValue = "text",
-            description = "text (default) or json (schema: docs/json-schema.md)")
-    OutputFormat format;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the report to OUT")
-    String output;
-
-    @Option(names = "--all", description = "json: list every connection, not only failures")
-    boolean all;
-
-    @Option(names = "--max-ladders", defaultValue = "20", paramLabel = "N",
-            description = "text: ladders of at most N failures (default ${DEFAULT-VALUE})")
-    int maxLadders;
-
-    @Option(names = "--color", defaultValue = "auto",
-            description = "auto (on a terminal, unless NO_COLOR is set), always or never")
-    ColorMode color;
-
-    @Option(names = "--pretty", description = "json: indent the document")
-    boolean pretty;
-
-    @Option(names = "--idle-timeout", defaultValue = "300", paramLabel = "SECONDS",
-            description = "a connection silent this long is judged as it stands (default ${DEFAULT-VALUE})")
-    long idleTimeoutSeconds;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "tracking threads (default: one per processor); 1 also keeps --format"
-                    + " json's connections in decision order from run to run")
-    Integer threads;
+    AnalyzeCommand() {
+        spec.name("analyze");
+        Main.standardHelpOptions(spec);
+        spec.usageMessage().description("Rebuilds every TCP handshake and teardown in a capture,"
+                        + " names each connection's failure with its evidence packets, and"
+                        + " reports a timeline.",
+                "FILE may be pcap or pcapng, gzip-compressed or not, or - for stdin"
+                        + " (tcpdump -w - | synscope analyze -).");
+        spec.addPositional(file);
+    }
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        int maxLadders = this.maxLadders.getValue();
+        long idleTimeoutSeconds = this.idleTimeoutSeconds.getValue();
+        Integer threads = this.threads.getValue();
+        String output = this.output.getValue();
+        OutputFormat format = this.format.getValue();
         if (maxLadders < 0 || idleTimeoutSeconds <= 0 || (threads != null && threads < 1)) {
             err.println("synscope: --max-ladders must be ≥ 0, --idle-timeout and --threads > 0");
             return ExitCode.USAGE;
         }
         AnalysisConfig config = AnalysisConfig.defaults()
                 .withIdleTimeoutNanos(TimeUnit.SECONDS.toNanos(idleTimeoutSeconds));
-        // Ctrl-C (also what `tcpdump … | synscope analyze -` gets) stops reading and still
-        // writes the report of what was read: the JVM waits in this hook until it is written.
-        AtomicBoolean stop = new AtomicBoolean();
-        CountDownLatch reported = new CountDownLatch(1);
-        Thread onInterrupt = new Thread(() -> {
-            stop.set(true);
-            try {
-                reported.await(REPORT_GRACE_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "synscope-interrupt");
+        Interrupt onInterrupt = new Interrupt();
         Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try (PacketSource source = Captures.open(file);
-             Writer out = openOutput()) {
-            AnalysisSink sink = format == OutputFormat.json
-                    ? new JsonReport(out, all, pretty, Main.version())
-                    : new TextReport(new PrintWriter(out), useColor(), maxLadders,
-                    Main.version());
+        try (PacketSource source = Captures.open(file.getValue());
+             OutputStream toFile = openFile(output);
+             Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
+                     : stdout()) {
+            AnalysisSink sink = format == OutputFormat.text
+                    ? new TextReport(new PrintWriter(out), useColor(output), maxLadders,
+                    Main.version())
+                    // JSON to a file is written as bytes, not through the Writer: see JsonReport.
+                    : toFile != null
+                    ? new JsonReport(toFile, all.getValue(), pretty.getValue(), Main.version())
+                    : new JsonReport(out, all.getValue(), pretty.getValue(), Main.version());
             int shards = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            CaptureInfo info = new Analyzer(config, shards).run(source, sink, stop::get);
+            CaptureInfo info = new Analyzer(config, shards).run(source, sink, onInterrupt);
             if (output != null || format == OutputFormat.json) {
                 // The text report on the terminal already shows them.
                 for (String w : info.warnings()) {
@@ -126,7 +122,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println("synscope: I/O error: " + e.getMessage());
             return ExitCode.IO_ERROR;
         } finally {
-            reported.countDown();
+            onInterrupt.reported.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(onInterrupt);
             } catch (IllegalStateException shuttingDown) {
@@ -135,23 +131,56 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    /** The report's destination: the command line's own output (so tests capture it), or OUT. */
-    private Writer openOutput() throws FileNotFoundException {
-        if (output == null || output.equals("-")) {
-            PrintWriter stdout = spec.commandLine().getOut();
-            return new FilterWriter(stdout) {
-                @Override
-                public void close() {
-                    stdout.flush();
-                }
-            };
+    /**
+     * Ctrl-C (also what {@code tcpdump … | synscope analyze -} gets) stops reading and still
+     * writes the report of what was read: the JVM waits in this shutdown hook until it is
+     * written, or for {@link #REPORT_GRACE_SECONDS}.
+     */
+    private static final class Interrupt extends Thread implements BooleanSupplier {
+        final CountDownLatch reported = new CountDownLatch(1);
+        private volatile boolean stop;
+
+        Interrupt() {
+            super("synscope-interrupt");
         }
-        return new BufferedWriter(new OutputStreamWriter(new FileOutputStream(output),
-                StandardCharsets.UTF_8), 1 << 16);
+
+        /** Whether to stop reading. */
+        @Override
+        public boolean getAsBoolean() {
+            return stop;
+        }
+
+        @Override
+        public void run() {
+            stop = true;
+            try {
+                reported.await(REPORT_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
-    private boolean useColor() {
-        return switch (color) {
+    /** OUT, or null when the report goes to the command line's own output. */
+    private static OutputStream openFile(String output) throws FileNotFoundException {
+        return output == null || output.equals("-") ? null
+                : new BufferedOutputStream(new FileOutputStream(output), 1 << 16);
+    }
+
+    /** The command line's own output (so tests capture it), left open. */
+    private Writer stdout() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        return new FilterWriter(stdout) {
+            @Override
+            public void close() {
+                stdout.flush();
+            }
+        };
+    }
+
+    private boolean useColor(String output) {
+        ColorMode mode = color.getValue();
+        return switch (mode) {
             case always -> true;
             case never -> false;
             case auto -> output == null && System.console() != null

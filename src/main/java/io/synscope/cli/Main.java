@@ -1,7 +1,8 @@
 package io.synscope.cli;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
@@ -9,14 +10,30 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Entry point: {@code synscope <command>}. */
-@Command(name = "synscope", mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        description = "Tells why TCP connections failed, from a packet capture.",
-        subcommands = {AnalyzeCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
+/**
+ * Entry point: {@code synscope <command>}.
+ *
+ * <p>The commands are described to picocli with its programmatic API rather than annotations:
+ * reading annotations reflectively (parsing them, spinning a proxy class per annotation type)
+ * cost every run, {@code --version} included, some sixty milliseconds of a cold JVM.
+ */
+public final class Main implements Runnable {
+    /**
+     * Picocli registers converters for every java.sql and java.time type it knows, loading and
+     * initialising those classes (some fifteen milliseconds); no option here has such a type.
+     */
+    private static final String UNUSED_CONVERTERS = "java\\.(sql|time)\\..*";
+
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+
+    private Main() {
+        spec.name("synscope");
+        standardHelpOptions(spec);
+        spec.usageMessage().description("Tells why TCP connections failed, from a packet capture.");
+        exitCodes(spec,
                 "0:analysed (whatever the verdicts)",
                 "1:internal error (a bug: please report it)",
                 "2:bad command line",
@@ -26,10 +43,8 @@ import java.nio.charset.StandardCharsets;
                 "6:corrupt capture (bad header or block)",
                 "7:no frame of a link type synscope decodes",
                 "8:I/O error while reading or writing",
-                "130:interrupted (Ctrl-C); the report covers what was read"})
-public final class Main implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+                "130:interrupted (Ctrl-C); the report covers what was read");
+    }
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(
@@ -44,16 +59,26 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams; returns the exit code. Used by tests. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", UNUSED_CONVERTERS);
+        }
+        CommandLine cl = new CommandLine(new Main().spec);
+        cl.addSubcommand("analyze", new CommandLine(new AnalyzeCommand().spec));
+        cl.addSubcommand("lab", new CommandLine(new LabCommand().spec));
+        cl.addSubcommand("help", new CommandLine(new HelpCommand().spec));
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("synscope: internal error: " + ex
-                    + " (please report it with the command line and capture)");
-            if (System.getenv("SYNSCOPE_DEBUG") != null) {
-                ex.printStackTrace(commandLine.getErr());
+        cl.setExecutionExceptionHandler(new CommandLine.IExecutionExceptionHandler() {
+            @Override
+            public int handleExecutionException(Exception ex, CommandLine commandLine,
+                                                CommandLine.ParseResult parseResult) {
+                commandLine.getErr().println("synscope: internal error: " + ex
+                        + " (please report it with the command line and capture)");
+                if (System.getenv("SYNSCOPE_DEBUG") != null) {
+                    ex.printStackTrace(commandLine.getErr());
+                }
+                return ExitCode.INTERNAL_ERROR;
             }
-            return ExitCode.INTERNAL_ERROR;
         });
         return cl.execute(args);
     }
@@ -61,6 +86,37 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code -h, --help} and {@code -V, --version}, as picocli's mixinStandardHelpOptions. */
+    static void standardHelpOptions(CommandSpec spec) {
+        spec.versionProvider(new Version());
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+    }
+
+    /** The usage's exit code section from {@code "code:meaning"} lines. */
+    static void exitCodes(CommandSpec spec, String... codes) {
+        Map<String, String> list = new LinkedHashMap<>();
+        for (String c : codes) {
+            int colon = c.indexOf(':');
+            list.put(c.substring(0, colon), c.substring(colon + 1));
+        }
+        spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(list);
+    }
+
+    /** Adds {@code option} to {@code spec}; returns it, built, to read its value after parsing. */
+    static OptionSpec add(CommandSpec spec, OptionSpec.Builder option) {
+        OptionSpec o = option.build();
+        spec.addOption(o);
+        return o;
+    }
+
+    /** An option that is on or off: off unless given. */
+    static OptionSpec.Builder flag(String name) {
+        return OptionSpec.builder(name).type(boolean.class).initialValue(false);
     }
 
     /** The version from the jar's manifest. */

@@ -15,6 +15,22 @@ public interface AnalysisSink {
      */
     boolean wants(Verdict v);
 
+    /**
+     * Asked before a wanted connection's result is built: false when {@link #onConnection}
+     * would drop that result at once, so it is not built at all (the text report keeps only the
+     * earliest few failures of each verdict, of a hundred thousand in a big capture). The
+     * connection is known here by its verdict, the capture time of its first packet and its
+     * {@link ConnectionResult#id()}.
+     *
+     * <p>An answer may be stale, never wrong: once false for a connection it stays false for it
+     * however many results arrive after, and a true may still end in a drop. Calls come from
+     * the threads that call {@link #onConnection}, serialised with it in the same way. The
+     * default keeps every wanted connection.
+     */
+    default boolean keeps(Verdict v, long firstSeenNanos, long id) {
+        return true;
+    }
+
     void onConnection(ConnectionResult result) throws IOException;
 
     void onFinish(CaptureInfo capture, Summary summary) throws IOException;

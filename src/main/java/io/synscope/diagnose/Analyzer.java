@@ -202,6 +202,11 @@ public final class Analyzer {
         }
 
         @Override
+        public synchronized boolean keeps(Verdict v, long firstSeenNanos, long id) {
+            return sink.keeps(v, firstSeenNanos, id);
+        }
+
+        @Override
         public synchronized void onConnection(ConnectionResult result) throws IOException {
             sink.onConnection(result);
         }

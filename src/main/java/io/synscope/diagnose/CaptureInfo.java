@@ -37,6 +37,10 @@ public record CaptureInfo(
     }
 
     public long skippedTotal() {
-        return skipped.values().stream().mapToLong(Long::longValue).sum();
+        long total = 0;
+        for (long n : skipped.values()) {
+            total += n;
+        }
+        return total;
     }
 }

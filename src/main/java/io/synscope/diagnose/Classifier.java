@@ -6,7 +6,7 @@ import io.synscope.flow.Connection;
 import io.synscope.flow.Decision;
 import io.synscope.flow.Endpoint;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,8 +18,6 @@ import java.util.List;
  * {@link Outcome#RECOVERED} with its delay, unless a later failure explains the end better.
  */
 public final class Classifier {
-    private static final double NANOS_PER_SECOND = 1e9;
-
     private final AnalysisConfig config;
 
     public Classifier(AnalysisConfig config) {
@@ -35,24 +33,64 @@ public final class Classifier {
         return isCleanClose(c) ? CLEAN_CLOSE : byRules(c, decidedBy, nowNanos);
     }
 
-    /** The rules themselves, without the clean-close shortcut (tests check they agree). */
+    /**
+     * The rules themselves, without the clean-close shortcut (tests check they agree), in the
+     * order of a connection's life. One method from the SYN to the teardown, so that it stays
+     * above C2's size limit for inlining a hot callee (FreqInlineSize, 325 bytes of bytecode):
+     * the rules are then compiled once, on their own, where {@link #classify} and
+     * {@link Diagnoser#onDecided} each used to compile a copy of them, the largest compilations
+     * of a big capture's run.
+     */
     Diagnosis byRules(Connection c, Decision decidedBy, long nowNanos) {
         Endpoint client = c.client();
-        boolean handshakeSeen = client.synSeen() || c.synAckCount() > 0;
-        if (!handshakeSeen) {
-            return midStream(c);
+        Endpoint server = c.server();
+        Finding f;
+        if (!client.synSeen() && c.synAckCount() == 0) {
+            f = midStream(c);
+        } else if (c.rstAnsweredSyn()) {
+            f = refused(c);
+        } else if (c.synAckCount() == 0) {
+            f = unansweredSyn(c, nowNanos);
+        } else {
+            // SYN-ACK onwards.
+            boolean established = c.handshakeAckFrame() != 0 || client.payloadBytes() > 0
+                    || server.payloadBytes() > 0;
+            if (!established) {
+                f = handshakeUnfinished(c, nowNanos);
+            } else if (isOverflowReset(c)) {
+                f = overflowReset(c);
+            } else if (c.handshakeAckFrame() != 0 && (c.synAcksAfterHandshakeAck() > 0
+                    || c.clientRetransBeforeProgress() >= config.ackIgnoredMinRetrans())) {
+                f = ackIgnored(c);
+            } else {
+                f = resetAfterBothFins(c) ? null : resetOf(c);
+            }
+            if (f == null) {
+                Finding ok = new Finding(Verdict.OK, Outcome.OK, closedInOrder(c)
+                        ? "closed-in-order" : "open-at-end", Confidence.HIGH);
+                if (client.rstSeen() || server.rstSeen()) {
+                    ok.note("RST after both sides had sent FIN: both applications had closed"
+                            + " (typically a last write such as a TLS close_notify crossing the"
+                            + " peer's FIN); harmless");
+                }
+                f = stalled(c, nowNanos, decidedBy, ok);
+                if (f == null) {
+                    if (c.handshakeAckFrame() == 0) {
+                        ok.note("the handshake's ACK was not captured; data shows it completed");
+                    }
+                    long retrans = client.retransmissions() + server.retransmissions();
+                    if (retrans > 0) {
+                        ok.note(retrans + " ordinary retransmission" + (retrans == 1 ? "" : "s")
+                                + ", recovered");
+                    }
+                    f = ok;
+                }
+            }
+            if (client.synSeen() && c.synsBeforeSynAck() >= 2) {
+                f = synDroppedThen(c, f);
+            }
         }
-        if (c.rstAnsweredSyn()) {
-            return refused(c);
-        }
-        if (c.synAckCount() == 0) {
-            return unansweredSyn(c, nowNanos);
-        }
-        Finding rest = afterSynAck(c, nowNanos, decidedBy);
-        if (client.synSeen() && c.synsBeforeSynAck() >= 2) {
-            return synDroppedThen(c, rest);
-        }
-        return rest.build();
+        return f.build();
     }
 
     /**
@@ -70,7 +108,7 @@ public final class Classifier {
 
     // ---- SYN ----------------------------------------------------------------------------
 
-    private Diagnosis refused(Connection c) {
+    private Finding refused(Connection c) {
         Endpoint client = c.client();
         Endpoint server = c.server();
         Finding f = new Finding(Verdict.REFUSED, Outcome.FAILED, "syn-answered-by-rst",
@@ -83,10 +121,10 @@ public final class Classifier {
         if (client.synCount() > 1) {
             f.note("the SYN was sent " + client.synCount() + " times before the RST");
         }
-        return f.build();
+        return f;
     }
 
-    private Diagnosis unansweredSyn(Connection c, long nowNanos) {
+    private Finding unansweredSyn(Connection c, long nowNanos) {
         Endpoint client = c.client();
         Endpoint server = c.server();
         if (client.ackFlagSeen() || client.payloadBytes() > 0 || server.packets() > 0) {
@@ -97,7 +135,7 @@ public final class Classifier {
             f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
             f.note("no SYN-ACK in the capture, yet the client went on as if it got one:"
                     + " only the client's direction was captured");
-            return f.build();
+            return f;
         }
         if (client.synCount() >= 2) {
             Finding f = new Finding(Verdict.SYN_DROPPED, Outcome.FAILED, "syn-retransmitted",
@@ -108,7 +146,7 @@ public final class Classifier {
                 f.note("the capture ends " + seconds(quietNanos)
                         + " after the last SYN: the client may still have been retrying");
             }
-            return f.build();
+            return f;
         }
         long quietNanos = nowNanos - client.synTsNanos();
         if (quietNanos >= config.synRetryWindowNanos()) {
@@ -117,21 +155,21 @@ public final class Classifier {
             f.evidence(client.synFrame(), client.synTsNanos(), "client SYN, never answered");
             f.note("the SYN was not retransmitted in the " + seconds(quietNanos)
                     + " that followed: a one-way capture, a scanner, or a client that gave up");
-            return f.build();
+            return f;
         }
         Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "syn-at-capture-end",
                 Confidence.LOW);
         f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
         f.note("a single SYN " + seconds(quietNanos) + " before the capture ends");
-        return f.build();
+        return f;
     }
 
-    private Diagnosis synDroppedThen(Connection c, Finding rest) {
+    private Finding synDroppedThen(Connection c, Finding rest) {
         Endpoint client = c.client();
         if (rest.verdict.isFailure()) {
             rest.note("its SYN was sent " + c.synsBeforeSynAck()
                     + " times before the server answered (dropped first)");
-            return rest.build();
+            return rest;
         }
         boolean worked = rest.verdict == Verdict.OK;
         Finding f = new Finding(Verdict.SYN_DROPPED, worked ? Outcome.RECOVERED : Outcome.UNKNOWN,
@@ -142,8 +180,8 @@ public final class Classifier {
         if (worked) {
             f.recoveryDelayNanos = c.synAckTsNanos() - client.synTsNanos();
         }
-        f.notes(rest.notes());
-        return f.build();
+        f.notesOf(rest);
+        return f;
     }
 
     private static void addSynEvidence(Finding f, Connection c) {
@@ -156,49 +194,6 @@ public final class Classifier {
     }
 
     // ---- SYN-ACK onwards ----------------------------------------------------------------
-
-    private Finding afterSynAck(Connection c, long nowNanos, Decision decidedBy) {
-        Endpoint client = c.client();
-        Endpoint server = c.server();
-        boolean established = c.handshakeAckFrame() != 0 || client.payloadBytes() > 0
-                || server.payloadBytes() > 0;
-        if (!established) {
-            return handshakeUnfinished(c, nowNanos);
-        }
-        if (isOverflowReset(c)) {
-            return overflowReset(c);
-        }
-        if (c.handshakeAckFrame() != 0 && (c.synAcksAfterHandshakeAck() > 0
-                || c.clientRetransBeforeProgress() >= config.ackIgnoredMinRetrans())) {
-            return ackIgnored(c);
-        }
-        List<String> teardownNotes = new ArrayList<>(1);
-        Finding reset = resetAfterBothFins(c) ? null : resetOf(c);
-        if (reset != null) {
-            return reset;
-        }
-        if (client.rstSeen() || server.rstSeen()) {
-            teardownNotes.add("RST after both sides had sent FIN: both applications had closed"
-                    + " (typically a last write such as a TLS close_notify crossing the peer's"
-                    + " FIN); harmless");
-        }
-        Finding stall = stalled(c, nowNanos, decidedBy, teardownNotes);
-        if (stall != null) {
-            return stall;
-        }
-        Finding f = new Finding(Verdict.OK, Outcome.OK, closedInOrder(c) ? "closed-in-order"
-                : "open-at-end", Confidence.HIGH);
-        f.notes(teardownNotes);
-        if (c.handshakeAckFrame() == 0) {
-            f.note("the handshake's ACK was not captured; data shows it completed");
-        }
-        long retrans = client.retransmissions() + server.retransmissions();
-        if (retrans > 0) {
-            f.note(retrans + " ordinary retransmission" + (retrans == 1 ? "" : "s")
-                    + ", recovered");
-        }
-        return f;
-    }
 
     private static boolean closedInOrder(Connection c) {
         return c.client().finSeen() && c.server().finSeen();
@@ -411,8 +406,11 @@ public final class Classifier {
 
     // ---- stalls -------------------------------------------------------------------------
 
-    private Finding stalled(Connection c, long nowNanos, Decision decidedBy,
-                            List<String> teardownNotes) {
+    /**
+     * A stall, or null; data left unacknowledged after the peer had closed is no failure but a
+     * note on {@code ok}, the finding that stands when there is none.
+     */
+    private Finding stalled(Connection c, long nowNanos, Decision decidedBy, Finding ok) {
         Endpoint client = c.client();
         Endpoint server = c.server();
         Endpoint x = client.retransRun() >= server.retransRun() ? client : server;
@@ -423,7 +421,7 @@ public final class Classifier {
         if (peer.finSeen() && peer.finFrame() < x.retransRunFrame()) {
             // The peer had closed before: its last data went unacknowledged during teardown,
             // after the peer's application was done. Not a failure the user would see.
-            teardownNotes.add((x == client ? "client" : "server") + " data sent after the "
+            ok.note((x == client ? "client" : "server") + " data sent after the "
                     + (x == client ? "server" : "client") + " closed was never acknowledged ("
                     + x.retransRun() + " retransmissions): the peer was gone");
             return null;
@@ -444,7 +442,7 @@ public final class Classifier {
 
     // ---- mid-stream ---------------------------------------------------------------------
 
-    private Diagnosis midStream(Connection c) {
+    private Finding midStream(Connection c) {
         String roles = "no handshake captured; client inferred: "
                 + c.roleBasis().description();
         Finding reset = c.client().payloadBytes() + c.server().payloadBytes() > 0 ? resetOf(c)
@@ -453,41 +451,51 @@ public final class Classifier {
             reset.confidence = reset.confidence == Confidence.HIGH ? Confidence.MEDIUM
                     : Confidence.LOW;
             reset.note(roles);
-            return reset.build();
+            return reset;
         }
         Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "mid-stream", Confidence.LOW);
         f.evidence(c.firstFrame(), c.firstTsNanos(), "first packet seen");
         f.note(roles);
-        return f.build();
+        return f;
     }
 
     // ---- helpers ------------------------------------------------------------------------
 
+    /** Seconds with one decimal, as {@code "%.1f s"} prints {@code nanos / 1e9}. */
     static String seconds(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / NANOS_PER_SECOND);
+        return FixedPoint.append(new StringBuilder(12), nanos, 9, 1).append(" s").toString();
     }
 
+    /** Whole microseconds below a millisecond, else milliseconds with one decimal ({@code "%.1f ms"}). */
     static String micros(long nanos) {
         if (nanos < 1_000_000) {
             return (nanos / 1000) + " µs";
         }
-        return String.format(java.util.Locale.ROOT, "%.1f ms", nanos / 1e6);
+        return FixedPoint.append(new StringBuilder(12), nanos, 6, 1).append(" ms").toString();
     }
 
     /**
-     * Mutable working copy of a diagnosis while rules fill it in. Its lists are created on first
-     * use: most connections are healthy and have none, and this runs once per connection.
+     * Mutable working copy of a diagnosis while rules fill it in. Plain arrays, grown on first
+     * use: this runs for every connection that is not a clean close (a hundred thousand in a big
+     * capture), and its small methods are inlined into every rule.
      */
     private static final class Finding {
+        private static final Evidence[] NO_EVIDENCE = {};
+        private static final Alternative[] NO_ALTERNATIVES = {};
+        private static final String[] NO_NOTES = {};
+
         final Verdict verdict;
         Outcome outcome;
         final String rule;
         Confidence confidence;
         long recoveryDelayNanos = -1;
         Side resetBy;
-        private List<Evidence> evidence;
-        private List<Alternative> alternatives;
-        private List<String> notes;
+        private Evidence[] evidence = NO_EVIDENCE;
+        private int evidenceCount;
+        private Alternative[] alternatives = NO_ALTERNATIVES;
+        private int alternativeCount;
+        private String[] notes = NO_NOTES;
+        private int noteCount;
 
         Finding(Verdict verdict, Outcome outcome, String rule, Confidence confidence) {
             this.verdict = verdict;
@@ -497,47 +505,52 @@ public final class Classifier {
         }
 
         void evidence(long frame, long tsNanos, String note) {
-            if (evidence == null) {
-                evidence = new ArrayList<>(4);
+            if (evidenceCount == evidence.length) {
+                evidence = Arrays.copyOf(evidence, evidenceCount + 4);
             }
-            evidence.add(new Evidence(frame, tsNanos, note));
+            evidence[evidenceCount++] = new Evidence(frame, tsNanos, note);
         }
 
         void alternative(Alternative a) {
-            if (alternatives == null) {
-                alternatives = new ArrayList<>(1);
+            if (alternativeCount == alternatives.length) {
+                alternatives = Arrays.copyOf(alternatives, alternativeCount + 1);
             }
-            alternatives.add(a);
+            alternatives[alternativeCount++] = a;
         }
 
         void note(String note) {
-            if (notes == null) {
-                notes = new ArrayList<>(2);
+            if (noteCount == notes.length) {
+                notes = Arrays.copyOf(notes, noteCount + 2);
             }
-            notes.add(note);
+            notes[noteCount++] = note;
         }
 
-        void notes(List<String> more) {
-            more.forEach(this::note);
-        }
-
-        List<String> notes() {
-            return notes == null ? List.of() : notes;
-        }
-
-        List<Alternative> alternatives() {
-            return alternatives == null ? List.of() : alternatives;
+        /** Adds the notes of {@code other}, in order. */
+        void notesOf(Finding other) {
+            for (int i = 0; i < other.noteCount; i++) {
+                note(other.notes[i]);
+            }
         }
 
         Diagnosis build() {
-            List<Evidence> sorted = List.of();
-            if (evidence != null) {
-                // Rules add evidence in the order they reason; readers follow the capture's order.
-                evidence.sort(java.util.Comparator.comparingLong(Evidence::frame));
-                sorted = evidence;
+            // Rules add evidence in the order they reason; readers follow the capture's order.
+            // A handful of items: an insertion sort, stable as List.sort.
+            for (int i = 1; i < evidenceCount; i++) {
+                Evidence e = evidence[i];
+                int j = i;
+                for (; j > 0 && evidence[j - 1].frame() > e.frame(); j--) {
+                    evidence[j] = evidence[j - 1];
+                }
+                evidence[j] = e;
             }
             return new Diagnosis(verdict, outcome, recoveryDelayNanos, resetBy, rule, confidence,
-                    sorted, alternatives(), notes());
+                    list(evidence, evidenceCount), list(alternatives, alternativeCount),
+                    list(notes, noteCount));
+        }
+
+        /** Already immutable: the Diagnosis keeps it without another copy. */
+        private static <T> List<T> list(T[] items, int count) {
+            return count == 0 ? List.of() : List.of(Arrays.copyOf(items, count));
         }
     }
 }

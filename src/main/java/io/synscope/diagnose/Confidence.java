@@ -12,7 +12,13 @@ public enum Confidence {
     MEDIUM,
     LOW;
 
+    private final String key;
+
+    Confidence() {
+        this.key = name().toLowerCase(Locale.ROOT);
+    }
+
     public String key() {
-        return name().toLowerCase(Locale.ROOT);
+        return key;
     }
 }

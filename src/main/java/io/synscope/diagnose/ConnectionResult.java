@@ -5,7 +5,6 @@ import io.synscope.flow.Decision;
 import io.synscope.flow.Endpoint;
 import io.synscope.flow.RoleBasis;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,28 +53,40 @@ public record ConnectionResult(
 
     /** Builds the result while {@code c} is still valid (inside the listener call). */
     public static ConnectionResult of(Connection c, Decision decidedBy, Diagnosis diagnosis) {
+        Endpoint sv = c.server();
+        return of(c, decidedBy, diagnosis, new HostPort(sv.ip(), sv.port()));
+    }
+
+    /** As {@link #of(Connection, Decision, Diagnosis)}, with the server's address already at hand. */
+    static ConnectionResult of(Connection c, Decision decidedBy, Diagnosis diagnosis,
+                               HostPort server) {
         Endpoint cl = c.client();
         Endpoint sv = c.server();
         List<LadderStep> ladder = List.of();
         long omitted = 0;
         if (diagnosis.verdict().isFailure()) {
-            ladder = new ArrayList<>(c.eventCount());
-            for (int i = 0; i < c.eventCount(); i++) {
-                boolean ackValid = (c.eventMarks(i) & Connection.MARK_ACK_VALID) != 0;
-                ladder.add(new LadderStep(c.eventFrame(i), c.eventTsNanos(i),
-                        (c.eventMarks(i) & Connection.MARK_FROM_CLIENT) != 0, c.eventFlags(i),
-                        c.eventRelSeq(i), ackValid ? c.eventRelAck(i) : -1,
-                        c.eventPayloadLength(i), c.eventWindow(i),
-                        (c.eventMarks(i) & Connection.MARK_RETRANSMISSION) != 0));
-            }
+            ladder = ladder(c);
             omitted = c.eventsOmitted();
         }
-        return new ConnectionResult(new HostPort(cl.ip(), cl.port()),
-                new HostPort(sv.ip(), sv.port()), c.ipVersion(), c.firstTsNanos(),
-                c.lastTsNanos(), c.firstFrame(), c.lastFrame(),
+        return new ConnectionResult(new HostPort(cl.ip(), cl.port()), server, c.ipVersion(),
+                c.firstTsNanos(), c.lastTsNanos(), c.firstFrame(), c.lastFrame(),
                 new Traffic(cl.packets(), cl.payloadBytes(), cl.retransmissions()),
                 new Traffic(sv.packets(), sv.payloadBytes(), sv.retransmissions()),
                 c.history(), c.roleBasis(), decidedBy, diagnosis,
                 Explanation.of(diagnosis), ladder, omitted);
+    }
+
+    /** Already immutable, so the constructor keeps it without a copy. */
+    private static List<LadderStep> ladder(Connection c) {
+        LadderStep[] steps = new LadderStep[c.eventCount()];
+        for (int i = 0; i < steps.length; i++) {
+            int marks = c.eventMarks(i);
+            steps[i] = new LadderStep(c.eventFrame(i), c.eventTsNanos(i),
+                    (marks & Connection.MARK_FROM_CLIENT) != 0, c.eventFlags(i),
+                    c.eventRelSeq(i), (marks & Connection.MARK_ACK_VALID) != 0 ? c.eventRelAck(i) : -1,
+                    c.eventPayloadLength(i), c.eventWindow(i),
+                    (marks & Connection.MARK_RETRANSMISSION) != 0);
+        }
+        return List.of(steps);
     }
 }

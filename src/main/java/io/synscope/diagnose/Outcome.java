@@ -13,7 +13,13 @@ public enum Outcome {
     /** The capture cannot tell (verdict {@code incomplete}). */
     UNKNOWN;
 
+    private final String key;
+
+    Outcome() {
+        this.key = name().toLowerCase(Locale.ROOT);
+    }
+
     public String key() {
-        return name().toLowerCase(Locale.ROOT);
+        return key;
     }
 }

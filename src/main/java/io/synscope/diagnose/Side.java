@@ -7,7 +7,13 @@ public enum Side {
     CLIENT,
     SERVER;
 
+    private final String key;
+
+    Side() {
+        this.key = name().toLowerCase(Locale.ROOT);
+    }
+
     public String key() {
-        return name().toLowerCase(Locale.ROOT);
+        return key;
     }
 }

@@ -26,8 +26,13 @@ public record Summary(
 
     /** Connections with a failure verdict (recovered ones included). */
     public long failures() {
-        return byVerdict.entrySet().stream().filter(e -> e.getKey().isFailure())
-                .mapToLong(Map.Entry::getValue).sum();
+        long failures = 0;
+        for (Map.Entry<Verdict, Long> e : byVerdict.entrySet()) {
+            if (e.getKey().isFailure()) {
+                failures += e.getValue();
+            }
+        }
+        return failures;
     }
 
     /**

@@ -5,26 +5,54 @@ import io.synscope.flow.Addresses;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Accumulates a {@link Summary} from diagnoses as connections are decided. Not thread-safe. */
+/**
+ * Accumulates a {@link Summary} from diagnoses as connections are decided. Not thread-safe.
+ *
+ * <p>{@link #add} runs once per connection, a million times in a big capture: a server already
+ * seen costs no allocation, and no lambda or record key is used (their first calls bootstrap
+ * method handles, milliseconds of a short run).
+ */
 public final class SummaryBuilder {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int VERDICTS = Verdict.values().length;
+    private static final int MIN_TABLE = 16;
+
+    /** Most failures first, then most connections, then by address text. */
+    private static final Comparator<Summary.ServerSummary> MOST_FAILURES_FIRST =
+            new Comparator<>() {
+                @Override
+                public int compare(Summary.ServerSummary a, Summary.ServerSummary b) {
+                    int byFailures = Long.compare(b.failures(), a.failures());
+                    if (byFailures != 0) {
+                        return byFailures;
+                    }
+                    int byConnections = Long.compare(b.connections(), a.connections());
+                    return byConnections != 0 ? byConnections
+                            : a.server().toString().compareTo(b.server().toString());
+                }
+            };
 
     private long connections;
-    private final long[] byVerdict = new long[Verdict.values().length];
+    private final long[] byVerdict = new long[VERDICTS];
     private final long[] byOutcome = new long[Outcome.values().length];
-    private final Map<ServerKey, ServerCounts> servers = new HashMap<>();
-    private final TreeMap<Long, Long> failuresPerSecond = new TreeMap<>();
-    private final Map<Verdict, long[]> delays = new EnumMap<>(Verdict.class);
+    /** Servers by address and port: open addressing, linear probing, at most half full. */
+    private ServerCounts[] table = new ServerCounts[MIN_TABLE];
+    private int serverCount;
     private ServerCounts lastServer;
-
-    private record ServerKey(long hi, long lo, int port) {
-    }
+    private final TreeMap<Long, Long> failuresPerSecond = new TreeMap<>();
+    /**
+     * Failures of {@link #pendingSecond} not yet in {@link #failuresPerSecond}: connections are
+     * decided roughly in time order, so most failures land in the second of the one before.
+     */
+    private long pendingSecond;
+    private long pendingFailures;
+    /** Per verdict ordinal, {count, min, max, total} of recovery delays; null before the first. */
+    private final long[][] delays = new long[VERDICTS][];
 
     private static final class ServerCounts {
         final long hi;
@@ -37,12 +65,12 @@ public final class SummaryBuilder {
         long worked;
         long firstFailureNanos;
         long lastFailureNanos;
-        final long[] byVerdict = new long[Verdict.values().length];
+        final long[] byVerdict = new long[VERDICTS];
 
-        ServerCounts(ServerKey key, HostPort server) {
-            this.hi = key.hi;
-            this.lo = key.lo;
-            this.port = key.port;
+        ServerCounts(long hi, long lo, int port, HostPort server) {
+            this.hi = hi;
+            this.lo = lo;
+            this.port = port;
             this.server = server;
         }
     }
@@ -55,27 +83,23 @@ public final class SummaryBuilder {
                     boolean serverAnswered) {
         connections++;
         Verdict v = d.verdict();
+        Outcome o = d.outcome();
         byVerdict[v.ordinal()]++;
-        byOutcome[d.outcome().ordinal()]++;
+        byOutcome[o.ordinal()]++;
         ServerCounts sc = server(serverHi, serverLo, serverPort);
         sc.connections++;
         sc.byVerdict[v.ordinal()]++;
         if (serverAnswered) {
             sc.answered++;
         }
-        if (d.outcome() == Outcome.OK || d.outcome() == Outcome.RECOVERED) {
+        if (o == Outcome.OK || o == Outcome.RECOVERED) {
             sc.worked++;
         }
         if (v.isFailure()) {
-            sc.failures++;
-            if (sc.firstFailureNanos == 0 || firstTsNanos < sc.firstFailureNanos) {
-                sc.firstFailureNanos = firstTsNanos;
-            }
-            sc.lastFailureNanos = Math.max(sc.lastFailureNanos, firstTsNanos);
-            failuresPerSecond.merge(Math.floorDiv(firstTsNanos, NANOS_PER_SECOND), 1L, Long::sum);
+            failure(sc, firstTsNanos);
         }
-        if (d.outcome() == Outcome.RECOVERED && d.recoveryDelayNanos() >= 0) {
-            long[] s = delays.computeIfAbsent(v, k -> new long[] {0, Long.MAX_VALUE, 0, 0});
+        if (o == Outcome.RECOVERED && d.recoveryDelayNanos() >= 0) {
+            long[] s = delays(v);
             s[0]++;
             s[1] = Math.min(s[1], d.recoveryDelayNanos());
             s[2] = Math.max(s[2], d.recoveryDelayNanos());
@@ -83,17 +107,60 @@ public final class SummaryBuilder {
         }
     }
 
+    /** The server of the connection {@link #add} counted last (one shared instance per server). */
+    HostPort lastServer() {
+        return lastServer.server;
+    }
+
+    private void failure(ServerCounts sc, long firstTsNanos) {
+        sc.failures++;
+        if (sc.firstFailureNanos == 0 || firstTsNanos < sc.firstFailureNanos) {
+            sc.firstFailureNanos = firstTsNanos;
+        }
+        sc.lastFailureNanos = Math.max(sc.lastFailureNanos, firstTsNanos);
+        long second = Math.floorDiv(firstTsNanos, NANOS_PER_SECOND);
+        if (second != pendingSecond) {
+            flushPendingFailures();
+            pendingSecond = second;
+        }
+        pendingFailures++;
+    }
+
+    private void flushPendingFailures() {
+        if (pendingFailures > 0) {
+            addFailures(pendingSecond, pendingFailures);
+            pendingFailures = 0;
+        }
+    }
+
+    private void addFailures(long second, long failures) {
+        Long before = failuresPerSecond.get(second);
+        failuresPerSecond.put(second, before == null ? failures : before + failures);
+    }
+
+    private long[] delays(Verdict v) {
+        long[] s = delays[v.ordinal()];
+        if (s == null) {
+            s = new long[] {0, Long.MAX_VALUE, 0, 0};
+            delays[v.ordinal()] = s;
+        }
+        return s;
+    }
+
     /** Adds everything {@code other} counted (another shard's share of the same capture). */
     public void merge(SummaryBuilder other) {
         connections += other.connections;
-        for (int i = 0; i < byVerdict.length; i++) {
+        for (int i = 0; i < VERDICTS; i++) {
             byVerdict[i] += other.byVerdict[i];
         }
         for (int i = 0; i < byOutcome.length; i++) {
             byOutcome[i] += other.byOutcome[i];
         }
-        other.servers.forEach((key, theirs) -> {
-            ServerCounts mine = servers.computeIfAbsent(key, k -> new ServerCounts(k, theirs.server));
+        for (ServerCounts theirs : other.table) {
+            if (theirs == null) {
+                continue;
+            }
+            ServerCounts mine = server(theirs.hi, theirs.lo, theirs.port);
             mine.connections += theirs.connections;
             mine.failures += theirs.failures;
             mine.answered += theirs.answered;
@@ -103,33 +170,71 @@ public final class SummaryBuilder {
                 mine.firstFailureNanos = theirs.firstFailureNanos;
             }
             mine.lastFailureNanos = Math.max(mine.lastFailureNanos, theirs.lastFailureNanos);
-            for (int i = 0; i < mine.byVerdict.length; i++) {
+            for (int i = 0; i < VERDICTS; i++) {
                 mine.byVerdict[i] += theirs.byVerdict[i];
             }
-        });
-        other.failuresPerSecond.forEach((sec, n) -> failuresPerSecond.merge(sec, n, Long::sum));
-        other.delays.forEach((v, theirs) -> {
-            long[] mine = delays.computeIfAbsent(v, k -> new long[] {0, Long.MAX_VALUE, 0, 0});
-            mine[0] += theirs[0];
-            mine[1] = Math.min(mine[1], theirs[1]);
-            mine[2] = Math.max(mine[2], theirs[2]);
-            mine[3] += theirs[3];
-        });
+        }
+        other.flushPendingFailures();
+        for (Map.Entry<Long, Long> e : other.failuresPerSecond.entrySet()) {
+            addFailures(e.getKey(), e.getValue());
+        }
+        for (int i = 0; i < VERDICTS; i++) {
+            long[] theirs = other.delays[i];
+            if (theirs != null) {
+                long[] mine = delays(Verdict.values()[i]);
+                mine[0] += theirs[0];
+                mine[1] = Math.min(mine[1], theirs[1]);
+                mine[2] = Math.max(mine[2], theirs[2]);
+                mine[3] += theirs[3];
+            }
+        }
     }
 
     /**
      * The counts of one server; the last one used is kept at hand, since consecutive connections
-     * often go to the same server and a map lookup would box a key each time.
+     * often go to the same server.
      */
     private ServerCounts server(long hi, long lo, int port) {
         ServerCounts last = lastServer;
         if (last != null && last.port == port && last.lo == lo && last.hi == hi) {
             return last;
         }
-        last = servers.computeIfAbsent(new ServerKey(hi, lo, port),
-                k -> new ServerCounts(k, new HostPort(Addresses.format(k.hi, k.lo), k.port)));
-        lastServer = last;
-        return last;
+        int mask = table.length - 1;
+        int i = slot(hi, lo, port) & mask;
+        for (ServerCounts sc = table[i]; sc != null; sc = table[i]) {
+            if (sc.port == port && sc.lo == lo && sc.hi == hi) {
+                lastServer = sc;
+                return sc;
+            }
+            i = (i + 1) & mask;
+        }
+        ServerCounts sc = new ServerCounts(hi, lo, port, new HostPort(Addresses.format(hi, lo), port));
+        table[i] = sc;
+        if (++serverCount * 2 > table.length) {
+            grow();
+        }
+        lastServer = sc;
+        return sc;
+    }
+
+    private static int slot(long hi, long lo, int port) {
+        long h = (hi * 31 + lo) * 0x9E37_79B9_7F4A_7C15L + port;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    private void grow() {
+        ServerCounts[] old = table;
+        table = new ServerCounts[old.length * 2];
+        int mask = table.length - 1;
+        for (ServerCounts sc : old) {
+            if (sc != null) {
+                int i = slot(sc.hi, sc.lo, sc.port) & mask;
+                while (table[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                table[i] = sc;
+            }
+        }
     }
 
     public Summary build() {
@@ -141,8 +246,11 @@ public final class SummaryBuilder {
         for (Outcome o : Outcome.values()) {
             outcomes.put(o, byOutcome[o.ordinal()]);
         }
-        List<Summary.ServerSummary> perServer = new ArrayList<>(servers.size());
-        for (ServerCounts sc : servers.values()) {
+        List<Summary.ServerSummary> perServer = new ArrayList<>(serverCount);
+        for (ServerCounts sc : table) {
+            if (sc == null) {
+                continue;
+            }
             Map<Verdict, Long> m = new LinkedHashMap<>();
             for (Verdict v : Verdict.values()) {
                 if (sc.byVerdict[v.ordinal()] > 0) {
@@ -152,12 +260,15 @@ public final class SummaryBuilder {
             perServer.add(new Summary.ServerSummary(sc.server, sc.connections, m, sc.failures,
                     sc.answered, sc.worked, sc.firstFailureNanos, sc.lastFailureNanos));
         }
-        perServer.sort(Comparator.comparingLong(Summary.ServerSummary::failures).reversed()
-                .thenComparing(Comparator.comparingLong(Summary.ServerSummary::connections)
-                        .reversed())
-                .thenComparing(s -> s.server().toString()));
+        perServer.sort(MOST_FAILURES_FIRST);
         Map<Verdict, Summary.DelayStats> delayStats = new EnumMap<>(Verdict.class);
-        delays.forEach((v, s) -> delayStats.put(v, new Summary.DelayStats(s[0], s[1], s[2], s[3])));
+        for (Verdict v : Verdict.values()) {
+            long[] s = delays[v.ordinal()];
+            if (s != null) {
+                delayStats.put(v, new Summary.DelayStats(s[0], s[1], s[2], s[3]));
+            }
+        }
+        flushPendingFailures();
         return new Summary(connections, verdicts, outcomes, List.copyOf(perServer),
                 new TreeMap<>(failuresPerSecond), delayStats,
                 ListenerDiagnosis.findings(perServer));

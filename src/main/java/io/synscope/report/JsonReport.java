@@ -1,7 +1,9 @@
 package io.synscope.report;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.synscope.diagnose.AnalysisSink;
 import io.synscope.diagnose.Alternative;
 import io.synscope.diagnose.CaptureInfo;
@@ -12,9 +14,14 @@ import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
+import io.synscope.flow.Decision;
+import io.synscope.flow.RoleBasis;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Writer;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,15 +34,49 @@ public final class JsonReport implements AnalysisSink {
     /** Version of the document's layout; bumped on any incompatible change. */
     public static final int SCHEMA_VERSION = 1;
 
+    /** {@code roles_from} values by ordinal: the name in lower case with dashes. */
+    private static final String[] ROLE_BASIS_KEYS = new String[RoleBasis.values().length];
+    /** {@link Decision#key()} by ordinal, which makes a new string at every call. */
+    private static final String[] DECISION_KEYS = new String[Decision.values().length];
+
+    static {
+        for (RoleBasis b : RoleBasis.values()) {
+            ROLE_BASIS_KEYS[b.ordinal()] = b.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+        for (Decision d : Decision.values()) {
+            DECISION_KEYS[d.ordinal()] = d.key();
+        }
+    }
+
     private final JsonGenerator g;
     private final boolean all;
+    /** Encoded {@link #constantField} values: some dozens of fixed texts. */
+    private final Map<String, SerializedString> constants = new HashMap<>();
+    /** Text of one timestamp or number on its way to the generator; filled and written in one call. */
+    private final char[] scratch = new char[Math.max(Format.ISO_MAX_CHARS, Format.MILLIS_MAX_CHARS)];
 
     /**
      * @param all every connection, not only those with a failure verdict
      */
     public JsonReport(Writer out, boolean all, boolean pretty, String version)
             throws IOException {
-        this.g = new JsonFactory().createGenerator(out);
+        this(new JsonFactory().createGenerator(out), all, pretty, version);
+    }
+
+    /**
+     * As {@link #JsonReport(Writer, boolean, boolean, String)}, in UTF-8 straight to a byte
+     * stream, where the fixed texts are copied as the bytes they were encoded to once; through a
+     * Writer the JDK encodes them again, character by character once its buffer holds a
+     * non-ASCII one (µ, —), as most failures do.
+     */
+    public JsonReport(OutputStream out, boolean all, boolean pretty, String version)
+            throws IOException {
+        this(new JsonFactory().createGenerator(out, JsonEncoding.UTF8), all, pretty, version);
+    }
+
+    private JsonReport(JsonGenerator g, boolean all, boolean pretty, String version)
+            throws IOException {
+        this.g = g;
         if (pretty) {
             g.useDefaultPrettyPrinter();
         }
@@ -59,29 +100,28 @@ public final class JsonReport implements AnalysisSink {
         hostPort("client", r.client());
         hostPort("server", r.server());
         g.writeNumberField("ip_version", r.ipVersion());
-        g.writeStringField("verdict", d.verdict().key());
-        g.writeStringField("outcome", d.outcome().key());
+        constantField("verdict", d.verdict().key());
+        constantField("outcome", d.outcome().key());
         if (d.outcome() == Outcome.RECOVERED) {
-            g.writeNumberField("recovery_delay_ms", Format.millis(d.recoveryDelayNanos()));
+            millisField("recovery_delay_ms", d.recoveryDelayNanos());
         } else {
             g.writeNullField("recovery_delay_ms");
         }
         if (d.resetBy() != null) {
-            g.writeStringField("reset_by", d.resetBy().key());
+            constantField("reset_by", d.resetBy().key());
         } else {
             g.writeNullField("reset_by");
         }
-        g.writeStringField("confidence", d.confidence().key());
-        g.writeStringField("rule", d.rule());
-        g.writeStringField("first_seen", Format.iso(r.firstSeenNanos()));
-        g.writeStringField("last_seen", Format.iso(r.lastSeenNanos()));
+        constantField("confidence", d.confidence().key());
+        constantField("rule", d.rule());
+        isoField("first_seen", r.firstSeenNanos());
+        isoField("last_seen", r.lastSeenNanos());
         g.writeNumberField("first_frame", r.firstFrame());
         g.writeNumberField("last_frame", r.lastFrame());
-        g.writeNumberField("duration_ms", Format.millis(r.lastSeenNanos() - r.firstSeenNanos()));
+        millisField("duration_ms", r.lastSeenNanos() - r.firstSeenNanos());
         g.writeStringField("history", r.history());
-        g.writeStringField("roles_from", r.roleBasis().name().toLowerCase(java.util.Locale.ROOT)
-                .replace('_', '-'));
-        g.writeStringField("decided_by", r.decidedBy().key());
+        constantField("roles_from", ROLE_BASIS_KEYS[r.roleBasis().ordinal()]);
+        constantField("decided_by", DECISION_KEYS[r.decidedBy().ordinal()]);
         g.writeObjectFieldStart("packets");
         g.writeNumberField("client", r.fromClient().packets());
         g.writeNumberField("server", r.fromServer().packets());
@@ -98,8 +138,8 @@ public final class JsonReport implements AnalysisSink {
         for (Evidence e : d.evidence()) {
             g.writeStartObject();
             g.writeNumberField("frame", e.frame());
-            g.writeStringField("time", Format.iso(e.tsNanos()));
-            g.writeNumberField("offset_ms", Format.millis(e.tsNanos() - r.firstSeenNanos()));
+            isoField("time", e.tsNanos());
+            millisField("offset_ms", e.tsNanos() - r.firstSeenNanos());
             g.writeStringField("note", e.note());
             g.writeEndObject();
         }
@@ -118,8 +158,8 @@ public final class JsonReport implements AnalysisSink {
         }
         g.writeEndArray();
         if (!r.explanation().cause().isEmpty()) {
-            g.writeStringField("cause", r.explanation().cause());
-            g.writeStringField("remedy", r.explanation().remedy());
+            constantField("cause", r.explanation().cause());
+            constantField("remedy", r.explanation().remedy());
         }
         g.writeEndObject();
     }
@@ -220,6 +260,38 @@ public final class JsonReport implements AnalysisSink {
         }
         g.writeEndObject();
         g.writeEndObject();
+    }
+
+    /**
+     * A string field whose value is one of a few fixed texts (a verdict's key, a rule, an
+     * explanation): encoded and escaped once, then copied; a cause and its remedy alone are a
+     * fifth of a failure's JSON.
+     */
+    private void constantField(String field, String value) throws IOException {
+        SerializedString encoded = constants.get(value);
+        if (encoded == null) {
+            encoded = new SerializedString(value);
+            constants.put(value, encoded);
+        }
+        g.writeFieldName(field);
+        g.writeString(encoded);
+    }
+
+    /** {@code Format.iso(epochNanos)} without making a String of it. */
+    private void isoField(String field, long epochNanos) throws IOException {
+        g.writeFieldName(field);
+        g.writeString(scratch, 0, Format.iso(epochNanos, scratch));
+    }
+
+    /** {@code Format.millis(nanos)} written as Jackson writes that double, more cheaply. */
+    private void millisField(String field, long nanos) throws IOException {
+        int length = Format.millis(nanos, scratch);
+        if (length < 0) {
+            g.writeNumberField(field, Format.millis(nanos));
+        } else {
+            g.writeFieldName(field);
+            g.writeNumber(scratch, 0, length);
+        }
     }
 
     private void hostPort(String field, HostPort hp) throws IOException {

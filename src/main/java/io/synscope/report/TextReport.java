@@ -15,8 +15,8 @@ import io.synscope.diagnose.Verdict;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -34,16 +34,29 @@ public final class TextReport implements AnalysisSink {
     private static final int HISTOGRAM_ROWS = 30;
     private static final int HISTOGRAM_WIDTH = 40;
     private static final int SERVERS_SHOWN = 20;
-    private static final Comparator<ConnectionResult> BY_START =
-            Comparator.comparingLong(ConnectionResult::firstSeenNanos)
-                    .thenComparingLong(ConnectionResult::id);
+    /**
+     * Earliest first packet first; the id (first frame) breaks ties. A class rather than
+     * Comparator.comparingLong's lambdas, which a short run pays milliseconds to bootstrap.
+     */
+    private static final Comparator<ConnectionResult> BY_START = new Comparator<>() {
+        @Override
+        public int compare(ConnectionResult a, ConnectionResult b) {
+            return compareStarts(a.firstSeenNanos(), a.id(), b.firstSeenNanos(), b.id());
+        }
+    };
+    private static final Comparator<ConnectionResult> LATEST_START_FIRST =
+            Collections.reverseOrder(BY_START);
 
     private final PrintWriter out;
     private final Style style;
     private final int maxLadders;
     private final String version;
-    /** Per verdict, the latest-starting kept failure on top so it can be evicted. */
-    private final Map<Verdict, PriorityQueue<ConnectionResult>> kept = new EnumMap<>(Verdict.class);
+    /**
+     * Per verdict ordinal, the kept failures with the latest-starting on top so it can be evicted;
+     * null until the verdict's first.
+     */
+    private final List<PriorityQueue<ConnectionResult>> kept =
+            new ArrayList<>(Collections.nCopies(Verdict.values().length, null));
 
     /**
      * @param color      ANSI colours (the caller decides: a TTY and no NO_COLOR)
@@ -61,17 +74,40 @@ public final class TextReport implements AnalysisSink {
         return v.isFailure();
     }
 
+    /** What {@link #onConnection} will keep: any while its verdict has room, then earlier ones. */
+    @Override
+    public boolean keeps(Verdict v, long firstSeenNanos, long id) {
+        if (maxLadders == 0) {
+            return false;
+        }
+        PriorityQueue<ConnectionResult> q = kept.get(v.ordinal());
+        if (q == null || q.size() < maxLadders) {
+            return true;
+        }
+        ConnectionResult latest = q.peek();
+        return compareStarts(firstSeenNanos, id, latest.firstSeenNanos(), latest.id()) < 0;
+    }
+
     @Override
     public void onConnection(ConnectionResult r) {
         if (maxLadders == 0) {
             return;
         }
-        PriorityQueue<ConnectionResult> q = kept.computeIfAbsent(r.verdict(),
-                v -> new PriorityQueue<>(BY_START.reversed()));
+        PriorityQueue<ConnectionResult> q = kept.get(r.verdict().ordinal());
+        if (q == null) {
+            q = new PriorityQueue<>(LATEST_START_FIRST);
+            kept.set(r.verdict().ordinal(), q);
+        }
         q.add(r);
         if (q.size() > maxLadders) {
             q.poll();
         }
+    }
+
+    private static int compareStarts(long aFirstSeenNanos, long aId, long bFirstSeenNanos,
+                                     long bId) {
+        int byTime = Long.compare(aFirstSeenNanos, bFirstSeenNanos);
+        return byTime != 0 ? byTime : Long.compare(aId, bId);
     }
 
     @Override
@@ -189,9 +225,12 @@ public final class TextReport implements AnalysisSink {
         }
         out.println(style.dim("failures: every verdict but ok and incomplete, recovered"
                 + " connections included"));
-        s.recoveryDelays().forEach((v, d) -> out.println(v.key() + ": " + d.count()
-                + " recovered after " + Format.duration(d.minNanos()) + " to "
-                + Format.duration(d.maxNanos()) + " (mean " + Format.duration(d.meanNanos()) + ")"));
+        for (Map.Entry<Verdict, Summary.DelayStats> e : s.recoveryDelays().entrySet()) {
+            Summary.DelayStats d = e.getValue();
+            out.println(e.getKey().key() + ": " + d.count() + " recovered after "
+                    + Format.duration(d.minNanos()) + " to " + Format.duration(d.maxNanos())
+                    + " (mean " + Format.duration(d.meanNanos()) + ")");
+        }
         out.println();
     }
 
@@ -217,7 +256,9 @@ public final class TextReport implements AnalysisSink {
         long bin = Math.max(1, (span + HISTOGRAM_ROWS - 1) / HISTOGRAM_ROWS);
         int rows = (int) ((span + bin - 1) / bin);
         long[] counts = new long[rows];
-        s.failuresPerSecond().forEach((sec, n) -> counts[(int) ((sec - firstSecond) / bin)] += n);
+        for (Map.Entry<Long, Long> e : s.failuresPerSecond().entrySet()) {
+            counts[(int) ((e.getKey() - firstSecond) / bin)] += e.getValue();
+        }
         long max = 1;
         for (long n : counts) {
             max = Math.max(max, n);
@@ -269,7 +310,10 @@ public final class TextReport implements AnalysisSink {
     /** Round-robin over verdicts (earliest first within each), then back into time order. */
     private List<ConnectionResult> pickLadders() {
         List<List<ConnectionResult>> perVerdict = new ArrayList<>();
-        for (PriorityQueue<ConnectionResult> q : kept.values()) {
+        for (PriorityQueue<ConnectionResult> q : kept) {
+            if (q == null) {
+                continue;
+            }
             List<ConnectionResult> l = new ArrayList<>(q);
             l.sort(BY_START);
             perVerdict.add(l);
