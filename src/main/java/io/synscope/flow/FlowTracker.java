@@ -105,12 +105,13 @@ public final class FlowTracker {
             c = null;
         }
         if (c == null) {
-            if (tombstones.size() > 0 && tombstones.contains(tupleHash, nowNanos)) {
-                if (!pureSyn) {
-                    latePackets++;
-                    return;
-                }
-                tombstones.remove(tupleHash);
+            // A pure SYN opens a connection whether or not the tuple has a tombstone, and does
+            // not look: that is one probe of a big set per new connection saved. The tombstone
+            // cannot swallow the new connection's packets (they find it in the table first) and
+            // is renewed when it closes; otherwise it expires before an idle timeout ends it.
+            if (!pureSyn && tombstones.size() > 0 && tombstones.contains(tupleHash, nowNanos)) {
+                latePackets++;
+                return;
             }
             c = open(s);
         }
@@ -345,11 +346,12 @@ public final class FlowTracker {
      * IP ID; with TCP timestamps, a new TSval (IPv6 has no IP ID, so that is what tells there).
      */
     private boolean isDuplicate(Endpoint snd, TcpSegment s) {
-        // Non-short-circuit: one branch whichever field differs (see TupleTable.matches).
-        boolean same = snd.packets > 0 & s.seq == snd.lastSeqRaw & s.ack == snd.lastAckRaw
-                & s.flags == snd.lastFlags & s.payloadLength == snd.lastPayloadLength
-                & s.ipId == snd.lastIpId & s.window == snd.lastWindow & s.tsVal == snd.lastTsVal
-                & s.tsNanos - snd.lastTsNanos <= config.duplicateWindowNanos();
+        // Differences OR-ed together: one test whichever field differs (see TupleTable.matches).
+        int differences = (s.seq ^ snd.lastSeqRaw) | (s.ack ^ snd.lastAckRaw)
+                | (s.flags ^ snd.lastFlags) | (s.payloadLength ^ snd.lastPayloadLength)
+                | (s.ipId ^ snd.lastIpId) | (s.window ^ snd.lastWindow) | (s.tsVal ^ snd.lastTsVal);
+        boolean same = differences == 0 && snd.packets > 0
+                && s.tsNanos - snd.lastTsNanos <= config.duplicateWindowNanos();
         if (!same) {
             snd.lastSeqRaw = s.seq;
             snd.lastAckRaw = s.ack;

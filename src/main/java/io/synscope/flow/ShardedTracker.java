@@ -75,8 +75,9 @@ public final class ShardedTracker {
             // As FlowTracker does when it learns for itself.
             listeners.learn(s.srcHi, s.srcLo, s.srcPort, s.frameNumber);
         }
-        // High bits pick the shard: the tables inside a shard index by the low bits.
-        return shards[(int) ((hash >>> 40) % shards.length)].add(s, hash);
+        // The high 32 bits pick the shard (the tables inside a shard index by the low bits),
+        // scaled by a multiply rather than a division: (h * n) >> 32 is in [0, n).
+        return shards[(int) (((hash >>> 32) * shards.length) >>> 32)].add(s, hash);
     }
 
     /**

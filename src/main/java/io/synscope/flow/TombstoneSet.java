@@ -61,14 +61,6 @@ final class TombstoneSet {
         ringSize++;
     }
 
-    /** Removes {@code hash} now (a new connection reuses the tuple). */
-    void remove(long hash) {
-        int slot = slotOf(hash == 0 ? 1 : hash);
-        if (slot >= 0) {
-            deleteSlot(slot);
-        }
-    }
-
     /**
      * Forgets every entry that expired before {@code nowNanos}. A tuple added twice is queued
      * twice; its slot keeps the later expiry, so the earlier queue entry leaves it alone.

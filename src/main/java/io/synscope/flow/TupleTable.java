@@ -119,16 +119,18 @@ final class TupleTable<E extends TupleTable.Entry> {
     }
 
     /**
-     * Non-short-circuit tests: one outcome per call, whichever field differs, so the compiled
-     * code has no branch that only a rare hash collision takes (and deoptimises on).
+     * Field differences OR-ed together, one test per direction: compiled code then has no
+     * branch that only a rare hash collision takes (javac turns each {@code ==} into a branch,
+     * and the JIT deoptimises the whole packet path the first time an untaken one is taken).
      */
     private static boolean matches(Entry e, long xHi, long xLo, int xPort,
                                    long yHi, long yLo, int yPort) {
-        boolean forward = e.aPort == xPort & e.bPort == yPort & e.aLo == xLo & e.bLo == yLo
-                & e.aHi == xHi & e.bHi == yHi;
-        boolean backward = e.aPort == yPort & e.bPort == xPort & e.aLo == yLo & e.bLo == xLo
-                & e.aHi == yHi & e.bHi == xHi;
-        return forward | backward;
+        long forward = (e.aHi ^ xHi) | (e.aLo ^ xLo) | (e.bHi ^ yHi) | (e.bLo ^ yLo)
+                | (e.aPort ^ xPort) | (e.bPort ^ yPort);
+        long backward = (e.aHi ^ yHi) | (e.aLo ^ yLo) | (e.bHi ^ xHi) | (e.bLo ^ xLo)
+                | (e.aPort ^ yPort) | (e.bPort ^ xPort);
+        // Both outcomes of both tests are common (packets come from either side).
+        return forward == 0 | backward == 0;
     }
 
     private static int hashOf(Entry e) {
