@@ -54,7 +54,7 @@ public final class TcpSegment {
         return (flags & flag) != 0;
     }
 
-    /** Copies every field of {@code o} into this one. */
+    /** Copies every field of {@code o} into this one (to hand a segment to another thread). */
     public void copyFrom(TcpSegment o) {
         ipVersion = o.ipVersion;
         srcHi = o.srcHi;

@@ -150,10 +150,7 @@ public final class Analyzer {
     private static final class Frames {
         private final ShardedTracker tracker;
         private final PacketDecoder decoder = new PacketDecoder();
-        /** Where the next frame is decoded; the tracker hands back another after each use. */
-        private TcpSegment segment = new TcpSegment();
-        /** The last frame's link type, so the set is written only when it changes. */
-        private int lastLinkType = -1;
+        private final TcpSegment segment = new TcpSegment();
         final long[] skipped = new long[SkipReason.values().length];
         final List<String> problems = new ArrayList<>();
         final BitSet linkTypes = new BitSet();
@@ -175,14 +172,11 @@ public final class Analyzer {
             if (ts > lastTs) {
                 lastTs = ts;
             }
-            if (raw.linkType != lastLinkType) {
-                lastLinkType = raw.linkType;
-                linkTypes.set(lastLinkType);
-            }
+            linkTypes.set(raw.linkType);
             SkipReason skip = decoder.decode(raw, segment);
             if (skip == null) {
                 segments++;
-                segment = tracker.accept(segment);
+                tracker.accept(segment);
                 return;
             }
             skipped[skip.ordinal()]++;

@@ -51,17 +51,12 @@ public final class ShardedTracker {
     }
 
     /**
-     * Feeds one segment and answers the segment the caller should fill next.
-     *
-     * <p><b>Hand-over contract.</b> With several shards {@code s} itself goes to a shard's thread
-     * (no copy: at millions of packets a second copying every field costs more than deciding
-     * where they go) and a free segment from that shard's batch is returned in its place; with
-     * one shard {@code s} is returned. Either way the caller must not touch {@code s} again and
-     * decodes the next packet into the returned segment.
+     * Feeds one segment; {@code s} is copied when it goes to another thread, so the caller may
+     * reuse it at once.
      *
      * @throws ShardFailure when a shard's thread failed (its listener threw)
      */
-    public TcpSegment accept(TcpSegment s) {
+    public void accept(TcpSegment s) {
         long hash = TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
         if (s.tsNanos > lastTsNanos) {
             lastTsNanos = s.tsNanos;
@@ -69,7 +64,7 @@ public final class ShardedTracker {
         if (shards.length == 0) {
             trackers[0].accept(s, hash);
             trackers[0].drainDecided();
-            return s;
+            return;
         }
         if ((s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
             // As FlowTracker does when it learns for itself.
@@ -77,7 +72,7 @@ public final class ShardedTracker {
         }
         // The high 32 bits pick the shard (the tables inside a shard index by the low bits),
         // scaled by a multiply rather than a division: (h * n) >> 32 is in [0, n).
-        return shards[(int) (((hash >>> 32) * shards.length) >>> 32)].add(s, hash);
+        shards[(int) (((hash >>> 32) * shards.length) >>> 32)].add(s, hash);
     }
 
     /**
@@ -175,17 +170,14 @@ public final class ShardedTracker {
             }
         }
 
-        /** Puts {@code s} in the batch; answers the free segment it takes the place of. */
-        TcpSegment add(TcpSegment s, long hash) {
+        void add(TcpSegment s, long hash) {
             Batch b = filling;
-            TcpSegment free = b.segments[b.count];
-            b.segments[b.count] = s;
+            b.segments[b.count].copyFrom(s);
             b.hashes[b.count] = hash;
             if (++b.count == BATCH) {
                 hand(b);
                 filling = take(empty);
             }
-            return free;
         }
 
         void finish(long captureEndNanos) {
