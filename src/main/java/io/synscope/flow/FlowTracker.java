@@ -98,7 +98,7 @@ public final class FlowTracker {
             }
         }
         boolean pureSyn = (s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN;
-        Connection c = table.find((int) tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
+        Connection c = table.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
                 s.dstPort);
         if (c != null && pureSyn && !sameAttempt(c, s)) {
             decide(c, Decision.SUPERSEDED);

@@ -37,8 +37,13 @@ final class TupleTable<E extends TupleTable.Entry> {
     }
 
     private Entry[] slots = new Entry[1024];
-    /** Each slot's full hash: probes and shifts compare it before touching the entry itself. */
-    private int[] hashes = new int[1024];
+    /**
+     * Each slot's full 64-bit hash: probes and shifts compare it before touching the entry
+     * itself. 64 bits, not 32, so that two tuples sharing one never happens in practice: a
+     * lookup's "same hash, other tuple" branch then stays untaken, and the JIT never has to
+     * recompile the packet path the first time a large capture takes it.
+     */
+    private long[] hashes = new long[1024];
     private int size;
 
     int size() {
@@ -46,15 +51,14 @@ final class TupleTable<E extends TupleTable.Entry> {
     }
 
     E find(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
-        return find((int) hash64(xHi, xLo, xPort, yHi, yLo, yPort), xHi, xLo, xPort, yHi, yLo,
-                yPort);
+        return find(hash64(xHi, xLo, xPort, yHi, yLo, yPort), xHi, xLo, xPort, yHi, yLo, yPort);
     }
 
     /** As {@link #find(long, long, int, long, long, int)} with the tuple's hash already known. */
     @SuppressWarnings("unchecked")
-    E find(int h, long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
+    E find(long h, long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
         int mask = slots.length - 1;
-        for (int i = h & mask; ; i = (i + 1) & mask) {
+        for (int i = (int) h & mask; ; i = (i + 1) & mask) {
             Entry e = slots[i];
             if (e == null) {
                 return null;
@@ -83,7 +87,7 @@ final class TupleTable<E extends TupleTable.Entry> {
         // slot does not lie cyclically in (hole, j].
         for (int j = (hole + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
             // As in TombstoneSet: move it unless its home lies cyclically in (hole, j].
-            int home = hashes[j] & mask;
+            int home = (int) hashes[j] & mask;
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 Entry moved = slots[j];
                 slots[hole] = moved;
@@ -97,8 +101,8 @@ final class TupleTable<E extends TupleTable.Entry> {
 
     private void place(Entry e) {
         int mask = slots.length - 1;
-        int h = hashOf(e);
-        int i = h & mask;
+        long h = hashOf(e);
+        int i = (int) h & mask;
         while (slots[i] != null) {
             i = (i + 1) & mask;
         }
@@ -110,7 +114,7 @@ final class TupleTable<E extends TupleTable.Entry> {
     private void grow() {
         Entry[] old = slots;
         slots = new Entry[old.length * 2];
-        hashes = new int[old.length * 2];
+        hashes = new long[old.length * 2];
         for (Entry e : old) {
             if (e != null) {
                 place(e);
@@ -119,9 +123,9 @@ final class TupleTable<E extends TupleTable.Entry> {
     }
 
     /**
-     * Field differences OR-ed together, one test per direction: compiled code then has no
-     * branch that only a rare hash collision takes (javac turns each {@code ==} into a branch,
-     * and the JIT deoptimises the whole packet path the first time an untaken one is taken).
+     * Field differences OR-ed together, one test per direction: javac turns each {@code ==}
+     * into a branch, and the JIT deoptimises the whole packet path the first time one it never
+     * saw taken is taken.
      */
     private static boolean matches(Entry e, long xHi, long xLo, int xPort,
                                    long yHi, long yLo, int yPort) {
@@ -133,12 +137,8 @@ final class TupleTable<E extends TupleTable.Entry> {
         return forward == 0 | backward == 0;
     }
 
-    private static int hashOf(Entry e) {
-        return hash(e.aHi, e.aLo, e.aPort, e.bHi, e.bLo, e.bPort);
-    }
-
-    static int hash(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
-        return (int) hash64(xHi, xLo, xPort, yHi, yLo, yPort);
+    private static long hashOf(Entry e) {
+        return hash64(e.aHi, e.aLo, e.aPort, e.bHi, e.bLo, e.bPort);
     }
 
     /**
