@@ -108,7 +108,9 @@ public final class FlowTracker {
             // A pure SYN opens a connection whether or not the tuple has a tombstone, and does
             // not look: that is one probe of a big set per new connection saved. The tombstone
             // cannot swallow the new connection's packets (they find it in the table first) and
-            // is renewed when it closes; otherwise it expires before an idle timeout ends it.
+            // is renewed when it closes. Only if it ends otherwise (an idle timeout shorter than
+            // the linger) while the old tombstone lives are its stragglers counted as late,
+            // which they are.
             if (!pureSyn && tombstones.size() > 0 && tombstones.contains(tupleHash, nowNanos)) {
                 latePackets++;
                 return;

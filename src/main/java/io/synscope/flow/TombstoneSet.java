@@ -4,7 +4,7 @@ package io.synscope.flow;
  * 4-tuples of recently decided connections, with when each stops mattering: an open-addressing
  * set of 64-bit tuple hashes plus a ring of the same hashes in expiry order. No object per
  * entry: at tens of thousands of connections a second this set holds a second or two of them,
- * and it is consulted once per new connection.
+ * and it is consulted for every packet that belongs to no open connection, SYNs aside.
  *
  * <p>An entry counts until its expiry whether or not {@link #expire} has swept it yet, so callers
  * may sweep as rarely as they like (memory is all that waits on it).
