@@ -10,17 +10,36 @@ package io.synscope.flow;
  * more than 4 GiB keeps counting correctly.
  */
 public final class Endpoint {
+    // Declaration order is layout order within a field size (HotSpot puts longs first, then
+    // ints, then booleans): what nearly every packet reads or writes comes first, as longs, so
+    // it shares the object's first cache lines instead of being spread over all six.
+    long packets;
+    long lastFrame;
+    long lastTsNanos;
+    // Sequence space: maxEndRel is the highest relative sequence end sent so far and maxEndRaw
+    // the raw (32-bit) sequence number at that point; unwrapping measures from there.
+    long maxEndRel;
+    long maxEndRaw;
+    /** Highest acknowledgement sent, relative to the peer's sequence base. */
+    long maxAckRel;
+    long payloadBytes;
+    long lastPayloadFrame;
+    long lastPayloadTsNanos;
+    /** Data retransmissions since the peer last acknowledged more of this side's data. */
+    long retransRun;
+    // The last segment's fields, packed, to recognise the same packet captured twice:
+    // seq | ack << 32; payload length | flags << 32 | window << 40; IP ID | TSval << 32.
+    long lastSeqAck;
+    long lastLengthFlagsWindow;
+    long lastIpIdTsVal;
+    /** Relative sequence number just past the FIN: the peer's ACK of it reaches this. */
+    long finEndRel;
+
     long addrHi;
     long addrLo;
     int port;
 
-    // Sequence space: maxEndRel is the highest relative sequence end sent so far and maxEndRaw
-    // the raw sequence number at that point; unwrapping measures from there.
     boolean seqKnown;
-    int baseSeq;
-    long maxEndRel;
-    int maxEndRaw;
-
     boolean synSeen;
     int isn;
     long synTsNanos;
@@ -30,27 +49,10 @@ public final class Endpoint {
     long secondSynFrame;
     long secondSynTsNanos;
     long lastSynFrame;
-    long lastFrame;
-    long lastTsNanos;
-    // The last segment's fields, to recognise the same packet captured twice.
-    int lastSeqRaw;
-    int lastAckRaw;
-    int lastFlags;
-    int lastPayloadLength;
-    int lastIpId;
-    int lastWindow;
-    int lastTsVal;
-
-    long packets;
-    long payloadBytes;
-    long lastPayloadTsNanos;
-    long lastPayloadFrame;
 
     long retransmissions;
     long firstRetransFrame;
     long firstRetransTsNanos;
-    /** Data retransmissions since the peer last acknowledged more of this side's data. */
-    int retransRun;
     long retransRunFrame;
     long retransRunTsNanos;
     long lastRetransFrame;
@@ -59,14 +61,10 @@ public final class Endpoint {
     /** Sent a segment with the ACK flag, whether or not the peer's sequence space is known. */
     boolean ackFlagSeen;
     boolean ackSeen;
-    /** Highest acknowledgement sent, relative to the peer's sequence base. */
-    long maxAckRel;
 
     boolean finSeen;
     long finTsNanos;
     long finFrame;
-    /** Relative sequence number just past the FIN: the peer's ACK of it reaches this. */
-    long finEndRel;
 
     boolean rstSeen;
     long rstTsNanos;
@@ -93,7 +91,6 @@ public final class Endpoint {
         this.addrLo = addrLo;
         this.port = port;
         seqKnown = false;
-        baseSeq = 0;
         maxEndRel = 0;
         maxEndRaw = 0;
         synSeen = false;
@@ -107,13 +104,9 @@ public final class Endpoint {
         lastSynFrame = 0;
         lastFrame = 0;
         lastTsNanos = 0;
-        lastSeqRaw = 0;
-        lastAckRaw = 0;
-        lastFlags = 0;
-        lastPayloadLength = 0;
-        lastIpId = 0;
-        lastWindow = 0;
-        lastTsVal = 0;
+        lastSeqAck = 0;
+        lastLengthFlagsWindow = 0;
+        lastIpIdTsVal = 0;
         packets = 0;
         payloadBytes = 0;
         lastPayloadTsNanos = 0;
@@ -153,14 +146,13 @@ public final class Endpoint {
     /** Starts the sequence space at {@code seq} (the ISN, or the first number seen mid-stream). */
     void startSequence(int seq) {
         seqKnown = true;
-        baseSeq = seq;
         maxEndRel = 0;
         maxEndRaw = seq;
     }
 
     /** Relative, unwrapped position of raw sequence number {@code seq} in this side's space. */
     long rel(int seq) {
-        return maxEndRel + Seq.diff(seq, maxEndRaw);
+        return maxEndRel + Seq.diff(seq, (int) maxEndRaw);
     }
 
     /** Records that this side has sent up to relative {@code endRel} (raw {@code endRaw}). */
@@ -268,7 +260,7 @@ public final class Endpoint {
 
     /** Data retransmissions since the peer last acknowledged more of this side's data. */
     public int retransRun() {
-        return retransRun;
+        return (int) retransRun;
     }
 
     public long retransRunFrame() {

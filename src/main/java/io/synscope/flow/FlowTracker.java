@@ -348,20 +348,19 @@ public final class FlowTracker {
      * IP ID; with TCP timestamps, a new TSval (IPv6 has no IP ID, so that is what tells there).
      */
     private boolean isDuplicate(Endpoint snd, TcpSegment s) {
+        long seqAck = (s.seq & 0xFFFF_FFFFL) | ((long) s.ack << 32);
+        long lengthFlagsWindow = (s.payloadLength & 0xFFFF_FFFFL)
+                | ((long) (s.flags & 0xFF) << 32) | ((long) (s.window & 0xFFFF) << 40);
+        long ipIdTsVal = (s.ipId & 0xFFFF_FFFFL) | ((long) s.tsVal << 32);
         // Differences OR-ed together: one test whichever field differs (see TupleTable.matches).
-        int differences = (s.seq ^ snd.lastSeqRaw) | (s.ack ^ snd.lastAckRaw)
-                | (s.flags ^ snd.lastFlags) | (s.payloadLength ^ snd.lastPayloadLength)
-                | (s.ipId ^ snd.lastIpId) | (s.window ^ snd.lastWindow) | (s.tsVal ^ snd.lastTsVal);
+        long differences = (seqAck ^ snd.lastSeqAck)
+                | (lengthFlagsWindow ^ snd.lastLengthFlagsWindow) | (ipIdTsVal ^ snd.lastIpIdTsVal);
         boolean same = differences == 0 && snd.packets > 0
                 && s.tsNanos - snd.lastTsNanos <= config.duplicateWindowNanos();
         if (!same) {
-            snd.lastSeqRaw = s.seq;
-            snd.lastAckRaw = s.ack;
-            snd.lastFlags = s.flags;
-            snd.lastPayloadLength = s.payloadLength;
-            snd.lastIpId = s.ipId;
-            snd.lastWindow = s.window;
-            snd.lastTsVal = s.tsVal;
+            snd.lastSeqAck = seqAck;
+            snd.lastLengthFlagsWindow = lengthFlagsWindow;
+            snd.lastIpIdTsVal = ipIdTsVal;
         }
         return same;
     }
