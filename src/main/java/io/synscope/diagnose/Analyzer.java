@@ -151,6 +151,8 @@ public final class Analyzer {
         private final ShardedTracker tracker;
         private final PacketDecoder decoder = new PacketDecoder();
         private final TcpSegment segment = new TcpSegment();
+        /** The last frame's link type: the set is written only when it changes. */
+        private int lastLinkType = -1;
         final long[] skipped = new long[SkipReason.values().length];
         final List<String> problems = new ArrayList<>();
         final BitSet linkTypes = new BitSet();
@@ -172,7 +174,10 @@ public final class Analyzer {
             if (ts > lastTs) {
                 lastTs = ts;
             }
-            linkTypes.set(raw.linkType);
+            if (raw.linkType != lastLinkType) {
+                lastLinkType = raw.linkType;
+                linkTypes.set(lastLinkType);
+            }
             SkipReason skip = decoder.decode(raw, segment);
             if (skip == null) {
                 segments++;
