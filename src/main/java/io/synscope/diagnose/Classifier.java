@@ -28,9 +28,24 @@ public final class Classifier {
     private static final Diagnosis CLEAN_CLOSE = new Diagnosis(Verdict.OK, Outcome.OK, -1, null,
             "closed-in-order", Confidence.HIGH, List.of(), List.of(), List.of());
 
-    /** Classifies {@code c}; reads it only during the call (see the tracker's reuse contract). */
+    private static final Judgement CLEAN_CLOSE_JUDGEMENT = new Judgement(Verdict.OK, Outcome.OK, -1);
+
+    /**
+     * Classifies {@code c} and explains it: evidence, alternatives, notes. Reads {@code c} only
+     * during the call (see the tracker's reuse contract).
+     */
     public Diagnosis classify(Connection c, Decision decidedBy, long nowNanos) {
-        return isCleanClose(c) ? CLEAN_CLOSE : byRules(c, decidedBy, nowNanos);
+        return isCleanClose(c) ? CLEAN_CLOSE : byRules(c, decidedBy, nowNanos, true).build();
+    }
+
+    /**
+     * What {@link #classify} would say of {@code c}, without the explanation: the same rules, but
+     * no evidence, note or alternative is built. Every connection is judged (a big capture has
+     * millions); only the few a report shows are explained.
+     */
+    public Judgement judge(Connection c, Decision decidedBy, long nowNanos) {
+        return isCleanClose(c) ? CLEAN_CLOSE_JUDGEMENT
+                : byRules(c, decidedBy, nowNanos, false).judgement();
     }
 
     /**
@@ -41,32 +56,32 @@ public final class Classifier {
      * {@link Diagnoser#onDecided} each used to compile a copy of them, the largest compilations
      * of a big capture's run.
      */
-    Diagnosis byRules(Connection c, Decision decidedBy, long nowNanos) {
+    Finding byRules(Connection c, Decision decidedBy, long nowNanos, boolean explain) {
         Endpoint client = c.client();
         Endpoint server = c.server();
         Finding f;
         if (!client.synSeen() && c.synAckCount() == 0) {
-            f = midStream(c);
+            f = midStream(c, explain);
         } else if (c.rstAnsweredSyn()) {
-            f = refused(c);
+            f = refused(c, explain);
         } else if (c.synAckCount() == 0) {
-            f = unansweredSyn(c, nowNanos);
+            f = unansweredSyn(c, nowNanos, explain);
         } else {
             // SYN-ACK onwards.
             boolean established = c.handshakeAckFrame() != 0 || client.payloadBytes() > 0
                     || server.payloadBytes() > 0;
             if (!established) {
-                f = handshakeUnfinished(c, nowNanos);
+                f = handshakeUnfinished(c, nowNanos, explain);
             } else if (isOverflowReset(c)) {
-                f = overflowReset(c);
+                f = overflowReset(c, explain);
             } else if (c.handshakeAckFrame() != 0 && (c.synAcksAfterHandshakeAck() > 0
                     || c.clientRetransBeforeProgress() >= config.ackIgnoredMinRetrans())) {
-                f = ackIgnored(c);
+                f = ackIgnored(c, explain);
             } else {
-                f = resetAfterBothFins(c) ? null : resetOf(c);
+                f = resetAfterBothFins(c) ? null : resetOf(c, explain);
             }
             if (f == null) {
-                Finding ok = new Finding(Verdict.OK, Outcome.OK, closedInOrder(c)
+                Finding ok = new Finding(explain, Verdict.OK, Outcome.OK, closedInOrder(c)
                         ? "closed-in-order" : "open-at-end", Confidence.HIGH);
                 if (client.rstSeen() || server.rstSeen()) {
                     ok.note("RST after both sides had sent FIN: both applications had closed"
@@ -79,7 +94,7 @@ public final class Classifier {
                         ok.note("the handshake's ACK was not captured; data shows it completed");
                     }
                     long retrans = client.retransmissions() + server.retransmissions();
-                    if (retrans > 0) {
+                    if (retrans > 0 && explain) {
                         ok.note(retrans + " ordinary retransmission" + (retrans == 1 ? "" : "s")
                                 + ", recovered");
                     }
@@ -90,7 +105,7 @@ public final class Classifier {
                 f = synDroppedThen(c, f);
             }
         }
-        return f.build();
+        return f;
     }
 
     /**
@@ -108,88 +123,104 @@ public final class Classifier {
 
     // ---- SYN ----------------------------------------------------------------------------
 
-    private Finding refused(Connection c) {
+    private static Finding refused(Connection c, boolean explain) {
         Endpoint client = c.client();
         Endpoint server = c.server();
-        Finding f = new Finding(Verdict.REFUSED, Outcome.FAILED, "syn-answered-by-rst",
+        Finding f = new Finding(explain, Verdict.REFUSED, Outcome.FAILED, "syn-answered-by-rst",
                 Confidence.HIGH);
         f.resetBy = Side.SERVER;
-        f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
-        f.evidence(server.rstFrame(), server.rstTsNanos(), "server RST"
-                + ((server.rstFlags() & TcpSegment.ACK) != 0 ? "+ACK" : "")
-                + " answering the SYN: nothing accepts connections on this port");
-        if (client.synCount() > 1) {
-            f.note("the SYN was sent " + client.synCount() + " times before the RST");
+        if (explain) {
+            f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+            f.evidence(server.rstFrame(), server.rstTsNanos(), "server RST"
+                    + ((server.rstFlags() & TcpSegment.ACK) != 0 ? "+ACK" : "")
+                    + " answering the SYN: nothing accepts connections on this port");
+            if (client.synCount() > 1) {
+                f.note("the SYN was sent " + client.synCount() + " times before the RST");
+            }
         }
         return f;
     }
 
-    private Finding unansweredSyn(Connection c, long nowNanos) {
+    private Finding unansweredSyn(Connection c, long nowNanos, boolean explain) {
         Endpoint client = c.client();
         Endpoint server = c.server();
         if (client.ackFlagSeen() || client.payloadBytes() > 0 || server.packets() > 0) {
             // The client acknowledged something it must have received: the server's half is
             // missing from the capture, not from the wire.
-            Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "one-direction-only",
-                    Confidence.LOW);
+            Finding f = new Finding(explain, Verdict.INCOMPLETE, Outcome.UNKNOWN,
+                    "one-direction-only", Confidence.LOW);
             f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
             f.note("no SYN-ACK in the capture, yet the client went on as if it got one:"
                     + " only the client's direction was captured");
             return f;
         }
         if (client.synCount() >= 2) {
-            Finding f = new Finding(Verdict.SYN_DROPPED, Outcome.FAILED, "syn-retransmitted",
+            Finding f = new Finding(explain, Verdict.SYN_DROPPED, Outcome.FAILED,
+                    "syn-retransmitted",
                     client.synCount() >= 3 ? Confidence.HIGH : Confidence.MEDIUM);
-            addSynEvidence(f, c);
-            long quietNanos = nowNanos - client.lastSynTsNanos();
-            if (quietNanos < config.synRetryWindowNanos()) {
-                f.note("the capture ends " + seconds(quietNanos)
-                        + " after the last SYN: the client may still have been retrying");
+            if (explain) {
+                addSynEvidence(f, c);
+                long quietNanos = nowNanos - client.lastSynTsNanos();
+                if (quietNanos < config.synRetryWindowNanos()) {
+                    f.note("the capture ends " + seconds(quietNanos)
+                            + " after the last SYN: the client may still have been retrying");
+                }
             }
             return f;
         }
         long quietNanos = nowNanos - client.synTsNanos();
         if (quietNanos >= config.synRetryWindowNanos()) {
-            Finding f = new Finding(Verdict.SYN_DROPPED, Outcome.FAILED, "syn-unanswered-once",
-                    Confidence.LOW);
-            f.evidence(client.synFrame(), client.synTsNanos(), "client SYN, never answered");
-            f.note("the SYN was not retransmitted in the " + seconds(quietNanos)
-                    + " that followed: a one-way capture, a scanner, or a client that gave up");
+            Finding f = new Finding(explain, Verdict.SYN_DROPPED, Outcome.FAILED,
+                    "syn-unanswered-once", Confidence.LOW);
+            if (explain) {
+                f.evidence(client.synFrame(), client.synTsNanos(), "client SYN, never answered");
+                f.note("the SYN was not retransmitted in the " + seconds(quietNanos)
+                        + " that followed: a one-way capture, a scanner, or a client that gave"
+                        + " up");
+            }
             return f;
         }
-        Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "syn-at-capture-end",
+        Finding f = new Finding(explain, Verdict.INCOMPLETE, Outcome.UNKNOWN, "syn-at-capture-end",
                 Confidence.LOW);
-        f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
-        f.note("a single SYN " + seconds(quietNanos) + " before the capture ends");
+        if (explain) {
+            f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+            f.note("a single SYN " + seconds(quietNanos) + " before the capture ends");
+        }
         return f;
     }
 
-    private Finding synDroppedThen(Connection c, Finding rest) {
+    private static Finding synDroppedThen(Connection c, Finding rest) {
         Endpoint client = c.client();
         if (rest.verdict.isFailure()) {
-            rest.note("its SYN was sent " + c.synsBeforeSynAck()
-                    + " times before the server answered (dropped first)");
+            if (rest.explain) {
+                rest.note("its SYN was sent " + c.synsBeforeSynAck()
+                        + " times before the server answered (dropped first)");
+            }
             return rest;
         }
         boolean worked = rest.verdict == Verdict.OK;
-        Finding f = new Finding(Verdict.SYN_DROPPED, worked ? Outcome.RECOVERED : Outcome.UNKNOWN,
-                "syn-retransmitted",
+        Finding f = new Finding(rest.explain, Verdict.SYN_DROPPED,
+                worked ? Outcome.RECOVERED : Outcome.UNKNOWN, "syn-retransmitted",
                 c.synsBeforeSynAck() >= 3 ? Confidence.HIGH : Confidence.MEDIUM);
-        addSynEvidence(f, c);
-        f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK at last");
         if (worked) {
             f.recoveryDelayNanos = c.synAckTsNanos() - client.synTsNanos();
         }
-        f.notesOf(rest);
+        if (f.explain) {
+            addSynEvidence(f, c);
+            f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK at last");
+            f.notesOf(rest);
+        }
         return f;
     }
 
     private static void addSynEvidence(Finding f, Connection c) {
         Endpoint client = c.client();
         f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
-        f.evidence(client.secondSynFrame(), client.secondSynTsNanos(), "client SYN again, same ISN: no SYN-ACK came");
+        f.evidence(client.secondSynFrame(), client.secondSynTsNanos(),
+                "client SYN again, same ISN: no SYN-ACK came");
         if (client.synCount() > 2) {
-            f.evidence(client.lastSynFrame(), client.lastSynTsNanos(), "last of " + client.synCount() + " SYNs");
+            f.evidence(client.lastSynFrame(), client.lastSynTsNanos(),
+                    "last of " + client.synCount() + " SYNs");
         }
     }
 
@@ -206,46 +237,52 @@ public final class Classifier {
                 && c.server().finFrame() < x.rstFrame();
     }
 
-    private Finding handshakeUnfinished(Connection c, long nowNanos) {
+    private Finding handshakeUnfinished(Connection c, long nowNanos, boolean explain) {
         Endpoint client = c.client();
         Endpoint server = c.server();
         if (client.rstSeen() || server.rstSeen()) {
             boolean byClient = client.rstSeen()
                     && (!server.rstSeen() || client.rstFrame() < server.rstFrame());
             Endpoint r = byClient ? client : server;
-            Finding f = new Finding(Verdict.RESET, Outcome.FAILED,
+            Finding f = new Finding(explain, Verdict.RESET, Outcome.FAILED,
                     byClient ? "client-reset-in-handshake" : "server-reset-in-handshake",
                     Confidence.MEDIUM);
             f.resetBy = byClient ? Side.CLIENT : Side.SERVER;
-            f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
-            f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
-            f.evidence(r.rstFrame(), r.rstTsNanos(), (byClient ? "client" : "server")
-                    + " RST instead of completing the handshake");
-            if (byClient) {
-                f.note("a client that resets a SYN-ACK is typically a port scanner (SYN scan)"
-                        + " or a client that had already given up");
+            if (explain) {
+                f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+                f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
+                f.evidence(r.rstFrame(), r.rstTsNanos(), (byClient ? "client" : "server")
+                        + " RST instead of completing the handshake");
+                if (byClient) {
+                    f.note("a client that resets a SYN-ACK is typically a port scanner"
+                            + " (SYN scan) or a client that had already given up");
+                }
             }
             return f;
         }
         long quietNanos = nowNanos - c.lastSynAckTsNanos();
         if (c.synAckCount() >= 2 || quietNanos >= config.synRetryWindowNanos()) {
-            Finding f = new Finding(Verdict.SYNACK_UNANSWERED, Outcome.FAILED,
+            Finding f = new Finding(explain, Verdict.SYNACK_UNANSWERED, Outcome.FAILED,
                     c.synAckCount() >= 2 ? "synack-retransmitted" : "synack-unanswered-once",
                     c.synAckCount() >= 2 ? Confidence.HIGH : Confidence.MEDIUM);
-            f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
-            f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
-            if (c.synAckCount() >= 2) {
-                f.evidence(c.lastSynAckFrame(), c.lastSynAckTsNanos(), "SYN-ACK sent " + c.synAckCount()
-                        + " times, never acknowledged");
-            } else {
-                f.note("sent once only: typical of a SYN cookie (cookies are not resent)");
+            if (explain) {
+                f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
+                f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
+                if (c.synAckCount() >= 2) {
+                    f.evidence(c.lastSynAckFrame(), c.lastSynAckTsNanos(), "SYN-ACK sent "
+                            + c.synAckCount() + " times, never acknowledged");
+                } else {
+                    f.note("sent once only: typical of a SYN cookie (cookies are not resent)");
+                }
             }
             return f;
         }
-        Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "synack-at-capture-end",
-                Confidence.LOW);
-        f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
-        f.note("the SYN-ACK came " + seconds(quietNanos) + " before the capture ends");
+        Finding f = new Finding(explain, Verdict.INCOMPLETE, Outcome.UNKNOWN,
+                "synack-at-capture-end", Confidence.LOW);
+        if (explain) {
+            f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
+            f.note("the SYN-ACK came " + seconds(quietNanos) + " before the capture ends");
+        }
         return f;
     }
 
@@ -264,59 +301,68 @@ public final class Classifier {
                 && delay <= config.overflowResetMaxNanos();
     }
 
-    private Finding overflowReset(Connection c) {
-        Endpoint client = c.client();
+    private static Finding overflowReset(Connection c, boolean explain) {
         Endpoint server = c.server();
-        Finding f = new Finding(Verdict.OVERFLOW_RESET, Outcome.FAILED, "stateless-rst-after-ack",
+        Finding f = new Finding(explain, Verdict.OVERFLOW_RESET, Outcome.FAILED,
+                "stateless-rst-after-ack",
                 server.rstWindow() == 0 ? Confidence.HIGH : Confidence.MEDIUM);
         f.resetBy = Side.SERVER;
-        f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
-        f.evidence(c.handshakeAckFrame(), c.handshakeAckTsNanos(),
-                "client ACK completes the handshake");
-        f.evidence(server.rstFrame(), server.rstTsNanos(), "server RST (no ACK flag, seq ISN+1, win "
-                + server.rstWindow() + ") " + micros(server.rstTsNanos() - c.handshakeAckTsNanos())
-                + " after the ACK: the kernel refused to queue it");
+        if (explain) {
+            f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
+            f.evidence(c.handshakeAckFrame(), c.handshakeAckTsNanos(),
+                    "client ACK completes the handshake");
+            f.evidence(server.rstFrame(), server.rstTsNanos(), "server RST (no ACK flag, seq"
+                    + " ISN+1, win " + server.rstWindow() + ") "
+                    + micros(server.rstTsNanos() - c.handshakeAckTsNanos())
+                    + " after the ACK: the kernel refused to queue it");
+        }
         return f;
     }
 
-    private Finding ackIgnored(Connection c) {
+    private static Finding ackIgnored(Connection c, boolean explain) {
         Endpoint client = c.client();
-        Endpoint server = c.server();
         boolean synAckAgain = c.synAcksAfterHandshakeAck() > 0;
         boolean progressed = c.serverProgressFrame() != 0;
-        Finding f = new Finding(Verdict.ACK_IGNORED, progressed ? Outcome.RECOVERED
+        Finding f = new Finding(explain, Verdict.ACK_IGNORED, progressed ? Outcome.RECOVERED
                 : Outcome.FAILED, synAckAgain ? "synack-resent-after-ack" : "data-never-acked",
                 synAckAgain ? Confidence.HIGH : Confidence.MEDIUM);
-        f.evidence(c.handshakeAckFrame(), c.handshakeAckTsNanos(),
-                "client ACK completes the handshake (the client now thinks it is connected)");
-        if (synAckAgain) {
-            f.evidence(c.firstSynAckAfterAckFrame(), c.firstSynAckAfterAckTsNanos(), "server SYN-ACK again after that ACK ("
-                    + c.synAcksAfterHandshakeAck() + "×): it did not take the ACK");
-        }
-        if (client.firstRetransFrame() != 0 && c.clientRetransBeforeProgress() > 0) {
-            f.evidence(client.firstRetransFrame(), client.firstRetransTsNanos(),
-                    "client data retransmitted (" + c.clientRetransBeforeProgress()
-                            + "×), never acknowledged");
-        }
-        if (!synAckAgain) {
-            f.note("no SYN-ACK retransmission: the SYN-ACK was probably a SYN cookie"
-                    + " (cookies keep no state to resend)");
-            f.alternative(new Alternative(Verdict.STALLED, "a server or path that died right"
-                    + " after the handshake looks the same"));
-        }
         if (progressed) {
             f.recoveryDelayNanos = c.serverProgressTsNanos() - c.handshakeAckTsNanos();
-            f.evidence(c.serverProgressFrame(), c.serverProgressTsNanos(),
-                    "server finally acknowledges / answers: the application accepted it late");
         }
         Endpoint resetter = firstResetter(c);
         if (resetter != null) {
             f.resetBy = resetter == client ? Side.CLIENT : Side.SERVER;
-            f.evidence(resetter.rstFrame(), resetter.rstTsNanos(), (resetter == client
-                    ? "client" : "server") + " RST ends it");
             if (progressed) {
                 f.outcome = Outcome.FAILED;
                 f.recoveryDelayNanos = -1;
+            }
+        }
+        if (explain) {
+            f.evidence(c.handshakeAckFrame(), c.handshakeAckTsNanos(), "client ACK completes"
+                    + " the handshake (the client now thinks it is connected)");
+            if (synAckAgain) {
+                f.evidence(c.firstSynAckAfterAckFrame(), c.firstSynAckAfterAckTsNanos(),
+                        "server SYN-ACK again after that ACK (" + c.synAcksAfterHandshakeAck()
+                                + "×): it did not take the ACK");
+            }
+            if (client.firstRetransFrame() != 0 && c.clientRetransBeforeProgress() > 0) {
+                f.evidence(client.firstRetransFrame(), client.firstRetransTsNanos(),
+                        "client data retransmitted (" + c.clientRetransBeforeProgress()
+                                + "×), never acknowledged");
+            }
+            if (!synAckAgain) {
+                f.note("no SYN-ACK retransmission: the SYN-ACK was probably a SYN cookie"
+                        + " (cookies keep no state to resend)");
+                f.alternative(new Alternative(Verdict.STALLED, "a server or path that died"
+                        + " right after the handshake looks the same"));
+            }
+            if (progressed) {
+                f.evidence(c.serverProgressFrame(), c.serverProgressTsNanos(), "server finally"
+                        + " acknowledges / answers: the application accepted it late");
+            }
+            if (resetter != null) {
+                f.evidence(resetter.rstFrame(), resetter.rstTsNanos(), (resetter == client
+                        ? "client" : "server") + " RST ends it");
             }
         }
         return f;
@@ -334,7 +380,7 @@ public final class Classifier {
     }
 
     /** Names the first RST of an established connection, or null when there is none. */
-    private Finding resetOf(Connection c) {
+    private static Finding resetOf(Connection c, boolean explain) {
         Endpoint x = firstResetter(c);
         if (x == null) {
             return null;
@@ -347,57 +393,70 @@ public final class Classifier {
         Finding f;
         if (x.rstAfterOwnFin() && x.peerDataAfterFinFrame() != 0
                 && x.peerDataAfterFinFrame() <= x.rstFrame()) {
-            f = new Finding(Verdict.RST_UNREAD_DATA, Outcome.FAILED, "data-after-close",
+            f = new Finding(explain, Verdict.RST_UNREAD_DATA, Outcome.FAILED, "data-after-close",
                     Confidence.HIGH);
-            f.evidence(x.finFrame(), x.finTsNanos(), who + " FIN: it closed its socket");
-            f.evidence(x.peerDataAfterFinFrame(), x.peerDataAfterFinTsNanos(), peerName + " data after that FIN");
-            f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST: the " + peerName
-                    + " wrote to a closed socket");
+            if (explain) {
+                f.evidence(x.finFrame(), x.finTsNanos(), who + " FIN: it closed its socket");
+                f.evidence(x.peerDataAfterFinFrame(), x.peerDataAfterFinTsNanos(),
+                        peerName + " data after that FIN");
+                f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST: the " + peerName
+                        + " wrote to a closed socket");
+            }
         } else if (stateless) {
             // Linux builds a stateless RST with window 0 and (IPv4) IP ID 0: tcp_v4_send_reset.
             boolean linuxSignature = x.rstWindow() == 0 && x.rstIpId() == 0;
-            f = new Finding(Verdict.HALF_OPEN_RESET, Outcome.FAILED, "stateless-rst",
+            f = new Finding(explain, Verdict.HALF_OPEN_RESET, Outcome.FAILED, "stateless-rst",
                     linuxSignature ? Confidence.HIGH : Confidence.MEDIUM);
-            if (x.rstAnswersFrame() != 0) {
-                f.evidence(x.rstAnswersFrame(), x.rstAnswersTsNanos(), peerName + " segment");
+            if (explain) {
+                if (x.rstAnswersFrame() != 0) {
+                    f.evidence(x.rstAnswersFrame(), x.rstAnswersTsNanos(),
+                            peerName + " segment");
+                }
+                f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST without ACK, win "
+                        + x.rstWindow() + ": built from the segment it answers, by a host with"
+                        + " no socket for this connection");
             }
-            f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST without ACK, win "
-                    + x.rstWindow() + ": built from the segment it answers, by a host with no"
-                    + " socket for this connection");
         } else if (x.peerBytesAtRst() > 0 && !x.answeredPeerAtRst()
                 && !(byClient && x.lastPayloadFrame() != 0
                 && x.lastPayloadFrame() < peer.lastPayloadFrame())) {
-            f = new Finding(Verdict.RST_UNREAD_DATA, Outcome.FAILED, "active-rst-after-unanswered-data",
-                    Confidence.MEDIUM);
-            f.evidence(peer.lastPayloadFrame(), peer.lastPayloadTsNanos(), peerName
-                    + " data, acknowledged but never answered");
-            f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST+ACK instead of FIN: closed with"
-                    + " that data unread");
-            f.alternative(new Alternative(Verdict.RST_LINGER0, "SO_LINGER 0 sends the same"
-                    + " RST; on the " + who + " nstat TcpExtTCPAbortOnClose (unread data) vs"
-                    + " TcpExtTCPAbortOnData (linger 0) tells them apart"));
+            f = new Finding(explain, Verdict.RST_UNREAD_DATA, Outcome.FAILED,
+                    "active-rst-after-unanswered-data", Confidence.MEDIUM);
+            if (explain) {
+                f.evidence(peer.lastPayloadFrame(), peer.lastPayloadTsNanos(), peerName
+                        + " data, acknowledged but never answered");
+                f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST+ACK instead of FIN: closed"
+                        + " with that data unread");
+                f.alternative(new Alternative(Verdict.RST_LINGER0, "SO_LINGER 0 sends the same"
+                        + " RST; on the " + who + " nstat TcpExtTCPAbortOnClose (unread data) vs"
+                        + " TcpExtTCPAbortOnData (linger 0) tells them apart"));
+            }
         } else {
-            String why = x.peerBytesAtRst() == 0 ? "the " + peerName + " had sent no data"
-                    : byClient && !x.answeredPeerAtRst() ? "the client had its reply"
-                    : "the " + who + " had answered the " + peerName + "'s data";
-            f = new Finding(Verdict.RST_LINGER0, Outcome.FAILED, "active-rst-nothing-unread",
+            f = new Finding(explain, Verdict.RST_LINGER0, Outcome.FAILED,
+                    "active-rst-nothing-unread",
                     x.peerBytesAtRst() == 0 || x.answeredPeerAtRst() ? Confidence.HIGH
                             : Confidence.MEDIUM);
-            if (peer.lastPayloadFrame() != 0) {
-                f.evidence(peer.lastPayloadFrame(), peer.lastPayloadTsNanos(), "last " + peerName
-                        + " data");
-            }
-            f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST+ACK instead of FIN (" + why
-                    + "): an abortive close");
-            if (!x.answeredPeerAtRst() && x.peerBytesAtRst() > 0) {
-                f.alternative(new Alternative(Verdict.RST_UNREAD_DATA, "if the client had"
-                        + " not read all of its reply, the kernel sends the same RST"));
-            }
             if (x.peerAckedAllAtRst()) {
                 // Everything the aborting side sent had arrived: the exchange itself worked.
                 f.outcome = Outcome.OK;
-                f.note("the " + peerName + " had acknowledged all the " + who
-                        + " sent before the RST: nothing was lost");
+            }
+            if (explain) {
+                String why = x.peerBytesAtRst() == 0 ? "the " + peerName + " had sent no data"
+                        : byClient && !x.answeredPeerAtRst() ? "the client had its reply"
+                        : "the " + who + " had answered the " + peerName + "'s data";
+                if (peer.lastPayloadFrame() != 0) {
+                    f.evidence(peer.lastPayloadFrame(), peer.lastPayloadTsNanos(), "last "
+                            + peerName + " data");
+                }
+                f.evidence(x.rstFrame(), x.rstTsNanos(), who + " RST+ACK instead of FIN (" + why
+                        + "): an abortive close");
+                if (!x.answeredPeerAtRst() && x.peerBytesAtRst() > 0) {
+                    f.alternative(new Alternative(Verdict.RST_UNREAD_DATA, "if the client had"
+                            + " not read all of its reply, the kernel sends the same RST"));
+                }
+                if (x.peerAckedAllAtRst()) {
+                    f.note("the " + peerName + " had acknowledged all the " + who
+                            + " sent before the RST: nothing was lost");
+                }
             }
         }
         f.resetBy = byClient ? Side.CLIENT : Side.SERVER;
@@ -421,41 +480,48 @@ public final class Classifier {
         if (peer.finSeen() && peer.finFrame() < x.retransRunFrame()) {
             // The peer had closed before: its last data went unacknowledged during teardown,
             // after the peer's application was done. Not a failure the user would see.
-            ok.note((x == client ? "client" : "server") + " data sent after the "
-                    + (x == client ? "server" : "client") + " closed was never acknowledged ("
-                    + x.retransRun() + " retransmissions): the peer was gone");
+            if (ok.explain) {
+                ok.note((x == client ? "client" : "server") + " data sent after the "
+                        + (x == client ? "server" : "client") + " closed was never"
+                        + " acknowledged (" + x.retransRun() + " retransmissions): the peer was"
+                        + " gone");
+            }
             return null;
         }
         boolean byClient = x == client;
         boolean cut = decidedBy == Decision.CAPTURE_END
                 && nowNanos - x.lastRetransTsNanos() < config.synRetryWindowNanos();
-        Finding f = new Finding(Verdict.STALLED, Outcome.FAILED, "retransmitted-unacked",
-                cut ? Confidence.LOW : Confidence.MEDIUM);
-        f.evidence(x.retransRunFrame(), x.retransRunTsNanos(), (byClient ? "client" : "server")
-                + " retransmits; " + x.retransRun() + " retransmissions, none acknowledged");
-        f.evidence(x.lastRetransFrame(), x.lastRetransTsNanos(), "last retransmission");
-        if (cut) {
-            f.note("the capture ends while it is still retrying");
+        Finding f = new Finding(ok.explain, Verdict.STALLED, Outcome.FAILED,
+                "retransmitted-unacked", cut ? Confidence.LOW : Confidence.MEDIUM);
+        if (f.explain) {
+            f.evidence(x.retransRunFrame(), x.retransRunTsNanos(), (byClient ? "client"
+                    : "server") + " retransmits; " + x.retransRun()
+                    + " retransmissions, none acknowledged");
+            f.evidence(x.lastRetransFrame(), x.lastRetransTsNanos(), "last retransmission");
+            if (cut) {
+                f.note("the capture ends while it is still retrying");
+            }
         }
         return f;
     }
 
     // ---- mid-stream ---------------------------------------------------------------------
 
-    private Finding midStream(Connection c) {
-        String roles = "no handshake captured; client inferred: "
-                + c.roleBasis().description();
-        Finding reset = c.client().payloadBytes() + c.server().payloadBytes() > 0 ? resetOf(c)
-                : null;
+    private static Finding midStream(Connection c, boolean explain) {
+        Finding reset = c.client().payloadBytes() + c.server().payloadBytes() > 0
+                ? resetOf(c, explain) : null;
+        Finding f = reset;
         if (reset != null) {
             reset.confidence = reset.confidence == Confidence.HIGH ? Confidence.MEDIUM
                     : Confidence.LOW;
-            reset.note(roles);
-            return reset;
+        } else {
+            f = new Finding(explain, Verdict.INCOMPLETE, Outcome.UNKNOWN, "mid-stream",
+                    Confidence.LOW);
+            f.evidence(c.firstFrame(), c.firstTsNanos(), "first packet seen");
         }
-        Finding f = new Finding(Verdict.INCOMPLETE, Outcome.UNKNOWN, "mid-stream", Confidence.LOW);
-        f.evidence(c.firstFrame(), c.firstTsNanos(), "first packet seen");
-        f.note(roles);
+        if (explain) {
+            f.note("no handshake captured; client inferred: " + c.roleBasis().description());
+        }
         return f;
     }
 
@@ -478,12 +544,19 @@ public final class Classifier {
      * Mutable working copy of a diagnosis while rules fill it in. Plain arrays, grown on first
      * use: this runs for every connection that is not a clean close (a hundred thousand in a big
      * capture), and its small methods are inlined into every rule.
+     *
+     * <p>Unless {@link #explain} is set, evidence, alternatives and notes are dropped: a rule
+     * still says what it would explain, and text that costs something to build (concatenation,
+     * formatting) is built only inside an {@code if (explain)} at the rule. Judging a connection
+     * then allocates nothing but the finding, and the JIT, which sees that branch untaken,
+     * leaves the text out of the compiled rules.
      */
-    private static final class Finding {
+    static final class Finding {
         private static final Evidence[] NO_EVIDENCE = {};
         private static final Alternative[] NO_ALTERNATIVES = {};
         private static final String[] NO_NOTES = {};
 
+        final boolean explain;
         final Verdict verdict;
         Outcome outcome;
         final String rule;
@@ -497,7 +570,9 @@ public final class Classifier {
         private String[] notes = NO_NOTES;
         private int noteCount;
 
-        Finding(Verdict verdict, Outcome outcome, String rule, Confidence confidence) {
+        Finding(boolean explain, Verdict verdict, Outcome outcome, String rule,
+                Confidence confidence) {
+            this.explain = explain;
             this.verdict = verdict;
             this.outcome = outcome;
             this.rule = rule;
@@ -505,6 +580,9 @@ public final class Classifier {
         }
 
         void evidence(long frame, long tsNanos, String note) {
+            if (!explain) {
+                return;
+            }
             if (evidenceCount == evidence.length) {
                 evidence = Arrays.copyOf(evidence, evidenceCount + 4);
             }
@@ -512,6 +590,9 @@ public final class Classifier {
         }
 
         void alternative(Alternative a) {
+            if (!explain) {
+                return;
+            }
             if (alternativeCount == alternatives.length) {
                 alternatives = Arrays.copyOf(alternatives, alternativeCount + 1);
             }
@@ -519,6 +600,9 @@ public final class Classifier {
         }
 
         void note(String note) {
+            if (!explain) {
+                return;
+            }
             if (noteCount == notes.length) {
                 notes = Arrays.copyOf(notes, noteCount + 2);
             }
@@ -532,6 +616,11 @@ public final class Classifier {
             }
         }
 
+        Judgement judgement() {
+            return new Judgement(verdict, outcome, recoveryDelayNanos);
+        }
+
+        /** The diagnosis, explained when {@link #explain} was set. */
         Diagnosis build() {
             // Rules add evidence in the order they reason; readers follow the capture's order.
             // A handful of items: an insertion sort, stable as List.sort.

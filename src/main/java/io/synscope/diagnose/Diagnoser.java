@@ -10,9 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The bridge from the tracker to a sink: classifies each decided connection, counts it in the
- * summary, and builds a full {@link ConnectionResult} only when the sink wants that verdict and
- * would keep that connection.
+ * The bridge from the tracker to a sink: judges each decided connection, counts it in the
+ * summary, and explains it in a full {@link ConnectionResult} only when the sink wants that
+ * verdict and would keep that connection.
  * A sink's {@link IOException} is rethrown unchecked (the tracker's callback cannot throw it);
  * {@link Analyzer} unwraps it.
  */
@@ -28,13 +28,14 @@ public final class Diagnoser implements ConnectionListener {
 
     @Override
     public void onDecided(Connection c, Decision reason, long nowNanos) {
-        Diagnosis d = classifier.classify(c, reason, nowNanos);
+        Judgement j = classifier.judge(c, reason, nowNanos);
         Endpoint server = c.server();
-        summary.add(server.addrHi(), server.addrLo(), server.port(), d, c.firstTsNanos(),
+        summary.add(server.addrHi(), server.addrLo(), server.port(), j, c.firstTsNanos(),
                 server.packets() > 0);
-        Verdict v = d.verdict();
+        Verdict v = j.verdict();
         if (sink.wants(v) && sink.keeps(v, c.firstTsNanos(), c.firstFrame())) {
-            report(c, reason, d);
+            // The rules run again, explaining this time: only for connections a report shows.
+            report(c, reason, classifier.classify(c, reason, nowNanos));
         }
     }
 

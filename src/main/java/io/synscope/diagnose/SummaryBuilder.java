@@ -79,11 +79,11 @@ public final class SummaryBuilder {
      * Counts one connection to server {@code (hi, lo, port)} first seen at {@code firstTsNanos};
      * {@code serverAnswered}: the server sent at least one packet in it.
      */
-    public void add(long serverHi, long serverLo, int serverPort, Diagnosis d, long firstTsNanos,
+    public void add(long serverHi, long serverLo, int serverPort, Judgement j, long firstTsNanos,
                     boolean serverAnswered) {
         connections++;
-        Verdict v = d.verdict();
-        Outcome o = d.outcome();
+        Verdict v = j.verdict();
+        Outcome o = j.outcome();
         byVerdict[v.ordinal()]++;
         byOutcome[o.ordinal()]++;
         ServerCounts sc = server(serverHi, serverLo, serverPort);
@@ -98,12 +98,12 @@ public final class SummaryBuilder {
         if (v.isFailure()) {
             failure(sc, firstTsNanos);
         }
-        if (o == Outcome.RECOVERED && d.recoveryDelayNanos() >= 0) {
+        if (o == Outcome.RECOVERED && j.recoveryDelayNanos() >= 0) {
             long[] s = delays(v);
             s[0]++;
-            s[1] = Math.min(s[1], d.recoveryDelayNanos());
-            s[2] = Math.max(s[2], d.recoveryDelayNanos());
-            s[3] += d.recoveryDelayNanos();
+            s[1] = Math.min(s[1], j.recoveryDelayNanos());
+            s[2] = Math.max(s[2], j.recoveryDelayNanos());
+            s[3] += j.recoveryDelayNanos();
         }
     }
 
