@@ -62,8 +62,9 @@ final class AnalyzeCommand implements Callable<Integer> {
                             + " as it stands (default ${DEFAULT-VALUE})"));
     private final OptionSpec threads = Main.add(spec, OptionSpec.builder("--threads")
             .type(Integer.class).paramLabel("N")
-            .description("tracking threads (default: one per processor); 1 also keeps --format"
-                    + " json's connections in decision order from run to run"));
+            .description("threads, the reading one included (default: one per processor); 1"
+                    + " also keeps --format json's connections in decision order from run to"
+                    + " run"));
 
     AnalyzeCommand() {
         spec.name("analyze");

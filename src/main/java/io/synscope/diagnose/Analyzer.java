@@ -114,6 +114,8 @@ public final class Analyzer {
                 throw io.getCause();
             }
             throw e;
+        } finally {
+            tracker.close();
         }
         Map<String, Long> skippedByReason = new LinkedHashMap<>();
         for (SkipReason r : SkipReason.values()) {

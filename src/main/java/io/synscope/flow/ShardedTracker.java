@@ -9,8 +9,10 @@ import java.util.function.ToLongFunction;
 
 /**
  * Tracks connections on several threads: segments are split by 4-tuple (both directions of a
- * connection go to the same shard), each shard is a {@link FlowTracker} on its own thread, fed
- * in batches through a bounded queue. With one shard everything runs on the caller's thread.
+ * connection go to the same shard), and each shard is a {@link FlowTracker}. Shard 0 runs on the
+ * caller's thread, which also reads and decodes, so it takes a smaller share of the connections
+ * (see {@link #CALLER_READ_COST}); every other shard has a thread of its own, fed in batches
+ * through a bounded queue. With one shard everything runs on the caller's thread.
  *
  * <p>Verdicts do not depend on the number of shards: a connection's packets all reach one
  * tracker in capture order, the caller learns listeners in capture order for all of them
@@ -20,18 +22,33 @@ import java.util.function.ToLongFunction;
  *
  * <p>Call {@link #accept} and {@link #finish} from one thread.
  */
-public final class ShardedTracker {
+public final class ShardedTracker implements AutoCloseable {
     private static final int BATCH = 1024;
     /** Batches in flight per shard: enough to ride out scheduling hiccups, little memory. */
     private static final int QUEUE_DEPTH = 8;
 
+    /**
+     * What reading and decoding a packet costs the caller's thread, as a fraction of what
+     * tracking it costs a shard: about a third, measured on the benchmark capture (whole
+     * process, JIT warm-up included). The caller's share s of the connections balances the
+     * threads when {@code CALLER_READ_COST + s = (1 - s) / (n - 1)}; with two threads it takes a
+     * third, from four on none. Giving it an equal share made it the bottleneck; giving it none
+     * (only dispatching) cost every packet a copy to another thread.
+     */
+    private static final double CALLER_READ_COST = 1.0 / 3;
+    /** The hash's top bits pick one of this many units, each owned by one shard. */
+    private static final int UNIT_BITS = 10;
+
     private final FlowTracker[] trackers;
+    /** Index 0 is unused: shard 0 is the caller's. */
     private final Shard[] shards;
+    private final int[] shardOfUnit = new int[1 << UNIT_BITS];
     private final ListenerBook listeners = new ListenerBook();
     private long lastTsNanos = Long.MIN_VALUE;
 
     /**
-     * @param listenerForShard the listener each shard calls, on that shard's thread
+     * @param listenerForShard the listener each shard calls, on that shard's thread (shard 0:
+     *                         the caller's)
      */
     public ShardedTracker(AnalysisConfig config, int shardCount,
                           IntFunction<ConnectionListener> listenerForShard) {
@@ -43,10 +60,17 @@ public final class ShardedTracker {
             trackers[i] = new FlowTracker(config, listenerForShard.apply(i), listeners,
                     shardCount == 1);
         }
-        shards = new Shard[shardCount == 1 ? 0 : shardCount];
-        for (int i = 0; i < shards.length; i++) {
+        shards = new Shard[shardCount];
+        for (int i = 1; i < shardCount; i++) {
             shards[i] = new Shard(trackers[i], i);
             shards[i].start();
+        }
+        int units = shardOfUnit.length;
+        int workers = shardCount - 1;
+        double callerShare = Math.max(0, (1 - CALLER_READ_COST * workers) / shardCount);
+        int callerUnits = (int) Math.round(callerShare * units);
+        for (int u = callerUnits; u < units; u++) {
+            shardOfUnit[u] = 1 + (int) ((long) (u - callerUnits) * workers / (units - callerUnits));
         }
     }
 
@@ -61,18 +85,19 @@ public final class ShardedTracker {
         if (s.tsNanos > lastTsNanos) {
             lastTsNanos = s.tsNanos;
         }
-        if (shards.length == 0) {
-            trackers[0].accept(s, hash);
-            trackers[0].drainDecided();
-            return;
-        }
-        if ((s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
+        if (shards.length > 1
+                && (s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
             // As FlowTracker does when it learns for itself.
             listeners.learn(s.srcHi, s.srcLo, s.srcPort, s.frameNumber);
         }
-        // The high 32 bits pick the shard (the tables inside a shard index by the low bits),
-        // scaled by a multiply rather than a division: (h * n) >> 32 is in [0, n).
-        shards[(int) (((hash >>> 32) * shards.length) >>> 32)].add(s, hash);
+        // The top bits pick the shard; the tables inside a shard index by the low bits.
+        int shard = shardOfUnit[(int) (hash >>> (64 - UNIT_BITS))];
+        if (shard == 0) {
+            trackers[0].accept(s, hash);
+            trackers[0].drainDecided();
+        } else {
+            shards[shard].add(s, hash);
+        }
     }
 
     /**
@@ -81,15 +106,13 @@ public final class ShardedTracker {
      * @throws ShardFailure when a shard's thread failed
      */
     public void finish() {
-        if (shards.length == 0) {
-            trackers[0].finish(lastTsNanos);
-            return;
+        for (int i = 1; i < shards.length; i++) {
+            shards[i].finish(lastTsNanos);
         }
-        for (Shard shard : shards) {
-            shard.finish(lastTsNanos);
-        }
+        trackers[0].finish(lastTsNanos);
         ShardFailure failure = null;
-        for (Shard shard : shards) {
+        for (int i = 1; i < shards.length; i++) {
+            Shard shard = shards[i];
             try {
                 shard.join();
             } catch (InterruptedException e) {
@@ -102,6 +125,16 @@ public final class ShardedTracker {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /**
+     * Stops the shard threads without deciding what is still open, for a run that failed part-way
+     * (otherwise they would wait for packets forever); after {@link #finish} it does nothing.
+     */
+    public void close() {
+        for (int i = 1; i < shards.length; i++) {
+            shards[i].interrupt();
         }
     }
 
