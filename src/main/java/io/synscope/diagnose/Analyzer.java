@@ -73,32 +73,9 @@ public final class Analyzer {
             diagnosers[i] = new Diagnoser(config, shared);
         }
         ShardedTracker tracker = new ShardedTracker(config, shards, i -> diagnosers[i]);
-        RawPacket raw = new RawPacket();
         Frames frames = new Frames(tracker);
-        List<String> warnings = new ArrayList<>();
-        CaptureException damage = null;
         try {
-            while (true) {
-                if ((frames.count & 0xFFF) == 0 && stopRequested.getAsBoolean()) {
-                    warnings.add("interrupted after " + frames.count + " frames: this report"
-                            + " covers what was read until then");
-                    break;
-                }
-                try {
-                    if (!source.next(raw)) {
-                        break;
-                    }
-                } catch (CaptureException e) {
-                    if (frames.count == 0) {
-                        throw e;
-                    }
-                    damage = e;
-                    warnings.add("stopped at " + e.describe() + "; analysed the " + frames.count
-                            + " frames before it");
-                    break;
-                }
-                frames.accept(raw);
-            }
+            frames.readAll(source, stopRequested);
             if (frames.count > 0
                     && frames.skipped[SkipReason.UNSUPPORTED_LINK_TYPE.ordinal()] == frames.count) {
                 throw new CaptureException(CaptureException.Kind.UNSUPPORTED_LINK_TYPE,
@@ -126,7 +103,7 @@ public final class Analyzer {
         List<String> links = new ArrayList<>();
         frames.linkTypes.stream().forEach(t -> links.add(LinkType.name(t)));
         List<String> allWarnings = new ArrayList<>(source.warnings());
-        allWarnings.addAll(warnings);
+        allWarnings.addAll(frames.warnings);
         boolean any = frames.count > 0;
         CaptureInfo info = new CaptureInfo(source.name(), source.format(), frames.count,
                 frames.segments, skippedByReason, any ? frames.firstTs : 0,
@@ -138,17 +115,13 @@ public final class Analyzer {
             summary.merge(d.counts());
         }
         sink.onFinish(info, summary.build());
-        if (damage != null) {
-            throw damage;
+        if (frames.damage != null) {
+            throw frames.damage;
         }
         return info;
     }
 
-    /**
-     * What one frame costs: decode, count, hand to the tracker. A method of its own, not the
-     * body of the read loop, so the JIT compiles it early and whole instead of waiting to
-     * replace a long-running loop on the stack.
-     */
+    /** Reads the frames: decodes, counts, hands segments to the tracker. */
     private static final class Frames {
         private final ShardedTracker tracker;
         private final PacketDecoder decoder = new PacketDecoder();
@@ -157,6 +130,9 @@ public final class Analyzer {
         private int lastLinkType = -1;
         final long[] skipped = new long[SkipReason.values().length];
         final List<String> problems = new ArrayList<>();
+        final List<String> warnings = new ArrayList<>();
+        /** Where the capture turned out corrupt part-way, or null. */
+        CaptureException damage;
         final BitSet linkTypes = new BitSet();
         long count;
         long segments;
@@ -167,7 +143,43 @@ public final class Analyzer {
             this.tracker = tracker;
         }
 
-        void accept(RawPacket raw) {
+        /**
+         * Reads {@code source} to its end, or until {@code stopRequested} says so, or until it
+         * turns out corrupt part-way ({@link #damage}; the frames before it stand).
+         *
+         * @throws CaptureException when not even the first frame can be read
+         */
+        void readAll(PacketSource source, BooleanSupplier stopRequested) throws CaptureException {
+            RawPacket raw = new RawPacket();
+            while (true) {
+                if ((count & 0xFFF) == 0 && stopRequested.getAsBoolean()) {
+                    warnings.add("interrupted after " + count + " frames: this report covers"
+                            + " what was read until then");
+                    return;
+                }
+                try {
+                    if (!source.next(raw)) {
+                        return;
+                    }
+                } catch (CaptureException e) {
+                    if (count == 0) {
+                        throw e;
+                    }
+                    damage = e;
+                    warnings.add("stopped at " + e.describe() + "; analysed the " + count
+                            + " frames before it");
+                    return;
+                }
+                accept(raw);
+            }
+        }
+
+        /**
+         * What one frame costs: decode, count, hand to the tracker. A method of its own, not
+         * the body of the read loop, so the JIT compiles it early and whole instead of waiting
+         * to replace the long-running loop.
+         */
+        private void accept(RawPacket raw) {
             count++;
             long ts = raw.tsNanos;
             if (ts < firstTs) {
