@@ -28,14 +28,15 @@ public final class ShardedTracker implements AutoCloseable {
     private static final int QUEUE_DEPTH = 8;
 
     /**
-     * What reading and decoding a packet costs the caller's thread, as a fraction of what
-     * tracking it costs a shard: about a third, measured on the benchmark capture (whole
-     * process, JIT warm-up included). The caller's share s of the connections balances the
-     * threads when {@code CALLER_READ_COST + s = (1 - s) / (n - 1)}; with two threads it takes a
-     * third, from four on none. Giving it an equal share made it the bottleneck; giving it none
-     * (only dispatching) cost every packet a copy to another thread.
+     * What reading, decoding and dispatching a packet cost the caller's thread, as a fraction of
+     * what tracking it costs a shard: about a half, measured on the benchmark capture (whole
+     * process, JIT warm-up included; per-thread CPU showed the two threads busy alike). The
+     * caller's share s of the connections balances the threads when
+     * {@code CALLER_READ_COST + s = (1 - s) / (n - 1)}: with two threads it takes a quarter, from
+     * three on none. An equal share made it the bottleneck, with the other thread idle a third
+     * of the time; no share at all made the other thread the bottleneck.
      */
-    private static final double CALLER_READ_COST = 1.0 / 3;
+    private static final double CALLER_READ_COST = 0.5;
     /** The hash's top bits pick one of this many units, each owned by one shard. */
     private static final int UNIT_BITS = 10;
 

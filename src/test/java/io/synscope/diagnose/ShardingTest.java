@@ -30,8 +30,8 @@ class ShardingTest {
     }
 
     /**
-     * Two shards: the reading thread follows a third of the connections; three: a ninth; four:
-     * none, every connection goes to another thread.
+     * Two shards: the reading thread follows a quarter of the connections; three and four: none,
+     * every connection goes to another thread.
      */
     @Test
     void samplesGiveTheSameResultsOnOneToFourShards() throws Exception {
