@@ -33,8 +33,8 @@ public final class ShardedTracker implements AutoCloseable {
      * process, JIT warm-up included; per-thread CPU showed the two threads busy alike). The
      * caller's share s of the connections balances the threads when
      * {@code CALLER_READ_COST + s = (1 - s) / (n - 1)}: with two threads it takes a quarter, from
-     * three on none. An equal share made it the bottleneck, with the other thread idle a third
-     * of the time; no share at all made the other thread the bottleneck.
+     * three on none. A third made it the bottleneck, with the other thread idle a third of the
+     * time; no share at all made the other thread the bottleneck.
      */
     private static final double CALLER_READ_COST = 0.5;
     /** The hash's top bits pick one of this many units, each owned by one shard. */
