@@ -97,10 +97,17 @@ public final class FlowTracker {
                 sweep();
             }
         }
-        boolean pureSyn = (s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN;
+        // 1 for a pure SYN, else 0, as a number (see below).
+        int pureSynBit = (((s.flags & (TcpSegment.SYN | TcpSegment.ACK)) ^ TcpSegment.SYN) - 1) >>> 31;
+        boolean pureSyn = pureSynBit != 0;
         Connection c = table.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
                 s.dstPort);
-        if (c != null && pureSyn && !sameAttempt(c, s)) {
+        // Numbers, not "pureSyn && !sameAttempt(c, s)": a SYN for an open connection (a retry)
+        // first comes a second or more into a capture, and a branch first taken then makes the
+        // JIT throw away the compiled packet path and every method it was inlined into (javac
+        // compiles && and each comparison into a branch). Asked of every packet, this costs a
+        // few loads of fields its update reads anyway.
+        if (c != null && (pureSynBit & otherAttempt(c, s)) != 0) {
             decide(c, Decision.SUPERSEDED);
             c = null;
         }
@@ -179,16 +186,18 @@ public final class FlowTracker {
         return connectionsSeen;
     }
 
-    /** A pure SYN continues {@code c} only if it is the client's SYN with the same ISN. */
-    private static boolean sameAttempt(Connection c, TcpSegment s) {
+    /**
+     * 1 unless {@code s}, if it is a pure SYN, continues {@code c}: the client's SYN with the
+     * same ISN; then 0. Without a comparison (javac compiles each into a branch; see accept).
+     */
+    private static int otherAttempt(Connection c, TcpSegment s) {
         if (!c.isClient(s.srcHi, s.srcLo, s.srcPort)) {
-            return false;
+            return 1;
         }
-        if (c.client.synSeen) {
-            return c.client.isn == s.seq;
-        }
-        // SYN-ACK captured before its SYN (reordering): the SYN-ACK acknowledged this SYN.
-        return c.synAckCount > 0 && c.synAckAckRaw == s.seq + 1;
+        // Else a SYN-ACK was captured before its SYN (reordering): it acknowledged this SYN.
+        int difference = c.client.synSeen ? c.client.isn ^ s.seq
+                : c.synAckCount > 0 ? c.synAckAckRaw ^ (s.seq + 1) : 1;
+        return (difference | -difference) >>> 31;
     }
 
     private Connection open(TcpSegment s) {
