@@ -23,7 +23,12 @@ import java.util.function.ToLongFunction;
  * <p>Call {@link #accept} and {@link #finish} from one thread.
  */
 public final class ShardedTracker implements AutoCloseable {
-    private static final int BATCH = 1024;
+    /**
+     * Segments per hand-over to a shard's thread. 4096 measured 5 % faster than 1024 on the
+     * benchmark capture (a quarter as many hand-overs, each a lock and often a wake-up), 16384
+     * slower again; at about 120 bytes a segment it keeps a shard's batches near 5 MiB.
+     */
+    private static final int BATCH = 4096;
     /** Batches in flight per shard: enough to ride out scheduling hiccups, little memory. */
     private static final int QUEUE_DEPTH = 8;
 
