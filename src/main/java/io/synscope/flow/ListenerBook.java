@@ -13,6 +13,17 @@ final class ListenerBook {
     private static final int MAX_LISTENERS = 65_536;
 
     private record Key(long hi, long lo, int port) {
+        // Written out: a record's generated equals and hashCode set up java.lang.invoke on first
+        // use, some 20 ms of every run's start-up.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hi == hi && k.lo == lo && k.port == port;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(hi * 31 + lo) * 31 + port;
+        }
     }
 
     private static final int RECENT = 64;
