@@ -49,6 +49,13 @@ public final class ShardedTracker implements AutoCloseable {
     /** Index 0 is unused: shard 0 is the caller's. */
     private final Shard[] shards;
     private final int[] shardOfUnit = new int[1 << UNIT_BITS];
+    /**
+     * Shard 0's segments, tracked on the caller's thread a batch at a time like every other
+     * shard's: both threads then run one compiled copy of the tracking loop. Fed one segment at
+     * a time instead, the tracker was compiled a second time inlined into the caller's packet
+     * path, and that compilation (80-250 ms of C2 time) came and went with the JIT's timing.
+     */
+    private final Batch callerBatch = new Batch();
     private final ListenerBook listeners = new ListenerBook();
     private long lastTsNanos = Long.MIN_VALUE;
 
@@ -98,11 +105,11 @@ public final class ShardedTracker implements AutoCloseable {
         }
         // The top bits pick the shard; the tables inside a shard index by the low bits.
         int shard = shardOfUnit[(int) (hash >>> (64 - UNIT_BITS))];
-        if (shard == 0) {
-            trackers[0].accept(s, hash);
-            trackers[0].drainDecided();
-        } else {
+        if (shard != 0) {
             shards[shard].add(s, hash);
+        } else if (callerBatch.add(s, hash)) {
+            callerBatch.trackInto(trackers[0]);
+            callerBatch.count = 0;
         }
     }
 
@@ -115,6 +122,8 @@ public final class ShardedTracker implements AutoCloseable {
         for (int i = 1; i < shards.length; i++) {
             shards[i].finish(lastTsNanos);
         }
+        callerBatch.trackInto(trackers[0]);
+        callerBatch.count = 0;
         trackers[0].finish(lastTsNanos);
         ShardFailure failure = null;
         for (int i = 1; i < shards.length; i++) {
@@ -190,6 +199,24 @@ public final class ShardedTracker implements AutoCloseable {
                 segments[i] = new TcpSegment();
             }
         }
+
+        /** Appends a copy of {@code s}; true when that filled the batch. */
+        boolean add(TcpSegment s, long hash) {
+            segments[count].copyFrom(s);
+            hashes[count] = hash;
+            return ++count == BATCH;
+        }
+
+        /**
+         * Feeds the batch's segments to {@code tracker}, then hands it what they decided;
+         * decided connections wait until the batch is done.
+         */
+        void trackInto(FlowTracker tracker) {
+            for (int i = 0; i < count; i++) {
+                tracker.accept(segments[i], hashes[i]);
+            }
+            tracker.drainDecided();
+        }
     }
 
     /** One tracker on its own thread, with the batch being filled for it. */
@@ -210,11 +237,8 @@ public final class ShardedTracker implements AutoCloseable {
         }
 
         void add(TcpSegment s, long hash) {
-            Batch b = filling;
-            b.segments[b.count].copyFrom(s);
-            b.hashes[b.count] = hash;
-            if (++b.count == BATCH) {
-                hand(b);
+            if (filling.add(s, hash)) {
+                hand(filling);
                 filling = take(empty);
             }
         }
@@ -237,8 +261,7 @@ public final class ShardedTracker implements AutoCloseable {
             try {
                 while (true) {
                     Batch b = full.take();
-                    track(b);
-                    tracker.drainDecided();
+                    b.trackInto(tracker);
                     if (b.last) {
                         tracker.finish(b.captureEndNanos);
                         return;
@@ -253,13 +276,6 @@ public final class ShardedTracker implements AutoCloseable {
                 // Keep draining so the dispatcher never blocks on a full queue; it sees the
                 // failure at its next hand-over.
                 drain();
-            }
-        }
-
-        /** The batch's packets; decided connections wait until the batch is done. */
-        private void track(Batch b) {
-            for (int i = 0; i < b.count; i++) {
-                tracker.accept(b.segments[i], b.hashes[i]);
             }
         }
 
