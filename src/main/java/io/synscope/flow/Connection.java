@@ -66,10 +66,6 @@ public final class Connection extends TupleTable.Entry {
     private int eventCount;
     private long eventsOmitted;
 
-    // Intrusive links for the tracker's idle list, and when this connection was queued in it.
-    Connection prev;
-    Connection next;
-    long queuedNanos;
     // Why and when the tracker decided it, until the listener is called.
     Decision decision;
     long decidedAtNanos;
@@ -107,9 +103,6 @@ public final class Connection extends TupleTable.Entry {
         historyServerBits = 0;
         eventCount = 0;
         eventsOmitted = 0;
-        prev = null;
-        next = null;
-        queuedNanos = 0;
     }
 
     boolean isClient(long hi, long lo, int port) {

@@ -3,6 +3,8 @@ package io.synscope.flow;
 import io.synscope.decode.TcpSegment;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Comparator;
 
 /**
  * Rebuilds TCP connections from segments given one at a time, in capture order, and hands each
@@ -28,6 +30,10 @@ public final class FlowTracker {
      * do not depend on it.
      */
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000;
+    /** Idle scans per idle timeout: a connection is decided at most this fraction late. */
+    private static final long IDLE_SCANS_PER_TIMEOUT = 8;
+    private static final Comparator<Connection> BY_FIRST_FRAME =
+            Comparator.comparingLong(Connection::firstFrame);
 
     private final AnalysisConfig config;
     private final ConnectionListener listener;
@@ -44,12 +50,9 @@ public final class FlowTracker {
      */
     private final TombstoneSet tombstones = new TombstoneSet();
 
-    // Open connections in the order they were (re)queued, for the idle timeout; see sweep().
-    private Connection activeHead;
-    private Connection activeTail;
-
     private long nowNanos = Long.MIN_VALUE;
     private long nextSweepNanos = Long.MIN_VALUE;
+    private long nextIdleScanNanos = Long.MIN_VALUE;
     private long connectionsSeen;
     private long peakOpen;
     private long latePackets;
@@ -148,9 +151,7 @@ public final class FlowTracker {
         if (captureEndNanos > nowNanos) {
             nowNanos = captureEndNanos;
         }
-        while (activeHead != null) {
-            decide(activeHead, Decision.CAPTURE_END);
-        }
+        decideAll(openInStartOrder(Long.MAX_VALUE), Decision.CAPTURE_END);
         drainDecided();
     }
 
@@ -235,9 +236,7 @@ public final class FlowTracker {
             c.reset(s.frameNumber, s.tsNanos, s.ipVersion, s.dstHi, s.dstLo, s.dstPort, s.srcHi,
                     s.srcLo, s.srcPort, basis);
         }
-        c.queuedNanos = s.tsNanos;
         table.insert(c);
-        append(c);
         connectionsSeen++;
         peakOpen = Math.max(peakOpen, table.size());
         return c;
@@ -456,31 +455,42 @@ public final class FlowTracker {
         c.history('R', fromClient);
     }
 
-    // ---- expiry lists -------------------------------------------------------------------
+    // ---- expiry ---------------------------------------------------------------------------
 
     /**
-     * Decides connections idle for longer than the timeout and forgets expired tombstones; runs
-     * every {@link #SWEEP_INTERVAL_NANOS} of capture time. The idle list is ordered by when a
-     * connection was (re)queued, not by its last packet: moving a connection on every packet
-     * would touch two other connections' links per packet (cache misses at millions of packets a
-     * second). Instead a head that turns out to be active is requeued with the current time, so
-     * each connection is looked at about once per timeout period, and decided at most one
-     * timeout late.
+     * Forgets expired tombstones, and every {@link #IDLE_SCANS_PER_TIMEOUT}th of the idle
+     * timeout decides the connections idle for longer than it; runs every
+     * {@link #SWEEP_INTERVAL_NANOS} of capture time. The idle scan walks the open connections
+     * (cheap that rarely) instead of keeping them in a list ordered by activity: a linked list
+     * costs every connection a dozen reference writes, each paying the collector's write
+     * barrier, and moving a connection on every packet would touch its neighbours too.
+     * A connection is decided at most an eighth of the timeout late.
      */
     private void sweep() {
         nextSweepNanos = nowNanos + SWEEP_INTERVAL_NANOS;
-        long idle = config.idleTimeoutNanos();
-        while (activeHead != null && nowNanos - activeHead.queuedNanos > idle) {
-            Connection c = activeHead;
-            if (nowNanos - c.lastTsNanos > idle) {
-                decide(c, Decision.IDLE);
-            } else {
-                unlink(c);
-                c.queuedNanos = nowNanos;
-                append(c);
-            }
+        if (nowNanos >= nextIdleScanNanos) {
+            long idle = config.idleTimeoutNanos();
+            nextIdleScanNanos = nowNanos + Math.max(1, idle / IDLE_SCANS_PER_TIMEOUT);
+            decideAll(openInStartOrder(nowNanos - idle), Decision.IDLE);
         }
         tombstones.expire(nowNanos);
+    }
+
+    /**
+     * The open connections whose last packet came before {@code lastBeforeNanos}, oldest first
+     * (by first frame), so that they are decided in the order they started.
+     */
+    private Connection[] openInStartOrder(long lastBeforeNanos) {
+        Connection[] found = table.select(c -> c.lastTsNanos < lastBeforeNanos,
+                Connection[]::new);
+        Arrays.sort(found, BY_FIRST_FRAME);
+        return found;
+    }
+
+    private void decideAll(Connection[] connections, Decision reason) {
+        for (Connection c : connections) {
+            decide(c, reason);
+        }
     }
 
     /**
@@ -490,7 +500,6 @@ public final class FlowTracker {
      * JIT, which otherwise inlines the whole classifier into it and recompiles it at length.
      */
     private void decide(Connection c, Decision reason) {
-        unlink(c);
         table.remove(c);
         if (reason == Decision.CLOSED) {
             tombstones.add(TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort),
@@ -514,34 +523,5 @@ public final class FlowTracker {
             pool.push(c);
         }
         decidedCount = 0;
-    }
-
-    private void append(Connection c) {
-        c.next = null;
-        c.prev = activeTail;
-        if (activeTail == null) {
-            activeHead = c;
-        } else {
-            activeTail.next = c;
-        }
-        activeTail = c;
-    }
-
-    /** Removes {@code c} from the idle list; every tracked connection is in it. */
-    private void unlink(Connection c) {
-        Connection p = c.prev;
-        Connection n = c.next;
-        if (p != null) {
-            p.next = n;
-        } else {
-            activeHead = n;
-        }
-        if (n != null) {
-            n.prev = p;
-        } else {
-            activeTail = p;
-        }
-        c.prev = null;
-        c.next = null;
     }
 }

@@ -1,5 +1,9 @@
 package io.synscope.flow;
 
+import java.util.Arrays;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+
 /**
  * Open-addressing hash table from a 4-tuple, in either direction, to an {@link Entry}.
  * Looking a packet up allocates nothing (no key objects), which is what a packet loop at millions
@@ -67,6 +71,19 @@ final class TupleTable<E extends TupleTable.Entry> {
                 return (E) e;
             }
         }
+    }
+
+    /** The members {@code which} accepts, in no particular order, in a new array. */
+    @SuppressWarnings("unchecked")
+    E[] select(Predicate<E> which, IntFunction<E[]> newArray) {
+        E[] found = newArray.apply(size);
+        int n = 0;
+        for (Entry e : slots) {
+            if (e != null && which.test((E) e)) {
+                found[n++] = (E) e;
+            }
+        }
+        return Arrays.copyOf(found, n);
     }
 
     void insert(E e) {
