@@ -123,6 +123,49 @@ class FlowTrackerTest {
         assertEquals(Decision.CAPTURE_END, seen.get(0).reason());
     }
 
+    /**
+     * Idle connections are looked for eight times per timeout: each is decided between one and
+     * one and an eighth timeouts after its last packet, in the order they started.
+     */
+    @Test
+    void idleConnectionsAreDecidedWithinAnEighthOfATimeoutLate() {
+        AnalysisConfig config = AnalysisConfig.defaults().withIdleTimeoutNanos(8 * SECOND);
+        FlowTracker t = new FlowTracker(config, (c, reason, now) -> seen.add(new Seen(c.id(),
+                c.client().port(), c.history(), reason, now, 0, 0)));
+        // Half-open connections started at 0.0, 0.3, ..., 2.7 s, then other traffic every
+        // 0.1 s until 15 s: each falls idle 8 s after its SYN.
+        int port = 40000;
+        long frame = 0;
+        List<Conversation> traffic = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            traffic.add(new Conversation("10.0.0.1", port++, "10.0.0.2", 80).at(0.3 * i)
+                    .client("S"));
+        }
+        for (int i = 30; i <= 150; i++) {
+            traffic.add(new Conversation("10.0.0.3", port++, "10.0.0.2", 80).at(0.1 * i)
+                    .client("S").server("R"));
+        }
+        List<Long> synNanos = new ArrayList<>();
+        for (Conversation c : traffic) {
+            for (TcpSegment s : c.segments()) {
+                s.frameNumber = ++frame; // each scenario numbers its frames from 1
+                if (synNanos.size() < 10) {
+                    synNanos.add(s.tsNanos);
+                }
+                t.accept(s);
+            }
+        }
+        List<Seen> idle = seen.stream().filter(x -> x.reason() == Decision.IDLE).toList();
+        assertEquals(10, idle.size());
+        for (int i = 0; i < idle.size(); i++) {
+            Seen x = idle.get(i);
+            assertEquals(40000 + i, x.clientPort(), "decided in start order");
+            long late = x.nowNanos() - synNanos.get(i) - 8 * SECOND;
+            assertTrue(late > 0 && late <= SECOND + SECOND / 10, "port " + x.clientPort()
+                    + " decided " + late / 1e9 + " s after its timeout");
+        }
+    }
+
     @Test
     void portReuseWithANewIsnSupersedesTheOldConnection() {
         Conversation c = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80)
