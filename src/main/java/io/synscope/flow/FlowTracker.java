@@ -5,6 +5,7 @@ import io.synscope.decode.TcpSegment;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.function.Predicate;
 
 /**
  * Rebuilds TCP connections from segments given one at a time, in capture order, and hands each
@@ -151,7 +152,7 @@ public final class FlowTracker {
         if (captureEndNanos > nowNanos) {
             nowNanos = captureEndNanos;
         }
-        decideAll(openInStartOrder(Long.MAX_VALUE), Decision.CAPTURE_END);
+        decideAll(openInStartOrder(c -> true), Decision.CAPTURE_END);
         drainDecided();
     }
 
@@ -471,18 +472,17 @@ public final class FlowTracker {
         if (nowNanos >= nextIdleScanNanos) {
             long idle = config.idleTimeoutNanos();
             nextIdleScanNanos = nowNanos + Math.max(1, idle / IDLE_SCANS_PER_TIMEOUT);
-            decideAll(openInStartOrder(nowNanos - idle), Decision.IDLE);
+            decideAll(openInStartOrder(c -> nowNanos - c.lastTsNanos > idle), Decision.IDLE);
         }
         tombstones.expire(nowNanos);
     }
 
     /**
-     * The open connections whose last packet came before {@code lastBeforeNanos}, oldest first
-     * (by first frame), so that they are decided in the order they started.
+     * The open connections {@code which} accepts, oldest first (by first frame), so that they
+     * are decided in the order they started.
      */
-    private Connection[] openInStartOrder(long lastBeforeNanos) {
-        Connection[] found = table.select(c -> c.lastTsNanos < lastBeforeNanos,
-                Connection[]::new);
+    private Connection[] openInStartOrder(Predicate<Connection> which) {
+        Connection[] found = table.select(which, Connection[]::new);
         Arrays.sort(found, BY_FIRST_FRAME);
         return found;
     }
