@@ -186,24 +186,51 @@ public final class ShardedTracker implements AutoCloseable {
         }
     }
 
-    private static final class Batch {
-        final TcpSegment[] segments = new TcpSegment[BATCH];
-        final long[] hashes = new long[BATCH];
+    /**
+     * Segments packed nine words apiece into one array: 72 bytes where a {@link TcpSegment}
+     * object takes 112, and every byte of a batch crosses from the reading thread's core to the
+     * tracking thread's. Per segment: tsNanos; frameNumber; srcLo; dstLo; seq | ack &lt;&lt; 32;
+     * srcPort | dstPort &lt;&lt; 16 | window &lt;&lt; 32 | flags &lt;&lt; 48 | ipVersion &lt;&lt; 56 |
+     * hasTimestamps &lt;&lt; 60 | HIGH_WORDS; payloadLength | ipId &lt;&lt; 32 | mss &lt;&lt; 48;
+     * tsVal | tsEcr &lt;&lt; 32; the tuple's hash. The high words of the addresses, zero for
+     * IPv4, have arrays of their own, written only when one is not zero. Ports, window, IP ID and
+     * MSS are 16-bit fields and flags 8 bits on the wire, as the decoder fills them.
+     */
+    static final class Batch {
+        private static final int WORDS = 9;
+        private static final long HIGH_WORDS = 1L << 61;
+
+        private final long[] words = new long[BATCH * WORDS];
+        private final long[] srcHi = new long[BATCH];
+        private final long[] dstHi = new long[BATCH];
+        /** The segment being handed to the tracker: trackInto's alone. */
+        private final TcpSegment unpacked = new TcpSegment();
         int count;
         /** Set on the last batch: the capture's last packet time, then the thread ends. */
         boolean last;
         long captureEndNanos;
 
-        Batch() {
-            for (int i = 0; i < BATCH; i++) {
-                segments[i] = new TcpSegment();
-            }
-        }
-
-        /** Appends a copy of {@code s}; true when that filled the batch. */
+        /** Appends {@code s}, packed; true when that filled the batch. */
         boolean add(TcpSegment s, long hash) {
-            segments[count].copyFrom(s);
-            hashes[count] = hash;
+            int i = count;
+            int w = i * WORDS;
+            boolean high = (s.srcHi | s.dstHi) != 0;
+            if (high) {
+                srcHi[i] = s.srcHi;
+                dstHi[i] = s.dstHi;
+            }
+            words[w] = s.tsNanos;
+            words[w + 1] = s.frameNumber;
+            words[w + 2] = s.srcLo;
+            words[w + 3] = s.dstLo;
+            words[w + 4] = (s.seq & 0xFFFF_FFFFL) | (long) s.ack << 32;
+            words[w + 5] = s.srcPort | (long) s.dstPort << 16 | (long) s.window << 32
+                    | (long) s.flags << 48 | (long) s.ipVersion << 56
+                    | (s.hasTimestamps ? 1L << 60 : 0) | (high ? HIGH_WORDS : 0);
+            words[w + 6] = (s.payloadLength & 0xFFFF_FFFFL) | (long) s.ipId << 32
+                    | (long) s.mss << 48;
+            words[w + 7] = (s.tsVal & 0xFFFF_FFFFL) | (long) s.tsEcr << 32;
+            words[w + 8] = hash;
             return ++count == BATCH;
         }
 
@@ -212,10 +239,41 @@ public final class ShardedTracker implements AutoCloseable {
          * decided connections wait until the batch is done.
          */
         void trackInto(FlowTracker tracker) {
+            TcpSegment s = unpacked;
             for (int i = 0; i < count; i++) {
-                tracker.accept(segments[i], hashes[i]);
+                tracker.accept(unpack(i, s), words[i * WORDS + 8]);
             }
             tracker.drainDecided();
+        }
+
+        /** Segment {@code i} of the batch, into {@code s}. */
+        TcpSegment unpack(int i, TcpSegment s) {
+            int w = i * WORDS;
+            long bits = words[w + 5];
+            boolean high = (bits & HIGH_WORDS) != 0;
+            s.tsNanos = words[w];
+            s.frameNumber = words[w + 1];
+            s.srcLo = words[w + 2];
+            s.dstLo = words[w + 3];
+            s.srcHi = high ? srcHi[i] : 0;
+            s.dstHi = high ? dstHi[i] : 0;
+            long seqAck = words[w + 4];
+            s.seq = (int) seqAck;
+            s.ack = (int) (seqAck >>> 32);
+            s.srcPort = (int) bits & 0xFFFF;
+            s.dstPort = (int) (bits >>> 16) & 0xFFFF;
+            s.window = (int) (bits >>> 32) & 0xFFFF;
+            s.flags = (int) (bits >>> 48) & 0xFF;
+            s.ipVersion = (int) (bits >>> 56) & 0xF;
+            s.hasTimestamps = (bits & 1L << 60) != 0;
+            long lengths = words[w + 6];
+            s.payloadLength = (int) lengths;
+            s.ipId = (int) (lengths >>> 32) & 0xFFFF;
+            s.mss = (int) (lengths >>> 48) & 0xFFFF;
+            long timestamps = words[w + 7];
+            s.tsVal = (int) timestamps;
+            s.tsEcr = (int) (timestamps >>> 32);
+            return s;
         }
     }
 
