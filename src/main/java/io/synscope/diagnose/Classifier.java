@@ -54,7 +54,8 @@ public final class Classifier {
      * above C2's size limit for inlining a hot callee (FreqInlineSize, 325 bytes of bytecode):
      * the rules are then compiled once, on their own, where {@link #classify} and
      * {@link Diagnoser#onDecided} each used to compile a copy of them, the largest compilations
-     * of a big capture's run.
+     * of a big capture's run. With {@code explain} false the finding carries the verdict only
+     * (see {@link Finding}).
      */
     Finding byRules(Connection c, Decision decidedBy, long nowNanos, boolean explain) {
         Endpoint client = c.client();
