@@ -40,9 +40,8 @@ public final class FlowTracker {
     private final ConnectionListener listener;
     private final TupleTable<Connection> table = new TupleTable<>();
     private final ArrayDeque<Connection> pool = new ArrayDeque<>();
+    /** Learnt by whoever feeds this tracker, before it does. */
     private final ListenerBook listeners;
-    /** False when another thread feeds {@link #listeners} in capture order (sharded tracking). */
-    private final boolean learnsListeners;
 
     /**
      * 4-tuples of connections decided less than {@link AnalysisConfig#closeLingerNanos()} ago.
@@ -63,16 +62,14 @@ public final class FlowTracker {
     private int decidedCount;
 
     public FlowTracker(AnalysisConfig config, ConnectionListener listener) {
-        this(config, listener, new ListenerBook(), true);
+        this(config, listener, new ListenerBook());
     }
 
     /** A tracker for one shard: {@code listeners} is learnt by whoever dispatches the packets. */
-    FlowTracker(AnalysisConfig config, ConnectionListener listener, ListenerBook listeners,
-                boolean learnsListeners) {
+    FlowTracker(AnalysisConfig config, ConnectionListener listener, ListenerBook listeners) {
         this.config = config;
         this.listener = listener;
         this.listeners = listeners;
-        this.learnsListeners = learnsListeners;
     }
 
     /**
@@ -80,21 +77,17 @@ public final class FlowTracker {
      * reused scratch object) and may call the listener for this or other connections.
      */
     public void accept(TcpSegment s) {
+        listeners.learnFrom(s);
         accept(s, TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort));
         drainDecided();
     }
 
     /**
-     * As {@link #accept(TcpSegment)}, with {@link TupleTable#hash64} of its tuple known, except
-     * that decided connections wait for {@link #drainDecided()}.
+     * As {@link #accept(TcpSegment)}, with {@link TupleTable#hash64} of its tuple known and the
+     * listeners already learnt from it, except that decided connections wait for
+     * {@link #drainDecided()}.
      */
     void accept(TcpSegment s, long tupleHash) {
-        if (learnsListeners && (s.flags & (TcpSegment.SYN | TcpSegment.ACK))
-                == (TcpSegment.SYN | TcpSegment.ACK)) {
-            // Every SYN-ACK, even one trailing a closed connection: the dispatcher of a sharded
-            // tracker learns the same way, before it knows where the packet belongs.
-            listeners.learn(s.srcHi, s.srcLo, s.srcPort, s.frameNumber);
-        }
         if (s.tsNanos > nowNanos) {
             nowNanos = s.tsNanos;
             if (nowNanos >= nextSweepNanos) {

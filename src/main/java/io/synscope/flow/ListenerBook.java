@@ -1,5 +1,7 @@
 package io.synscope.flow;
 
+import io.synscope.decode.TcpSegment;
+
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,8 +37,18 @@ final class ListenerBook {
     private final long[] recentLo = new long[RECENT];
     private final int[] recentPort = new int[RECENT];
 
-    /** Records that {@code (hi, lo, port)} sent a SYN-ACK in {@code frame}. Single writer. */
-    void learn(long hi, long lo, int port, long frame) {
+    /**
+     * Learns from {@code s} if it is a SYN-ACK (even one trailing a closed connection): its
+     * sender listens. Single writer, in capture order.
+     */
+    void learnFrom(TcpSegment s) {
+        if ((s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
+            learn(s.srcHi, s.srcLo, s.srcPort, s.frameNumber);
+        }
+    }
+
+    /** Records that {@code (hi, lo, port)} sent a SYN-ACK in {@code frame}. */
+    private void learn(long hi, long lo, int port, long frame) {
         int slot = (int) ((lo * 0x9E3779B97F4A7C15L + port) >>> 58);
         if (recentPort[slot] == port + 1 && recentLo[slot] == lo && recentHi[slot] == hi) {
             return;

@@ -70,8 +70,7 @@ public final class ShardedTracker implements AutoCloseable {
         }
         trackers = new FlowTracker[shardCount];
         for (int i = 0; i < shardCount; i++) {
-            trackers[i] = new FlowTracker(config, listenerForShard.apply(i), listeners,
-                    shardCount == 1);
+            trackers[i] = new FlowTracker(config, listenerForShard.apply(i), listeners);
         }
         shards = new Shard[shardCount];
         for (int i = 1; i < shardCount; i++) {
@@ -98,11 +97,8 @@ public final class ShardedTracker implements AutoCloseable {
         if (s.tsNanos > lastTsNanos) {
             lastTsNanos = s.tsNanos;
         }
-        if (shards.length > 1
-                && (s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
-            // As FlowTracker does when it learns for itself.
-            listeners.learn(s.srcHi, s.srcLo, s.srcPort, s.frameNumber);
-        }
+        // For every shard, in capture order, before any shard sees the packet.
+        listeners.learnFrom(s);
         // The top bits pick the shard; the tables inside a shard index by the low bits.
         int shard = shardOfUnit[(int) (hash >>> (64 - UNIT_BITS))];
         if (shard != 0) {
