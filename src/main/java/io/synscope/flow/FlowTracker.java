@@ -119,7 +119,7 @@ public final class FlowTracker {
                 latePackets++;
                 return;
             }
-            c = open(s);
+            c = open(s, tupleHash);
         }
         boolean fromClient = c.isClient(s.srcHi, s.srcLo, s.srcPort);
         if (isDuplicate(fromClient ? c.client : c.server, s)) {
@@ -195,7 +195,7 @@ public final class FlowTracker {
         return (difference | -difference) >>> 31;
     }
 
-    private Connection open(TcpSegment s) {
+    private Connection open(TcpSegment s, long tupleHash) {
         RoleBasis basis;
         boolean srcIsClient;
         boolean syn = s.has(TcpSegment.SYN);
@@ -230,7 +230,7 @@ public final class FlowTracker {
             c.reset(s.frameNumber, s.tsNanos, s.ipVersion, s.dstHi, s.dstLo, s.dstPort, s.srcHi,
                     s.srcLo, s.srcPort, basis);
         }
-        table.insert(c);
+        table.insert(c, tupleHash);
         connectionsSeen++;
         peakOpen = Math.max(peakOpen, table.size());
         return c;
@@ -493,10 +493,9 @@ public final class FlowTracker {
      * JIT, which otherwise inlines the whole classifier into it and recompiles it at length.
      */
     private void decide(Connection c, Decision reason) {
-        table.remove(c);
+        long tupleHash = table.remove(c);
         if (reason == Decision.CLOSED) {
-            tombstones.add(TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort),
-                    nowNanos + config.closeLingerNanos());
+            tombstones.add(tupleHash, nowNanos + config.closeLingerNanos());
         }
         c.decision = reason;
         c.decidedAtNanos = nowNanos;

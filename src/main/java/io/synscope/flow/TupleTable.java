@@ -54,11 +54,7 @@ final class TupleTable<E extends TupleTable.Entry> {
         return size;
     }
 
-    E find(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
-        return find(hash64(xHi, xLo, xPort, yHi, yLo, yPort), xHi, xLo, xPort, yHi, yLo, yPort);
-    }
-
-    /** As {@link #find(long, long, int, long, long, int)} with the tuple's hash already known. */
+    /** The member keyed by the tuple, in either direction, or null; {@code h} is its hash64. */
     @SuppressWarnings("unchecked")
     E find(long h, long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
         int mask = slots.length - 1;
@@ -86,24 +82,26 @@ final class TupleTable<E extends TupleTable.Entry> {
         return Arrays.copyOf(found, n);
     }
 
-    void insert(E e) {
+    /** Adds {@code e}, whose key has the {@link #hash64} {@code h} (the caller has it at hand). */
+    void insert(E e, long h) {
         if ((size + 1) * 2 > slots.length) {
             grow();
         }
-        place(e);
+        place(e, h);
         size++;
     }
 
-    void remove(E e) {
+    /** Takes {@code e} out; returns its key's hash. */
+    long remove(E e) {
         int mask = slots.length - 1;
         int hole = e.slot;
+        long removedHash = hashes[hole];
         slots[hole] = null;
         e.slot = -1;
         size--;
         // Backward shift: pull later members of the probe run into the hole when their home
         // slot does not lie cyclically in (hole, j].
         for (int j = (hole + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
-            // As in TombstoneSet: move it unless its home lies cyclically in (hole, j].
             int home = (int) hashes[j] & mask;
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 Entry moved = slots[j];
@@ -114,11 +112,11 @@ final class TupleTable<E extends TupleTable.Entry> {
                 hole = j;
             }
         }
+        return removedHash;
     }
 
-    private void place(Entry e) {
+    private void place(Entry e, long h) {
         int mask = slots.length - 1;
-        long h = hashOf(e);
         int i = (int) h & mask;
         while (slots[i] != null) {
             i = (i + 1) & mask;
@@ -130,11 +128,12 @@ final class TupleTable<E extends TupleTable.Entry> {
 
     private void grow() {
         Entry[] old = slots;
+        long[] oldHashes = hashes;
         slots = new Entry[old.length * 2];
         hashes = new long[old.length * 2];
-        for (Entry e : old) {
-            if (e != null) {
-                place(e);
+        for (int j = 0; j < old.length; j++) {
+            if (old[j] != null) {
+                place(old[j], oldHashes[j]);
             }
         }
     }
@@ -152,10 +151,6 @@ final class TupleTable<E extends TupleTable.Entry> {
                 | (e.aPort ^ yPort) | (e.bPort ^ xPort);
         // Both outcomes of both tests are common (packets come from either side).
         return forward == 0 | backward == 0;
-    }
-
-    private static long hashOf(Entry e) {
-        return hash64(e.aHi, e.aLo, e.aPort, e.bHi, e.bLo, e.bPort);
     }
 
     /**
