@@ -54,7 +54,7 @@ public final class TcpSegment {
         return (flags & flag) != 0;
     }
 
-    /** Copies every field of {@code o} into this one (to hand a segment to another thread). */
+    /** Copies every field of {@code o} into this one: how to keep a segment past the call. */
     public void copyFrom(TcpSegment o) {
         ipVersion = o.ipVersion;
         srcHi = o.srcHi;
