@@ -41,11 +41,9 @@ public record Summary(
      * @param failures          connections with a failure verdict, recovered ones included
      * @param answered          connections in which the server sent at least one packet
      * @param worked            connections whose outcome is ok or recovered
-     * @param firstFailureNanos first packet time of its earliest failed connection, or 0
      */
     public record ServerSummary(HostPort server, long connections, Map<Verdict, Long> byVerdict,
-                                long failures, long answered, long worked,
-                                long firstFailureNanos, long lastFailureNanos) {
+                                long failures, long answered, long worked) {
         /** Failed connections over all connections, 0..1. */
         public double failureRate() {
             return connections == 0 ? 0 : (double) failures / connections;

@@ -63,8 +63,6 @@ public final class SummaryBuilder {
         long failures;
         long answered;
         long worked;
-        long firstFailureNanos;
-        long lastFailureNanos;
         final long[] byVerdict = new long[VERDICTS];
 
         ServerCounts(long hi, long lo, int port, HostPort server) {
@@ -114,10 +112,6 @@ public final class SummaryBuilder {
 
     private void failure(ServerCounts sc, long firstTsNanos) {
         sc.failures++;
-        if (sc.firstFailureNanos == 0 || firstTsNanos < sc.firstFailureNanos) {
-            sc.firstFailureNanos = firstTsNanos;
-        }
-        sc.lastFailureNanos = Math.max(sc.lastFailureNanos, firstTsNanos);
         long second = Math.floorDiv(firstTsNanos, NANOS_PER_SECOND);
         if (second != pendingSecond) {
             flushPendingFailures();
@@ -165,11 +159,6 @@ public final class SummaryBuilder {
             mine.failures += theirs.failures;
             mine.answered += theirs.answered;
             mine.worked += theirs.worked;
-            if (theirs.firstFailureNanos != 0 && (mine.firstFailureNanos == 0
-                    || theirs.firstFailureNanos < mine.firstFailureNanos)) {
-                mine.firstFailureNanos = theirs.firstFailureNanos;
-            }
-            mine.lastFailureNanos = Math.max(mine.lastFailureNanos, theirs.lastFailureNanos);
             for (int i = 0; i < VERDICTS; i++) {
                 mine.byVerdict[i] += theirs.byVerdict[i];
             }
@@ -258,7 +247,7 @@ public final class SummaryBuilder {
                 }
             }
             perServer.add(new Summary.ServerSummary(sc.server, sc.connections, m, sc.failures,
-                    sc.answered, sc.worked, sc.firstFailureNanos, sc.lastFailureNanos));
+                    sc.answered, sc.worked));
         }
         perServer.sort(MOST_FAILURES_FIRST);
         Map<Verdict, Summary.DelayStats> delayStats = new EnumMap<>(Verdict.class);
