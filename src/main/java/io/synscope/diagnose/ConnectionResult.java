@@ -51,13 +51,10 @@ public record ConnectionResult(
         return diagnosis.outcome();
     }
 
-    /** Builds the result while {@code c} is still valid (inside the listener call). */
-    public static ConnectionResult of(Connection c, Decision decidedBy, Diagnosis diagnosis) {
-        Endpoint sv = c.server();
-        return of(c, decidedBy, diagnosis, new HostPort(sv.ip(), sv.port()));
-    }
-
-    /** As {@link #of(Connection, Decision, Diagnosis)}, with the server's address already at hand. */
+    /**
+     * Builds the result while {@code c} is still valid (inside the listener call);
+     * {@code server} is its server's address, shared by all its connections.
+     */
     static ConnectionResult of(Connection c, Decision decidedBy, Diagnosis diagnosis,
                                HostPort server) {
         Endpoint cl = c.client();

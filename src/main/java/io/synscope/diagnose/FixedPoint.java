@@ -23,12 +23,10 @@ public final class FixedPoint {
     private FixedPoint() {
     }
 
-    /** {@code n / 10^scale} with {@code decimals} digits after the point; decimals ≤ scale ≤ 9. */
-    public static String format(long n, int scale, int decimals) {
-        return append(new StringBuilder(24), n, scale, decimals).toString();
-    }
-
-    /** As {@link #format}, appended to {@code sb}; returns {@code sb}. */
+    /**
+     * Appends {@code n / 10^scale} with {@code decimals} digits after the point to {@code sb};
+     * decimals ≤ scale ≤ 9. Returns {@code sb}.
+     */
     public static StringBuilder append(StringBuilder sb, long n, int scale, int decimals) {
         if (n <= -EXACT_BELOW || n >= EXACT_BELOW) {
             return sb.append(String.format(Locale.ROOT, "%." + decimals + "f",

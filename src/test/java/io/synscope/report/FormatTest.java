@@ -67,8 +67,8 @@ class FormatTest {
                     : n < 100_000_000_000L ? String.format(Locale.ROOT, "%.3f s", n / 1e9)
                     : String.format(Locale.ROOT, "%.1f s", n / 1e9);
             assertEquals(expected, Format.duration(n), "duration " + n);
-            assertEquals(String.format(Locale.ROOT, "%.1f", n / 1e9), FixedPoint.format(n, 9, 1),
-                    "seconds " + n);
+            assertEquals(String.format(Locale.ROOT, "%.1f", n / 1e9),
+                    FixedPoint.append(new StringBuilder(), n, 9, 1).toString(), "seconds " + n);
         });
     }
 
