@@ -3,6 +3,7 @@ package io.synscope.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
@@ -10,8 +11,6 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Entry point: {@code synscope <command>}.
@@ -99,12 +98,8 @@ public final class Main implements Runnable {
 
     /** The usage's exit code section from {@code "code:meaning"} lines. */
     static void exitCodes(CommandSpec spec, String... codes) {
-        Map<String, String> list = new LinkedHashMap<>();
-        for (String c : codes) {
-            int colon = c.indexOf(':');
-            list.put(c.substring(0, colon), c.substring(colon + 1));
-        }
-        spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(list);
+        spec.usageMessage().exitCodeListHeading("%nExit codes:%n")
+                .exitCodeList(UsageMessageSpec.keyValuesMap(codes));
     }
 
     /** Adds {@code option} to {@code spec}; returns it, built, to read its value after parsing. */
