@@ -11,7 +11,10 @@ public enum Decision {
     /** The capture ended while it was still open. */
     CAPTURE_END;
 
+    private final String key = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+
+    /** The lower-case, dashed name reports print ({@code capture-end}). */
     public String key() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return key;
     }
 }

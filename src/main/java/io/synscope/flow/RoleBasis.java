@@ -16,9 +16,15 @@ public enum RoleBasis {
     FIRST_PACKET("it sent the first packet seen");
 
     private final String description;
+    private final String key = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
 
     RoleBasis(String description) {
         this.description = description;
+    }
+
+    /** The lower-case, dashed name reports print ({@code well-known-port}). */
+    public String key() {
+        return key;
     }
 
     public String description() {

@@ -14,14 +14,11 @@ import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
-import io.synscope.flow.Decision;
-import io.synscope.flow.RoleBasis;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,20 +30,6 @@ import java.util.Map;
 public final class JsonReport implements AnalysisSink {
     /** Version of the document's layout; bumped on any incompatible change. */
     public static final int SCHEMA_VERSION = 1;
-
-    /** {@code roles_from} values by ordinal: the name in lower case with dashes. */
-    private static final String[] ROLE_BASIS_KEYS = new String[RoleBasis.values().length];
-    /** {@link Decision#key()} by ordinal, which makes a new string at every call. */
-    private static final String[] DECISION_KEYS = new String[Decision.values().length];
-
-    static {
-        for (RoleBasis b : RoleBasis.values()) {
-            ROLE_BASIS_KEYS[b.ordinal()] = b.name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-        for (Decision d : Decision.values()) {
-            DECISION_KEYS[d.ordinal()] = d.key();
-        }
-    }
 
     private final JsonGenerator g;
     private final boolean all;
@@ -120,8 +103,8 @@ public final class JsonReport implements AnalysisSink {
         g.writeNumberField("last_frame", r.lastFrame());
         millisField("duration_ms", r.lastSeenNanos() - r.firstSeenNanos());
         g.writeStringField("history", r.history());
-        constantField("roles_from", ROLE_BASIS_KEYS[r.roleBasis().ordinal()]);
-        constantField("decided_by", DECISION_KEYS[r.decidedBy().ordinal()]);
+        constantField("roles_from", r.roleBasis().key());
+        constantField("decided_by", r.decidedBy().key());
         g.writeObjectFieldStart("packets");
         g.writeNumberField("client", r.fromClient().packets());
         g.writeNumberField("server", r.fromServer().packets());
