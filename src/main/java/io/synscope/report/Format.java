@@ -53,12 +53,7 @@ final class Format {
     static int iso(long epochNanos, char[] buf) {
         appendDate(buf, 0, Math.floorDiv(epochNanos, NANOS_PER_SECOND));
         buf[10] = 'T';
-        int secondOfDay = secondOfDay(epochNanos);
-        twoDigits(buf, 11, secondOfDay / 3600);
-        buf[13] = ':';
-        twoDigits(buf, 14, secondOfDay / 60 % 60);
-        buf[16] = ':';
-        twoDigits(buf, 17, secondOfDay % 60);
+        appendHms(buf, 11, epochNanos);
         int nano = (int) Math.floorMod(epochNanos, NANOS_PER_SECOND);
         int at = 19;
         // Instant prints the fraction in groups of three digits, as many as it needs.
@@ -195,18 +190,23 @@ final class Format {
 
     // ---- digits -------------------------------------------------------------------------
 
-    private static int secondOfDay(long epochNanos) {
-        return Math.floorMod(Math.floorDiv(epochNanos, NANOS_PER_SECOND), SECONDS_PER_DAY);
-    }
-
-    /** {@code HH:mm:ss.uuuuuu} (microseconds truncated) at {@code at}. */
-    private static void appendClock(char[] buf, int at, long epochNanos) {
+    /** {@code HH:mm:ss} at {@code at}. */
+    private static void appendHms(char[] buf, int at, long epochNanos) {
         int secondOfDay = secondOfDay(epochNanos);
         twoDigits(buf, at, secondOfDay / 3600);
         buf[at + 2] = ':';
         twoDigits(buf, at + 3, secondOfDay / 60 % 60);
         buf[at + 5] = ':';
         twoDigits(buf, at + 6, secondOfDay % 60);
+    }
+
+    private static int secondOfDay(long epochNanos) {
+        return Math.floorMod(Math.floorDiv(epochNanos, NANOS_PER_SECOND), SECONDS_PER_DAY);
+    }
+
+    /** {@code HH:mm:ss.uuuuuu} (microseconds truncated) at {@code at}. */
+    private static void appendClock(char[] buf, int at, long epochNanos) {
+        appendHms(buf, at, epochNanos);
         buf[at + 8] = '.';
         digits(buf, at + 9, (int) (Math.floorMod(epochNanos, NANOS_PER_SECOND) / 1000), 6);
     }
