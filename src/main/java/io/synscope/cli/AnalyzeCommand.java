@@ -104,8 +104,8 @@ final class AnalyzeCommand implements Callable<Integer> {
                     : toFile != null
                     ? new JsonReport(toFile, all.getValue(), pretty.getValue(), Main.version())
                     : new JsonReport(out, all.getValue(), pretty.getValue(), Main.version());
-            int shards = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            CaptureInfo info = new Analyzer(config, shards).run(source, sink, onInterrupt);
+            Analyzer analyzer = threads == null ? new Analyzer(config) : new Analyzer(config, threads);
+            CaptureInfo info = analyzer.run(source, sink, onInterrupt);
             if (output != null || format == OutputFormat.json) {
                 // The text report on the terminal already shows them.
                 for (String w : info.warnings()) {

@@ -242,9 +242,8 @@ public final class Classifier {
         Endpoint client = c.client();
         Endpoint server = c.server();
         if (client.rstSeen() || server.rstSeen()) {
-            boolean byClient = client.rstSeen()
-                    && (!server.rstSeen() || client.rstFrame() < server.rstFrame());
-            Endpoint r = byClient ? client : server;
+            Endpoint r = firstResetter(c);
+            boolean byClient = r == client;
             Finding f = new Finding(explain, Verdict.RESET, Outcome.FAILED,
                     byClient ? "client-reset-in-handshake" : "server-reset-in-handshake",
                     Confidence.MEDIUM);
@@ -296,7 +295,7 @@ public final class Classifier {
         }
         boolean beforeProgress = c.serverProgressFrame() == 0
                 || c.serverProgressFrame() > server.rstFrame();
-        boolean firstReset = !c.client().rstSeen() || c.client().rstFrame() > server.rstFrame();
+        boolean firstReset = firstResetter(c) == server;
         long delay = server.rstTsNanos() - c.handshakeAckTsNanos();
         return beforeProgress && firstReset && server.rstSeqRel() == 1 && delay >= 0
                 && delay <= config.overflowResetMaxNanos();
