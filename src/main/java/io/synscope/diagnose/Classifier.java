@@ -28,7 +28,7 @@ public final class Classifier {
     private static final Diagnosis CLEAN_CLOSE = new Diagnosis(Verdict.OK, Outcome.OK, -1, null,
             "closed-in-order", Confidence.HIGH, List.of(), List.of(), List.of());
 
-    private static final Judgement CLEAN_CLOSE_JUDGEMENT = new Judgement(Verdict.OK, Outcome.OK, -1);
+    private static final Judgement CLEAN_CLOSE_JUDGEMENT = CLEAN_CLOSE.judgement();
 
     /**
      * Classifies {@code c} and explains it: evidence, alternatives, notes. Reads {@code c} only

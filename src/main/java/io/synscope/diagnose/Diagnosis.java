@@ -19,4 +19,9 @@ public record Diagnosis(Verdict verdict, Outcome outcome, long recoveryDelayNano
         alternatives = List.copyOf(alternatives);
         notes = List.copyOf(notes);
     }
+
+    /** The verdict part alone. */
+    public Judgement judgement() {
+        return new Judgement(verdict, outcome, recoveryDelayNanos);
+    }
 }

@@ -65,8 +65,7 @@ class ClassifierShortcutsTest {
             Diagnosis full = classifier.byRules(c, reason, now, true).build();
             Diagnosis quick = classifier.classify(c, reason, now);
             Judgement judged = classifier.judge(c, reason, now);
-            Judgement expected = new Judgement(full.verdict(), full.outcome(),
-                    full.recoveryDelayNanos());
+            Judgement expected = full.judgement();
             if (!quick.equals(full)) {
                 disagreements.add(capture + " frame " + c.id() + ": " + quick + " vs " + full);
             }
