@@ -21,18 +21,25 @@ class TombstoneSetTest {
         Random random = new Random(7);
         long now = 0;
         for (int op = 0; op < 300_000; op++) {
-            now += random.nextInt(1000);
+            now += random.nextInt(100);
             // Few distinct keys (some 0) so re-adds, collisions and wrap-around all happen.
             long key = random.nextInt(3000) * 0x9E3779B97F4A7C15L;
-            if (random.nextInt(3) < 2) {
+            int what = random.nextInt(200);
+            if (what == 0) {
+                set.expire(now);
+            } else if (what < 3) {
+                // Present until its expiry, dropped or not. Asked this rarely, so that additions
+                // pile up past the 64 the set takes in at a time.
+                for (int k = 0; k < 20; k++) {
+                    long asked = random.nextInt(3000) * 0x9E3779B97F4A7C15L;
+                    Long expiry = reference.get(asked);
+                    assertEquals(expiry != null && expiry >= now, set.contains(asked, now),
+                            "op " + op);
+                }
+            } else {
                 set.add(key, now + LIFETIME);
                 reference.put(key, now + LIFETIME);
-            } else {
-                set.expire(now);
             }
-            // Present until its expiry, dropped or not.
-            Long expiry = reference.get(key);
-            assertEquals(expiry != null && expiry >= now, set.contains(key, now), "op " + op);
         }
         for (Map.Entry<Long, Long> e : reference.entrySet()) {
             assertEquals(e.getValue() >= now, set.contains(e.getKey(), now));
