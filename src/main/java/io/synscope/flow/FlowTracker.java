@@ -138,10 +138,11 @@ public final class FlowTracker {
     }
 
     /**
-     * As {@link #finish()}, with the capture's last packet time (a shard may have seen its last
-     * packet earlier than the capture's end).
+     * As {@link #finish()}, with the time the capture ended when that is later than its last
+     * packet here (a shard's last packet may come before the capture's; a capture may run on
+     * quietly after its last packet).
      */
-    void finish(long captureEndNanos) {
+    public void finish(long captureEndNanos) {
         if (captureEndNanos > nowNanos) {
             nowNanos = captureEndNanos;
         }

@@ -259,7 +259,9 @@ public final class Conversation {
         for (TcpSegment s : segments) {
             tracker.accept(s);
         }
-        tracker.finish();
+        // The capture ends at the scenario's clock: a last at(t) with no packet after it is a
+        // capture that ran on quietly until t.
+        tracker.finish(nowNanos);
         List<ConnectionResult> results = new ArrayList<>(sink.connections);
         results.sort((a, b) -> Long.compare(a.id(), b.id()));
         return results;
