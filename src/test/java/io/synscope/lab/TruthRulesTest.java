@@ -207,13 +207,16 @@ class TruthRulesTest {
 
     @Test
     void rowsAreInStartOrderWithSpoofedSynsFirstWhenTheyCameFirst() {
-        Truth.Spoofed sp = new Truth.Spoofed(new Endpoint("10.77.0.101", 50001), SERVER, 1_000_000, 500_000);
+        // Listed late first: only sorting by start time puts each where it belongs.
+        Truth.Spoofed late = new Truth.Spoofed(new Endpoint("10.77.0.102", 50002), SERVER, 1_000_000, 2_000_000);
+        Truth.Spoofed early = new Truth.Spoofed(new Endpoint("10.77.0.101", 50001), SERVER, 1_000_000, 500_000);
         List<Expected.Row> rows = Expected.rows(List.of(clean()), List.of(server(10, ServerClose.FIN, 0)),
-                List.of(sp), QUIET);
-        assertEquals(2, rows.size());
+                List.of(late, early), QUIET);
+        assertEquals(3, rows.size());
         assertEquals(50001, rows.get(0).client().port());
         assertEquals(1, rows.get(0).expectation().rule());
         assertEquals(14, rows.get(1).expectation().rule());
         assertEquals("reply", rows.get(1).saw());
+        assertEquals(50002, rows.get(2).client().port(), "the spoofed SYN sent after the client");
     }
 }
