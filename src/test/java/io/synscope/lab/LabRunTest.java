@@ -24,10 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the lab's server and clients) and checks that synscope's verdict and outcome for every
  * connection of each new capture equal the ones that run's ground truth implies. Which burst
  * connections overflowed is a race: each connection's own truth settles it, never the mode's
- * intention. Skipped, saying why, where the lab cannot run (not Linux, not root, no ip, tc,
- * nstat or tcpdump).
+ * intention. A mode whose runs never show what it is meant to (the race went the other way
+ * three times) is reported as skipped, not passed: synscope agreed with the truth, but the
+ * failure mode went untested. Skipped, saying why, where the lab cannot run (not Linux, not
+ * root, no ip, tc, nstat or tcpdump).
  */
 class LabRunTest {
+    /** Runs of a mode at most, until its truth shows the failure it is meant to show. */
+    private static final int ATTEMPTS = 3;
     private static final List<String> MODES = List.of("refused", "ack-ignored", "overflow-reset",
             "rst-unread-data", "write-after-close", "syn-dropped-accept-queue", "half-open",
             "ack-ignored-cookies", "stalled");
@@ -61,6 +65,9 @@ class LabRunTest {
     private static void check(String name) throws Exception {
         LabMode mode = LabMode.byName(name).orElseThrow();
         Lab.Run run = lab.run(mode, out);
+        for (int attempt = 1; attempt < ATTEMPTS && !run.intendedShown(); attempt++) {
+            run = lab.run(mode, out);
+        }
         assertTrue(Files.size(run.capture()) > 24, "a capture with packets: " + run.capture());
         assertTrue(Files.exists(out.resolve(name + ".expected.json")));
         assertFalse(run.rows().isEmpty(), "the run made connections");
@@ -78,5 +85,8 @@ class LabRunTest {
             assertTrue(l.matches(), name + ": " + l.client() + " truth " + l.truth() + ", synscope "
                     + l.synscope() + "\n" + table);
         }
+        Assumptions.assumeTrue(run.intendedShown(), name + ": in " + ATTEMPTS + " runs the kernel"
+                + " never showed the intended " + mode.intended() + " (last truth: " + run.shown()
+                + "); synscope agreed with the truth, but this mode went untested");
     }
 }
