@@ -14,14 +14,15 @@ import io.synscope.flow.AnalysisConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** A sink that keeps everything: every connection, the capture info and the summary. */
 public final class CollectingSink implements AnalysisSink {
-    /** Every connection, in the order the sink got them (synchronised: shards may add). */
-    public final List<ConnectionResult> connections =
-            Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Every connection, in the order the sink got them. A plain list: with several shards the
+     * analyser already calls its sink one call at a time.
+     */
+    public final List<ConnectionResult> connections = new ArrayList<>();
     public CaptureInfo capture;
     public Summary summary;
 
