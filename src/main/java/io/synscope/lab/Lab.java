@@ -144,18 +144,19 @@ public final class Lab implements AutoCloseable {
         addNamespace(cns);
         addNamespace(sns);
         ip("link", "add", cv, "netns", cns, "type", "veth", "peer", "name", sv, "netns", sns);
-        ip("-n", cns, "link", "set", "lo", "up");
         configureLink(mode, cns, cv, mode.clientIp());
         configureLink(mode, sns, sv, mode.serverIp());
         awaitLinkUp(cns, cv);
         awaitLinkUp(sns, sv);
         LabMode.Sysctls s = mode.sysctls();
-        writeSysctls(sns, Map.of("net/core/somaxconn", s.somaxconn(),
-                "net/ipv4/tcp_abort_on_overflow", s.abortOnOverflow(),
-                "net/ipv4/tcp_syncookies", s.syncookies(),
-                "net/ipv4/tcp_max_syn_backlog", s.maxSynBacklog(),
-                "net/ipv4/tcp_synack_retries", s.synackRetries()));
-        writeSysctls(cns, Map.of("net/ipv4/tcp_syn_retries", s.clientSynRetries()));
+        Map<String, Integer> serverSettings = new LinkedHashMap<>();
+        serverSettings.put("net.core.somaxconn", s.somaxconn());
+        serverSettings.put("net.ipv4.tcp_abort_on_overflow", s.abortOnOverflow());
+        serverSettings.put("net.ipv4.tcp_syncookies", s.syncookies());
+        serverSettings.put("net.ipv4.tcp_max_syn_backlog", s.maxSynBacklog());
+        serverSettings.put("net.ipv4.tcp_synack_retries", s.synackRetries());
+        writeSysctls(sns, serverSettings);
+        writeSysctls(cns, Map.of("net.ipv4.tcp_syn_retries", s.clientSynRetries()));
         String tc = "none";
         if (mode.paceSynAcks()) {
             // ~12 ms per packet of at most 100 bytes: every server packet of these modes fits.
@@ -168,9 +169,9 @@ public final class Lab implements AutoCloseable {
             ip("-n", sns, "neigh", "replace", LabMode.spoofedIp(n), "lladdr", NOBODY_MAC, "dev", sv,
                     "nud", "permanent");
         }
-        Map<String, Long> serverSysctls = readSysctls(sns, "net.core.somaxconn",
-                "net.ipv4.tcp_abort_on_overflow", "net.ipv4.tcp_syncookies",
-                "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_synack_retries");
+        // Read back what was written: what the kernel took is the truth, not what was asked.
+        Map<String, Long> serverSysctls = readSysctls(sns,
+                serverSettings.keySet().toArray(String[]::new));
         Map<String, Long> clientSysctls = readSysctls(cns, "net.ipv4.tcp_syn_retries",
                 "net.ipv4.tcp_syn_linear_timeouts");
         Map<String, Long> nstatServerBefore = nstat(sns);
@@ -290,8 +291,8 @@ public final class Lab implements AutoCloseable {
             throws LabException {
         ip("-n", ns, "link", "set", "lo", "up");
         if (mode.ipv6()) {
-            writeSysctls(ns, Map.of("net/ipv6/conf/" + dev + "/accept_ra", 0,
-                    "net/ipv6/conf/" + dev + "/router_solicitations", 0));
+            writeSysctls(ns, Map.of("net.ipv6.conf." + dev + ".accept_ra", 0,
+                    "net.ipv6.conf." + dev + ".router_solicitations", 0));
             ip("-n", ns, "addr", "add", address + "/64", "dev", dev, "nodad");
         } else {
             // Absent when the kernel has IPv6 off altogether: then there is nothing to silence.
@@ -302,11 +303,11 @@ public final class Lab implements AutoCloseable {
         ip("-n", ns, "link", "set", dev, "up");
     }
 
-    /** Writes /proc/sys entries inside {@code ns} (sysctls are per namespace). */
+    /** Sets sysctls, named as sysctl(8) names them, inside {@code ns} (they are per namespace). */
     private void writeSysctls(String ns, Map<String, Integer> values) throws LabException {
         StringBuilder script = new StringBuilder("set -e;");
         values.forEach((k, v) -> script.append(" echo ").append(v).append(" > /proc/sys/")
-                .append(k).append(';'));
+                .append(k.replace('.', '/')).append(';'));
         inNs(ns, "/bin/sh", "-c", script.toString());
     }
 

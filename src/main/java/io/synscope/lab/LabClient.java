@@ -17,7 +17,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,16 +87,9 @@ public final class LabClient {
         try {
             lab.runScript();
         } finally {
-            StringBuilder sb = new StringBuilder();
-            for (Conn c : lab.conns) {
-                sb.append(LabJson.line(c.truth())).append('\n');
-            }
-            Files.writeString(Path.of(a.get("--truth")), sb.toString());
-            StringBuilder sp = new StringBuilder();
-            for (Truth.Spoofed s : lab.spoofed) {
-                sp.append(LabJson.line(s)).append('\n');
-            }
-            Files.writeString(Path.of(a.get("--spoof-truth")), sp.toString());
+            LabJson.writeLines(Path.of(a.get("--truth")),
+                    lab.conns.stream().map(Conn::truth).toList());
+            LabJson.writeLines(Path.of(a.get("--spoof-truth")), lab.spoofed);
         }
     }
 

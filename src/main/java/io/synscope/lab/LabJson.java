@@ -54,6 +54,15 @@ final class LabJson {
         }
     }
 
+    /** Writes {@code records} to {@code file}, one JSON object a line. */
+    static void writeLines(Path file, List<?> records) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Object r : records) {
+            sb.append(line(r)).append('\n');
+        }
+        Files.writeString(file, sb.toString());
+    }
+
     /** Every line of {@code file} as a {@code type}; no file means no records. */
     static <R> List<R> readLines(Path file, Class<R> type) throws IOException {
         List<R> out = new ArrayList<>();
