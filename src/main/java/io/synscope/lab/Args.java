@@ -58,11 +58,6 @@ final class Args {
         return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(s.substring(colon + 1)));
     }
 
-    /** {@code host:port} with IPv6 hosts in brackets, as {@link #hostPort} reads it. */
-    static String hostPort(String ip, int port) {
-        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + port;
-    }
-
     static long epochMicros() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;

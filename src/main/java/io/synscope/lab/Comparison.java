@@ -10,7 +10,7 @@ import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
 import io.synscope.flow.AnalysisConfig;
-import io.synscope.lab.Truth.Endpoint;
+import io.synscope.diagnose.HostPort;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,7 +34,7 @@ public final class Comparison {
      * make) and what synscope said (empty when it did not report the connection, several when
      * it split one).
      */
-    public record Line(Endpoint client, Endpoint server, Expected.Row row, List<String> synscope) {
+    public record Line(HostPort client, HostPort server, Expected.Row row, List<String> synscope) {
         public String truth() {
             return row == null ? "—" : row.expectation().verdict().key() + "/"
                     + row.expectation().outcome().key();
@@ -80,26 +80,19 @@ public final class Comparison {
 
     /** Every truth row with synscope's verdicts for it, then connections only synscope saw. */
     public static List<Line> compare(List<Expected.Row> rows, List<ConnectionResult> results) {
-        Map<String, List<String>> said = new LinkedHashMap<>();
-        Map<String, ConnectionResult> firstOf = new LinkedHashMap<>();
+        // Keyed by [client, server]: the lab and synscope name endpoints alike (HostPort).
+        Map<List<HostPort>, List<String>> said = new LinkedHashMap<>();
         for (ConnectionResult r : results) {
-            String key = key(r.client().ip(), r.client().port(), r.server().ip(), r.server().port());
-            said.computeIfAbsent(key, k -> new ArrayList<>())
+            said.computeIfAbsent(List.of(r.client(), r.server()), k -> new ArrayList<>())
                     .add(r.verdict().key() + "/" + r.outcome().key());
-            firstOf.putIfAbsent(key, r);
         }
         List<Line> lines = new ArrayList<>();
         for (Expected.Row row : rows) {
-            String key = key(row.client().ip(), row.client().port(), row.server().ip(),
-                    row.server().port());
-            List<String> s = said.remove(key);
+            List<String> s = said.remove(List.of(row.client(), row.server()));
             lines.add(new Line(row.client(), row.server(), row, s == null ? List.of() : s));
         }
-        said.forEach((key, verdicts) -> {
-            ConnectionResult r = firstOf.get(key);
-            lines.add(new Line(new Endpoint(r.client().ip(), r.client().port()),
-                    new Endpoint(r.server().ip(), r.server().port()), null, verdicts));
-        });
+        said.forEach((tuple, verdicts) -> lines.add(new Line(tuple.get(0), tuple.get(1), null,
+                verdicts)));
         return lines;
     }
 
@@ -109,7 +102,7 @@ public final class Comparison {
         rows.add(new String[] {"client", "client saw", "truth (rule)", "synscope", ""});
         int matching = 0;
         for (Line l : lines) {
-            String client = Args.hostPort(l.client().ip(), l.client().port());
+            String client = l.client().toString();
             String saw = l.row() == null ? "(not made by the lab)" : l.row().saw();
             String truth = l.row() == null ? "—" : l.truth() + " (" + l.row().expectation().rule() + ")";
             String synscope = l.synscope().isEmpty() ? "(not reported)" : String.join(" + ", l.synscope());
@@ -135,7 +128,4 @@ public final class Comparison {
         return matching;
     }
 
-    private static String key(String clientIp, int clientPort, String serverIp, int serverPort) {
-        return clientIp + " " + clientPort + " " + serverIp + " " + serverPort;
-    }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
-import io.synscope.lab.Truth.Endpoint;
+import io.synscope.diagnose.HostPort;
 import io.synscope.lab.TruthRules.Expectation;
 
 import java.io.IOException;
@@ -35,7 +35,7 @@ public final class Expected {
      * @param truth what the programs and the driver saw, in words
      * @param saw   what the client saw, in a few words (for the comparison table)
      */
-    public record Row(long startEpochUs, String id, String role, Endpoint client, Endpoint server,
+    public record Row(long startEpochUs, String id, String role, HostPort client, HostPort server,
                       Expectation expectation, String truth, String saw) {
     }
 
@@ -48,7 +48,7 @@ public final class Expected {
     /** The rows of a run, in start order. */
     static List<Row> rows(List<Truth.Client> clients, List<Truth.Server> servers,
                           List<Truth.Spoofed> spoofed, TruthRules.RunFacts facts) {
-        Map<Endpoint, Truth.Server> byClient = new HashMap<>();
+        Map<HostPort, Truth.Server> byClient = new HashMap<>();
         for (Truth.Server s : servers) {
             byClient.put(s.client(), s);
         }

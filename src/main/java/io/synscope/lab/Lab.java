@@ -1,5 +1,6 @@
 package io.synscope.lab;
 
+import io.synscope.diagnose.HostPort;
 import io.synscope.lab.LabException.Kind;
 import io.synscope.lab.LabMode.Variant;
 
@@ -466,7 +467,7 @@ public final class Lab implements AutoCloseable {
     private Process startServer(LabMode mode, Path work) throws LabException, IOException {
         LabMode.Server s = mode.server();
         List<String> cmd = javaCommand(LabServer.class);
-        cmd.addAll(List.of("--listen", Args.hostPort(mode.serverIp(), LabMode.PORT),
+        cmd.addAll(List.of("--listen", new HostPort(mode.serverIp(), LabMode.PORT).toString(),
                 "--backlog", Integer.toString(s.backlog()), "--handler", LabJson.key(s.handler()),
                 "--api", LabJson.key(s.api()), "--truth", work.resolve("server.jsonl").toString()));
         if (s.gated()) {

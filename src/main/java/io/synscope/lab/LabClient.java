@@ -2,7 +2,7 @@ package io.synscope.lab;
 
 import io.synscope.lab.Truth.ClientClose;
 import io.synscope.lab.Truth.ConnectResult;
-import io.synscope.lab.Truth.Endpoint;
+import io.synscope.diagnose.HostPort;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -604,8 +604,8 @@ public final class LabClient {
         }
 
         synchronized Truth.Client truth() {
-            return new Truth.Client(id, role, new Endpoint(Args.text(localIp), port),
-                    new Endpoint(Args.text(remote.getAddress()), remote.getPort()), startEpochMicros,
+            return new Truth.Client(id, role, new HostPort(Args.text(localIp), port),
+                    new HostPort(Args.text(remote.getAddress()), remote.getPort()), startEpochMicros,
                     new Truth.Connect(connectResult, connectMillis, connectException), bytesWritten,
                     List.copyOf(writes),
                     new Truth.Read(expectedReplyBytes, replyBytes, firstByteMillis, replyCompleteMillis,

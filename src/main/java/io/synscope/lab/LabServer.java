@@ -2,7 +2,7 @@ package io.synscope.lab;
 
 import io.synscope.lab.LabMode.Api;
 import io.synscope.lab.LabMode.Handler;
-import io.synscope.lab.Truth.Endpoint;
+import io.synscope.diagnose.HostPort;
 import io.synscope.lab.Truth.ServerClose;
 
 import java.io.BufferedReader;
@@ -269,8 +269,8 @@ public final class LabServer {
 
     /** What the server saw of one accepted connection, while its handler runs. */
     private static final class Conn {
-        final Endpoint client;
-        final Endpoint server;
+        final HostPort client;
+        final HostPort server;
         final long acceptedEpochMicros = Args.epochMicros();
         final long acceptedNanos = System.nanoTime();
         final List<String> events = new ArrayList<>();
@@ -284,8 +284,8 @@ public final class LabServer {
         volatile String exception;
 
         Conn(Socket s) {
-            client = new Endpoint(Args.text(s.getInetAddress()), s.getPort());
-            server = new Endpoint(Args.text(s.getLocalAddress()), s.getLocalPort());
+            client = new HostPort(Args.text(s.getInetAddress()), s.getPort());
+            server = new HostPort(Args.text(s.getLocalAddress()), s.getLocalPort());
             event("accepted");
         }
 

@@ -1,6 +1,6 @@
 package io.synscope.lab;
 
-import io.synscope.lab.Truth.Endpoint;
+import io.synscope.diagnose.HostPort;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -45,8 +45,8 @@ final class SpoofedSyns {
                         portBase + n, serverPort, 1_000_000L * n, 0x7700 + i);
                 long at = Args.epochMicros();
                 Native.check(libc.sendto(fd, packet, packet.length, 0, to, to.length), "sendto");
-                sent.add(new Truth.Spoofed(new Endpoint(Args.text(sources.get(i)), portBase + n),
-                        new Endpoint(Args.text(server), serverPort), 1_000_000L * n, at));
+                sent.add(new Truth.Spoofed(new HostPort(Args.text(sources.get(i)), portBase + n),
+                        new HostPort(Args.text(server), serverPort), 1_000_000L * n, at));
                 Thread.sleep(GAP_MILLIS);
             }
         } finally {

@@ -1,5 +1,7 @@
 package io.synscope.lab;
 
+import io.synscope.diagnose.HostPort;
+
 import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.List;
@@ -11,9 +13,6 @@ import java.util.List;
  */
 final class Truth {
     private Truth() {
-    }
-
-    record Endpoint(String ip, int port) {
     }
 
     enum ConnectResult {
@@ -59,7 +58,7 @@ final class Truth {
     }
 
     /** Everything the client saw of one connection it made. */
-    record Client(String id, String role, Endpoint client, Endpoint server, long startEpochUs,
+    record Client(String id, String role, HostPort client, HostPort server, long startEpochUs,
                   Connect connect, long bytesWritten, List<Write> writes, Read read,
                   List<TcpInfo> tcpInfo, ClientClose close, List<String> events) {
         /** A reset reported by a read or a write ({@code Connection reset}, {@code Broken pipe}). */
@@ -93,13 +92,13 @@ final class Truth {
     }
 
     /** What the server did with one connection it accepted. */
-    record Server(boolean openAtExit, Endpoint client, Endpoint server, long acceptedEpochUs,
+    record Server(boolean openAtExit, HostPort client, HostPort server, long acceptedEpochUs,
                   String request, long requestBytes, long replyBytes, long bytesReadAfterReply,
                   boolean sawEof, int unreadBytes, ServerClose close, String exception,
                   List<String> events) {
     }
 
     /** One SYN sent through a raw socket from a spoofed source address. */
-    record Spoofed(Endpoint client, Endpoint server, long isn, long sentEpochUs) {
+    record Spoofed(HostPort client, HostPort server, long isn, long sentEpochUs) {
     }
 }

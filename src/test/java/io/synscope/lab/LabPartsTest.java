@@ -5,7 +5,7 @@ import io.synscope.capture.RawPacket;
 import io.synscope.decode.PacketDecoder;
 import io.synscope.decode.SkipReason;
 import io.synscope.decode.TcpSegment;
-import io.synscope.lab.Truth.Endpoint;
+import io.synscope.diagnose.HostPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,8 +80,8 @@ class LabPartsTest {
 
     @Test
     void truthRecordsSurviveTheirJsonLine() throws IOException {
-        Truth.Client c = new Truth.Client("c3", "burst", new Endpoint("10.77.0.1", 40003),
-                new Endpoint("10.77.0.2", 8080), 1_795_241_576_735_493L,
+        Truth.Client c = new Truth.Client("c3", "burst", new HostPort("10.77.0.1", 40003),
+                new HostPort("10.77.0.2", 8080), 1_795_241_576_735_493L,
                 new Truth.Connect(Truth.ConnectResult.GAVE_UP, 30000.5, null), 10,
                 List.of(new Truth.Write(2.5, 10, false, "REQ c3 16", null),
                         new Truth.Write(9, 7, true, "MORE \"1\"\n", "java.io.IOException: Broken pipe")),
@@ -98,7 +98,7 @@ class LabPartsTest {
         assertEquals(List.of(c, c), LabJson.readLines(file, Truth.Client.class));
         assertEquals(List.of(), LabJson.readLines(dir.resolve("absent.jsonl"), Truth.Client.class));
         assertThrows(IOException.class,
-                () -> LabJson.MAPPER.readValue("{\"ip\": 3}", Endpoint.class));
+                () -> LabJson.MAPPER.readValue("{\"ip\": 3}", HostPort.class));
     }
 
     @Test

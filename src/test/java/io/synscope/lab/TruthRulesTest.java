@@ -4,7 +4,7 @@ import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Verdict;
 import io.synscope.lab.Truth.ClientClose;
 import io.synscope.lab.Truth.ConnectResult;
-import io.synscope.lab.Truth.Endpoint;
+import io.synscope.diagnose.HostPort;
 import io.synscope.lab.Truth.ServerClose;
 import io.synscope.lab.TruthRules.Expectation;
 import io.synscope.lab.TruthRules.RunFacts;
@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * truth record per row and for the boundaries between rows. Expected values are the table's.
  */
 class TruthRulesTest {
-    private static final Endpoint CLIENT = new Endpoint("10.77.0.1", 40001);
-    private static final Endpoint SERVER = new Endpoint("10.77.0.2", 8080);
+    private static final HostPort CLIENT = new HostPort("10.77.0.1", 40001);
+    private static final HostPort SERVER = new HostPort("10.77.0.2", 8080);
     private static final RunFacts QUIET = new RunFacts(0, Map.of(), Set.of(), 0);
 
     // ---- crafted truth: a clean exchange, and the ways it can go otherwise -------------------
@@ -208,8 +208,8 @@ class TruthRulesTest {
     @Test
     void rowsAreInStartOrderWithSpoofedSynsFirstWhenTheyCameFirst() {
         // Listed late first: only sorting by start time puts each where it belongs.
-        Truth.Spoofed late = new Truth.Spoofed(new Endpoint("10.77.0.102", 50002), SERVER, 1_000_000, 2_000_000);
-        Truth.Spoofed early = new Truth.Spoofed(new Endpoint("10.77.0.101", 50001), SERVER, 1_000_000, 500_000);
+        Truth.Spoofed late = new Truth.Spoofed(new HostPort("10.77.0.102", 50002), SERVER, 1_000_000, 2_000_000);
+        Truth.Spoofed early = new Truth.Spoofed(new HostPort("10.77.0.101", 50001), SERVER, 1_000_000, 500_000);
         List<Expected.Row> rows = Expected.rows(List.of(clean()), List.of(server(10, ServerClose.FIN, 0)),
                 List.of(late, early), QUIET);
         assertEquals(3, rows.size());
