@@ -184,9 +184,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         return switch (mode) {
             case always -> true;
             case never -> false;
-            case auto -> output == null && System.console() != null
-                    && System.getenv("NO_COLOR") == null
-                    && !"dumb".equals(System.getenv("TERM"));
+            case auto -> output == null && Main.terminalWantsColor();
         };
     }
 }

@@ -108,8 +108,7 @@ final class LabRunner {
     private boolean report(Lab.Run run) throws IOException, CaptureException {
         out.println();
         out.println("=== " + run.mode().name() + ": " + run.mode().summary());
-        boolean color = System.console() != null && System.getenv("NO_COLOR") == null;
-        TextReport text = new TextReport(out, color, maxLadders, Main.version());
+        TextReport text = new TextReport(out, Main.terminalWantsColor(), maxLadders, Main.version());
         List<Comparison.Line> lines = Comparison.compare(run.rows(),
                 Comparison.analyze(run.capture(), text));
         out.println();

@@ -122,6 +122,12 @@ public final class Main implements Runnable {
         }
     }
 
+    /** Standard output is a terminal that can show colour, and the user has not said no. */
+    static boolean terminalWantsColor() {
+        return System.console() != null && System.getenv("NO_COLOR") == null
+                && !"dumb".equals(System.getenv("TERM"));
+    }
+
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
