@@ -3,18 +3,15 @@ package io.synscope.lab;
 import io.synscope.flow.Addresses;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * The command line of the lab's child programs ({@code --name value} pairs and bare
- * {@code --flag}s, written by the driver, so a mistake is a bug: it throws) and small helpers
- * they share.
+ * The command line of the lab's child programs ({@code --name value} pairs written by the
+ * driver, so a mistake is a bug: it throws) and small helpers they share. Both programs take
+ * the mode's name and look their part of it up in {@link LabMode}.
  */
 final class Args {
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -35,27 +32,6 @@ final class Args {
             throw new IllegalArgumentException("missing " + name);
         }
         return v;
-    }
-
-    boolean flag(String name) {
-        return values.containsKey(name);
-    }
-
-    int integer(String name) {
-        return Integer.parseInt(get(name));
-    }
-
-    /** An enum constant by its {@link LabJson#key} form, e.g. {@code reply-wait-eof}. */
-    <E extends Enum<E>> E enumValue(String name, Class<E> type) {
-        return Enum.valueOf(type, get(name).toUpperCase(Locale.ROOT).replace('-', '_'));
-    }
-
-    /** {@code 10.77.0.2:8080} or {@code [fd77::2]:8080}. */
-    InetSocketAddress hostPort(String name) throws UnknownHostException {
-        String s = get(name);
-        int colon = s.lastIndexOf(':');
-        String host = s.substring(0, colon).replace("[", "").replace("]", "");
-        return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(s.substring(colon + 1)));
     }
 
     static long epochMicros() {

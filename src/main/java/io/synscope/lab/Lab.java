@@ -1,6 +1,5 @@
 package io.synscope.lab;
 
-import io.synscope.diagnose.HostPort;
 import io.synscope.lab.LabException.Kind;
 import io.synscope.lab.LabMode.Variant;
 
@@ -465,14 +464,10 @@ public final class Lab implements AutoCloseable {
     // ---- the programs ------------------------------------------------------------------
 
     private Process startServer(LabMode mode, Path work) throws LabException, IOException {
-        LabMode.Server s = mode.server();
         List<String> cmd = javaCommand(LabServer.class);
-        cmd.addAll(List.of("--listen", new HostPort(mode.serverIp(), LabMode.PORT).toString(),
-                "--backlog", Integer.toString(s.backlog()), "--handler", LabJson.key(s.handler()),
-                "--api", LabJson.key(s.api()), "--truth", work.resolve("server.jsonl").toString()));
-        if (s.gated()) {
-            cmd.add("--gated");
-        }
+        // Like the client, the server looks its part of the mode up by name.
+        cmd.addAll(List.of("--mode", mode.name(), "--truth",
+                work.resolve("server.jsonl").toString()));
         Process p = start(sns, cmd, ProcessBuilder.Redirect.PIPE,
                 ProcessBuilder.Redirect.to(work.resolve("server.log").toFile()));
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),

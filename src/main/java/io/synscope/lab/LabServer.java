@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -66,13 +67,16 @@ public final class LabServer {
 
     public static void main(String[] args) throws Exception {
         Args a = new Args(args);
-        InetSocketAddress listen = a.hostPort("--listen");
-        int backlog = a.integer("--backlog");
-        Handler handler = a.enumValue("--handler", Handler.class);
-        Api api = a.enumValue("--api", Api.class);
+        LabMode mode = LabMode.byName(a.get("--mode"))
+                .orElseThrow(() -> new IllegalArgumentException("unknown mode " + a.get("--mode")));
+        LabMode.Server s = mode.server();
+        InetSocketAddress listen = new InetSocketAddress(InetAddress.getByName(mode.serverIp()),
+                LabMode.PORT);
+        int backlog = s.backlog();
+        Api api = s.api();
         Path truth = Path.of(a.get("--truth"));
         Files.writeString(truth, "");
-        LabServer lab = new LabServer(handler, truth, a.flag("--gated"));
+        LabServer lab = new LabServer(s.handler(), truth, s.gated());
         Runtime.getRuntime().addShutdownHook(new Thread(lab::flushOpenAtExit));
         Thread gateReader = new Thread(lab::readGates, "gate");
         gateReader.setDaemon(true);
