@@ -186,8 +186,11 @@ public final class PacketDecoder {
         return true;
     }
 
-    /** Every layer the class comment lists, one step at a time. */
-    private SkipReason walk(RawPacket raw, TcpSegment out) {
+    /**
+     * Every layer the class comment lists, one step at a time: the decoder without its
+     * straight-line path (tests compare the two).
+     */
+    SkipReason walk(RawPacket raw, TcpSegment out) {
         stopReason = null;
         inFirstFragment = false;
         byte[] data = raw.data;
