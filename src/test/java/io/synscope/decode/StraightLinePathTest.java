@@ -3,6 +3,7 @@ package io.synscope.decode;
 import io.synscope.capture.LinkType;
 import io.synscope.capture.RawPacket;
 import io.synscope.testutil.FrameBuilder;
+import io.synscope.testutil.Segments;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,13 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StraightLinePathTest {
 
     private static String fields(SkipReason r, TcpSegment s) {
-        if (r != null) {
-            return "skipped " + r;
-        }
-        return s.ipVersion + " " + s.srcHi + " " + s.srcLo + " " + s.dstHi + " " + s.dstLo + " "
-                + s.srcPort + " " + s.dstPort + " " + s.seq + " " + s.ack + " " + s.flags + " "
-                + s.window + " " + s.payloadLength + " " + s.ipId + " " + s.hasTimestamps + " "
-                + s.tsVal + " " + s.tsEcr + " " + s.mss + " " + s.tsNanos + " " + s.frameNumber;
+        return r != null ? "skipped " + r : Segments.fields(s);
     }
 
     /** Frames the straight-line path takes, in the shapes Linux sends. */

@@ -1,6 +1,7 @@
 package io.synscope.flow;
 
 import io.synscope.decode.TcpSegment;
+import io.synscope.testutil.Segments;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -12,12 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** A batch packs segments into words: every field must come back exactly as it went in. */
 class BatchTest {
 
-    private static String fields(TcpSegment s) {
-        return s.ipVersion + " " + s.srcHi + " " + s.srcLo + " " + s.dstHi + " " + s.dstLo + " "
-                + s.srcPort + " " + s.dstPort + " " + s.seq + " " + s.ack + " " + s.flags + " "
-                + s.window + " " + s.payloadLength + " " + s.ipId + " " + s.hasTimestamps + " "
-                + s.tsVal + " " + s.tsEcr + " " + s.mss + " " + s.tsNanos + " " + s.frameNumber;
-    }
 
     /** A segment with every field random within what the decoder can give it. */
     private static TcpSegment random(Random r) {
@@ -72,7 +67,8 @@ class BatchTest {
         TcpSegment out = new TcpSegment();
         for (int i = 0; i < in.size(); i++) {
             out.srcHi = out.dstHi = 12345; // must be overwritten, also with 0
-            assertEquals(fields(in.get(i)), fields(batch.unpack(i, out)), "segment " + i);
+            assertEquals(Segments.fields(in.get(i)), Segments.fields(batch.unpack(i, out)),
+                    "segment " + i);
         }
     }
 }
