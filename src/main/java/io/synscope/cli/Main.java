@@ -58,13 +58,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams; returns the exit code. Used by tests. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        if (System.getProperty("picocli.converters.excludes") == null) {
-            System.setProperty("picocli.converters.excludes", UNUSED_CONVERTERS);
-        }
-        CommandLine cl = new CommandLine(new Main().spec);
-        cl.addSubcommand("analyze", new CommandLine(new AnalyzeCommand().spec));
-        cl.addSubcommand("lab", new CommandLine(new LabCommand().spec));
-        cl.addSubcommand("help", new CommandLine(new HelpCommand().spec));
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new CommandLine.IExecutionExceptionHandler() {
@@ -80,6 +74,21 @@ public final class Main implements Runnable {
             }
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The whole command model, every subcommand included: what runs, and what the build
+     * generates the man page and shell completion from.
+     */
+    public static CommandLine commandLine() {
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", UNUSED_CONVERTERS);
+        }
+        CommandLine cl = new CommandLine(new Main().spec);
+        cl.addSubcommand("analyze", new CommandLine(new AnalyzeCommand().spec));
+        cl.addSubcommand("lab", new CommandLine(new LabCommand().spec));
+        cl.addSubcommand("help", new CommandLine(new HelpCommand().spec));
+        return cl;
     }
 
     @Override
