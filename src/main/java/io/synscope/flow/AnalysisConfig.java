@@ -60,6 +60,21 @@ public record AnalysisConfig(
         }
     }
 
+    /**
+     * How long a connection that is only a handshake so far (SYNs, SYN-ACKs) may stay silent
+     * before the side retrying it is taken to have given up: {@link #synRetryWindowNanos} plus
+     * a quarter more than the handshake has lasted. Linux retries a SYN or a SYN-ACK on a
+     * doubling timer (1 s, 2 s, 4 s … after 0, 1, 3, 7 s), so the next retry comes one initial
+     * timeout after the span so far; this waits for it with room to spare (3 s after a lone
+     * SYN, 11.75 s after SYNs at 0, 1, 3 and 7 s), then decides instead of waiting out the
+     * idle timeout. Files and live captures are decided alike.
+     *
+     * @param spanNanos time from the connection's first packet to its last
+     */
+    public long handshakeWindowNanos(long spanNanos) {
+        return synRetryWindowNanos + spanNanos + spanNanos / 4;
+    }
+
     public AnalysisConfig withIdleTimeoutNanos(long nanos) {
         return new AnalysisConfig(nanos, closeLingerNanos, synRetryWindowNanos,
                 overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,

@@ -110,6 +110,15 @@ public final class Connection extends TupleTable.Entry {
     }
 
     /**
+     * True while every packet so far was a SYN or a SYN-ACK (retransmissions of the same ones
+     * included): the handshake is all there is, and the side that retries does so on a
+     * doubling timer (see {@link FlowTracker}'s handshake window).
+     */
+    boolean handshakeOnly() {
+        return client.packets == client.synCount && server.packets == server.synCount;
+    }
+
+    /**
      * True once nothing more can change the verdict: either side reset, or both sides sent a
      * FIN and each FIN was acknowledged.
      */

@@ -6,6 +6,11 @@ public enum Decision {
     CLOSED,
     /** No packet for the idle timeout. */
     IDLE,
+    /**
+     * Nothing but SYNs and SYN-ACKs, and no retry within the handshake window: the side that
+     * was retrying gave up (see {@link AnalysisConfig#handshakeWindowNanos}).
+     */
+    HANDSHAKE_TIMEOUT,
     /** A new SYN with a different ISN reused the 4-tuple (port reuse). */
     SUPERSEDED,
     /** The capture ended while it was still open. */

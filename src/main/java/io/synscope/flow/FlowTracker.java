@@ -11,13 +11,15 @@ import java.util.function.Predicate;
  * Rebuilds TCP connections from segments given one at a time, in capture order, and hands each
  * connection to a {@link ConnectionListener} as soon as it is decided: reset, or closed by FINs
  * both ways that were both acknowledged (at that packet), idle for
- * {@link AnalysisConfig#idleTimeoutNanos()}, superseded by a new SYN on the same 4-tuple, or
- * still open at {@link #finish()}. Packets that trail a closed connection are counted as
+ * {@link AnalysisConfig#idleTimeoutNanos()}, a handshake whose retries stopped
+ * ({@link AnalysisConfig#handshakeWindowNanos}), superseded by a new SYN on the same 4-tuple,
+ * or still open at {@link #finish()}. Packets that trail a closed connection are counted as
  * {@link #latePackets()}.
  *
  * <p>Memory is bounded by the connections open at once: decided connections go back to a pool.
  * Nothing here knows where segments come from, so a file and a live capture are the same to it.
- * Time is capture time: the latest packet timestamp seen.
+ * Time is capture time: the latest packet timestamp seen, or a later time a live capture
+ * reports with {@link #advanceTo} while no packet comes.
  *
  * <p>Not thread-safe; one tracker per packet stream.
  */
@@ -31,8 +33,14 @@ public final class FlowTracker {
      * do not depend on it.
      */
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000;
-    /** Idle scans per idle timeout: a connection is decided at most this fraction late. */
-    private static final long IDLE_SCANS_PER_TIMEOUT = 8;
+    /**
+     * Capture time between scans of the open connections for ones silent past their window (the
+     * idle timeout, or a handshake's {@link AnalysisConfig#handshakeWindowNanos}): a connection
+     * is decided at most this late. A quarter second keeps a live capture's timed-out verdicts
+     * well inside a second; a scan is a walk of the table, some microseconds per thousand open
+     * connections, four times a second of capture.
+     */
+    private static final long EXPIRY_SCAN_INTERVAL_NANOS = 250_000_000;
     private static final Comparator<Connection> BY_FIRST_FRAME =
             Comparator.comparingLong(Connection::firstFrame);
 
@@ -52,7 +60,7 @@ public final class FlowTracker {
 
     private long nowNanos = Long.MIN_VALUE;
     private long nextSweepNanos = Long.MIN_VALUE;
-    private long nextIdleScanNanos = Long.MIN_VALUE;
+    private long nextExpiryScanNanos = Long.MIN_VALUE;
     private long connectionsSeen;
     private long peakOpen;
     private long latePackets;
@@ -130,6 +138,22 @@ public final class FlowTracker {
         if (c.finished()) {
             decide(c, Decision.CLOSED);
         }
+    }
+
+    /**
+     * Moves capture time on to {@code nowNanos} without a packet, and hands the listener what
+     * that decided: what a live capture calls while its link is quiet, so that a connection
+     * silent past its window is decided then, not when the next packet happens to come. Time
+     * never goes back: an earlier {@code nowNanos} changes nothing.
+     */
+    public void advanceTo(long nowNanos) {
+        if (nowNanos > this.nowNanos) {
+            this.nowNanos = nowNanos;
+            if (nowNanos >= nextSweepNanos) {
+                sweep();
+            }
+        }
+        drainDecided();
     }
 
     /** Decides every connection still open; call once at the end of the capture. */
@@ -453,22 +477,35 @@ public final class FlowTracker {
     // ---- expiry ---------------------------------------------------------------------------
 
     /**
-     * Forgets expired tombstones, and every {@link #IDLE_SCANS_PER_TIMEOUT}th of the idle
-     * timeout decides the connections idle for longer than it; runs every
-     * {@link #SWEEP_INTERVAL_NANOS} of capture time. The idle scan walks the open connections
-     * (cheap that rarely) instead of keeping them in a list ordered by activity: a linked list
-     * costs every connection a dozen reference writes, each paying the collector's write
-     * barrier, and moving a connection on every packet would touch its neighbours too.
-     * A connection is decided at most an eighth of the timeout late.
+     * Forgets expired tombstones, and every {@link #EXPIRY_SCAN_INTERVAL_NANOS} decides the
+     * connections silent past their window; runs every {@link #SWEEP_INTERVAL_NANOS} of capture
+     * time. The scan walks the open connections (cheap that rarely) instead of keeping them in
+     * a list ordered by activity: a linked list costs every connection a dozen reference
+     * writes, each paying the collector's write barrier, and moving a connection on every
+     * packet would touch its neighbours too.
      */
     private void sweep() {
         nextSweepNanos = nowNanos + SWEEP_INTERVAL_NANOS;
-        if (nowNanos >= nextIdleScanNanos) {
-            long idle = config.idleTimeoutNanos();
-            nextIdleScanNanos = nowNanos + Math.max(1, idle / IDLE_SCANS_PER_TIMEOUT);
-            decideAll(openInStartOrder(c -> nowNanos - c.lastTsNanos > idle), Decision.IDLE);
+        if (nowNanos >= nextExpiryScanNanos) {
+            nextExpiryScanNanos = nowNanos + EXPIRY_SCAN_INTERVAL_NANOS;
+            for (Connection c : openInStartOrder(c -> expiry(c) != null)) {
+                decide(c, expiry(c));
+            }
         }
         tombstones.expire(nowNanos);
+    }
+
+    /** Why {@code c} is to be decided now for its silence, or null while it is within its window. */
+    private Decision expiry(Connection c) {
+        long silentNanos = nowNanos - c.lastTsNanos;
+        if (silentNanos > config.idleTimeoutNanos()) {
+            return Decision.IDLE;
+        }
+        if (c.handshakeOnly()
+                && silentNanos > config.handshakeWindowNanos(c.lastTsNanos - c.firstTsNanos)) {
+            return Decision.HANDSHAKE_TIMEOUT;
+        }
+        return null;
     }
 
     /**

@@ -110,17 +110,46 @@ public final class ShardedTracker implements AutoCloseable {
     }
 
     /**
-     * Decides every connection still open and stops the shard threads; call once, at the end.
+     * Hands every shard what it has been given so far, partly filled batches included, and
+     * moves its capture time on to {@code nowNanos} ({@link FlowTracker#advanceTo}): a live
+     * capture calls this a few times a second, so that a verdict never waits for a batch to
+     * fill or for the next packet. The shards decide on their own threads; this does not wait
+     * for them.
      *
      * @throws ShardFailure when a shard's thread failed
      */
-    public void finish() {
+    public void advanceTo(long nowNanos) {
         for (int i = 1; i < shards.length; i++) {
-            shards[i].finish(lastTsNanos);
+            shards[i].advanceTo(nowNanos);
         }
         callerBatch.trackInto(trackers[0]);
         callerBatch.count = 0;
-        trackers[0].finish(lastTsNanos);
+        trackers[0].advanceTo(nowNanos);
+    }
+
+    /**
+     * Connections being followed right now, summed over the shards; read from the other
+     * threads' trackers without a lock, so a moment stale, which a status line can afford.
+     */
+    public long openConnections() {
+        return sum(FlowTracker::openConnections);
+    }
+
+    /**
+     * Decides every connection still open and stops the shard threads; call once, at the end.
+     *
+     * @param captureEndNanos when the capture ended, if that is known to be after its last
+     *                        packet (a live capture stopped on a quiet link); else any earlier time
+     * @throws ShardFailure when a shard's thread failed
+     */
+    public void finish(long captureEndNanos) {
+        long endNanos = Math.max(lastTsNanos, captureEndNanos);
+        for (int i = 1; i < shards.length; i++) {
+            shards[i].finish(endNanos);
+        }
+        callerBatch.trackInto(trackers[0]);
+        callerBatch.count = 0;
+        trackers[0].finish(endNanos);
         ShardFailure failure = null;
         for (int i = 1; i < shards.length; i++) {
             Shard shard = shards[i];
@@ -205,6 +234,11 @@ public final class ShardedTracker implements AutoCloseable {
         /** Set on the last batch: the capture's last packet time, then the thread ends. */
         boolean last;
         long captureEndNanos;
+        /**
+         * Capture time to move the tracker on to after this batch ({@link #advanceTo}), or
+         * {@link Long#MIN_VALUE} for a batch handed over because it was full.
+         */
+        long advanceToNanos = Long.MIN_VALUE;
 
         /** Appends {@code s}, packed; true when that filled the batch. */
         boolean add(TcpSegment s, long hash) {
@@ -297,6 +331,12 @@ public final class ShardedTracker implements AutoCloseable {
             }
         }
 
+        void advanceTo(long nowNanos) {
+            filling.advanceToNanos = nowNanos;
+            hand(filling);
+            filling = take(empty);
+        }
+
         void finish(long captureEndNanos) {
             filling.last = true;
             filling.captureEndNanos = captureEndNanos;
@@ -319,6 +359,10 @@ public final class ShardedTracker implements AutoCloseable {
                     if (b.last) {
                         tracker.finish(b.captureEndNanos);
                         return;
+                    }
+                    if (b.advanceToNanos != Long.MIN_VALUE) {
+                        tracker.advanceTo(b.advanceToNanos);
+                        b.advanceToNanos = Long.MIN_VALUE;
                     }
                     b.count = 0;
                     empty.put(b);
