@@ -20,7 +20,19 @@ public final class CaptureException extends Exception {
         /** Every frame is of a link type synscope cannot decode. */
         UNSUPPORTED_LINK_TYPE,
         /** The operating system failed a read. */
-        IO
+        IO,
+        /** Live: no interface of that name (the message lists those that exist). */
+        NO_SUCH_INTERFACE,
+        /** Live: capturing (or entering a namespace) needs privileges this process lacks. */
+        PERMISSION,
+        /** Live: libpcap is not installed, or not a version synscope can call. */
+        NO_LIBPCAP,
+        /** Live: libpcap rejected the filter expression (its own words in the message). */
+        BAD_FILTER,
+        /** Live: no network namespace of that name. */
+        NO_SUCH_NAMESPACE,
+        /** Live: the interface went down or away during the capture. */
+        INTERFACE_GONE
     }
 
     private final Kind kind;

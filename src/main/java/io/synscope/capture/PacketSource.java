@@ -21,6 +21,49 @@ public interface PacketSource extends AutoCloseable {
      */
     boolean next(RawPacket into) throws CaptureException;
 
+    /**
+     * As {@link #next}, waiting at most {@code timeoutNanos} for a frame: a live capture's way of
+     * giving its reader control back on a quiet link, so that time can decide connections (see
+     * {@link #live()}). A file has its frames at hand and never answers {@link Poll#NONE}.
+     */
+    default Poll poll(RawPacket into, long timeoutNanos) throws CaptureException {
+        return next(into) ? Poll.FRAME : Poll.END;
+    }
+
+    /**
+     * Whether frames arrive as they happen (a live capture): then time moves on between frames
+     * and {@link #nowNanos()} tells it; a file's time is only its frames' timestamps.
+     */
+    default boolean live() {
+        return false;
+    }
+
+    /**
+     * The time now on the frames' clock, for a {@link #live()} source (its frames carry the
+     * kernel's wall-clock timestamps); {@link Long#MIN_VALUE} for a file.
+     */
+    default long nowNanos() {
+        return Long.MIN_VALUE;
+    }
+
+    /**
+     * When the capture ended, if that is known and may be after its last frame: a live capture
+     * stopped on a quiet link, or a pcapng file whose statistics block says so;
+     * {@link Long#MIN_VALUE} when only the frames tell. Valid once {@link #next} returned false.
+     */
+    default long endNanos() {
+        return Long.MIN_VALUE;
+    }
+
+    /**
+     * What the capture lost on the way, when the source knows (a live capture, a pcapng file
+     * with an interface statistics block); null otherwise. A live source's figures are those
+     * of the moment of the call.
+     */
+    default CaptureStats stats() {
+        return null;
+    }
+
     /** Name for messages: the path given by the user, {@code "-"} for stdin, or an interface. */
     String name();
 

@@ -9,9 +9,11 @@ import java.util.Map;
  * Reads pcapng (draft-ietf-opsawg-pcapng): sections, each opened by a Section Header Block that
  * sets the byte order and starts a new interface table; Interface Description Blocks (link type,
  * snap length, {@code if_tsresol}, {@code if_tsoffset}); and frames from Enhanced Packet Blocks,
- * Simple Packet Blocks and the obsolete Packet Block. Name resolution, interface statistics,
- * journal and decryption-secret blocks are skipped silently; blocks of any other type are skipped
- * and counted in one summary warning.
+ * Simple Packet Blocks and the obsolete Packet Block. Interface Statistics Blocks give the
+ * capture's end time and what it lost ({@link #endNanos()}, {@link #stats()}: what
+ * {@code synscope live -w} and dumpcap record when they stop). Name resolution, journal and
+ * decryption-secret blocks are skipped silently; blocks of any other type are skipped and
+ * counted in one summary warning.
  *
  * <p>Every block's length is checked (at least the type's minimum, a multiple of 4, at most
  * {@link CaptureInput#MAX_RECORD_BYTES}, trailing copy equal to the leading one) and so is every
@@ -40,6 +42,11 @@ public final class PcapngReader extends CaptureReader {
     static final int OPT_END_OF_OPTIONS = 0;
     static final int OPT_IF_TSRESOL = 9;
     static final int OPT_IF_TSOFFSET = 14;
+    static final int OPT_ISB_STARTTIME = 2;
+    static final int OPT_ISB_ENDTIME = 3;
+    static final int OPT_ISB_IFRECV = 4;
+    static final int OPT_ISB_IFDROP = 5;
+    static final int OPT_ISB_OSDROP = 7;
 
     /** Type, length and the trailing copy of the length. */
     private static final int BLOCK_OVERHEAD = 12;
@@ -53,6 +60,8 @@ public final class PcapngReader extends CaptureReader {
     private static final int MIN_PACKET = BLOCK_OVERHEAD + 20;
     /** Overhead and original length. */
     private static final int MIN_SIMPLE_PACKET = BLOCK_OVERHEAD + 4;
+    /** Interface id and timestamp. */
+    private static final int MIN_STATISTICS = BLOCK_OVERHEAD + 12;
     /** Microseconds, the resolution when an interface has no {@code if_tsresol}. */
     private static final int DEFAULT_TSRESOL = 6;
     /**
@@ -83,6 +92,13 @@ public final class PcapngReader extends CaptureReader {
     private final Map<Integer, Long> unknownBlocksByType = new LinkedHashMap<>();
     private long clampedTimestamps;
     private long previousTsNanos;
+    /**
+     * The latest statistics block's counts per interface id; null until one. Ids are per
+     * section, so a file of several sections that each count their interface 0 reports the
+     * last section's; writers that stop once write one section.
+     */
+    private Map<Long, CaptureStats> statsByInterface;
+    private long endNanos = Long.MIN_VALUE;
 
     /**
      * {@code in} is positioned at a Section Header Block magic; its byte-order magic is checked
@@ -169,8 +185,11 @@ public final class PcapngReader extends CaptureReader {
                     readInterface(length, p);
                     yield false;
                 }
-                case NAME_RESOLUTION, INTERFACE_STATISTICS, SYSTEMD_JOURNAL, DECRYPTION_SECRETS ->
-                        false;
+                case INTERFACE_STATISTICS -> {
+                    readStatistics(length, p);
+                    yield false;
+                }
+                case NAME_RESOLUTION, SYSTEMD_JOURNAL, DECRYPTION_SECRETS -> false;
                 default -> {
                     countUnknown(type);
                     yield false;
@@ -268,7 +287,7 @@ public final class PcapngReader extends CaptureReader {
             throws CaptureException {
         long interfaceId = type == PACKET ? in.uint16(p + 8) : in.int32(p + 8) & 0xFFFF_FFFFL;
         Interface iface = interfaceFor(type, interfaceId);
-        long units = ((long) in.int32(p + 12) << 32) | (in.int32(p + 16) & 0xFFFF_FFFFL);
+        long units = timestampUnits(p + 12);
         int capturedLength = in.int32(p + 20);
         int room = length - MIN_PACKET;
         if (Integer.compareUnsigned(capturedLength, room) > 0) {
@@ -314,41 +333,18 @@ public final class PcapngReader extends CaptureReader {
     private void readInterface(int length, int p) throws CaptureException {
         int linkType = in.uint16(p + 8);
         long snapLength = in.int32(p + 12) & 0xFFFF_FFFFL;
-        int tsresol = DEFAULT_TSRESOL;
-        long offsetSeconds = 0;
-        int end = p + length - 4;
-        int option = p + 16;
-        while (option + 4 <= end) {
-            int code = in.uint16(option);
-            int valueLength = in.uint16(option + 2);
-            if (code == OPT_END_OF_OPTIONS) {
-                break;
+        int[] tsresolOption = {-1};
+        long[] offsetOption = {0};
+        forEachOption(INTERFACE_DESCRIPTION, length, p, 16, (code, value, valueLength) -> {
+            if (code == OPT_IF_TSRESOL && sized(INTERFACE_DESCRIPTION, "if_tsresol", valueLength, 1)) {
+                tsresolOption[0] = in.buffer()[value] & 0xFF;
+            } else if (code == OPT_IF_TSOFFSET
+                    && sized(INTERFACE_DESCRIPTION, "if_tsoffset", valueLength, 8)) {
+                offsetOption[0] = in.int64(value);
             }
-            int value = option + 4;
-            int nextOption = value + ((valueLength + 3) & ~3);
-            if (nextOption > end) {
-                throw corrupt(in.offset(), describe(INTERFACE_DESCRIPTION) + ": option " + code
-                        + " at offset " + (in.offset() + option - p) + " announces "
-                        + valueLength + " bytes; at most " + (end - value)
-                        + " expected (what the block's length leaves)");
-            }
-            if (code == OPT_IF_TSRESOL) {
-                if (valueLength == 1) {
-                    tsresol = in.buffer()[value] & 0xFF;
-                } else {
-                    warn(describe(INTERFACE_DESCRIPTION) + ": if_tsresol has " + valueLength
-                            + " bytes, 1 expected; ignored");
-                }
-            } else if (code == OPT_IF_TSOFFSET) {
-                if (valueLength == 8) {
-                    offsetSeconds = in.int64(value);
-                } else {
-                    warn(describe(INTERFACE_DESCRIPTION) + ": if_tsoffset has " + valueLength
-                            + " bytes, 8 expected; ignored");
-                }
-            }
-            option = nextOption;
-        }
+        });
+        int tsresol = tsresolOption[0] >= 0 ? tsresolOption[0] : DEFAULT_TSRESOL;
+        long offsetSeconds = offsetOption[0];
         long offsetNanos = offsetSeconds * NANOS_PER_SECOND;
         if (Math.multiplyHigh(offsetSeconds, NANOS_PER_SECOND) != (offsetNanos >> 63)) {
             offsetNanos = offsetSeconds < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
@@ -361,6 +357,111 @@ public final class PcapngReader extends CaptureReader {
                     + " expected");
         }
         interfaces.add(new Interface(linkType, snapLength, tsresol, offsetNanos));
+    }
+
+    /** One option of a block: its code, and its value at {@code value} in the input's buffer. */
+    private interface OptionVisitor {
+        void visit(int code, int value, int valueLength) throws CaptureException;
+    }
+
+    /**
+     * Walks the options of the block of {@code type} at {@code p}, which start {@code first}
+     * bytes into it, up to the end-of-options option or the block's end.
+     */
+    private void forEachOption(int type, int length, int p, int first, OptionVisitor visitor)
+            throws CaptureException {
+        int end = p + length - 4;
+        int option = p + first;
+        while (option + 4 <= end) {
+            int code = in.uint16(option);
+            int valueLength = in.uint16(option + 2);
+            if (code == OPT_END_OF_OPTIONS) {
+                break;
+            }
+            int value = option + 4;
+            int nextOption = value + ((valueLength + 3) & ~3);
+            if (nextOption > end) {
+                throw corrupt(in.offset(), describe(type) + ": option " + code
+                        + " at offset " + (in.offset() + option - p) + " announces "
+                        + valueLength + " bytes; at most " + (end - value)
+                        + " expected (what the block's length leaves)");
+            }
+            visitor.visit(code, value, valueLength);
+            option = nextOption;
+        }
+    }
+
+    /** Whether an option has the length its type needs; warns and ignores it when not. */
+    private boolean sized(int type, String option, int valueLength, int expected) {
+        if (valueLength == expected) {
+            return true;
+        }
+        warn(describe(type) + ": " + option + " has " + valueLength + " bytes, " + expected
+                + " expected; ignored");
+        return false;
+    }
+
+    /**
+     * Interface Statistics Block: interface id, timestamp, then options, of which the end time
+     * and the receive and drop counters are kept. A writer may repeat the block; each one's
+     * counters run from the capture's start, so the latest per interface counts.
+     */
+    private void readStatistics(int length, int p) throws CaptureException {
+        if (length < MIN_STATISTICS) {
+            warn(describe(INTERFACE_STATISTICS) + " has " + length + " bytes, at least "
+                    + MIN_STATISTICS + " expected; ignored");
+            return;
+        }
+        long interfaceId = in.int32(p + 8) & 0xFFFF_FFFFL;
+        if (interfaceId >= interfaces.size()) {
+            // Only informative: not worth refusing the frames around it.
+            warn(describe(INTERFACE_STATISTICS) + " refers to interface " + interfaceId
+                    + ", which section " + sections + " does not define; ignored");
+            return;
+        }
+        Interface iface = interfaces.get((int) interfaceId);
+        long[] counters = new long[OPT_ISB_OSDROP + 1];
+        long[] end = {toNanos(iface, timestampUnits(p + 12))};
+        forEachOption(INTERFACE_STATISTICS, length, p, 20, (code, value, valueLength) -> {
+            if (code == OPT_ISB_ENDTIME && sized(INTERFACE_STATISTICS, "isb_endtime", valueLength, 8)) {
+                end[0] = Math.max(end[0], toNanos(iface, timestampUnits(value)));
+            } else if ((code == OPT_ISB_IFRECV || code == OPT_ISB_IFDROP || code == OPT_ISB_OSDROP)
+                    && sized(INTERFACE_STATISTICS, "isb counter " + code, valueLength, 8)) {
+                counters[code] = in.int64(value);
+            }
+        });
+        endNanos = Math.max(endNanos, end[0]);
+        if (statsByInterface == null) {
+            statsByInterface = new LinkedHashMap<>();
+        }
+        statsByInterface.put(interfaceId, new CaptureStats(
+                counters[OPT_ISB_IFRECV], counters[OPT_ISB_OSDROP], counters[OPT_ISB_IFDROP]));
+    }
+
+    /** A 64-bit timestamp stored as two 32-bit words, high one first (EPB, ISB). */
+    private long timestampUnits(int index) {
+        return ((long) in.int32(index) << 32) | (in.int32(index + 4) & 0xFFFF_FFFFL);
+    }
+
+    @Override
+    public long endNanos() {
+        return endNanos;
+    }
+
+    @Override
+    public CaptureStats stats() {
+        if (statsByInterface == null) {
+            return null;
+        }
+        long received = 0;
+        long kernelDrops = 0;
+        long interfaceDrops = 0;
+        for (CaptureStats st : statsByInterface.values()) {
+            received += st.received();
+            kernelDrops += st.kernelDrops();
+            interfaceDrops += st.interfaceDrops();
+        }
+        return new CaptureStats(received, kernelDrops, interfaceDrops);
     }
 
     /** Nanoseconds since the epoch for a timestamp of {@code units} (unsigned) on {@code f}. */
