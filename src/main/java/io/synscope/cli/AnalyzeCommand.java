@@ -6,17 +6,13 @@ import io.synscope.capture.PacketSource;
 import io.synscope.diagnose.AnalysisSink;
 import io.synscope.diagnose.Analyzer;
 import io.synscope.diagnose.CaptureInfo;
-import io.synscope.flow.AnalysisConfig;
 import io.synscope.report.JsonReport;
 import io.synscope.report.TextReport;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
-import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
-import java.io.FileOutputStream;
-import java.io.FilterWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -35,8 +31,6 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     enum OutputFormat { text, json }
 
-    enum ColorMode { auto, always, never }
-
     final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
     private final PositionalParamSpec file = PositionalParamSpec.builder().index("0")
             .type(String.class).required(true).paramLabel("FILE")
@@ -44,27 +38,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     private final OptionSpec format = Main.add(spec, OptionSpec.builder("--format")
             .type(OutputFormat.class).paramLabel("<format>").defaultValue("text")
             .description("text (default) or json (schema: docs/json-schema.md)"));
-    private final OptionSpec output = Main.add(spec, OptionSpec.builder("-o", "--output")
-            .type(String.class).paramLabel("OUT").description("write the report to OUT"));
-    private final OptionSpec all = Main.add(spec, Main.flag("--all")
-            .description("json: list every connection, not only failures"));
-    private final OptionSpec maxLadders = Main.add(spec, OptionSpec.builder("--max-ladders")
-            .type(int.class).paramLabel("N").defaultValue("20")
-            .description("text: ladders of at most N failures (default ${DEFAULT-VALUE})"));
-    private final OptionSpec color = Main.add(spec, OptionSpec.builder("--color")
-            .type(ColorMode.class).paramLabel("<color>").defaultValue("auto")
-            .description("auto (on a terminal, unless NO_COLOR is set), always or never"));
-    private final OptionSpec pretty = Main.add(spec, Main.flag("--pretty")
-            .description("json: indent the document"));
-    private final OptionSpec idleTimeoutSeconds = Main.add(spec,
-            OptionSpec.builder("--idle-timeout").type(long.class).paramLabel("SECONDS")
-                    .defaultValue("300").description("a connection silent this long is judged"
-                            + " as it stands (default ${DEFAULT-VALUE})"));
-    private final OptionSpec threads = Main.add(spec, OptionSpec.builder("--threads")
-            .type(Integer.class).paramLabel("N")
-            .description("threads, the reading one included (default: one per processor); 1"
-                    + " also keeps --format json's connections in decision order from run to"
-                    + " run"));
+    private final ReportOptions report = new ReportOptions(spec, "threads, the reading one"
+            + " included (default: one per processor); 1 also keeps --format json's connections"
+            + " in decision order from run to run");
 
     AnalyzeCommand() {
         spec.name("analyze");
@@ -80,37 +56,31 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        int maxLadders = this.maxLadders.getValue();
-        long idleTimeoutSeconds = this.idleTimeoutSeconds.getValue();
-        Integer threads = this.threads.getValue();
-        String output = this.output.getValue();
-        OutputFormat format = this.format.getValue();
-        if (maxLadders < 0 || idleTimeoutSeconds <= 0 || (threads != null && threads < 1)) {
-            err.println("synscope: --max-ladders must be ≥ 0, --idle-timeout and --threads > 0");
+        if (!report.valid(err)) {
             return ExitCode.USAGE;
         }
-        AnalysisConfig config = AnalysisConfig.defaults()
-                .withIdleTimeoutNanos(TimeUnit.SECONDS.toNanos(idleTimeoutSeconds));
+        OutputFormat format = this.format.getValue();
+        String output = report.output();
         Interrupt onInterrupt = new Interrupt();
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (PacketSource source = Captures.open(file.getValue());
-             OutputStream toFile = openFile(output);
+             OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
-                     : stdout()) {
+                     : Main.stdout(spec)) {
             AnalysisSink sink = format == OutputFormat.text
-                    ? new TextReport(new PrintWriter(out), useColor(output), maxLadders,
+                    ? new TextReport(new PrintWriter(out), report.useColor(), report.maxLadders(),
                     Main.version())
                     // JSON to a file is written as bytes, not through the Writer: see JsonReport.
                     : toFile != null
-                    ? new JsonReport(toFile, all.getValue(), pretty.getValue(), Main.version())
-                    : new JsonReport(out, all.getValue(), pretty.getValue(), Main.version());
-            Analyzer analyzer = threads == null ? new Analyzer(config) : new Analyzer(config, threads);
+                    ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
+                    : new JsonReport(out, report.all(), report.pretty(), Main.version());
+            Integer threads = report.threads();
+            Analyzer analyzer = threads == null ? new Analyzer(report.config())
+                    : new Analyzer(report.config(), threads);
             CaptureInfo info = analyzer.run(source, sink, onInterrupt);
             if (output != null || format == OutputFormat.json) {
                 // The text report on the terminal already shows them.
-                for (String w : info.warnings()) {
-                    err.println("synscope: warning: " + w);
-                }
+                Main.printWarnings(err, info);
             }
             return ExitCode.OK;
         } catch (CaptureException e) {
@@ -160,31 +130,5 @@ final class AnalyzeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /** OUT, or null when the report goes to the command line's own output. */
-    private static OutputStream openFile(String output) throws FileNotFoundException {
-        return output == null || output.equals("-") ? null
-                : new BufferedOutputStream(new FileOutputStream(output), 1 << 16);
-    }
-
-    /** The command line's own output (so tests capture it), left open. */
-    private Writer stdout() {
-        PrintWriter stdout = spec.commandLine().getOut();
-        return new FilterWriter(stdout) {
-            @Override
-            public void close() {
-                stdout.flush();
-            }
-        };
-    }
-
-    private boolean useColor(String output) {
-        ColorMode mode = color.getValue();
-        return switch (mode) {
-            case always -> true;
-            case never -> false;
-            case auto -> output == null && Main.terminalWantsColor();
-        };
     }
 }

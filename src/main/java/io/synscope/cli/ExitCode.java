@@ -21,6 +21,16 @@ public final class ExitCode {
     public static final int LAB_TOOL_MISSING = 13;
     public static final int LAB_NAMESPACE = 14;
     public static final int LAB_RUN_FAILED = 15;
+    // synscope live
+    public static final int NO_SUCH_INTERFACE = 20;
+    public static final int PERMISSION = 21;
+    public static final int NO_LIBPCAP = 22;
+    public static final int BAD_FILTER = 23;
+    public static final int NO_SUCH_NAMESPACE = 24;
+    /** The final report was written, then: the interface went down or away mid-capture. */
+    public static final int INTERFACE_GONE = 25;
+    /** Ctrl-C or SIGTERM (128 + SIGINT): the report covers what was read until then. */
+    public static final int INTERRUPTED = 130;
 
     private ExitCode() {
     }
@@ -33,6 +43,12 @@ public final class ExitCode {
             case CORRUPT -> CORRUPT;
             case UNSUPPORTED_LINK_TYPE -> UNSUPPORTED_LINK_TYPE;
             case IO -> IO_ERROR;
+            case NO_SUCH_INTERFACE -> NO_SUCH_INTERFACE;
+            case PERMISSION -> PERMISSION;
+            case NO_LIBPCAP -> NO_LIBPCAP;
+            case BAD_FILTER -> BAD_FILTER;
+            case NO_SUCH_NAMESPACE -> NO_SUCH_NAMESPACE;
+            case INTERFACE_GONE -> INTERFACE_GONE;
         };
     }
 }

@@ -5,11 +5,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
+import io.synscope.diagnose.CaptureInfo;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
+import java.io.FilterWriter;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -42,7 +45,13 @@ public final class Main implements Runnable {
                 "6:corrupt capture (bad header or block)",
                 "7:no frame of a link type synscope decodes",
                 "8:I/O error while reading or writing",
-                "130:interrupted (Ctrl-C); the report covers what was read");
+                "20:live: no such interface",
+                "21:live: not allowed to capture (needs root or CAP_NET_RAW)",
+                "22:live: libpcap missing",
+                "23:live: libpcap rejects the filter",
+                "24:live: no such network namespace",
+                "25:live: the interface went away (after the report of what was read)",
+                "130:interrupted (Ctrl-C, SIGTERM); the report covers what was read");
     }
 
     public static void main(String[] args) {
@@ -86,6 +95,7 @@ public final class Main implements Runnable {
         }
         CommandLine cl = new CommandLine(new Main().spec);
         cl.addSubcommand("analyze", new CommandLine(new AnalyzeCommand().spec));
+        cl.addSubcommand("live", new CommandLine(new LiveCommand().spec));
         cl.addSubcommand("lab", new CommandLine(new LabCommand().spec));
         cl.addSubcommand("help", new CommandLine(new HelpCommand().spec));
         return cl;
@@ -135,6 +145,24 @@ public final class Main implements Runnable {
     static boolean terminalWantsColor() {
         return System.console() != null && System.getenv("NO_COLOR") == null
                 && !"dumb".equals(System.getenv("TERM"));
+    }
+
+    /** The command line's own output (so tests capture it), as a Writer that closing leaves open. */
+    static Writer stdout(CommandSpec spec) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        return new FilterWriter(stdout) {
+            @Override
+            public void close() {
+                stdout.flush();
+            }
+        };
+    }
+
+    /** The capture's warnings, one line each, for when the report itself does not show them. */
+    static void printWarnings(PrintWriter err, CaptureInfo info) {
+        for (String w : info.warnings()) {
+            err.println("synscope: warning: " + w);
+        }
     }
 
     static String version() {

@@ -33,5 +33,12 @@ public interface AnalysisSink {
 
     void onConnection(ConnectionResult result) throws IOException;
 
+    /**
+     * A live capture's periodic state (see {@link Analyzer#statusEveryNanos}); files never send
+     * one. Called from the reading thread, serialised with the other calls. Ignored by default.
+     */
+    default void onStatus(LiveStatus status) throws IOException {
+    }
+
     void onFinish(CaptureInfo capture, Summary summary) throws IOException;
 }

@@ -1,8 +1,10 @@
 package io.synscope.diagnose;
 
 import io.synscope.capture.CaptureException;
+import io.synscope.capture.CaptureStats;
 import io.synscope.capture.LinkType;
 import io.synscope.capture.PacketSource;
+import io.synscope.capture.Poll;
 import io.synscope.capture.RawPacket;
 import io.synscope.decode.PacketDecoder;
 import io.synscope.decode.SkipReason;
@@ -22,14 +24,31 @@ import java.util.function.BooleanSupplier;
 /**
  * The whole pipeline for one packet stream: read, decode, track, classify, hand results to a
  * sink as connections are decided. A file and a live capture differ only in their
- * {@link PacketSource}.
+ * {@link PacketSource}, and in one thing the reading loop does for a {@link PacketSource#live()}
+ * one: a few times a second, packets or not, it moves the trackers' time on and hands over what
+ * they hold ({@link ShardedTracker#advanceTo}), so that a verdict reaches the sink within a
+ * fraction of a second of being decided, and a connection whose window elapses on a quiet link
+ * is decided then; and every {@link #statusEveryNanos} it reports a {@link LiveStatus}.
  */
 public final class Analyzer {
     /** Malformed frames described individually; the rest are only counted. */
     private static final int MAX_DECODE_PROBLEMS = 10;
+    /**
+     * How often a live capture's reading loop moves time on and hands partly filled batches
+     * over: verdicts wait at most this long in the pipeline (the target is a second from the
+     * deciding packet to the output).
+     */
+    private static final long LIVE_TICK_NANOS = 100_000_000;
+    /**
+     * On a quiet link time moves on to the wall clock minus this: a packet the kernel
+     * time-stamped just before a tick but that the reader had not taken yet must not find its
+     * connection already decided for silence.
+     */
+    private static final long LIVE_QUIET_SLACK_NANOS = 20_000_000;
 
     private final AnalysisConfig config;
     private final int shards;
+    private long statusEveryNanos = 1_000_000_000;
 
     /** An analyser that tracks on as many threads as there are processors. */
     public Analyzer(AnalysisConfig config) {
@@ -43,6 +62,15 @@ public final class Analyzer {
     public Analyzer(AnalysisConfig config, int shards) {
         this.config = config;
         this.shards = shards;
+    }
+
+    /** How often a live capture reports its {@link LiveStatus} to the sink (default 1 s). */
+    public Analyzer statusEveryNanos(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("status interval " + nanos);
+        }
+        this.statusEveryNanos = nanos;
+        return this;
     }
 
     /**
@@ -75,7 +103,11 @@ public final class Analyzer {
         ShardedTracker tracker = new ShardedTracker(config, shards, i -> diagnosers[i]);
         Frames frames = new Frames(tracker);
         try {
-            frames.readAll(source, stopRequested);
+            if (source.live()) {
+                frames.readLive(source, stopRequested, new Clock(source, tracker, shared));
+            } else {
+                frames.readAll(source, stopRequested);
+            }
             if (frames.count > 0
                     && frames.skipped[SkipReason.UNSUPPORTED_LINK_TYPE.ordinal()] == frames.count) {
                 throw new CaptureException(CaptureException.Kind.UNSUPPORTED_LINK_TYPE,
@@ -83,7 +115,7 @@ public final class Analyzer {
                         + linkNames(frames.linkTypes) + "); supported: ethernet, linux-sll,"
                         + " linux-sll2, raw, ipv4, ipv6, null, loop, ipoib");
             }
-            tracker.finish();
+            tracker.finish(source.endNanos());
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (ShardedTracker.ShardFailure e) {
@@ -104,12 +136,16 @@ public final class Analyzer {
         frames.linkTypes.stream().forEach(t -> links.add(LinkType.name(t)));
         List<String> allWarnings = new ArrayList<>(source.warnings());
         allWarnings.addAll(frames.warnings);
+        CaptureStats stats = source.stats();
+        if (stats != null && stats.kernelDrops() > 0) {
+            allWarnings.add(dropWarning(stats));
+        }
         boolean any = frames.count > 0;
         CaptureInfo info = new CaptureInfo(source.name(), source.format(), frames.count,
                 frames.segments, skippedByReason, any ? frames.firstTs : 0,
                 any ? frames.lastTs : 0, links, allWarnings, frames.problems,
                 tracker.connectionsSeen(), tracker.peakOpenConnections(), tracker.latePackets(),
-                tracker.duplicatePackets());
+                tracker.duplicatePackets(), stats);
         SummaryBuilder summary = new SummaryBuilder();
         for (Diagnoser d : diagnosers) {
             summary.merge(d.counts());
@@ -119,6 +155,62 @@ public final class Analyzer {
             throw frames.damage;
         }
         return info;
+    }
+
+    /**
+     * Said plainly, because a lost packet changes verdicts: a lost SYN-ACK reads as a dropped
+     * SYN, a lost ACK as an ignored one.
+     */
+    static String dropWarning(CaptureStats stats) {
+        return "the kernel dropped " + stats.kernelDrops() + " of " + stats.received()
+                + " packets before synscope could read them: verdicts of connections that lost"
+                + " packets may be wrong. To lose fewer, capture less (a narrower -f filter,"
+                + " e.g. 'tcp port 8080'), keep --snaplen small, or raise --buffer-size";
+    }
+
+    /**
+     * A live capture's clock: moves the trackers' time on and reports status, on the reading
+     * thread, at most every {@link #LIVE_TICK_NANOS} of monotonic time.
+     */
+    private final class Clock {
+        private final PacketSource source;
+        private final ShardedTracker tracker;
+        private final AnalysisSink sink;
+        private long nextTickMonotonic = System.nanoTime();
+        private long nextStatusMonotonic = System.nanoTime() + statusEveryNanos;
+        private long framesAtLastStatus;
+        private long lastStatusMonotonic = System.nanoTime();
+
+        Clock(PacketSource source, ShardedTracker tracker, AnalysisSink sink) {
+            this.source = source;
+            this.tracker = tracker;
+            this.sink = sink;
+        }
+
+        /**
+         * @param quiet       whether the source just found no packet waiting: then every packet
+         *                    stamped before now has been read, and time may move to the wall
+         *                    clock; otherwise only to the latest packet's time
+         * @param latestTsNanos the latest packet time read so far
+         */
+        void tick(boolean quiet, long latestTsNanos, Frames frames) throws IOException {
+            long monotonic = System.nanoTime();
+            if (monotonic < nextTickMonotonic) {
+                return;
+            }
+            nextTickMonotonic = monotonic + LIVE_TICK_NANOS;
+            long now = quiet ? source.nowNanos() - LIVE_QUIET_SLACK_NANOS : latestTsNanos;
+            tracker.advanceTo(Math.max(now, latestTsNanos));
+            if (monotonic >= nextStatusMonotonic) {
+                double seconds = (monotonic - lastStatusMonotonic) / 1e9;
+                sink.onStatus(new LiveStatus(source.nowNanos(), frames.count, frames.segments,
+                        (frames.count - framesAtLastStatus) / seconds, tracker.openConnections(),
+                        tracker.connectionsSeen(), source.stats()));
+                framesAtLastStatus = frames.count;
+                lastStatusMonotonic = monotonic;
+                nextStatusMonotonic = monotonic + statusEveryNanos;
+            }
+        }
     }
 
     /** Reads the frames: decodes, counts, hands segments to the tracker. */
@@ -175,6 +267,34 @@ public final class Analyzer {
         }
 
         /**
+         * Reads a live source until it ends (stopped, or {@code stopRequested}), ticking
+         * {@code clock} after every frame and every quiet wait. A failure part-way (the
+         * interface went away) is {@link #damage}, as in a file.
+         */
+        void readLive(PacketSource source, BooleanSupplier stopRequested, Clock clock)
+                throws CaptureException, IOException {
+            RawPacket raw = new RawPacket();
+            while (!stopRequested.getAsBoolean()) {
+                Poll p;
+                try {
+                    p = source.poll(raw, LIVE_TICK_NANOS);
+                } catch (CaptureException e) {
+                    damage = e;
+                    warnings.add(e.getMessage() + "; this report covers the " + count
+                            + " frames captured before");
+                    return;
+                }
+                if (p == Poll.END) {
+                    return;
+                }
+                if (p == Poll.FRAME) {
+                    accept(raw);
+                }
+                clock.tick(p == Poll.NONE, lastTs, this);
+            }
+        }
+
+        /**
          * What one frame costs: decode, count, hand to the tracker. A method of its own, not
          * the body of the read loop, so the JIT compiles it early and whole instead of waiting
          * to replace the long-running loop.
@@ -222,6 +342,11 @@ public final class Analyzer {
         @Override
         public synchronized void onConnection(ConnectionResult result) throws IOException {
             sink.onConnection(result);
+        }
+
+        @Override
+        public synchronized void onStatus(LiveStatus status) throws IOException {
+            sink.onStatus(status);
         }
 
         @Override

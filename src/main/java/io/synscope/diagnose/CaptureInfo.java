@@ -1,5 +1,7 @@
 package io.synscope.diagnose;
 
+import io.synscope.capture.CaptureStats;
+
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +14,8 @@ import java.util.Map;
  *                       RST, a retransmitted ACK) and so were not analysed
  * @param duplicatePackets TCP segments captured twice (same packet, microseconds apart), counted
  *                       once
+ * @param stats          what the capture lost (libpcap's counts for a live capture, a pcapng
+ *                       statistics block for a file), or null when the source does not know
  */
 public record CaptureInfo(
         String name,
@@ -27,7 +31,8 @@ public record CaptureInfo(
         long connections,
         long peakOpenConnections,
         long latePackets,
-        long duplicatePackets) {
+        long duplicatePackets,
+        CaptureStats stats) {
 
     public CaptureInfo {
         skipped = Map.copyOf(skipped);

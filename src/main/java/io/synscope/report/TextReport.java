@@ -335,18 +335,28 @@ public final class TextReport implements AnalysisSink {
         return picked;
     }
 
-    private void ladder(ConnectionResult r) {
+    /**
+     * A connection in one line: start time, client → server, verdict, outcome, and in brackets
+     * confidence, rule, who reset and history. A ladder's first line, and a live capture's line
+     * per connection.
+     */
+    static String headline(ConnectionResult r, Style style) {
         Diagnosis d = r.diagnosis();
         String outcome = switch (d.outcome()) {
             case RECOVERED -> style.warn("recovered after " + Format.duration(d.recoveryDelayNanos()));
             case FAILED -> style.bad("failed");
             default -> d.outcome().key();
         };
-        out.println(style.bold(Format.clock(r.firstSeenNanos())) + "  " + r.client() + " → "
+        return style.bold(Format.clock(r.firstSeenNanos())) + "  " + r.client() + " → "
                 + r.server() + "  " + style.verdict(d.verdict(), d.verdict().key()) + "  "
                 + outcome + style.dim("  [" + d.confidence().key() + " confidence, rule "
                 + d.rule() + (d.resetBy() != null ? ", reset by " + d.resetBy().key() : "")
-                + ", history " + r.history() + "]"));
+                + ", history " + r.history() + "]");
+    }
+
+    private void ladder(ConnectionResult r) {
+        Diagnosis d = r.diagnosis();
+        out.println(headline(r, style));
         long t0 = r.firstSeenNanos();
         List<LadderStep> steps = r.ladder();
         int limit = Math.min(steps.size(), LADDER_PACKETS_SHOWN);

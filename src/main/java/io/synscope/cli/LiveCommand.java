@@ -1,0 +1,272 @@
+package io.synscope.cli;
+
+import io.synscope.capture.CaptureException;
+import io.synscope.capture.CaptureWriter;
+import io.synscope.capture.Interfaces;
+import io.synscope.capture.LiveCapture;
+import io.synscope.capture.Netns;
+import io.synscope.capture.PacketSource;
+import io.synscope.capture.RecordingSource;
+import io.synscope.diagnose.AnalysisSink;
+import io.synscope.diagnose.Analyzer;
+import io.synscope.diagnose.CaptureInfo;
+import io.synscope.report.JsonReport;
+import io.synscope.report.LiveText;
+import io.synscope.report.NdjsonReport;
+import io.synscope.report.TextReport;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code synscope live}: captures on an interface with libpcap and reports each connection the
+ * moment it is decided, through the same pipeline as {@code analyze}; on Ctrl-C, SIGTERM,
+ * {@code --duration} or {@code --count} it decides what is still open and writes the full
+ * report.
+ */
+final class LiveCommand implements Callable<Integer> {
+    enum OutputFormat { text, ndjson, json }
+
+    final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+    private final OptionSpec device = Main.add(spec, OptionSpec.builder("-i", "--interface")
+            .type(String.class).paramLabel("IFACE").description("interface to capture on"
+                    + " (default: the first one up that is not loopback); any: all of them"));
+    private final OptionSpec listInterfaces = Main.add(spec, Main.flag("--list-interfaces")
+            .description("list the interfaces (name, addresses, up/running) and exit"));
+    private final OptionSpec filter = Main.add(spec, OptionSpec.builder("-f", "--filter")
+            .type(String.class).paramLabel("EXPR").description("BPF filter, as tcpdump takes it"
+                    + " (e.g. 'tcp port 8080'); compiled by libpcap"));
+    private final OptionSpec snaplen = Main.add(spec, OptionSpec.builder("-s", "--snaplen")
+            .type(int.class).paramLabel("BYTES").defaultValue("" + LiveCapture.DEFAULT_SNAPLEN)
+            .description("bytes kept of each packet (default ${DEFAULT-VALUE}): synscope reads"
+                    + " headers only, never payload, and a small snap length loses fewer"
+                    + " packets under load"));
+    private final OptionSpec bufferKib = Main.add(spec, OptionSpec.builder("-B", "--buffer-size")
+            .type(int.class).paramLabel("KIB").defaultValue("16384")
+            .description("the kernel's capture buffer in KiB, as tcpdump -B (default"
+                    + " ${DEFAULT-VALUE}); raise it if the kernel drops packets"));
+    private final OptionSpec promiscuous = Main.add(spec, Main.flag("--promiscuous")
+            .description("also see traffic not addressed to this host (off by default)"));
+    private final OptionSpec durationSeconds = Main.add(spec, OptionSpec.builder("--duration")
+            .type(long.class).paramLabel("SECONDS").defaultValue("0")
+            .description("stop after this long (default: until Ctrl-C)"));
+    private final OptionSpec count = Main.add(spec, OptionSpec.builder("-c", "--count")
+            .type(long.class).paramLabel("N").defaultValue("0")
+            .description("stop after N packets (default: until Ctrl-C)"));
+    private final OptionSpec write = Main.add(spec, OptionSpec.builder("-w", "--write")
+            .type(String.class).paramLabel("FILE").description("also write every captured"
+                    + " packet to FILE, as tcpdump -w (pcapng if FILE ends in .pcapng, which also"
+                    + " keeps the capture's end time and drop counts; else pcap)"));
+    private final OptionSpec netns = Main.add(spec, OptionSpec.builder("--netns")
+            .type(String.class).paramLabel("NAME").description("capture inside this network"
+                    + " namespace: a name from ip netns list, or a path such as"
+                    + " /proc/PID/ns/net (a container's)"));
+    private final OptionSpec format = Main.add(spec, OptionSpec.builder("--format")
+            .type(OutputFormat.class).paramLabel("<format>").defaultValue("text")
+            .description("text: a line per failure, then the analyze report; ndjson: a JSON"
+                    + " object per line (docs/ndjson.md); json: analyze's document at the end"));
+    private final OptionSpec intervalSeconds = Main.add(spec, OptionSpec.builder("--interval")
+            .type(long.class).paramLabel("SECONDS").defaultValue("10")
+            .description("ndjson: a status record this often (default ${DEFAULT-VALUE})"));
+    private final ReportOptions report = new ReportOptions(spec, "tracking threads, the"
+            + " reading one included (default 1: a capture shares the box with its services)");
+
+    LiveCommand() {
+        spec.name("live");
+        Main.standardHelpOptions(spec);
+        spec.usageMessage().description("Captures on a network interface and names each TCP"
+                        + " connection's failure as soon as it is decided; on Ctrl-C, the full"
+                        + " report analyze prints.",
+                "Needs root, or CAP_NET_RAW and CAP_NET_ADMIN (--netns: CAP_SYS_ADMIN), and"
+                        + " libpcap. See docs/live.md.");
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        if (!report.valid(err) || !valid(err)) {
+            return ExitCode.USAGE;
+        }
+        try {
+            if (netns.getValue() != null) {
+                // This thread only; the capture opened on it stays in that namespace.
+                Netns.enter(netns.getValue());
+            }
+            if (listInterfaces.<Boolean>getValue()) {
+                printInterfaces(spec.commandLine().getOut());
+                return ExitCode.OK;
+            }
+            return capture(err);
+        } catch (CaptureException e) {
+            err.println("synscope: " + e.describe());
+            return ExitCode.of(e.kind());
+        }
+    }
+
+    private boolean valid(PrintWriter err) {
+        int snap = snaplen.getValue();
+        int buffer = bufferKib.getValue();
+        long duration = durationSeconds.getValue();
+        long n = count.getValue();
+        long interval = intervalSeconds.getValue();
+        if (snap < 68 || snap > 262144 || buffer < 0 || buffer > 4 << 20 || duration < 0 || n < 0
+                || interval <= 0) {
+            err.println("synscope: --snaplen must be 68 to 262144, --buffer-size 0 to 4194304"
+                    + " KiB, --duration and --count ≥ 0, --interval > 0");
+            return false;
+        }
+        return true;
+    }
+
+    private Integer capture(PrintWriter err) throws CaptureException {
+        String dev = device.getValue() != null ? device.getValue() : Interfaces.defaultDevice();
+        LiveCapture capture = LiveCapture.open(new LiveCapture.Options(dev, snaplen.getValue(),
+                bufferKib.<Integer>getValue() * 1024, promiscuous.getValue(), filter.getValue(),
+                count.getValue(), TimeUnit.SECONDS.toNanos(durationSeconds.getValue())));
+        Stop stop = new Stop(capture);
+        String output = report.output();
+        try (PacketSource source = record(capture);
+             OutputStream toFile = report.openOutput();
+             Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
+                     : Main.stdout(spec)) {
+            stop.install();
+            err.println("synscope: listening on " + dev + " (" + capture.describe()
+                    + "); Ctrl-C to stop");
+            err.flush();
+            OutputFormat f = format.getValue();
+            AnalysisSink sink = sink(f, out, toFile, err);
+            Integer threads = report.threads();
+            Analyzer analyzer = new Analyzer(report.config(), threads == null ? 1 : threads)
+                    .statusEveryNanos(f == OutputFormat.ndjson
+                            ? TimeUnit.SECONDS.toNanos(intervalSeconds.getValue())
+                            : TimeUnit.SECONDS.toNanos(1));
+            CaptureInfo info;
+            try {
+                info = analyzer.run(source, sink);
+            } catch (CaptureException e) {
+                // The interface went away: the report of what came before is written.
+                err.println("synscope: " + e.describe());
+                return ExitCode.of(e.kind());
+            }
+            if (output != null || f != OutputFormat.text) {
+                Main.printWarnings(err, info);
+            }
+            return stop.bySignal() ? ExitCode.INTERRUPTED : ExitCode.OK;
+        } catch (FileNotFoundException e) {
+            err.println("synscope: cannot write " + output + ": " + e.getMessage());
+            return ExitCode.IO_ERROR;
+        } catch (IOException e) {
+            err.println("synscope: I/O error: " + e.getMessage());
+            return ExitCode.IO_ERROR;
+        } finally {
+            stop.uninstall();
+        }
+    }
+
+    /** The capture, also written to {@code -w FILE} when asked. */
+    private PacketSource record(LiveCapture capture) throws CaptureException {
+        String file = write.getValue();
+        if (file == null) {
+            return capture;
+        }
+        try {
+            return new RecordingSource(capture, CaptureWriter.open(file, capture.linkType(),
+                    capture.snaplen(), capture.name()));
+        } catch (CaptureException e) {
+            try {
+                capture.close();
+            } catch (IOException ignored) {
+                // Already failing with the more useful message.
+            }
+            throw e;
+        }
+    }
+
+    private AnalysisSink sink(OutputFormat f, Writer out, OutputStream toFile, PrintWriter err)
+            throws IOException {
+        return switch (f) {
+            case text -> new LiveText(new PrintWriter(out), statusLineTo(err), report.useColor(),
+                    report.all(), new TextReport(new PrintWriter(out), report.useColor(),
+                    report.maxLadders(), Main.version()));
+            case ndjson -> toFile != null
+                    ? new NdjsonReport(toFile, report.all(), Main.version())
+                    : new NdjsonReport(out, report.all(), Main.version());
+            case json -> toFile != null
+                    ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
+                    : new JsonReport(out, report.all(), report.pretty(), Main.version());
+        };
+    }
+
+    /** stderr when it is a terminal (a status line there helps; in a log it is noise). */
+    private static PrintWriter statusLineTo(PrintWriter err) {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") ? err : null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private void printInterfaces(PrintWriter out) throws CaptureException {
+        List<Interfaces.Interface> list = Interfaces.list();
+        out.printf("%-16s %-9s %s%n", "interface", "state", "addresses");
+        for (Interfaces.Interface i : list) {
+            String state = !i.up() ? "down" : i.running() ? "up" : "no-carrier";
+            out.printf("%-16s %-9s %s%n", i.name() + (i.loopback() ? " (lo)" : ""), state,
+                    String.join(" ", i.addresses()));
+        }
+        out.flush();
+    }
+
+    /**
+     * Ctrl-C and SIGTERM stop the capture; the report of what was read is then written and the
+     * exit code is 130. A second Ctrl-C exits at once, for a report that takes too long.
+     */
+    private static final class Stop {
+        private final LiveCapture capture;
+        private volatile boolean signalled;
+        private SignalHandler previousInt;
+        private SignalHandler previousTerm;
+
+        Stop(LiveCapture capture) {
+            this.capture = capture;
+        }
+
+        void install() {
+            SignalHandler handler = sig -> {
+                if (signalled && sig.getName().equals("INT")) {
+                    Runtime.getRuntime().halt(ExitCode.INTERRUPTED);
+                }
+                signalled = true;
+                capture.stop();
+            };
+            previousInt = Signal.handle(new Signal("INT"), handler);
+            previousTerm = Signal.handle(new Signal("TERM"), handler);
+        }
+
+        void uninstall() {
+            if (previousInt != null) {
+                Signal.handle(new Signal("INT"), previousInt);
+                Signal.handle(new Signal("TERM"), previousTerm);
+            }
+        }
+
+        boolean bySignal() {
+            return signalled;
+        }
+    }
+}

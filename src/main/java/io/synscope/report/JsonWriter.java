@@ -1,0 +1,259 @@
+package io.synscope.report;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import io.synscope.capture.CaptureStats;
+import io.synscope.diagnose.Alternative;
+import io.synscope.diagnose.CaptureInfo;
+import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Diagnosis;
+import io.synscope.diagnose.Evidence;
+import io.synscope.diagnose.HostPort;
+import io.synscope.diagnose.Outcome;
+import io.synscope.diagnose.Summary;
+import io.synscope.diagnose.Verdict;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The JSON contract's objects (docs/json-schema.md), written to one generator: a connection's
+ * fields, the {@code capture} and {@code summary} objects. {@link JsonReport} and
+ * {@link NdjsonReport} both write through it, so the two formats cannot drift apart.
+ */
+final class JsonWriter {
+    final JsonGenerator g;
+    /** Encoded {@link #constantField} values: some dozens of fixed texts. */
+    private final Map<String, SerializedString> constants = new HashMap<>();
+    /** Text of one timestamp or number on its way to the generator; filled and written in one call. */
+    private final char[] scratch = new char[Math.max(Format.ISO_MAX_CHARS, Format.MILLIS_MAX_CHARS)];
+
+    JsonWriter(JsonGenerator g) {
+        this.g = g;
+    }
+
+    /**
+     * The fields of one connection, inside an object the caller opened: {@code analyze}'s
+     * {@code connections} entries and ndjson's {@code connection} records are the same fields.
+     */
+    void connectionFields(ConnectionResult r) throws IOException {
+        Diagnosis d = r.diagnosis();
+        g.writeNumberField("id", r.id());
+        hostPort("client", r.client());
+        hostPort("server", r.server());
+        g.writeNumberField("ip_version", r.ipVersion());
+        constantField("verdict", d.verdict().key());
+        constantField("outcome", d.outcome().key());
+        if (d.outcome() == Outcome.RECOVERED) {
+            millisField("recovery_delay_ms", d.recoveryDelayNanos());
+        } else {
+            g.writeNullField("recovery_delay_ms");
+        }
+        if (d.resetBy() != null) {
+            constantField("reset_by", d.resetBy().key());
+        } else {
+            g.writeNullField("reset_by");
+        }
+        constantField("confidence", d.confidence().key());
+        constantField("rule", d.rule());
+        isoField("first_seen", r.firstSeenNanos());
+        isoField("last_seen", r.lastSeenNanos());
+        g.writeNumberField("first_frame", r.firstFrame());
+        g.writeNumberField("last_frame", r.lastFrame());
+        millisField("duration_ms", r.lastSeenNanos() - r.firstSeenNanos());
+        g.writeStringField("history", r.history());
+        constantField("roles_from", r.roleBasis().key());
+        constantField("decided_by", r.decidedBy().key());
+        g.writeObjectFieldStart("packets");
+        g.writeNumberField("client", r.fromClient().packets());
+        g.writeNumberField("server", r.fromServer().packets());
+        g.writeEndObject();
+        g.writeObjectFieldStart("payload_bytes");
+        g.writeNumberField("client", r.fromClient().payloadBytes());
+        g.writeNumberField("server", r.fromServer().payloadBytes());
+        g.writeEndObject();
+        g.writeObjectFieldStart("retransmissions");
+        g.writeNumberField("client", r.fromClient().retransmissions());
+        g.writeNumberField("server", r.fromServer().retransmissions());
+        g.writeEndObject();
+        g.writeArrayFieldStart("evidence");
+        for (Evidence e : d.evidence()) {
+            g.writeStartObject();
+            g.writeNumberField("frame", e.frame());
+            isoField("time", e.tsNanos());
+            millisField("offset_ms", e.tsNanos() - r.firstSeenNanos());
+            g.writeStringField("note", e.note());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("alternatives");
+        for (Alternative a : d.alternatives()) {
+            g.writeStartObject();
+            g.writeStringField("verdict", a.verdict().key());
+            g.writeStringField("reason", a.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("notes");
+        for (String n : d.notes()) {
+            g.writeString(n);
+        }
+        g.writeEndArray();
+        if (!r.explanation().cause().isEmpty()) {
+            constantField("cause", r.explanation().cause());
+            constantField("remedy", r.explanation().remedy());
+        }
+    }
+
+    void capture(CaptureInfo c) throws IOException {
+        g.writeObjectFieldStart("capture");
+        g.writeStringField("file", c.name());
+        g.writeStringField("format", c.format());
+        g.writeNumberField("packets", c.frames());
+        g.writeNumberField("tcp_segments", c.tcpSegments());
+        g.writeObjectFieldStart("skipped");
+        for (Map.Entry<String, Long> e : c.skipped().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        if (c.frames() > 0) {
+            g.writeStringField("first_time", Format.iso(c.firstTsNanos()));
+            g.writeStringField("last_time", Format.iso(c.lastTsNanos()));
+        } else {
+            g.writeNullField("first_time");
+            g.writeNullField("last_time");
+        }
+        stringArray("link_types", c.linkTypes());
+        stringArray("warnings", c.warnings());
+        stringArray("malformed", c.decodeProblems());
+        g.writeNumberField("connections", c.connections());
+        g.writeNumberField("peak_open_connections", c.peakOpenConnections());
+        g.writeNumberField("late_packets", c.latePackets());
+        g.writeNumberField("duplicate_packets", c.duplicatePackets());
+        dropsFields(c.stats());
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code kernel_drops} and {@code interface_drops}: libpcap's {@code ps_drop} and
+     * {@code ps_ifdrop} for a live capture, a pcapng statistics block's osdrop and ifdrop for a
+     * file; null when the source does not tell (a pcap file).
+     */
+    void dropsFields(CaptureStats stats) throws IOException {
+        if (stats != null) {
+            g.writeNumberField("kernel_drops", stats.kernelDrops());
+            g.writeNumberField("interface_drops", stats.interfaceDrops());
+        } else {
+            g.writeNullField("kernel_drops");
+            g.writeNullField("interface_drops");
+        }
+    }
+
+    void summary(Summary s) throws IOException {
+        g.writeObjectFieldStart("summary");
+        g.writeNumberField("connections", s.connections());
+        g.writeNumberField("failures", s.failures());
+        g.writeObjectFieldStart("verdicts");
+        for (Map.Entry<Verdict, Long> e : s.byVerdict().entrySet()) {
+            g.writeNumberField(e.getKey().key(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeObjectFieldStart("outcomes");
+        for (Map.Entry<Outcome, Long> e : s.byOutcome().entrySet()) {
+            g.writeNumberField(e.getKey().key(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeArrayFieldStart("servers");
+        for (Summary.ServerSummary srv : s.servers()) {
+            g.writeStartObject();
+            hostPort("server", srv.server());
+            g.writeNumberField("connections", srv.connections());
+            g.writeNumberField("failures", srv.failures());
+            g.writeNumberField("failure_rate", Math.round(srv.failureRate() * 10000) / 10000.0);
+            g.writeObjectFieldStart("verdicts");
+            for (Map.Entry<Verdict, Long> e : srv.byVerdict().entrySet()) {
+                g.writeNumberField(e.getKey().key(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("listener_findings");
+        for (Summary.ListenerFinding f : s.listenerFindings()) {
+            g.writeStartObject();
+            hostPort("server", f.server());
+            g.writeStringField("rule", f.rule());
+            g.writeStringField("finding", f.finding());
+            g.writeStringField("remedy", f.remedy());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("failures_per_second");
+        for (Map.Entry<Long, Long> e : s.failuresPerSecond().entrySet()) {
+            g.writeStartObject();
+            g.writeStringField("second", Format.iso(e.getKey() * 1_000_000_000L));
+            g.writeNumberField("failures", e.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("recovery_delays_ms");
+        for (Map.Entry<Verdict, Summary.DelayStats> e : s.recoveryDelays().entrySet()) {
+            g.writeObjectFieldStart(e.getKey().key());
+            g.writeNumberField("count", e.getValue().count());
+            g.writeNumberField("min", Format.millis(e.getValue().minNanos()));
+            g.writeNumberField("mean", Format.millis(e.getValue().meanNanos()));
+            g.writeNumberField("max", Format.millis(e.getValue().maxNanos()));
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    /**
+     * A string field whose value is one of a few fixed texts (a verdict's key, a rule, an
+     * explanation): encoded and escaped once, then copied; a cause and its remedy alone are a
+     * fifth of a failure's JSON.
+     */
+    private void constantField(String field, String value) throws IOException {
+        SerializedString encoded = constants.get(value);
+        if (encoded == null) {
+            encoded = new SerializedString(value);
+            constants.put(value, encoded);
+        }
+        g.writeFieldName(field);
+        g.writeString(encoded);
+    }
+
+    /** {@code Format.iso(epochNanos)} without making a String of it. */
+    private void isoField(String field, long epochNanos) throws IOException {
+        g.writeFieldName(field);
+        g.writeString(scratch, 0, Format.iso(epochNanos, scratch));
+    }
+
+    /** {@code Format.millis(nanos)} written as Jackson writes that double, more cheaply. */
+    private void millisField(String field, long nanos) throws IOException {
+        int length = Format.millis(nanos, scratch);
+        if (length < 0) {
+            g.writeNumberField(field, Format.millis(nanos));
+        } else {
+            g.writeFieldName(field);
+            g.writeNumber(scratch, 0, length);
+        }
+    }
+
+    private void hostPort(String field, HostPort hp) throws IOException {
+        g.writeObjectFieldStart(field);
+        g.writeStringField("ip", hp.ip());
+        g.writeNumberField("port", hp.port());
+        g.writeEndObject();
+    }
+
+    private void stringArray(String field, Iterable<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+}
