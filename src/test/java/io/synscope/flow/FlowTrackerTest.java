@@ -124,35 +124,37 @@ class FlowTrackerTest {
     }
 
     /**
-     * Idle connections are looked for eight times per timeout: each is decided between one and
-     * one and an eighth timeouts after its last packet, in the order they started.
+     * Open connections are scanned for silence four times a second of capture time: an idle
+     * one is decided between its timeout and a quarter second after it, in the order they
+     * started.
      */
     @Test
-    void idleConnectionsAreDecidedWithinAnEighthOfATimeoutLate() {
+    void idleConnectionsAreDecidedWithinAQuarterSecondOfTheirTimeout() {
         AnalysisConfig config = AnalysisConfig.defaults().withIdleTimeoutNanos(8 * SECOND);
         FlowTracker t = new FlowTracker(config, (c, reason, now) -> seen.add(new Seen(c.id(),
                 c.client().port(), c.history(), reason, now, 0, 0)));
-        // Half-open connections started at 0.0, 0.3, ..., 2.7 s, then other traffic every
-        // 0.1 s until 15 s: each falls idle 8 s after its SYN.
+        // Established connections whose last packet (the handshake's ACK) came at 0.0, 0.3,
+        // ..., 2.7 s, then other traffic every 0.1 s until 15 s: each falls idle 8 s later.
         int port = 40000;
         long frame = 0;
         List<Conversation> traffic = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             traffic.add(new Conversation("10.0.0.1", port++, "10.0.0.2", 80).at(0.3 * i)
-                    .client("S"));
+                    .client("S").server("SA").client("A"));
         }
         for (int i = 30; i <= 150; i++) {
             traffic.add(new Conversation("10.0.0.3", port++, "10.0.0.2", 80).at(0.1 * i)
                     .client("S").server("R"));
         }
-        List<Long> synNanos = new ArrayList<>();
+        List<Long> lastNanos = new ArrayList<>();
         for (Conversation c : traffic) {
-            for (TcpSegment s : c.segments()) {
+            List<TcpSegment> segments = c.segments();
+            for (TcpSegment s : segments) {
                 s.frameNumber = ++frame; // each scenario numbers its frames from 1
-                if (synNanos.size() < 10) {
-                    synNanos.add(s.tsNanos);
-                }
                 t.accept(s);
+            }
+            if (lastNanos.size() < 10) {
+                lastNanos.add(segments.get(segments.size() - 1).tsNanos);
             }
         }
         List<Seen> idle = seen.stream().filter(x -> x.reason() == Decision.IDLE).toList();
@@ -160,10 +162,56 @@ class FlowTrackerTest {
         for (int i = 0; i < idle.size(); i++) {
             Seen x = idle.get(i);
             assertEquals(40000 + i, x.clientPort(), "decided in start order");
-            long late = x.nowNanos() - synNanos.get(i) - 8 * SECOND;
-            assertTrue(late > 0 && late <= SECOND + SECOND / 10, "port " + x.clientPort()
+            long late = x.nowNanos() - lastNanos.get(i) - 8 * SECOND;
+            assertTrue(late > 0 && late <= SECOND / 4 + SECOND / 10, "port " + x.clientPort()
                     + " decided " + late / 1e9 + " s after its timeout");
         }
+    }
+
+    /**
+     * A handshake that stops retrying is decided once its window is over: 3 s after a lone
+     * SYN; after SYNs at 0, 1 and 3 s (Linux's doubling timer), not before the retry due at
+     * 7 s could have come, and within a scan of the window's end.
+     */
+    @Test
+    void aHandshakeThatStopsRetryingIsDecidedAfterItsWindow() {
+        AnalysisConfig config = AnalysisConfig.defaults();
+        FlowTracker t = new FlowTracker(config, (c, reason, now) -> seen.add(new Seen(c.id(),
+                c.client().port(), c.history(), reason, now, 0, 0)));
+        Conversation lone = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80).client("S");
+        Conversation retried = new Conversation("10.0.0.1", 40001, "10.0.0.2", 80).client("S")
+                .at(1).clientSynAgain().at(3).clientSynAgain();
+        // The SYN-ACK retried by a server whose client never answers, likewise.
+        Conversation synAcks = new Conversation("10.0.0.1", 40002, "10.0.0.2", 80).client("S")
+                .server("SA").at(1).serverSynAckAgain();
+        long frame = 0;
+        for (Conversation c : List.of(lone, retried, synAcks)) {
+            for (TcpSegment s : c.segments()) {
+                s.frameNumber = ++frame;
+                t.accept(s);
+            }
+        }
+        // Time passes on a quiet link, as a live capture says it does.
+        for (double at = 0; at <= 20; at += 0.1) {
+            t.advanceTo(Conversation.EPOCH_NANOS + (long) (at * SECOND));
+        }
+        assertEquals(3, seen.size(), "each decided once: " + seen);
+        for (Seen x : seen) {
+            assertEquals(Decision.HANDSHAKE_TIMEOUT, x.reason());
+            long lastNanos = Conversation.EPOCH_NANOS + switch (x.clientPort()) {
+                case 40000 -> 0;
+                case 40001 -> 3 * SECOND;
+                default -> SECOND;
+            };
+            long spanNanos = lastNanos - Conversation.EPOCH_NANOS;
+            long windowEnd = lastNanos + config.handshakeWindowNanos(spanNanos);
+            assertTrue(x.nowNanos() > windowEnd && x.nowNanos() <= windowEnd + SECOND / 2,
+                    "port " + x.clientPort() + " decided at +"
+                            + (x.nowNanos() - Conversation.EPOCH_NANOS) / 1e9 + " s, its window"
+                            + " ends at +" + (windowEnd - Conversation.EPOCH_NANOS) / 1e9 + " s");
+        }
+        assertTrue(config.handshakeWindowNanos(3 * SECOND) > 4 * SECOND,
+                "the retry due 4 s after SYNs at 0, 1, 3 s falls inside the window");
     }
 
     @Test
