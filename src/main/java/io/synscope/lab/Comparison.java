@@ -80,12 +80,20 @@ public final class Comparison {
 
     /** Every truth row with synscope's verdicts for it, then connections only synscope saw. */
     public static List<Line> compare(List<Expected.Row> rows, List<ConnectionResult> results) {
-        // Keyed by [client, server]: the lab and synscope name endpoints alike (HostPort).
         Map<List<HostPort>, List<String>> said = new LinkedHashMap<>();
         for (ConnectionResult r : results) {
             said.computeIfAbsent(List.of(r.client(), r.server()), k -> new ArrayList<>())
                     .add(r.verdict().key() + "/" + r.outcome().key());
         }
+        return compare(rows, said);
+    }
+
+    /**
+     * As {@link #compare(List, List)}, with what synscope said (e.g. read back from its JSON)
+     * keyed by [client, server], each as {@code verdict/outcome}; the map is emptied.
+     */
+    public static List<Line> compare(List<Expected.Row> rows,
+                                     Map<List<HostPort>, List<String>> said) {
         List<Line> lines = new ArrayList<>();
         for (Expected.Row row : rows) {
             List<String> s = said.remove(List.of(row.client(), row.server()));

@@ -52,6 +52,8 @@ public final class Lab implements AutoCloseable {
 
     private final Preflight.Tools tools;
     private final boolean variants;
+    /** Also run {@code synscope live} on the capture side's veth (see {@link LiveRun}). */
+    private boolean live;
     private final PrintWriter log;
     private final String cns;
     private final String sns;
@@ -62,6 +64,11 @@ public final class Lab implements AutoCloseable {
     /** What teardown must remove: live children and namespaces created. */
     private final Set<Process> children = new LinkedHashSet<>();
     private final Set<String> namespaces = new LinkedHashSet<>();
+    /** The threads reading captures' stdout, to be waited for when a capture stops. */
+    private final Map<Process, Thread> outputReaders = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What each running capture said on stderr so far. */
+    private final Map<Process, StringBuilder> captureStderr =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread shutdownHook = new Thread(this::interrupted, "synscope-lab-teardown");
     /** Set by the shutdown hook: failures of a run after it are the interruption's. */
     private volatile boolean stopping;
@@ -89,9 +96,30 @@ public final class Lab implements AutoCloseable {
         return new Lab(Preflight.check(variants), variants, log);
     }
 
-    /** What one run produced. */
+    /**
+     * Also run {@code synscope live --format ndjson --all} on the capture side's veth during
+     * every run, from the host's namespace with {@code --netns}, writing {@code -w} a pcapng;
+     * stopped with SIGINT like tcpdump. For the tests of live mode.
+     */
+    public Lab withLive() {
+        this.live = true;
+        return this;
+    }
+
+    /**
+     * What {@code synscope live} said during a run: each stdout line with the wall-clock time it
+     * arrived, its exit code, and the capture it wrote.
+     */
+    public record LiveRun(List<TimedLine> lines, int exitCode, Path capture, String stderr) {
+    }
+
+    /** A line of output and when it was read, in nanoseconds since the epoch. */
+    public record TimedLine(long receivedNanos, String line) {
+    }
+
+    /** What one run produced; {@code live} is null unless {@link #withLive()}. */
     public record Run(LabMode mode, Path capture, List<Path> variantCaptures,
-                      List<Expected.Row> rows) {
+                      List<Expected.Row> rows, LiveRun live) {
         /** verdict/outcome=count of the truth, sorted, e.g. {@code ok/ok=3 refused/failed=1}. */
         public String shown() {
             Map<String, Integer> counts = new TreeMap<>();
@@ -181,7 +209,15 @@ public final class Lab implements AutoCloseable {
         Map<String, Process> captures = new LinkedHashMap<>();
         boolean serverSide = mode.captureSide() == LabMode.Side.SERVER;
         captures.put("main", startCapture("main", serverSide ? sns : cns,
-                tcpdump(serverSide ? sv : cv, work.resolve("main.pcap"))));
+                tcpdump(serverSide ? sv : cv, work.resolve("main.pcap")), null));
+        List<TimedLine> liveLines = new ArrayList<>();
+        if (live) {
+            List<String> cmd = javaCommand(io.synscope.cli.Main.class);
+            cmd.addAll(List.of("live", "--netns", serverSide ? sns : cns, "-i",
+                    serverSide ? sv : cv, "--format", "ndjson", "--all", "-w",
+                    work.resolve("live.pcapng").toString()));
+            captures.put("live", startCapture("live", null, cmd, liveLines));
+        }
         Set<Variant> wanted = variants ? mode.variants() : Set.of();
         for (Variant v : wanted) {
             List<String> cmd = switch (v) {
@@ -194,7 +230,7 @@ public final class Lab implements AutoCloseable {
             };
             if (cmd != null) {
                 captures.put(v.name(), startCapture(v.name(),
-                        v == Variant.CLIENT_SIDE ? cns : sns, cmd));
+                        v == Variant.CLIENT_SIDE ? cns : sns, cmd, null));
             }
         }
 
@@ -209,8 +245,16 @@ public final class Lab implements AutoCloseable {
         sleep(SETTLE_MILLIS);
         Map<String, Long> nstatServer = delta(nstatServerBefore, nstat(serverMoved ? rns : sns));
         Map<String, Long> nstatClient = delta(nstatClientBefore, nstat(cns));
-        for (Process p : captures.values()) {
-            stopCapture(p);
+        Map<String, String> captureSaid = new LinkedHashMap<>();
+        for (Map.Entry<String, Process> c : captures.entrySet()) {
+            captureSaid.put(c.getKey(), stopCapture(c.getValue()));
+        }
+        LiveRun liveRun = null;
+        if (live) {
+            synchronized (liveLines) {
+                liveRun = new LiveRun(List.copyOf(liveLines), captures.get("live").exitValue(),
+                        work.resolve("live.pcapng"), captureSaid.get("live"));
+            }
         }
         if (server != null) {
             stop(server);
@@ -256,7 +300,12 @@ public final class Lab implements AutoCloseable {
             };
             extra.add(made);
         }
-        return new Run(mode, capture, extra, rows);
+        if (liveRun != null) {
+            Path kept = outDir.resolve(mode.name() + ".live.pcapng");
+            Files.copy(liveRun.capture(), kept, StandardCopyOption.REPLACE_EXISTING);
+            liveRun = new LiveRun(liveRun.lines(), liveRun.exitCode(), kept, liveRun.stderr());
+        }
+        return new Run(mode, capture, extra, rows, liveRun);
     }
 
     private Path emit(Path made, Path outDir, String name, String side, String linkType,
@@ -413,12 +462,38 @@ public final class Lab implements AutoCloseable {
         return out;
     }
 
-    /** Starts a capture in {@code ns} and returns once it reports that it is listening. */
-    private Process startCapture(String name, String ns, List<String> cmd)
+    /**
+     * Starts a capture in {@code ns} (null: this process's namespace) and returns once it
+     * reports that it is listening. When {@code lines} is not null, the capture's stdout lines
+     * are added to it as they come, each with the time it arrived.
+     */
+    private Process startCapture(String name, String ns, List<String> cmd, List<TimedLine> lines)
             throws LabException, IOException {
-        Process p = start(ns, cmd, ProcessBuilder.Redirect.DISCARD, ProcessBuilder.Redirect.PIPE);
+        Process p = start(ns, cmd, lines == null ? ProcessBuilder.Redirect.DISCARD
+                : ProcessBuilder.Redirect.PIPE, ProcessBuilder.Redirect.PIPE);
+        if (lines != null) {
+            Thread out = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                        p.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        java.time.Instant now = java.time.Instant.now();
+                        synchronized (lines) {
+                            lines.add(new TimedLine(now.getEpochSecond() * 1_000_000_000L
+                                    + now.getNano(), line));
+                        }
+                    }
+                } catch (IOException e) {
+                    // The process ended.
+                }
+            }, "capture-" + name + "-out");
+            out.setDaemon(true);
+            out.start();
+            outputReaders.put(p, out);
+        }
         CountDownLatch listening = new CountDownLatch(1);
         StringBuilder said = new StringBuilder();
+        captureStderr.put(p, said);
         Thread reader = new Thread(() -> {
             try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
                     StandardCharsets.UTF_8))) {
@@ -427,6 +502,7 @@ public final class Lab implements AutoCloseable {
                     synchronized (said) {
                         said.append(line).append('\n');
                     }
+
                     if (line.contains("listening on") || line.contains("Capturing on")) {
                         listening.countDown();
                     }
@@ -451,14 +527,29 @@ public final class Lab implements AutoCloseable {
         return p;
     }
 
-    /** SIGINT, as a user's Ctrl-C: tcpdump writes what it has and exits. */
-    private void stopCapture(Process p) throws LabException {
+    /**
+     * SIGINT, as a user's Ctrl-C: tcpdump (and synscope live) writes what it has and exits;
+     * what it printed is read to its end. Returns what it said on stderr.
+     */
+    private String stopCapture(Process p) throws LabException {
         try {
             Native.check(Native.libc().kill((int) p.pid(), Native.SIGINT), "kill(SIGINT)");
         } catch (IOException e) {
             throw new LabException(Kind.RUN_FAILED, "cannot stop a capture: " + e.getMessage());
         }
         waitOrKill(p);
+        Thread out = outputReaders.remove(p);
+        if (out != null) {
+            try {
+                out.join(TimeUnit.SECONDS.toMillis(STEP_TIMEOUT_SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        StringBuilder said = captureStderr.remove(p);
+        synchronized (said) {
+            return said.toString();
+        }
     }
 
     // ---- the programs ------------------------------------------------------------------
@@ -581,10 +672,16 @@ public final class Lab implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), main.getName()));
     }
 
-    /** Starts {@code cmd} in {@code ns}; teardown kills it if it is still running then. */
+    /**
+     * Starts {@code cmd} in {@code ns} (null: this process's own); teardown kills it if it is
+     * still running then.
+     */
     private Process start(String ns, List<String> cmd, ProcessBuilder.Redirect out,
                           ProcessBuilder.Redirect err) throws IOException {
-        List<String> full = new ArrayList<>(List.of(tools.ip().toString(), "netns", "exec", ns));
+        List<String> full = new ArrayList<>();
+        if (ns != null) {
+            full.addAll(List.of(tools.ip().toString(), "netns", "exec", ns));
+        }
         full.addAll(cmd);
         Process p = new ProcessBuilder(full).redirectOutput(out).redirectError(err).start();
         synchronized (children) {
