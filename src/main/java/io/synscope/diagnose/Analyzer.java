@@ -163,9 +163,10 @@ public final class Analyzer {
      */
     static String dropWarning(CaptureStats stats) {
         return "the kernel dropped " + stats.kernelDrops() + " of " + stats.received()
-                + " packets before synscope could read them: verdicts of connections that lost"
-                + " packets may be wrong. To lose fewer, capture less (a narrower -f filter,"
-                + " e.g. 'tcp port 8080'), keep --snaplen small, or raise --buffer-size";
+                + " packets before the capture could read them: verdicts of connections that"
+                + " lost packets may be wrong. To lose fewer, capture less (a narrower filter,"
+                + " e.g. 'tcp port 8080'), keep the snap length small, or raise the buffer"
+                + " (synscope live: -f, -s, -B)";
     }
 
     /**

@@ -150,6 +150,12 @@ public final class TextReport implements AnalysisSink {
                     .append(" captured twice (counted once)");
         }
         out.println(read);
+        if (c.stats() != null) {
+            out.println("capture losses: " + Format.count(c.stats().kernelDrops())
+                    + " dropped by the kernel, " + Format.count(c.stats().interfaceDrops())
+                    + " by the interface, of " + Format.count(c.stats().received())
+                    + " received");
+        }
         if (c.frames() > 0) {
             out.println("time " + Format.dateClock(c.firstTsNanos()) + " → "
                     + Format.clock(c.lastTsNanos()) + " UTC ("
