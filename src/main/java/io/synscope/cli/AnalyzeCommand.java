@@ -12,7 +12,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -86,12 +85,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         } catch (CaptureException e) {
             err.println("synscope: " + e.describe());
             return ExitCode.of(e.kind());
-        } catch (FileNotFoundException e) {
-            err.println("synscope: cannot write " + output + ": " + e.getMessage());
-            return ExitCode.IO_ERROR;
         } catch (IOException e) {
-            err.println("synscope: I/O error: " + e.getMessage());
-            return ExitCode.IO_ERROR;
+            return Main.writeFailure(err, output, e);
         } finally {
             onInterrupt.reported.countDown();
             try {

@@ -65,12 +65,7 @@ final class LabRunner {
             Map<String, Lab.Run> runs = new LinkedHashMap<>();
             int mismatched = 0;
             for (LabMode m : modes) {
-                Lab.Run run = lab.run(m, outDir);
-                for (int attempt = 1; attempt <= retries && !run.intendedShown(); attempt++) {
-                    err.println("lab " + m.name() + ": the truth shows " + run.shown()
-                            + ", not the intended " + m.intended() + "; running it again");
-                    run = lab.run(m, outDir);
-                }
+                Lab.Run run = lab.runShowing(m, outDir, retries + 1);
                 runs.put(m.name(), run);
                 if (!report(run)) {
                     mismatched++;

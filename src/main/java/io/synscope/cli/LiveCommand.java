@@ -19,7 +19,6 @@ import picocli.CommandLine.Model.OptionSpec;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -166,12 +165,8 @@ final class LiveCommand implements Callable<Integer> {
                 Main.printWarnings(err, info);
             }
             return stop.bySignal() ? ExitCode.INTERRUPTED : ExitCode.OK;
-        } catch (FileNotFoundException e) {
-            err.println("synscope: cannot write " + output + ": " + e.getMessage());
-            return ExitCode.IO_ERROR;
         } catch (IOException e) {
-            err.println("synscope: I/O error: " + e.getMessage());
-            return ExitCode.IO_ERROR;
+            return Main.writeFailure(err, output, e);
         } finally {
             stop.uninstall();
         }

@@ -10,7 +10,9 @@ import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
+import java.io.FileNotFoundException;
 import java.io.FilterWriter;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -156,6 +158,19 @@ public final class Main implements Runnable {
                 stdout.flush();
             }
         };
+    }
+
+    /**
+     * Says why the report (or {@code output}, when it was to go to a file) could not be written;
+     * returns the exit code.
+     */
+    static int writeFailure(PrintWriter err, String output, IOException e) {
+        if (e instanceof FileNotFoundException) {
+            err.println("synscope: cannot write " + output + ": " + e.getMessage());
+        } else {
+            err.println("synscope: I/O error: " + e.getMessage());
+        }
+        return ExitCode.IO_ERROR;
     }
 
     /** The capture's warnings, one line each, for when the report itself does not show them. */

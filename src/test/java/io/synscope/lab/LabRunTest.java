@@ -64,10 +64,7 @@ class LabRunTest {
 
     private static void check(String name) throws Exception {
         LabMode mode = LabMode.byName(name).orElseThrow();
-        Lab.Run run = lab.run(mode, out);
-        for (int attempt = 1; attempt < ATTEMPTS && !run.intendedShown(); attempt++) {
-            run = lab.run(mode, out);
-        }
+        Lab.Run run = lab.runShowing(mode, out, ATTEMPTS);
         assertTrue(Files.size(run.capture()) > 24, "a capture with packets: " + run.capture());
         assertTrue(Files.exists(out.resolve(name + ".expected.json")));
         assertFalse(run.rows().isEmpty(), "the run made connections");

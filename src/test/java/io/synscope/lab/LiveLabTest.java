@@ -89,10 +89,7 @@ class LiveLabTest {
 
     private static void check(String name) throws Exception {
         LabMode mode = LabMode.byName(name).orElseThrow();
-        Lab.Run run = lab.run(mode, out);
-        for (int attempt = 1; attempt < ATTEMPTS && !run.intendedShown(); attempt++) {
-            run = lab.run(mode, out);
-        }
+        Lab.Run run = lab.runShowing(mode, out, ATTEMPTS);
         Lab.LiveRun live = run.live();
         assertEquals(130, live.exitCode(), "exit code after SIGINT; it said: " + live.stderr());
         assertTrue(live.stderr().contains("listening on"), live.stderr());
