@@ -135,11 +135,48 @@ public final class Main implements Runnable {
         return OptionSpec.builder(name).type(boolean.class).initialValue(false);
     }
 
-    /** The version from the jar's manifest. */
+    /**
+     * {@code --version}: the version from the jar's manifest, the git commit and time of the
+     * build (build-info.properties, written by the build; "unknown" when it could not tell, as
+     * in a build without .git), and the Java that runs it. The first line alone is the version,
+     * as before (the man page's header takes it).
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"synscope " + version()};
+            java.util.Properties build = buildInfo();
+            String commit = known(build.getProperty("commit"));
+            if (!commit.equals("unknown") && "true".equals(build.getProperty("dirty"))) {
+                commit += "-dirty";
+            }
+            return new String[] {
+                "synscope " + version(),
+                "commit " + commit,
+                "built  " + known(build.getProperty("time")),
+                // picocli formats each line: no % may reach it unescaped
+                ("java   " + System.getProperty("java.version") + " ("
+                        + System.getProperty("java.vendor") + ", "
+                        + System.getProperty("java.vm.name") + ") at "
+                        + System.getProperty("java.home")).replace("%", "%%"),
+            };
+        }
+
+        /** build-info.properties, written by the build; empty if it is missing or unreadable. */
+        static java.util.Properties buildInfo() {
+            java.util.Properties build = new java.util.Properties();
+            try (java.io.InputStream in = Main.class.getResourceAsStream("build-info.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                // unreadable: every field says unknown
+            }
+            return build;
+        }
+
+        /** A build-info value, or "unknown" if it is missing or was not filled in. */
+        private static String known(String value) {
+            return value == null || value.isBlank() || value.startsWith("${") ? "unknown" : value;
         }
     }
 
@@ -180,8 +217,15 @@ public final class Main implements Runnable {
         }
     }
 
+    /**
+     * The plain version: the jar manifest's, else (classes run from a build folder, as in tests
+     * and the build's man page generation) build-info.properties', else "dev".
+     */
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        if (v == null) {
+            v = Version.buildInfo().getProperty("version");
+        }
+        return v == null || v.isBlank() || v.startsWith("${") ? "dev" : v;
     }
 }
