@@ -1,0 +1,280 @@
+package io.synscope.dist;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The tarball that {@code mvn package} makes, installed as a user would: unpacked into a
+ * temporary folder, run from another working directory and through symlinks, its man page
+ * rendered and its completion loaded. Runs in {@code mvn verify} (failsafe), after package.
+ */
+class InstalledCommandIT {
+    /** The launcher's exit code when it finds no Java 17 or later (src/dist/bin/synscope). */
+    private static final int NO_JAVA = 127;
+
+    private static final Path PROJECT = Path.of("").toAbsolutePath();
+    private static final Path DEMO = PROJECT.resolve("sample-pcaps/demo.pcap");
+
+    @TempDir
+    static Path tmp;
+
+    static Path home;
+    static Path launcher;
+
+    /** Unpacks target/synscope-VERSION.tar.gz with tar, as a user would (modes kept). */
+    @BeforeAll
+    static void unpack() throws Exception {
+        Path buildDir = Path.of(System.getProperty("synscope.buildDir", "target"));
+        String version = System.getProperty("synscope.version", "0.1.0");
+        Path tarball = buildDir.resolve("synscope-" + version + ".tar.gz").toAbsolutePath();
+        assertTrue(Files.isRegularFile(tarball), "mvn package should have made " + tarball);
+        Path into = Files.createDirectories(tmp.resolve("opt"));
+        Result r = run(into, Map.of(), "tar", "-xzf", tarball.toString());
+        assertEquals(0, r.code, r.err);
+        home = into.resolve("synscope");
+        launcher = home.resolve("bin/synscope");
+        assertTrue(Files.getPosixFilePermissions(launcher).contains(PosixFilePermission.OWNER_EXECUTE),
+                "bin/synscope is executable in the tarball");
+        for (String f : List.of("lib/synscope.jar", "man/man1/synscope.1",
+                "man/man1/synscope-analyze.1", "share/bash-completion/completions/synscope")) {
+            assertTrue(Files.isRegularFile(home.resolve(f)), "the tarball has " + f);
+        }
+    }
+
+    @Test
+    void analyzesTheDemoCaptureFromAnotherDirectoryAndNamesItsVerdicts() throws Exception {
+        Result r = run(Path.of("/"), Map.of(), launcher.toString(), "analyze", DEMO.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains(DEMO.toString()), "the report names its capture:\n" + r.out);
+        for (String verdict : demoVerdicts()) {
+            assertTrue(Pattern.compile("\\b" + Pattern.quote(verdict) + "\\b").matcher(r.out).find(),
+                    "the report names " + verdict + ", which the lab says the capture holds:\n" + r.out);
+        }
+    }
+
+    @Test
+    void runsThroughSymlinksWithArgumentsAndExitCodePassedThrough() throws Exception {
+        // PATH/synscope -> ../links/chain (relative) -> the real launcher (absolute): as after
+        // ln -s /opt/synscope/bin/synscope /usr/local/bin/synscope.
+        Path links = Files.createDirectories(tmp.resolve("links"));
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Files.createSymbolicLink(links.resolve("chain"), launcher);
+        Path onPath = bin.resolve("synscope");
+        Files.createSymbolicLink(onPath, Path.of("../links/chain"));
+
+        Path spaced = Files.createDirectories(tmp.resolve("a dir with spaces"));
+        Files.copy(DEMO, spaced.resolve("demo copy.pcap"));
+        Result ok = run(bin, Map.of(), onPath.toString(), "analyze",
+                spaced.resolve("demo copy.pcap").toString(), "--format", "json");
+        assertEquals(0, ok.code, ok.err);
+        JsonNode doc = new ObjectMapper().readTree(ok.out);
+        assertEquals(spaced.resolve("demo copy.pcap").toString(), doc.get("capture").get("file").asText());
+
+        // Found through PATH, as a shell finds an installed command.
+        String path = bin + File.pathSeparator + System.getenv("PATH");
+        Result missing = run(Path.of("/"), Map.of("PATH", path), "sh", "-c",
+                "synscope analyze /nonexistent/x.pcap");
+        assertEquals(3, missing.code, "synscope's own exit code comes through: " + missing.err);
+        assertTrue(missing.err.contains("/nonexistent/x.pcap"), missing.err);
+    }
+
+    @Test
+    void versionNamesCommitBuildTimeAndJava() throws Exception {
+        for (String flag : List.of("--version", "-V")) {
+            Result r = run(Path.of("/"), Map.of(), launcher.toString(), flag);
+            assertEquals(0, r.code, r.err);
+            List<String> lines = r.out.lines().toList();
+            assertEquals(4, lines.size(), r.out);
+            assertEquals("synscope " + System.getProperty("synscope.version", "0.1.0"), lines.get(0));
+            String commit = Files.isDirectory(PROJECT.resolve(".git"))
+                    ? "[0-9a-f]{7,40}(-dirty)?" : "unknown";
+            assertTrue(lines.get(1).matches("commit +" + commit), lines.get(1));
+            assertTrue(lines.get(2).matches("built +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), lines.get(2));
+            assertTrue(lines.get(3).matches("java +\\d+[.\\d]*\\S* \\(.+, .+\\) at /.+"), lines.get(3));
+        }
+    }
+
+    @Test
+    void extraJvmOptionsReachTheJvm() throws Exception {
+        Result r = run(Path.of("/"), Map.of("SYNSCOPE_JAVA_OPTS", "-Xmx1q"), launcher.toString(), "--version");
+        assertEquals(1, r.code, "the JVM refuses the bad option: " + r.out + r.err);
+        assertTrue(r.err.contains("-Xmx1q") || r.err.contains("maximum heap size"), r.err);
+    }
+
+    @Test
+    void worksWithSudosEnvironment() throws Exception {
+        // sudo drops JAVA_HOME and sets PATH to its secure_path (Debian's default below).
+        boolean javaThere = Files.isExecutable(Path.of("/usr/bin/java"))
+                || Files.isExecutable(Path.of("/bin/java")) || hasJvmUnderUsrLibJvm();
+        assumeTrue(javaThere, "no Java in secure_path or /usr/lib/jvm on this machine");
+        Result r = run(Path.of("/"), null, "env", "-i",
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                launcher.toString(), "analyze", DEMO.toString(), "--max-ladders", "0");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("refused"), r.out);
+    }
+
+    @Test
+    void saysWhereItLookedWhenThereIsNoJava() throws Exception {
+        // Hide /usr/lib/jvm in a private mount namespace (root only); PATH has no java, and
+        // JAVA_HOME is a Java 11 (a release file and a bin/java that must not be run).
+        assumeTrue(canUnshare(), "needs root and unshare(1) to hide /usr/lib/jvm");
+        Path old = Files.createDirectories(tmp.resolve("jdk-11/bin"));
+        Files.writeString(old.resolve("java"), "#!/bin/sh\necho should not run >&2\nexit 99\n");
+        old.resolve("java").toFile().setExecutable(true);
+        Files.writeString(old.getParent().resolve("release"), "JAVA_VERSION=\"11.0.2\"\n");
+        String hide = "mkdir -p /usr/lib/jvm && mount -t tmpfs none /usr/lib/jvm && exec ";
+
+        Result oldJava = run(Path.of("/"), null, "unshare", "-m", "sh", "-c", hide
+                + "env -i PATH=/nonexistent JAVA_HOME=\"$1\" /bin/sh \"$2\" --version",
+                "sh", old.getParent().toString(), launcher.toString());
+        assertEquals(NO_JAVA, oldJava.code, oldJava.out + oldJava.err);
+        assertEquals("", oldJava.out);
+        assertEquals(1, oldJava.err.lines().count(), "one line: " + oldJava.err);
+        assertTrue(oldJava.err.startsWith("synscope: no Java 17 or later found"), oldJava.err);
+        for (String looked : List.of("JAVA_HOME: " + old.resolve("java") + " is Java 11",
+                "no java in /nonexistent", "/usr/lib/jvm/*/bin/java")) {
+            assertTrue(oldJava.err.contains(looked), "names " + looked + ": " + oldJava.err);
+        }
+
+        Result none = run(Path.of("/"), null, "unshare", "-m", "sh", "-c", hide
+                + "env -i PATH=/nonexistent JAVA_HOME=/nowhere /bin/sh \"$1\" analyze x.pcap",
+                "sh", launcher.toString());
+        assertEquals(NO_JAVA, none.code, none.out + none.err);
+        assertTrue(none.err.contains("JAVA_HOME: no /nowhere/bin/java"), none.err);
+    }
+
+    @Test
+    void manPageRendersWithTheSubcommands() throws Exception {
+        Path page = home.resolve("man/man1/synscope.1");
+        String text = render(page);
+        assertTrue(text.contains("SYNSCOPE(1)"), text);
+        assertTrue(text.contains("NAME") && text.contains("SYNOPSIS") && text.contains("COMMANDS"), text);
+        for (String sub : List.of("analyze", "lab")) {
+            assertTrue(Pattern.compile("(?m)^\\s+" + sub + "\\s*$").matcher(text).find(),
+                    "COMMANDS lists " + sub + ":\n" + text);
+            assertTrue(text.contains("synscope-" + sub + "(1)"), "SEE ALSO names its page:\n" + text);
+        }
+        assertTrue(text.contains("EXIT STATUS"), text);
+        String analyze = render(home.resolve("man/man1/synscope-analyze.1"));
+        assertTrue(analyze.contains("--format") && analyze.contains("--max-ladders"), analyze);
+    }
+
+    @Test
+    void bashCompletionLoadsAndCompletesSubcommands() throws Exception {
+        Path script = home.resolve("share/bash-completion/completions/synscope");
+        Result r = run(tmp, Map.of(), "bash", "-c", "source \"$1\" && complete -p synscope", "bash",
+                script.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("-F _complete_synscope synscope"), r.out);
+
+        Result words = run(tmp, Map.of(), "bash", "-c", "source \"$1\"; COMP_WORDS=(synscope an);"
+                + " COMP_CWORD=1; COMP_LINE='synscope an'; COMP_POINT=11; _complete_synscope;"
+                + " printf '%s\\n' \"${COMPREPLY[@]}\"", "bash", script.toString());
+        assertEquals(0, words.code, words.err);
+        assertEquals(List.of("analyze"), words.out.lines().map(String::strip).toList(), words.err);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The distinct verdicts in demo.expected.json: the lab's truth, not synscope's output. */
+    private static Set<String> demoVerdicts() throws IOException {
+        JsonNode truth = new ObjectMapper().readTree(
+                PROJECT.resolve("sample-pcaps/demo.expected.json").toFile());
+        Set<String> verdicts = new TreeSet<>();
+        for (JsonNode c : truth.get("connections")) {
+            verdicts.add(c.get("verdict").asText());
+        }
+        assertTrue(verdicts.size() >= 5, "demo.expected.json holds several failure modes: " + verdicts);
+        return verdicts;
+    }
+
+    /** The man page as text, through man -l, else groff, else mandoc (whichever is installed). */
+    private static String render(Path page) throws Exception {
+        List<List<String>> renderers = List.of(
+                List.of("man", "-l", page.toString()),
+                List.of("groff", "-man", "-Tascii", page.toString()),
+                List.of("mandoc", "-Tascii", page.toString()));
+        for (List<String> cmd : renderers) {
+            if (onPath(cmd.get(0))) {
+                Result r = run(tmp, Map.of("MANWIDTH", "100", "MANPAGER", "cat", "PAGER", "cat"),
+                        cmd.toArray(String[]::new));
+                assertEquals(0, r.code, String.join(" ", cmd) + ": " + r.err);
+                assertTrue(r.err.isBlank() || !r.err.contains("warning"), "renders cleanly: " + r.err);
+                // groff's ASCII output overstrikes bold and underlined letters with backspaces.
+                return r.out.replaceAll(".\b", "");
+            }
+        }
+        fail("none of man, groff, mandoc is installed (apt-get install man-db): cannot check the man page");
+        return null;
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasJvmUnderUsrLibJvm() {
+        File[] jvms = new File("/usr/lib/jvm").listFiles();
+        return jvms != null && Arrays.stream(jvms).anyMatch(d -> new File(d, "bin/java").canExecute());
+    }
+
+    private static boolean canUnshare() throws Exception {
+        if (!onPath("unshare")) {
+            return false;
+        }
+        return run(tmp, Map.of(), "unshare", "-m", "true").code == 0;
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    /**
+     * Runs COMMAND in DIR with the environment plus ENV (or, with ENV null, the environment
+     * as it is); at most a minute.
+     */
+    static Result run(Path dir, Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        if (env != null) {
+            pb.environment().putAll(env);
+        }
+        pb.environment().remove("SYNSCOPE_DEBUG");
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("timed out: " + String.join(" ", command));
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+}
