@@ -18,8 +18,8 @@ import java.util.List;
  * A live capture on a network interface, as a {@link PacketSource}: the same decoder and tracker
  * read it as they read a file.
  *
- * <p>pcap4j opens the device, sets snap length, buffer, promiscuous and immediate mode and
- * nanosecond timestamps, compiles and sets the BPF filter, tells the link type and reads the
+ * <p>pcap4j opens the device, sets snap length, buffer, promiscuous mode, the kernel's block
+ * timeout and nanosecond timestamps, compiles and sets the BPF filter, tells the link type and reads the
  * statistics. The read loop itself calls libpcap directly ({@link LibPcap}): non-blocking
  * {@code pcap_next_ex} while packets are there, {@code poll(2)} on the capture's descriptor with
  * a timeout while they are not. So {@link #poll} returns {@link Poll#NONE} on a quiet link
@@ -36,6 +36,8 @@ public final class LiveCapture implements PacketSource {
     private static final int HEADER_CAPLEN = 16;
     private static final int HEADER_LEN = 20;
     private static final long NANOS_PER_MILLI = 1_000_000;
+    /** The longest a captured packet waits in a kernel block before the reader gets it. */
+    private static final int BLOCK_TIMEOUT_MILLIS = 50;
 
     /**
      * What to open, and when to stop by itself.
@@ -154,9 +156,13 @@ public final class LiveCapture implements PacketSource {
                 .promiscuousMode(options.promiscuous()
                         ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
                         : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
-                // Packets are handed over as they arrive, not when a kernel block fills up.
-                .immediateMode(true)
-                .timeoutMillis(100);
+                // Not immediate mode: that wakes the reader for nearly every packet (TPACKET_V2),
+                // which cost tcpdump ten times the CPU on the bench replay and synscope packets
+                // lost at start-up (bench/README.md, "Live capture"). The kernel hands over a
+                // block of packets when it is full or BLOCK_TIMEOUT_MILLIS old, well inside the
+                // second a verdict may take.
+                .immediateMode(false)
+                .timeoutMillis(BLOCK_TIMEOUT_MILLIS);
         if (options.bufferBytes() > 0) {
             b.bufferSize(options.bufferBytes());
         }
@@ -216,7 +222,10 @@ public final class LiveCapture implements PacketSource {
         if (closed) {
             return Poll.END;
         }
-        if (stopRequested || frames >= maxFrames || System.nanoTime() >= deadlineMonotonic) {
+        // The clock is read only with --duration: a clock_gettime per packet was 3 % of the
+        // reader's time at top speed (bench/README.md, "Live capture").
+        if (stopRequested || frames >= maxFrames || (deadlineMonotonic != Long.MAX_VALUE
+                && System.nanoTime() >= deadlineMonotonic)) {
             return end();
         }
         int r = LibPcap.pcap().pcap_next_ex(pcap, scratch, scratch + 8);
