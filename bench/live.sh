@@ -16,7 +16,7 @@ usage: bench/live.sh [--runs N] [--connections N] [--packets N] [--pps N] [--buf
                        other sizes get their own file, bench/out/bench-N.pcap
   --packets N          replay only the first N packets (tcpreplay --limit)
   --pps N              replay at N packets/s instead of top speed (tcpreplay --pps)
-  --buffer KIB         kernel capture buffer of both tools, as -B (default 16384:
+  --buffer KIB         kernel capture buffer of both tools, as -B (default 65536:
                        synscope's default; tcpdump's own is 2048)
   --snaplen N          snap length of both tools (default 128: synscope's default)
   --promiscuous        both tools promiscuous (default: neither; tcpdump -p)
@@ -42,7 +42,7 @@ runs=3
 connections=1000000
 limit=
 pps=
-buffer_kib=16384
+buffer_kib=65536
 snaplen=128
 promiscuous=0
 preload=1

@@ -55,7 +55,7 @@ final class LiveCommand implements Callable<Integer> {
                     + " headers only, never payload, and a small snap length loses fewer"
                     + " packets under load"));
     private final OptionSpec bufferKib = Main.add(spec, OptionSpec.builder("-B", "--buffer-size")
-            .type(int.class).paramLabel("KIB").defaultValue("16384")
+            .type(int.class).paramLabel("KIB").defaultValue("65536")
             .description("the kernel's capture buffer in KiB, as tcpdump -B (default"
                     + " ${DEFAULT-VALUE}); raise it if the kernel drops packets"));
     private final OptionSpec promiscuous = Main.add(spec, Main.flag("--promiscuous")
