@@ -149,7 +149,8 @@ final class LiveCommand implements Callable<Integer> {
             OutputFormat f = format.getValue();
             AnalysisSink sink = sink(f, out, toFile, err);
             Integer threads = report.threads();
-            Analyzer analyzer = new Analyzer(report.config(), threads == null ? 1 : threads)
+            Analyzer analyzer = new Analyzer(report.config().forLiveCapture(),
+                    threads == null ? 1 : threads)
                     .statusEveryNanos(f == OutputFormat.ndjson
                             ? TimeUnit.SECONDS.toNanos(intervalSeconds.getValue())
                             : TimeUnit.SECONDS.toNanos(1));

@@ -33,14 +33,6 @@ public final class FlowTracker {
      * do not depend on it.
      */
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000;
-    /**
-     * Capture time between scans of the open connections for ones silent past their window (the
-     * idle timeout, or a handshake's {@link AnalysisConfig#handshakeWindowNanos}): a connection
-     * is decided at most this late. A quarter second keeps a live capture's timed-out verdicts
-     * well inside a second; a scan is a walk of the table, some microseconds per thousand open
-     * connections, four times a second of capture.
-     */
-    private static final long EXPIRY_SCAN_INTERVAL_NANOS = 250_000_000;
     private static final Comparator<Connection> BY_FIRST_FRAME =
             Comparator.comparingLong(Connection::firstFrame);
 
@@ -477,7 +469,7 @@ public final class FlowTracker {
     // ---- expiry ---------------------------------------------------------------------------
 
     /**
-     * Forgets expired tombstones, and every {@link #EXPIRY_SCAN_INTERVAL_NANOS} decides the
+     * Forgets expired tombstones, and every {@link AnalysisConfig#expiryScanNanos} decides the
      * connections silent past their window; runs every {@link #SWEEP_INTERVAL_NANOS} of capture
      * time. The scan walks the open connections (cheap that rarely) instead of keeping them in
      * a list ordered by activity: a linked list costs every connection a dozen reference
@@ -487,7 +479,7 @@ public final class FlowTracker {
     private void sweep() {
         nextSweepNanos = nowNanos + SWEEP_INTERVAL_NANOS;
         if (nowNanos >= nextExpiryScanNanos) {
-            nextExpiryScanNanos = nowNanos + EXPIRY_SCAN_INTERVAL_NANOS;
+            nextExpiryScanNanos = nowNanos + config.expiryScanNanos();
             for (Connection c : openInStartOrder(c -> expiry(c) != null)) {
                 decide(c, expiry(c));
             }
@@ -501,8 +493,10 @@ public final class FlowTracker {
         if (silentNanos > config.idleTimeoutNanos()) {
             return Decision.IDLE;
         }
-        if (c.handshakeOnly()
-                && silentNanos > config.handshakeWindowNanos(c.lastTsNanos - c.firstTsNanos)) {
+        // The window first: it reads the connection's own fields, handshakeOnly its two
+        // endpoints' (two more objects to fetch from memory for each connection of a scan).
+        if (silentNanos > config.handshakeWindowNanos(c.lastTsNanos - c.firstTsNanos)
+                && c.handshakeOnly()) {
             return Decision.HANDSHAKE_TIMEOUT;
         }
         return null;

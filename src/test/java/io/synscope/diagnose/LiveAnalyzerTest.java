@@ -41,7 +41,7 @@ class LiveAnalyzerTest {
             QuietAfterFrames source = new QuietAfterFrames(Path.of("sample-pcaps", "demo.pcap"),
                     2 * SECOND);
             TimingSink sink = new TimingSink(source);
-            new Analyzer(AnalysisConfig.defaults(), shards).run(source, sink);
+            new Analyzer(AnalysisConfig.defaults().forLiveCapture(), shards).run(source, sink);
             List<ConnectionResult> closed = new ArrayList<>();
             for (int i = 0; i < sink.results.size(); i++) {
                 ConnectionResult r = sink.results.get(i);
@@ -69,7 +69,7 @@ class LiveAnalyzerTest {
         for (int shards : new int[] {1, 2}) {
             QuietAfterFrames source = new QuietAfterFrames(file, 5 * SECOND);
             TimingSink sink = new TimingSink(source);
-            new Analyzer(AnalysisConfig.defaults(), shards).run(source, sink);
+            new Analyzer(AnalysisConfig.defaults().forLiveCapture(), shards).run(source, sink);
             assertEquals(1, sink.results.size());
             ConnectionResult r = sink.results.get(0);
             assertEquals(io.synscope.flow.Decision.HANDSHAKE_TIMEOUT, r.decidedBy());

@@ -3,6 +3,8 @@ package io.synscope.flow;
 import io.synscope.decode.TcpSegment;
 import io.synscope.testutil.Conversation;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -124,13 +126,15 @@ class FlowTrackerTest {
     }
 
     /**
-     * Open connections are scanned for silence four times a second of capture time: an idle
-     * one is decided between its timeout and a quarter second after it, in the order they
-     * started.
+     * Open connections are scanned for silence every {@link AnalysisConfig#expiryScanNanos}
+     * (2 s for files, a quarter second live): an idle one is decided between its timeout and
+     * one scan after it, in the order they started.
      */
-    @Test
-    void idleConnectionsAreDecidedWithinAQuarterSecondOfTheirTimeout() {
-        AnalysisConfig config = AnalysisConfig.defaults().withIdleTimeoutNanos(8 * SECOND);
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void idleConnectionsAreDecidedWithinAScanOfTheirTimeout(boolean live) {
+        AnalysisConfig files = AnalysisConfig.defaults().withIdleTimeoutNanos(8 * SECOND);
+        AnalysisConfig config = live ? files.forLiveCapture() : files;
         FlowTracker t = new FlowTracker(config, (c, reason, now) -> seen.add(new Seen(c.id(),
                 c.client().port(), c.history(), reason, now, 0, 0)));
         // Established connections whose last packet (the handshake's ACK) came at 0.0, 0.3,
@@ -163,7 +167,8 @@ class FlowTrackerTest {
             Seen x = idle.get(i);
             assertEquals(40000 + i, x.clientPort(), "decided in start order");
             long late = x.nowNanos() - lastNanos.get(i) - 8 * SECOND;
-            assertTrue(late > 0 && late <= SECOND / 4 + SECOND / 10, "port " + x.clientPort()
+            assertTrue(late > 0 && late <= config.expiryScanNanos() + SECOND / 10, "port "
+                    + x.clientPort()
                     + " decided " + late / 1e9 + " s after its timeout");
         }
     }
@@ -173,9 +178,11 @@ class FlowTrackerTest {
      * SYN; after SYNs at 0, 1 and 3 s (Linux's doubling timer), not before the retry due at
      * 7 s could have come, and within a scan of the window's end.
      */
-    @Test
-    void aHandshakeThatStopsRetryingIsDecidedAfterItsWindow() {
-        AnalysisConfig config = AnalysisConfig.defaults();
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aHandshakeThatStopsRetryingIsDecidedAfterItsWindow(boolean live) {
+        AnalysisConfig config = live ? AnalysisConfig.defaults().forLiveCapture()
+                : AnalysisConfig.defaults();
         FlowTracker t = new FlowTracker(config, (c, reason, now) -> seen.add(new Seen(c.id(),
                 c.client().port(), c.history(), reason, now, 0, 0)));
         Conversation lone = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80).client("S");
@@ -205,7 +212,8 @@ class FlowTrackerTest {
             };
             long spanNanos = lastNanos - Conversation.EPOCH_NANOS;
             long windowEnd = lastNanos + config.handshakeWindowNanos(spanNanos);
-            assertTrue(x.nowNanos() > windowEnd && x.nowNanos() <= windowEnd + SECOND / 2,
+            assertTrue(x.nowNanos() > windowEnd
+                            && x.nowNanos() <= windowEnd + config.expiryScanNanos() + SECOND / 10,
                     "port " + x.clientPort() + " decided at +"
                             + (x.nowNanos() - Conversation.EPOCH_NANOS) / 1e9 + " s, its window"
                             + " ends at +" + (windowEnd - Conversation.EPOCH_NANOS) / 1e9 + " s");
