@@ -156,11 +156,11 @@ public final class LiveCapture implements PacketSource {
                 .promiscuousMode(options.promiscuous()
                         ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
                         : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
-                // Not immediate mode: that wakes the reader for nearly every packet (TPACKET_V2),
-                // which cost tcpdump ten times the CPU on the bench replay and synscope packets
-                // lost at start-up (bench/README.md, "Live capture"). The kernel hands over a
-                // block of packets when it is full or BLOCK_TIMEOUT_MILLIS old, well inside the
-                // second a verdict may take.
+                // Not immediate mode: that wakes the reader for nearly every packet (TPACKET_V2);
+                // on the bench replay it cost synscope half as much CPU again, and tcpdump ten
+                // times as much (bench/README.md, "Live capture"). The kernel hands over a block
+                // of packets when it is full or BLOCK_TIMEOUT_MILLIS old, well inside the second
+                // a verdict may take.
                 .immediateMode(false)
                 .timeoutMillis(BLOCK_TIMEOUT_MILLIS);
         if (options.bufferBytes() > 0) {
