@@ -157,7 +157,7 @@ public final class LiveCapture implements PacketSource {
                         ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
                         : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
                 // Not immediate mode: that wakes the reader for nearly every packet (TPACKET_V2);
-                // on the bench replay it cost synscope half as much CPU again, and tcpdump ten
+                // on the bench replay it cost synscope two thirds more CPU, and tcpdump ten
                 // times as much (bench/README.md, "Live capture"). The kernel hands over a block
                 // of packets when it is full or BLOCK_TIMEOUT_MILLIS old, well inside the second
                 // a verdict may take.
