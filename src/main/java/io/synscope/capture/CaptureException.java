@@ -64,10 +64,13 @@ public final class CaptureException extends Exception {
         return offset;
     }
 
-    /** One line for users: {@code file: at offset N: message}. */
+    /**
+     * One line for users: {@code file: at offset N: message}, with what came from outside (the
+     * name, an operating system's words) made safe to print ({@link Printable}).
+     */
     public String describe() {
-        return offset >= 0
+        return Printable.escape(offset >= 0
                 ? source + ": at offset " + offset + ": " + getMessage()
-                : source + ": " + getMessage();
+                : source + ": " + getMessage());
     }
 }

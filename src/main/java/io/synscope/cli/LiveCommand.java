@@ -6,6 +6,7 @@ import io.synscope.capture.Interfaces;
 import io.synscope.capture.LiveCapture;
 import io.synscope.capture.Netns;
 import io.synscope.capture.PacketSource;
+import io.synscope.capture.Printable;
 import io.synscope.capture.RecordingSource;
 import io.synscope.diagnose.AnalysisSink;
 import io.synscope.diagnose.Analyzer;
@@ -143,8 +144,8 @@ final class LiveCommand implements Callable<Integer> {
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
             stop.install();
-            err.println("synscope: listening on " + dev + " (" + capture.describe()
-                    + "); Ctrl-C to stop");
+            err.println("synscope: listening on " + Printable.escape(dev + " ("
+                    + capture.describe() + ")") + "; Ctrl-C to stop");
             err.flush();
             OutputFormat f = format.getValue();
             AnalysisSink sink = sink(f, out, toFile, err);

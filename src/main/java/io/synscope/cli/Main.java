@@ -5,6 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
+import io.synscope.capture.Printable;
 import io.synscope.diagnose.CaptureInfo;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
@@ -203,9 +204,10 @@ public final class Main implements Runnable {
      */
     static int writeFailure(PrintWriter err, String output, IOException e) {
         if (e instanceof FileNotFoundException) {
-            err.println("synscope: cannot write " + output + ": " + e.getMessage());
+            err.println("synscope: cannot write " + Printable.escape(output + ": "
+                    + e.getMessage()));
         } else {
-            err.println("synscope: I/O error: " + e.getMessage());
+            err.println("synscope: I/O error: " + Printable.escape(e.getMessage()));
         }
         return ExitCode.IO_ERROR;
     }
@@ -213,7 +215,7 @@ public final class Main implements Runnable {
     /** The capture's warnings, one line each, for when the report itself does not show them. */
     static void printWarnings(PrintWriter err, CaptureInfo info) {
         for (String w : info.warnings()) {
-            err.println("synscope: warning: " + w);
+            err.println("synscope: warning: " + Printable.escape(w));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.synscope.report;
 
+import io.synscope.capture.Printable;
 import io.synscope.decode.SkipReason;
 import io.synscope.diagnose.AnalysisSink;
 import io.synscope.diagnose.Alternative;
@@ -126,7 +127,8 @@ public final class TextReport implements AnalysisSink {
     // ---- sections -----------------------------------------------------------------------
 
     private void header(CaptureInfo c, Summary s) {
-        out.println(style.bold("synscope " + version) + " — " + c.name() + " (" + c.format()
+        out.println(style.bold("synscope " + version) + " — " + Printable.escape(c.name())
+                + " (" + c.format()
                 + (c.linkTypes().isEmpty() ? "" : ", " + String.join("+", c.linkTypes())) + ")");
         StringBuilder read = new StringBuilder("read ").append(Format.count(c.frames()))
                 .append(" frames: ").append(Format.count(c.tcpSegments())).append(" TCP segments");
@@ -170,7 +172,7 @@ public final class TextReport implements AnalysisSink {
                 + ", " + style.good(Format.count(s.byOutcome().get(Outcome.OK)) + " ok")
                 + (unknown > 0 ? ", " + Format.count(unknown) + " unknown" : ""));
         for (String w : c.warnings()) {
-            out.println(style.warn("warning: ") + w);
+            out.println(style.warn("warning: ") + Printable.escape(w));
         }
         for (String p : c.decodeProblems()) {
             out.println(style.warn("undecodable: ") + p);

@@ -47,6 +47,24 @@ class BadInputTest {
         assertNoStackTrace(r);
     }
 
+    /** A name with terminal escape sequences is printed with them made visible, never raw. */
+    @Test
+    void hostileFileNamesArePrintedEscaped() throws Exception {
+        String hostile = "x\u001b[2J\u001b]0;owned\u0007\u202e.pcap";
+        Run missing = run("analyze", dir.resolve(hostile).toString());
+        assertEquals(ExitCode.NOT_FOUND, missing.code());
+        assertTrue(missing.err().contains("x\\x1b[2J\\x1b]0;owned\\x07\\u202e.pcap"),
+                missing.err());
+        Path copy = Files.copy(Path.of("sample-pcaps", "demo.pcap"), dir.resolve(hostile));
+        Run report = run("analyze", copy.toString(), "--color", "never");
+        assertEquals(ExitCode.OK, report.code(), report.err());
+        for (String text : new String[] {missing.err(), report.out()}) {
+            assertFalse(text.contains("\u001b") || text.contains("\u0007")
+                    || text.contains("\u202e"), "raw control characters printed");
+        }
+        assertTrue(report.out().contains("x\\x1b[2J"), report.out());
+    }
+
     @Test
     void emptyFile() throws Exception {
         Path f = Files.createFile(dir.resolve("empty.pcap"));
