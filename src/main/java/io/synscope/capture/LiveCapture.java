@@ -38,6 +38,8 @@ public final class LiveCapture implements PacketSource {
     private static final long NANOS_PER_MILLI = 1_000_000;
     /** The longest a captured packet waits in a kernel block before the reader gets it. */
     private static final int BLOCK_TIMEOUT_MILLIS = 50;
+    /** Beyond the block timeout, how late the reader may take a packet from the ring. */
+    private static final int DELIVERY_MARGIN_MILLIS = 20;
 
     /**
      * What to open, and when to stop by itself.
@@ -293,15 +295,21 @@ public final class LiveCapture implements PacketSource {
         return true;
     }
 
+    /**
+     * The wall clock less what a packet may still wait in a kernel block
+     * ({@link #BLOCK_TIMEOUT_MILLIS}) and a margin for the reader's own delay.
+     */
     @Override
     public long nowNanos() {
         Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano()
+                - (BLOCK_TIMEOUT_MILLIS + DELIVERY_MARGIN_MILLIS) * NANOS_PER_MILLI;
     }
 
+    /** When the capture ended; while it has not (a run that failed part-way), now. */
     @Override
     public long endNanos() {
-        return endNanos;
+        return endNanos != Long.MIN_VALUE ? endNanos : nowNanos();
     }
 
     /** libpcap's counts now; null if it cannot tell (the handle was closed). */

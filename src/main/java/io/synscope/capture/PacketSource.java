@@ -39,8 +39,10 @@ public interface PacketSource extends AutoCloseable {
     }
 
     /**
-     * The time now on the frames' clock, for a {@link #live()} source (its frames carry the
-     * kernel's wall-clock timestamps); {@link Long#MIN_VALUE} for a file.
+     * For a {@link #live()} source, the time on the frames' (wall) clock up to which every frame
+     * has been handed out once the source reports {@link Poll#NONE}: a frame the kernel still
+     * holds must not find its connection already decided for silence. {@link Long#MIN_VALUE}
+     * for a file.
      */
     default long nowNanos() {
         return Long.MIN_VALUE;

@@ -39,12 +39,6 @@ public final class Analyzer {
      * deciding packet to the output).
      */
     private static final long LIVE_TICK_NANOS = 100_000_000;
-    /**
-     * On a quiet link time moves on to the wall clock minus this: a packet the kernel
-     * time-stamped just before a tick but that the reader had not taken yet must not find its
-     * connection already decided for silence.
-     */
-    private static final long LIVE_QUIET_SLACK_NANOS = 20_000_000;
 
     private final AnalysisConfig config;
     private final int shards;
@@ -213,7 +207,7 @@ public final class Analyzer {
             }
             nextTickMonotonic = monotonic + LIVE_TICK_NANOS;
             nextTickPacketNanos = latestTsNanos + LIVE_TICK_NANOS;
-            long now = quiet ? source.nowNanos() - LIVE_QUIET_SLACK_NANOS : latestTsNanos;
+            long now = quiet ? source.nowNanos() : latestTsNanos;
             tracker.advanceTo(Math.max(now, latestTsNanos));
             if (monotonic >= nextStatusMonotonic) {
                 double seconds = (monotonic - lastStatusMonotonic) / 1e9;
