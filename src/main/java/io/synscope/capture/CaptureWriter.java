@@ -2,7 +2,6 @@ package io.synscope.capture;
 
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,9 +52,10 @@ public final class CaptureWriter implements Closeable {
     public static CaptureWriter open(String path, int linkType, int snaplen,
                                      String interfaceName) throws CaptureException {
         boolean pcapng = path.endsWith(".pcapng");
+        CaptureWriter w = null;
         try {
-            CaptureWriter w = new CaptureWriter(
-                    new BufferedOutputStream(new FileOutputStream(path), 1 << 16), path, pcapng);
+            w = new CaptureWriter(new BufferedOutputStream(new FileOutputStream(path), 1 << 16),
+                    path, pcapng);
             if (pcapng) {
                 w.sectionAndInterface(linkType, snaplen, interfaceName);
             } else {
@@ -63,10 +63,14 @@ public final class CaptureWriter implements Closeable {
             }
             w.out.flush();
             return w;
-        } catch (FileNotFoundException e) {
-            throw new CaptureException(CaptureException.Kind.IO, path, -1,
-                    "cannot write the capture file: " + e.getMessage(), e);
         } catch (IOException e) {
+            if (w != null) {
+                try {
+                    w.close();
+                } catch (IOException ignored) {
+                    // Already failing with the more useful message.
+                }
+            }
             throw new CaptureException(CaptureException.Kind.IO, path, -1,
                     "cannot write the capture file: " + e.getMessage(), e);
         }

@@ -22,8 +22,6 @@ final class LibPcap {
     static final int NEXT_PACKET = 1;
     /** {@code pcap_next_ex}: no packet (non-blocking mode). */
     static final int NEXT_NONE = 0;
-    /** {@code pcap_next_ex}: an error; {@code pcap_geterr} tells it. */
-    static final int NEXT_ERROR = -1;
     /** {@code pcap_next_ex}: {@code pcap_breakloop} was called. */
     static final int NEXT_BREAK = -2;
 

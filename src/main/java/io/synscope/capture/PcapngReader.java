@@ -421,6 +421,7 @@ public final class PcapngReader extends CaptureReader {
         }
         Interface iface = interfaces.get((int) interfaceId);
         long[] counters = new long[OPT_ISB_OSDROP + 1];
+        boolean[] counted = {false};
         long[] end = {toNanos(iface, timestampUnits(p + 12))};
         forEachOption(INTERFACE_STATISTICS, length, p, 20, (code, value, valueLength) -> {
             if (code == OPT_ISB_ENDTIME && sized(INTERFACE_STATISTICS, "isb_endtime", valueLength, 8)) {
@@ -428,9 +429,14 @@ public final class PcapngReader extends CaptureReader {
             } else if ((code == OPT_ISB_IFRECV || code == OPT_ISB_IFDROP || code == OPT_ISB_OSDROP)
                     && sized(INTERFACE_STATISTICS, "isb counter " + code, valueLength, 8)) {
                 counters[code] = in.int64(value);
+                counted[0] = true;
             }
         });
         endNanos = Math.max(endNanos, end[0]);
+        if (!counted[0]) {
+            // An end time only: the file does not say what was lost, which is not "nothing".
+            return;
+        }
         if (statsByInterface == null) {
             statsByInterface = new LinkedHashMap<>();
         }
