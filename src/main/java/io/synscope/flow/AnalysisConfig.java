@@ -97,7 +97,7 @@ public record AnalysisConfig(
         return withExpiryScanNanos(TimeUnit.MILLISECONDS.toNanos(250));
     }
 
-    public AnalysisConfig withExpiryScanNanos(long nanos) {
+    private AnalysisConfig withExpiryScanNanos(long nanos) {
         return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos, synRetryWindowNanos,
                 overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,
                 maxEventsPerConnection, nanos, duplicateWindowNanos);

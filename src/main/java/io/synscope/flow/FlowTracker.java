@@ -481,6 +481,7 @@ public final class FlowTracker {
         if (nowNanos >= nextExpiryScanNanos) {
             nextExpiryScanNanos = nowNanos + config.expiryScanNanos();
             for (Connection c : openInStartOrder(c -> expiry(c) != null)) {
+                // Asked again of the few selected: nothing changed them since the walk.
                 decide(c, expiry(c));
             }
         }

@@ -105,7 +105,6 @@ public final class ShardedTracker implements AutoCloseable {
             shards[shard].add(s, hash);
         } else if (callerBatch.add(s, hash)) {
             callerBatch.trackInto(trackers[0]);
-            callerBatch.count = 0;
         }
     }
 
@@ -123,7 +122,6 @@ public final class ShardedTracker implements AutoCloseable {
             shards[i].advanceTo(nowNanos);
         }
         callerBatch.trackInto(trackers[0]);
-        callerBatch.count = 0;
         trackers[0].advanceTo(nowNanos);
     }
 
@@ -148,7 +146,6 @@ public final class ShardedTracker implements AutoCloseable {
             shards[i].finish(endNanos);
         }
         callerBatch.trackInto(trackers[0]);
-        callerBatch.count = 0;
         trackers[0].finish(endNanos);
         ShardFailure failure = null;
         for (int i = 1; i < shards.length; i++) {
@@ -265,8 +262,8 @@ public final class ShardedTracker implements AutoCloseable {
         }
 
         /**
-         * Feeds the batch's segments to {@code tracker}, then hands it what they decided;
-         * decided connections wait until the batch is done.
+         * Feeds the batch's segments to {@code tracker}, then hands it what they decided
+         * (decided connections wait until the batch is done), and empties the batch.
          */
         void trackInto(FlowTracker tracker) {
             TcpSegment s = unpacked;
@@ -274,6 +271,7 @@ public final class ShardedTracker implements AutoCloseable {
                 tracker.accept(unpack(i, s), words[i * WORDS + 8]);
             }
             tracker.drainDecided();
+            count = 0;
         }
 
         /** Segment {@code i} of the batch, into {@code s}. */
@@ -364,7 +362,6 @@ public final class ShardedTracker implements AutoCloseable {
                         tracker.advanceTo(b.advanceToNanos);
                         b.advanceToNanos = Long.MIN_VALUE;
                     }
-                    b.count = 0;
                     empty.put(b);
                 }
             } catch (InterruptedException e) {
