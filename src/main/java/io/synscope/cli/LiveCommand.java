@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
 final class LiveCommand implements Callable<Integer> {
     enum OutputFormat { text, ndjson, json }
 
+    /** libpcap takes the buffer size in bytes as an int. */
+    private static final int MAX_BUFFER_KIB = Integer.MAX_VALUE / 1024;
+
     final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
     private final OptionSpec device = Main.add(spec, OptionSpec.builder("-i", "--interface")
             .type(String.class).paramLabel("IFACE").description("interface to capture on"
@@ -123,10 +126,10 @@ final class LiveCommand implements Callable<Integer> {
         long duration = durationSeconds.getValue();
         long n = count.getValue();
         long interval = intervalSeconds.getValue();
-        if (snap < 68 || snap > 262144 || buffer < 0 || buffer > 4 << 20 || duration < 0 || n < 0
-                || interval <= 0) {
-            err.println("synscope: --snaplen must be 68 to 262144, --buffer-size 0 to 4194304"
-                    + " KiB, --duration and --count ≥ 0, --interval > 0");
+        if (snap < 68 || snap > 262144 || buffer < 0 || buffer > MAX_BUFFER_KIB || duration < 0
+                || n < 0 || interval <= 0) {
+            err.println("synscope: --snaplen must be 68 to 262144, --buffer-size 0 to "
+                    + MAX_BUFFER_KIB + " KiB, --duration and --count ≥ 0, --interval > 0");
             return false;
         }
         return true;
@@ -138,12 +141,13 @@ final class LiveCommand implements Callable<Integer> {
                 bufferKib.<Integer>getValue() * 1024, promiscuous.getValue(), filter.getValue(),
                 count.getValue(), TimeUnit.SECONDS.toNanos(durationSeconds.getValue())));
         Stop stop = new Stop(capture);
+        // From here a Ctrl-C ends the capture, so that -w's file is finished however early.
+        stop.install();
         String output = report.output();
         try (PacketSource source = record(capture);
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
-            stop.install();
             err.println("synscope: listening on " + Printable.escape(dev + " ("
                     + capture.describe() + ")") + "; Ctrl-C to stop");
             err.flush();
@@ -223,8 +227,8 @@ final class LiveCommand implements Callable<Integer> {
         out.printf("%-16s %-9s %s%n", "interface", "state", "addresses");
         for (Interfaces.Interface i : list) {
             String state = !i.up() ? "down" : i.running() ? "up" : "no-carrier";
-            out.printf("%-16s %-9s %s%n", i.name() + (i.loopback() ? " (lo)" : ""), state,
-                    String.join(" ", i.addresses()));
+            out.printf("%-16s %-9s %s%n", Printable.escape(i.name())
+                    + (i.loopback() ? " (lo)" : ""), state, String.join(" ", i.addresses()));
         }
         out.flush();
     }

@@ -187,10 +187,44 @@ public final class Main implements Runnable {
                 && !"dumb".equals(System.getenv("TERM"));
     }
 
-    /** The command line's own output (so tests capture it), as a Writer that closing leaves open. */
+    /**
+     * The command line's own output (so tests capture it), as a Writer that closing leaves open
+     * and that fails as a stream should: a PrintWriter only sets a flag when its output breaks,
+     * and {@code synscope live | head -1} must end when {@code head} does, not capture on.
+     */
     static Writer stdout(CommandSpec spec) {
         PrintWriter stdout = spec.commandLine().getOut();
         return new FilterWriter(stdout) {
+            @Override
+            public void write(char[] buf, int off, int len) throws IOException {
+                super.write(buf, off, len);
+                failIfBroken();
+            }
+
+            @Override
+            public void write(String s, int off, int len) throws IOException {
+                super.write(s, off, len);
+                failIfBroken();
+            }
+
+            @Override
+            public void write(int c) throws IOException {
+                super.write(c);
+                failIfBroken();
+            }
+
+            @Override
+            public void flush() throws IOException {
+                failIfBroken();
+            }
+
+            private void failIfBroken() throws IOException {
+                // checkError flushes: a write through it reaches the output at once.
+                if (stdout.checkError()) {
+                    throw new IOException("standard output is closed (Broken pipe)");
+                }
+            }
+
             @Override
             public void close() {
                 stdout.flush();
