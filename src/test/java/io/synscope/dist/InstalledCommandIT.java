@@ -197,6 +197,22 @@ class InstalledCommandIT {
         assertEquals(List.of("analyze"), words.out.lines().map(String::strip).toList(), words.err);
     }
 
+    /**
+     * live from the tarball: libpcap through pcap4j and jnr-ffi's native stubs (inside
+     * lib/synscope.jar) load and list this machine's loopback, which every Linux host has.
+     */
+    @Test
+    void liveListsInterfacesFromTheInstalledTree() throws Exception {
+        assumeTrue(Files.exists(Path.of("/sys/class/net/lo")), "not Linux");
+        assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libpcap.so.0.8"))
+                        || Files.exists(Path.of("/usr/lib/libpcap.so.1"))
+                        || Files.exists(Path.of("/usr/lib64/libpcap.so.1")),
+                "libpcap is not installed (.ci/run installs libpcap0.8)");
+        Result r = run(Path.of("/"), Map.of(), launcher.toString(), "live", "--list-interfaces");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("lo ")), r.out);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** The distinct verdicts in demo.expected.json: the lab's truth, not synscope's output. */
