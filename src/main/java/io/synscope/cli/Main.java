@@ -6,7 +6,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
 import io.synscope.capture.Printable;
-import io.synscope.diagnose.CaptureInfo;
+import io.synscope.pipeline.CaptureInfo;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

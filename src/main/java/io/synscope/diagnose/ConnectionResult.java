@@ -55,7 +55,7 @@ public record ConnectionResult(
      * Builds the result while {@code c} is still valid (inside the listener call);
      * {@code server} is its server's address, shared by all its connections.
      */
-    static ConnectionResult of(Connection c, Decision decidedBy, Diagnosis diagnosis,
+    public static ConnectionResult of(Connection c, Decision decidedBy, Diagnosis diagnosis,
                                HostPort server) {
         Endpoint cl = c.client();
         Endpoint sv = c.server();

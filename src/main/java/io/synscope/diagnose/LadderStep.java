@@ -1,5 +1,7 @@
 package io.synscope.diagnose;
 
+import io.synscope.decode.TcpSegment;
+
 /**
  * One packet of a connection's ladder diagram.
  *
@@ -9,4 +11,33 @@ package io.synscope.diagnose;
  */
 public record LadderStep(long frame, long tsNanos, boolean fromClient, int flags, long relSeq,
                          long relAck, int payloadLength, int window, boolean retransmission) {
+    /** tcpdump's flag notation: S, S., ., P., F., R, R., with ECE/CWR as E and W. */
+    public String flagsText() {
+        StringBuilder sb = new StringBuilder(6);
+        if ((flags & TcpSegment.SYN) != 0) {
+            sb.append('S');
+        }
+        if ((flags & TcpSegment.FIN) != 0) {
+            sb.append('F');
+        }
+        if ((flags & TcpSegment.PSH) != 0) {
+            sb.append('P');
+        }
+        if ((flags & TcpSegment.RST) != 0) {
+            sb.append('R');
+        }
+        if ((flags & TcpSegment.URG) != 0) {
+            sb.append('U');
+        }
+        if ((flags & TcpSegment.ECE) != 0) {
+            sb.append('E');
+        }
+        if ((flags & TcpSegment.CWR) != 0) {
+            sb.append('W');
+        }
+        if ((flags & TcpSegment.ACK) != 0) {
+            sb.append('.');
+        }
+        return sb.length() == 0 ? "none" : sb.toString();
+    }
 }

@@ -106,7 +106,7 @@ public final class SummaryBuilder {
     }
 
     /** The server of the connection {@link #add} counted last (one shared instance per server). */
-    HostPort lastServer() {
+    public HostPort lastServer() {
         return lastServer.server;
     }
 

@@ -1,6 +1,5 @@
 package io.synscope.report;
 
-import io.synscope.decode.TcpSegment;
 import io.synscope.diagnose.FixedPoint;
 
 import java.util.Locale;
@@ -158,35 +157,6 @@ final class Format {
         return FixedPoint.append(new StringBuilder(8), tenths, 1, 1).append('%').toString();
     }
 
-    /** tcpdump's flag notation: S, S., ., P., F., R, R., with ECE/CWR as E and W. */
-    static String flags(int flags) {
-        StringBuilder sb = new StringBuilder(6);
-        if ((flags & TcpSegment.SYN) != 0) {
-            sb.append('S');
-        }
-        if ((flags & TcpSegment.FIN) != 0) {
-            sb.append('F');
-        }
-        if ((flags & TcpSegment.PSH) != 0) {
-            sb.append('P');
-        }
-        if ((flags & TcpSegment.RST) != 0) {
-            sb.append('R');
-        }
-        if ((flags & TcpSegment.URG) != 0) {
-            sb.append('U');
-        }
-        if ((flags & TcpSegment.ECE) != 0) {
-            sb.append('E');
-        }
-        if ((flags & TcpSegment.CWR) != 0) {
-            sb.append('W');
-        }
-        if ((flags & TcpSegment.ACK) != 0) {
-            sb.append('.');
-        }
-        return sb.length() == 0 ? "none" : sb.toString();
-    }
 
     // ---- digits -------------------------------------------------------------------------
 

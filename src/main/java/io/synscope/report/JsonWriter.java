@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.synscope.capture.CaptureStats;
 import io.synscope.diagnose.Alternative;
-import io.synscope.diagnose.CaptureInfo;
+import io.synscope.pipeline.CaptureInfo;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;

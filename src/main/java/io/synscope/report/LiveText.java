@@ -1,9 +1,9 @@
 package io.synscope.report;
 
-import io.synscope.diagnose.AnalysisSink;
-import io.synscope.diagnose.CaptureInfo;
+import io.synscope.pipeline.AnalysisSink;
+import io.synscope.pipeline.CaptureInfo;
 import io.synscope.diagnose.ConnectionResult;
-import io.synscope.diagnose.LiveStatus;
+import io.synscope.pipeline.LiveStatus;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
 

@@ -3,10 +3,10 @@ package io.synscope.report;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.synscope.diagnose.AnalysisSink;
-import io.synscope.diagnose.CaptureInfo;
+import io.synscope.pipeline.AnalysisSink;
+import io.synscope.pipeline.CaptureInfo;
 import io.synscope.diagnose.ConnectionResult;
-import io.synscope.diagnose.LiveStatus;
+import io.synscope.pipeline.LiveStatus;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
 

@@ -1,10 +1,9 @@
 package io.synscope.report;
 
 import io.synscope.capture.Printable;
-import io.synscope.decode.SkipReason;
-import io.synscope.diagnose.AnalysisSink;
+import io.synscope.pipeline.AnalysisSink;
 import io.synscope.diagnose.Alternative;
-import io.synscope.diagnose.CaptureInfo;
+import io.synscope.pipeline.CaptureInfo;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;
@@ -135,12 +134,7 @@ public final class TextReport implements AnalysisSink {
         if (c.skippedTotal() > 0) {
             read.append(", ").append(Format.count(c.skippedTotal())).append(" skipped (");
             List<String> parts = new ArrayList<>();
-            for (SkipReason r : SkipReason.values()) {
-                Long n = c.skipped().get(r.key());
-                if (n != null) {
-                    parts.add(Format.count(n) + " " + r.description());
-                }
-            }
+            c.skippedByDescription().forEach((what, n) -> parts.add(Format.count(n) + " " + what));
             read.append(String.join("; ", parts)).append(')');
         }
         if (c.latePackets() > 0) {
@@ -392,7 +386,7 @@ public final class TextReport implements AnalysisSink {
     }
 
     private String step(LadderStep s, long t0) {
-        String flags = Format.flags(s.flags());
+        String flags = s.flagsText();
         String arrow = s.fromClient()
                 ? "C ──" + padRight(flags, 3, '─') + "──▶ S"
                 : "C ◀──" + padRight(flags, 3, '─') + "── S";

@@ -2,7 +2,7 @@ package io.synscope.testutil;
 
 import io.synscope.decode.TcpSegment;
 import io.synscope.diagnose.ConnectionResult;
-import io.synscope.diagnose.Diagnoser;
+import io.synscope.pipeline.Diagnoser;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.flow.FlowTracker;
 

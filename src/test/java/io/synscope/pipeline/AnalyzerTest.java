@@ -1,4 +1,4 @@
-package io.synscope.diagnose;
+package io.synscope.pipeline;
 
 import io.synscope.capture.Captures;
 import io.synscope.capture.PacketSource;

@@ -1,4 +1,4 @@
-package io.synscope.diagnose;
+package io.synscope.pipeline;
 
 import io.synscope.capture.CaptureStats;
 

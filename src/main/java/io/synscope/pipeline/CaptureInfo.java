@@ -1,13 +1,15 @@
-package io.synscope.diagnose;
+package io.synscope.pipeline;
 
 import io.synscope.capture.CaptureStats;
+import io.synscope.decode.SkipReason;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What was read: the capture's identity, how much of it, what was skipped and why, and the
- * warnings. Counts of skipped frames are keyed by {@link io.synscope.decode.SkipReason#key()}.
+ * warnings. Counts of skipped frames are keyed by {@link SkipReason#key()}.
  *
  * @param decodeProblems the first few malformed or truncated frames, each "frame N offset M: why"
  * @param latePackets    TCP segments that trailed a connection already closed or reset (a second
@@ -39,6 +41,18 @@ public record CaptureInfo(
         linkTypes = List.copyOf(linkTypes);
         warnings = List.copyOf(warnings);
         decodeProblems = List.copyOf(decodeProblems);
+    }
+
+    /** The skipped counts described in words ("not TCP", …), in {@link SkipReason}'s order. */
+    public Map<String, Long> skippedByDescription() {
+        Map<String, Long> described = new LinkedHashMap<>();
+        for (SkipReason r : SkipReason.values()) {
+            Long n = skipped.get(r.key());
+            if (n != null) {
+                described.put(r.description(), n);
+            }
+        }
+        return described;
     }
 
     public long skippedTotal() {

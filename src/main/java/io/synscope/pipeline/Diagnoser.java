@@ -1,5 +1,11 @@
-package io.synscope.diagnose;
+package io.synscope.pipeline;
 
+import io.synscope.diagnose.Classifier;
+import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Diagnosis;
+import io.synscope.diagnose.Judgement;
+import io.synscope.diagnose.SummaryBuilder;
+import io.synscope.diagnose.Verdict;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.flow.Connection;
 import io.synscope.flow.ConnectionListener;

@@ -1,5 +1,8 @@
-package io.synscope.diagnose;
+package io.synscope.pipeline;
 
+import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Summary;
+import io.synscope.diagnose.Verdict;
 import java.io.IOException;
 
 /**

@@ -1,4 +1,4 @@
-package io.synscope.diagnose;
+package io.synscope.pipeline;
 
 import io.synscope.capture.CaptureException;
 import io.synscope.capture.Captures;
@@ -6,6 +6,9 @@ import io.synscope.capture.PacketSource;
 import io.synscope.capture.Poll;
 import io.synscope.capture.RawPacket;
 import io.synscope.decode.TcpSegment;
+import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Summary;
+import io.synscope.diagnose.Verdict;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.testutil.CaptureFiles;
 import io.synscope.testutil.FrameBuilder;

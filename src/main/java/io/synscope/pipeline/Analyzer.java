@@ -1,4 +1,4 @@
-package io.synscope.diagnose;
+package io.synscope.pipeline;
 
 import io.synscope.capture.CaptureException;
 import io.synscope.capture.CaptureStats;
@@ -9,6 +9,10 @@ import io.synscope.capture.RawPacket;
 import io.synscope.decode.PacketDecoder;
 import io.synscope.decode.SkipReason;
 import io.synscope.decode.TcpSegment;
+import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Summary;
+import io.synscope.diagnose.SummaryBuilder;
+import io.synscope.diagnose.Verdict;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.flow.ShardedTracker;
 
