@@ -83,6 +83,24 @@ public record AnalysisConfig(
         return synRetryWindowNanos + spanNanos + spanNanos / 4;
     }
 
+    /**
+     * Linux's initial retransmission timeout, TCP_TIMEOUT_INIT: an unanswered SYN-ACK is resent
+     * after 1 s (then 2, 4 … s), and a SYN since 3.1 likewise. Not a threshold to tune but the
+     * kernel's timer that the handshake rules measure silences against.
+     */
+    public long initialRtoNanos() {
+        return TimeUnit.SECONDS.toNanos(1);
+    }
+
+    /**
+     * The shortest gap at which a second SYN-ACK can be the server's timer-driven retransmission
+     * (half of {@link #initialRtoNanos()}, for jitter): a closer one answered a retransmitted SYN
+     * instead.
+     */
+    public long synAckRetryMinNanos() {
+        return initialRtoNanos() / 2;
+    }
+
     public AnalysisConfig withIdleTimeoutNanos(long nanos) {
         return new AnalysisConfig(nanos, closeLingerNanos, synRetryWindowNanos,
                 overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,

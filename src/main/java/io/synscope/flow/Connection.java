@@ -42,7 +42,20 @@ public final class Connection extends TupleTable.Entry {
     long handshakeAckFrame;
     /** Client's relative sequence number at its handshake ACK: server acks beyond it are progress. */
     long handshakeAckClientRel;
-    /** Server SYN-ACKs sent after the client's handshake ACK: the server ignored that ACK. */
+    /** Client TSval of the handshake ACK, when it carried timestamps. */
+    int handshakeAckTsVal;
+    boolean handshakeAckHasTs;
+    /** First SYN-ACK minus the client's last SYN before it; -1 when no client SYN was seen. */
+    long synToSynAckNanos;
+    /** The handshake's round trip as seen from the capture point (see {@link #handshakeRttNanos()}). */
+    long handshakeRttNanos;
+    /**
+     * Server SYN-ACKs after the client's handshake ACK that the server sent before that ACK
+     * reached it: they crossed in flight (see {@link FlowTracker}), so they are no sign of an
+     * ignored ACK.
+     */
+    int synAcksCrossingAck;
+    /** Server SYN-ACKs sent after the client's handshake ACK had reached it: it ignored that ACK. */
     int synAcksAfterHandshakeAck;
     long firstSynAckAfterAckFrame;
     long firstSynAckAfterAckTsNanos;
@@ -90,6 +103,11 @@ public final class Connection extends TupleTable.Entry {
         handshakeAckTsNanos = 0;
         handshakeAckFrame = 0;
         handshakeAckClientRel = 0;
+        handshakeAckTsVal = 0;
+        handshakeAckHasTs = false;
+        synToSynAckNanos = -1;
+        handshakeRttNanos = -1;
+        synAcksCrossingAck = 0;
         synAcksAfterHandshakeAck = 0;
         firstSynAckAfterAckFrame = 0;
         firstSynAckAfterAckTsNanos = 0;
@@ -243,6 +261,21 @@ public final class Connection extends TupleTable.Entry {
 
     public int synAcksAfterHandshakeAck() {
         return synAcksAfterHandshakeAck;
+    }
+
+    /** SYN-ACKs after the handshake ACK that crossed it in flight (not evidence of anything). */
+    public int synAcksCrossingAck() {
+        return synAcksCrossingAck;
+    }
+
+    /**
+     * The handshake's round trip, -1 when unknown: the first SYN-ACK's delay after the last SYN
+     * before it plus the handshake ACK's delay after the last SYN-ACK before it. Whatever the
+     * capture point, the two halves add up to one round trip: next to the client the first is
+     * the path and the second the client's reaction; next to the server the other way round.
+     */
+    public long handshakeRttNanos() {
+        return handshakeRttNanos;
     }
 
     public long firstSynAckAfterAckFrame() {

@@ -57,6 +57,8 @@ public final class Endpoint {
     long retransRunTsNanos;
     long lastRetransFrame;
     long lastRetransTsNanos;
+    /** The retransmission before the last one (0 when there was none): the sender's RTO backoff. */
+    long previousRetransTsNanos;
 
     /** Sent a segment with the ACK flag, whether or not the peer's sequence space is known. */
     boolean ackFlagSeen;
@@ -119,6 +121,7 @@ public final class Endpoint {
         retransRunTsNanos = 0;
         lastRetransFrame = 0;
         lastRetransTsNanos = 0;
+        previousRetransTsNanos = 0;
         ackFlagSeen = false;
         ackSeen = false;
         maxAckRel = 0;
@@ -277,6 +280,11 @@ public final class Endpoint {
 
     public long lastRetransTsNanos() {
         return lastRetransTsNanos;
+    }
+
+    /** The retransmission before the last, 0 when there was one at most. */
+    public long previousRetransTsNanos() {
+        return previousRetransTsNanos;
     }
 
     /** Highest relative sequence end sent (SYN and FIN count one each). */

@@ -385,6 +385,7 @@ public final class FlowTracker {
     }
 
     private void recordSynAck(Connection c, TcpSegment s) {
+        long previousTsNanos = c.lastSynAckTsNanos;
         c.synAckCount++;
         c.lastSynAckTsNanos = s.tsNanos;
         c.lastSynAckFrame = s.frameNumber;
@@ -392,12 +393,38 @@ public final class FlowTracker {
             c.synAckTsNanos = s.tsNanos;
             c.synAckFrame = s.frameNumber;
             c.synAckAckRaw = s.ack;
+            c.synToSynAckNanos = c.client.synSeen ? s.tsNanos - c.client.lastSynTsNanos : -1;
         } else if (c.handshakeAckFrame != 0) {
-            if (c.synAcksAfterHandshakeAck++ == 0) {
+            if (crossedHandshakeAck(c, s, previousTsNanos)) {
+                c.synAcksCrossingAck++;
+            } else if (c.synAcksAfterHandshakeAck++ == 0) {
                 c.firstSynAckAfterAckFrame = s.frameNumber;
                 c.firstSynAckAfterAckTsNanos = s.tsNanos;
             }
         }
+    }
+
+    /**
+     * True when SYN-ACK {@code s}, seen after the client's handshake ACK, left the server before
+     * that ACK reached it: on a lossy path the server's SYN-ACK timer and the client's
+     * retransmitted SYN both fire at about 1 s, and the second SYN-ACK meets the client's ACK in
+     * flight. Only a SYN-ACK sent <em>after</em> the ACK arrived says the server ignored it.
+     * <ul>
+     * <li>With timestamps the SYN-ACK says so itself: Linux echoes in TSecr the last TSval the
+     *     request socket took in (tcp_check_req stores the ACK's TSval even when the accept
+     *     queue then refuses it), so a SYN-ACK echoing something older than the ACK's TSval
+     *     was sent before the ACK arrived.</li>
+     * <li>Without them, by time: it came within one handshake round trip of the ACK, or sooner
+     *     after the previous SYN-ACK than the server's retransmission timer allows (Linux resends
+     *     an unacknowledged SYN-ACK after 1 s, then 2, 4 …): it answered a retransmitted SYN.</li>
+     * </ul>
+     */
+    private boolean crossedHandshakeAck(Connection c, TcpSegment s, long previousSynAckTsNanos) {
+        if (c.handshakeAckHasTs && s.hasTimestamps) {
+            return Seq.diff(s.tsEcr, c.handshakeAckTsVal) < 0;
+        }
+        return s.tsNanos - previousSynAckTsNanos < config.synAckRetryMinNanos()
+                || s.tsNanos - c.handshakeAckTsNanos < c.handshakeRttNanos;
     }
 
     private static void recordRetransmission(Connection c, Endpoint snd, TcpSegment s,
@@ -407,6 +434,7 @@ public final class FlowTracker {
             snd.firstRetransFrame = s.frameNumber;
             snd.firstRetransTsNanos = s.tsNanos;
         }
+        snd.previousRetransTsNanos = snd.lastRetransTsNanos;
         snd.lastRetransTsNanos = s.tsNanos;
         snd.lastRetransFrame = s.frameNumber;
         if (s.payloadLength > 0) {
@@ -435,6 +463,11 @@ public final class FlowTracker {
                 c.handshakeAckFrame = s.frameNumber;
                 c.handshakeAckTsNanos = s.tsNanos;
                 c.handshakeAckClientRel = c.client.rel(s.seq);
+                c.handshakeAckHasTs = s.hasTimestamps;
+                c.handshakeAckTsVal = s.tsVal;
+                if (c.synToSynAckNanos >= 0) {
+                    c.handshakeRttNanos = c.synToSynAckNanos + s.tsNanos - c.lastSynAckTsNanos;
+                }
             }
         } else if (c.handshakeAckFrame != 0 && c.serverProgressFrame == 0
                 && (s.payloadLength > 0 || relAck > c.handshakeAckClientRel)) {
