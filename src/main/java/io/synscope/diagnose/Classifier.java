@@ -11,11 +11,12 @@ import java.util.List;
 
 /**
  * Names what happened to a connection: a pure function of its endpoint states and handshake
- * facts (see {@code kernel-signatures.md} for the wire patterns), the reason it was decided and
- * the capture time at the decision. The rules run in the order of a connection's life (SYN,
- * SYN-ACK, handshake ACK, data, close) and the first failure that explains the connection wins;
- * a failure that the connection got over (a dropped SYN answered later) is reported as
- * {@link Outcome#RECOVERED} with its delay, unless a later failure explains the end better.
+ * facts (docs/verdicts.md describes each wire pattern and each {@link Rule}), the reason it was
+ * decided and the capture time at the decision. The rules run in the order of a connection's
+ * life (SYN, SYN-ACK, handshake ACK, data, close). The verdict is the first failure in time;
+ * later failures go into {@link Diagnosis#also()} and decide the outcome. A failure that the
+ * connection got over (a dropped SYN answered later) is {@link Outcome#RECOVERED} with its
+ * delay.
  */
 public final class Classifier {
     private final AnalysisConfig config;
@@ -26,7 +27,7 @@ public final class Classifier {
 
     /** A connection with nothing to say: most of them, so they share one result. */
     private static final Diagnosis CLEAN_CLOSE = new Diagnosis(Verdict.OK, Outcome.OK, -1, null,
-            "closed-in-order", Confidence.HIGH, List.of(), List.of(), List.of());
+            Rule.CLOSED_IN_ORDER, Confidence.HIGH, List.of(), List.of(), List.of(), List.of());
 
     private static final Judgement CLEAN_CLOSE_JUDGEMENT = CLEAN_CLOSE.judgement();
 
@@ -63,6 +64,8 @@ public final class Classifier {
         Finding f;
         if (!client.synSeen() && c.synAckCount() == 0) {
             f = midStream(c, explain);
+        } else if (client.packets() == 0) {
+            f = serverSideOnly(c, explain);
         } else if (c.rstAnsweredSyn()) {
             f = refused(c, explain);
         } else if (c.synAckCount() == 0) {
@@ -82,8 +85,8 @@ public final class Classifier {
                 f = resetAfterBothFins(c) ? null : resetOf(c, explain);
             }
             if (f == null) {
-                Finding ok = new Finding(explain, Verdict.OK, Outcome.OK, closedInOrder(c)
-                        ? "closed-in-order" : "open-at-end", Confidence.HIGH);
+                Finding ok = new Finding(explain, Outcome.OK, closedInOrder(c)
+                        ? Rule.CLOSED_IN_ORDER : Rule.OPEN_AT_END, Confidence.HIGH);
                 if (client.rstSeen() || server.rstSeen()) {
                     ok.note("RST after both sides had sent FIN: both applications had closed"
                             + " (typically a last write such as a TLS close_notify crossing the"
@@ -99,6 +102,7 @@ public final class Classifier {
                         ok.note(retrans + " ordinary retransmission" + (retrans == 1 ? "" : "s")
                                 + ", recovered");
                     }
+                    noteCrossingSynAcks(c, ok);
                     f = ok;
                 }
             }
@@ -127,7 +131,7 @@ public final class Classifier {
     private static Finding refused(Connection c, boolean explain) {
         Endpoint client = c.client();
         Endpoint server = c.server();
-        Finding f = new Finding(explain, Verdict.REFUSED, Outcome.FAILED, "syn-answered-by-rst",
+        Finding f = new Finding(explain, Outcome.FAILED, Rule.SYN_ANSWERED_BY_RST,
                 Confidence.HIGH);
         f.resetBy = Side.SERVER;
         if (explain) {
@@ -148,16 +152,16 @@ public final class Classifier {
         if (client.ackFlagSeen() || client.payloadBytes() > 0 || server.packets() > 0) {
             // The client acknowledged something it must have received: the server's half is
             // missing from the capture, not from the wire.
-            Finding f = new Finding(explain, Verdict.INCOMPLETE, Outcome.UNKNOWN,
-                    "one-direction-only", Confidence.LOW);
+            Finding f = new Finding(explain, Outcome.UNKNOWN,
+                    Rule.ONE_DIRECTION_ONLY, Confidence.LOW);
             f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
             f.note("no SYN-ACK in the capture, yet the client went on as if it got one:"
                     + " only the client's direction was captured");
             return f;
         }
         if (client.synCount() >= 2) {
-            Finding f = new Finding(explain, Verdict.SYN_DROPPED, Outcome.FAILED,
-                    "syn-retransmitted",
+            Finding f = new Finding(explain, Outcome.FAILED,
+                    Rule.SYN_RETRANSMITTED,
                     client.synCount() >= 3 ? Confidence.HIGH : Confidence.MEDIUM);
             if (explain) {
                 addSynEvidence(f, c);
@@ -171,8 +175,8 @@ public final class Classifier {
         }
         long quietNanos = nowNanos - client.synTsNanos();
         if (quietNanos >= config.synRetryWindowNanos()) {
-            Finding f = new Finding(explain, Verdict.SYN_DROPPED, Outcome.FAILED,
-                    "syn-unanswered-once", Confidence.LOW);
+            Finding f = new Finding(explain, Outcome.FAILED,
+                    Rule.SYN_UNANSWERED_ONCE, Confidence.LOW);
             if (explain) {
                 f.evidence(client.synFrame(), client.synTsNanos(), "client SYN, never answered");
                 f.note("the SYN was not retransmitted in the " + seconds(quietNanos)
@@ -181,7 +185,7 @@ public final class Classifier {
             }
             return f;
         }
-        Finding f = new Finding(explain, Verdict.INCOMPLETE, Outcome.UNKNOWN, "syn-at-capture-end",
+        Finding f = new Finding(explain, Outcome.UNKNOWN, Rule.SYN_AT_CAPTURE_END,
                 Confidence.LOW);
         if (explain) {
             f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
@@ -190,26 +194,32 @@ public final class Classifier {
         return f;
     }
 
+    /**
+     * The client had to resend its SYN before the server answered: the connection's first
+     * failure, whatever came after it ({@code rest}). A later failure goes into {@code also} and
+     * decides the outcome; a connection that then worked has recovered.
+     */
     private static Finding synDroppedThen(Connection c, Finding rest) {
         Endpoint client = c.client();
-        if (rest.verdict.isFailure()) {
-            if (rest.explain) {
-                rest.note("its SYN was sent " + c.synsBeforeSynAck()
-                        + " times before the server answered (dropped first)");
-            }
-            return rest;
-        }
-        boolean worked = rest.verdict == Verdict.OK;
-        Finding f = new Finding(rest.explain, Verdict.SYN_DROPPED,
-                worked ? Outcome.RECOVERED : Outcome.UNKNOWN, "syn-retransmitted",
+        boolean laterFailure = rest.verdict.isFailure();
+        Outcome outcome = laterFailure ? rest.outcome
+                : rest.verdict == Verdict.OK ? Outcome.RECOVERED : Outcome.UNKNOWN;
+        Finding f = new Finding(rest.explain, outcome, Rule.SYN_RETRANSMITTED,
                 c.synsBeforeSynAck() >= 3 ? Confidence.HIGH : Confidence.MEDIUM);
-        if (worked) {
-            f.recoveryDelayNanos = c.synAckTsNanos() - client.synTsNanos();
+        f.atNanos = client.synTsNanos();
+        f.resetBy = rest.resetBy;
+        if (outcome == Outcome.RECOVERED) {
+            // Until it worked: the SYN-ACK, or the later failure's own recovery.
+            f.recoveryDelayNanos = (laterFailure ? rest.atNanos + rest.recoveryDelayNanos
+                    : c.synAckTsNanos()) - client.synTsNanos();
         }
         if (f.explain) {
             addSynEvidence(f, c);
             f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK at last");
             f.notesOf(rest);
+        }
+        if (laterFailure) {
+            f.also(rest);
         }
         return f;
     }
@@ -244,8 +254,8 @@ public final class Classifier {
         if (client.rstSeen() || server.rstSeen()) {
             Endpoint r = firstResetter(c);
             boolean byClient = r == client;
-            Finding f = new Finding(explain, Verdict.RESET, Outcome.FAILED,
-                    byClient ? "client-reset-in-handshake" : "server-reset-in-handshake",
+            Finding f = new Finding(explain, Outcome.FAILED,
+                    byClient ? Rule.CLIENT_RESET_IN_HANDSHAKE : Rule.SERVER_RESET_IN_HANDSHAKE,
                     Confidence.MEDIUM);
             f.resetBy = byClient ? Side.CLIENT : Side.SERVER;
             if (explain) {
@@ -261,9 +271,15 @@ public final class Classifier {
             return f;
         }
         long quietNanos = nowNanos - c.lastSynAckTsNanos();
-        if (c.synAckCount() >= 2 || quietNanos >= config.synRetryWindowNanos()) {
-            Finding f = new Finding(explain, Verdict.SYNACK_UNANSWERED, Outcome.FAILED,
-                    c.synAckCount() >= 2 ? "synack-retransmitted" : "synack-unanswered-once",
+        // A live client answers a SYN-ACK within a round trip, and the server resends it after
+        // its first RTO: silence past both is an unanswered SYN-ACK. The round trip is the
+        // SYN to SYN-ACK delay next to the client; next to the server that delay is tiny and
+        // the RTO decides.
+        long unansweredAfterNanos = Math.max(config.initialRtoNanos(),
+                10 * Math.max(0, c.synToSynAckNanos()));
+        if (c.synAckCount() >= 2 || quietNanos >= unansweredAfterNanos) {
+            Finding f = new Finding(explain, Outcome.FAILED,
+                    c.synAckCount() >= 2 ? Rule.SYNACK_RETRANSMITTED : Rule.SYNACK_UNANSWERED_ONCE,
                     c.synAckCount() >= 2 ? Confidence.HIGH : Confidence.MEDIUM);
             if (explain) {
                 f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
@@ -277,8 +293,8 @@ public final class Classifier {
             }
             return f;
         }
-        Finding f = new Finding(explain, Verdict.INCOMPLETE, Outcome.UNKNOWN,
-                "synack-at-capture-end", Confidence.LOW);
+        Finding f = new Finding(explain, Outcome.UNKNOWN,
+                Rule.SYNACK_AT_CAPTURE_END, Confidence.LOW);
         if (explain) {
             f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
             f.note("the SYN-ACK came " + seconds(quietNanos) + " before the capture ends");
@@ -303,10 +319,11 @@ public final class Classifier {
 
     private static Finding overflowReset(Connection c, boolean explain) {
         Endpoint server = c.server();
-        Finding f = new Finding(explain, Verdict.OVERFLOW_RESET, Outcome.FAILED,
-                "stateless-rst-after-ack",
+        Finding f = new Finding(explain, Outcome.FAILED,
+                Rule.STATELESS_RST_AFTER_ACK,
                 server.rstWindow() == 0 ? Confidence.HIGH : Confidence.MEDIUM);
         f.resetBy = Side.SERVER;
+        f.atNanos = server.rstTsNanos();
         if (explain) {
             f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
             f.evidence(c.handshakeAckFrame(), c.handshakeAckTsNanos(),
@@ -319,18 +336,33 @@ public final class Classifier {
         return f;
     }
 
+    /**
+     * The handshake's ACK was not taken. A SYN-ACK resent after it is the kernel's own sign, but
+     * one that a lost ACK gives too (the server's SYN-ACK timer fires either way; next to the
+     * client the two are the same packets). What only a full accept queue gives is the client's
+     * <em>data</em> going unacknowledged: a lost ACK is repaired by the first data segment, which
+     * carries the ACK. So high confidence needs that data; without it (a server that speaks
+     * first, a client that waits) the reading stays medium, with the lost ACK as alternative.
+     * Several connections of one listener at once say more: that is the listener finding's
+     * job (see ListenerDiagnosis).
+     */
     private static Finding ackIgnored(Connection c, boolean explain) {
         Endpoint client = c.client();
         boolean synAckAgain = c.synAcksAfterHandshakeAck() > 0;
+        boolean dataIgnored = c.clientRetransBeforeProgress() > 0;
         boolean progressed = c.serverProgressFrame() != 0;
-        Finding f = new Finding(explain, Verdict.ACK_IGNORED, progressed ? Outcome.RECOVERED
-                : Outcome.FAILED, synAckAgain ? "synack-resent-after-ack" : "data-never-acked",
-                synAckAgain ? Confidence.HIGH : Confidence.MEDIUM);
+        Finding f = new Finding(explain, progressed ? Outcome.RECOVERED : Outcome.FAILED,
+                synAckAgain ? Rule.SYNACK_RESENT_AFTER_ACK : Rule.DATA_NEVER_ACKED,
+                synAckAgain && dataIgnored ? Confidence.HIGH : Confidence.MEDIUM);
+        f.atNanos = c.handshakeAckTsNanos();
         if (progressed) {
             f.recoveryDelayNanos = c.serverProgressTsNanos() - c.handshakeAckTsNanos();
         }
         Endpoint resetter = firstResetter(c);
-        if (resetter != null) {
+        // A reset after the server finally took the connection is a failure of its own.
+        boolean resetLater = resetter != null && progressed
+                && resetter.rstFrame() > c.serverProgressFrame();
+        if (resetter != null && !resetLater) {
             f.resetBy = resetter == client ? Side.CLIENT : Side.SERVER;
             if (progressed) {
                 f.outcome = Outcome.FAILED;
@@ -344,8 +376,15 @@ public final class Classifier {
                 f.evidence(c.firstSynAckAfterAckFrame(), c.firstSynAckAfterAckTsNanos(),
                         "server SYN-ACK again after that ACK (" + c.synAcksAfterHandshakeAck()
                                 + "×): it did not take the ACK");
+                if (!dataIgnored) {
+                    f.alternative(new Alternative(Verdict.OK, "the handshake ACK lost on the"
+                            + " way: the server resends its SYN-ACK just the same, and with no"
+                            + " client data to go unacknowledged the packets cannot tell; a"
+                            + " full accept queue shows on other connections of the listener"
+                            + " at the same time (ss -lnt, nstat TcpExtListenOverflows)"));
+                }
             }
-            if (client.firstRetransFrame() != 0 && c.clientRetransBeforeProgress() > 0) {
+            if (client.firstRetransFrame() != 0 && dataIgnored) {
                 f.evidence(client.firstRetransFrame(), client.firstRetransTsNanos(),
                         "client data retransmitted (" + c.clientRetransBeforeProgress()
                                 + "×), never acknowledged");
@@ -356,16 +395,34 @@ public final class Classifier {
                 f.alternative(new Alternative(Verdict.STALLED, "a server or path that died"
                         + " right after the handshake looks the same"));
             }
+            noteCrossingSynAcks(c, f);
             if (progressed) {
                 f.evidence(c.serverProgressFrame(), c.serverProgressTsNanos(), "server finally"
                         + " acknowledges / answers: the application accepted it late");
             }
-            if (resetter != null) {
+            if (resetter != null && !resetLater) {
                 f.evidence(resetter.rstFrame(), resetter.rstTsNanos(), (resetter == client
                         ? "client" : "server") + " RST ends it");
             }
         }
+        if (resetLater) {
+            Finding reset = resetOf(c, explain);
+            f.outcome = Outcome.FAILED;
+            f.recoveryDelayNanos = -1;
+            f.resetBy = reset.resetBy;
+            f.also(reset);
+        }
         return f;
+    }
+
+    /** Says why SYN-ACKs seen after the handshake ACK were not taken as evidence. */
+    private static void noteCrossingSynAcks(Connection c, Finding f) {
+        if (f.explain && c.synAcksCrossingAck() > 0) {
+            f.note(c.synAcksCrossingAck() + " SYN-ACK" + (c.synAcksCrossingAck() == 1 ? "" : "s")
+                    + " after the handshake ACK had left the server before that ACK reached it"
+                    + " (crossed in flight, answering a retransmitted SYN): no sign of an"
+                    + " ignored ACK");
+        }
     }
 
     // ---- resets -------------------------------------------------------------------------
@@ -393,7 +450,7 @@ public final class Classifier {
         Finding f;
         if (x.rstAfterOwnFin() && x.peerDataAfterFinFrame() != 0
                 && x.peerDataAfterFinFrame() <= x.rstFrame()) {
-            f = new Finding(explain, Verdict.RST_UNREAD_DATA, Outcome.FAILED, "data-after-close",
+            f = new Finding(explain, Outcome.FAILED, Rule.DATA_AFTER_CLOSE,
                     Confidence.HIGH);
             if (explain) {
                 f.evidence(x.finFrame(), x.finTsNanos(), who + " FIN: it closed its socket");
@@ -405,7 +462,7 @@ public final class Classifier {
         } else if (stateless) {
             // Linux builds a stateless RST with window 0 and (IPv4) IP ID 0: tcp_v4_send_reset.
             boolean linuxSignature = x.rstWindow() == 0 && x.rstIpId() == 0;
-            f = new Finding(explain, Verdict.HALF_OPEN_RESET, Outcome.FAILED, "stateless-rst",
+            f = new Finding(explain, Outcome.FAILED, Rule.STATELESS_RST,
                     linuxSignature ? Confidence.HIGH : Confidence.MEDIUM);
             if (explain) {
                 if (x.rstAnswersFrame() != 0) {
@@ -419,8 +476,8 @@ public final class Classifier {
         } else if (x.peerBytesAtRst() > 0 && !x.answeredPeerAtRst()
                 && !(byClient && x.lastPayloadFrame() != 0
                 && x.lastPayloadFrame() < peer.lastPayloadFrame())) {
-            f = new Finding(explain, Verdict.RST_UNREAD_DATA, Outcome.FAILED,
-                    "active-rst-after-unanswered-data", Confidence.MEDIUM);
+            f = new Finding(explain, Outcome.FAILED,
+                    Rule.ACTIVE_RST_AFTER_UNANSWERED_DATA, Confidence.MEDIUM);
             if (explain) {
                 f.evidence(peer.lastPayloadFrame(), peer.lastPayloadTsNanos(), peerName
                         + " data, acknowledged but never answered");
@@ -431,8 +488,8 @@ public final class Classifier {
                         + " TcpExtTCPAbortOnData (linger 0) tells them apart"));
             }
         } else {
-            f = new Finding(explain, Verdict.RST_LINGER0, Outcome.FAILED,
-                    "active-rst-nothing-unread",
+            f = new Finding(explain, Outcome.FAILED,
+                    Rule.ACTIVE_RST_NOTHING_UNREAD,
                     x.peerBytesAtRst() == 0 || x.answeredPeerAtRst() ? Confidence.HIGH
                             : Confidence.MEDIUM);
             if (x.peerAckedAllAtRst()) {
@@ -460,6 +517,7 @@ public final class Classifier {
             }
         }
         f.resetBy = byClient ? Side.CLIENT : Side.SERVER;
+        f.atNanos = x.rstTsNanos();
         return f;
     }
 
@@ -489,18 +547,56 @@ public final class Classifier {
             return null;
         }
         boolean byClient = x == client;
-        boolean cut = decidedBy == Decision.CAPTURE_END
-                && nowNanos - x.lastRetransTsNanos() < config.synRetryWindowNanos();
-        Finding f = new Finding(ok.explain, Verdict.STALLED, Outcome.FAILED,
-                "retransmitted-unacked", cut ? Confidence.LOW : Confidence.MEDIUM);
-        if (f.explain) {
-            f.evidence(x.retransRunFrame(), x.retransRunTsNanos(), (byClient ? "client"
-                    : "server") + " retransmits; " + x.retransRun()
-                    + " retransmissions, none acknowledged");
-            f.evidence(x.lastRetransFrame(), x.lastRetransTsNanos(), "last retransmission");
-            if (cut) {
-                f.note("the capture ends while it is still retrying");
+        String who = byClient ? "client" : "server";
+        if (decidedBy == Decision.CAPTURE_END && stillRetrying(x, nowNanos)) {
+            Finding f = new Finding(ok.explain, Outcome.UNKNOWN, Rule.RETRANSMITTING_AT_END,
+                    Confidence.LOW);
+            if (f.explain) {
+                f.evidence(x.retransRunFrame(), x.retransRunTsNanos(), who + " retransmits; "
+                        + x.retransRun() + " retransmissions, none acknowledged yet");
+                f.evidence(x.lastRetransFrame(), x.lastRetransTsNanos(), "last retransmission, "
+                        + seconds(nowNanos - x.lastRetransTsNanos()) + " before the capture"
+                        + " ends: the next was not due yet (the sender doubles its wait)");
+                f.note("still recovering when the capture ends: a stall only if it never got"
+                        + " through, which the capture cannot tell");
             }
+            return f;
+        }
+        Finding f = new Finding(ok.explain, Outcome.FAILED, Rule.RETRANSMITTED_UNACKED,
+                Confidence.MEDIUM);
+        if (f.explain) {
+            f.evidence(x.retransRunFrame(), x.retransRunTsNanos(), who + " retransmits; "
+                    + x.retransRun() + " retransmissions, none acknowledged");
+            f.evidence(x.lastRetransFrame(), x.lastRetransTsNanos(), "last retransmission");
+        }
+        return f;
+    }
+
+    /**
+     * True when {@code x}'s next retransmission was not yet due at {@code nowNanos}: the kernel
+     * doubles the wait after each one (up to TCP_RTO_MAX), so the last gap, doubled, is when the
+     * next would come; a quarter more allows for timer slack.
+     */
+    private boolean stillRetrying(Endpoint x, long nowNanos) {
+        long gapNanos = x.previousRetransTsNanos() == 0 ? config.initialRtoNanos()
+                : x.lastRetransTsNanos() - x.previousRetransTsNanos();
+        long nextDueNanos = Math.min(2 * gapNanos, config.rtoMaxNanos());
+        return nowNanos - x.lastRetransTsNanos() < nextDueNanos + nextDueNanos / 4;
+    }
+
+    // ---- one direction -----------------------------------------------------------------
+
+    /**
+     * Only the server's packets: a SYN-ACK answers a SYN the capture does not hold, so the
+     * client's direction is missing (asymmetric routing, a tap on one port), not silent.
+     */
+    private static Finding serverSideOnly(Connection c, boolean explain) {
+        Finding f = new Finding(explain, Outcome.UNKNOWN, Rule.ONE_DIRECTION_ONLY, Confidence.LOW);
+        if (explain) {
+            f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK, answering a SYN not"
+                    + " in the capture");
+            f.note("no packet from the client at all, yet the server answered its SYN: only the"
+                    + " server's direction was captured");
         }
         return f;
     }
@@ -515,7 +611,7 @@ public final class Classifier {
             reset.confidence = reset.confidence == Confidence.HIGH ? Confidence.MEDIUM
                     : Confidence.LOW;
         } else {
-            f = new Finding(explain, Verdict.INCOMPLETE, Outcome.UNKNOWN, "mid-stream",
+            f = new Finding(explain, Outcome.UNKNOWN, Rule.MID_STREAM,
                     Confidence.LOW);
             f.evidence(c.firstFrame(), c.firstTsNanos(), "first packet seen");
         }
@@ -555,14 +651,20 @@ public final class Classifier {
         private static final Evidence[] NO_EVIDENCE = {};
         private static final Alternative[] NO_ALTERNATIVES = {};
         private static final String[] NO_NOTES = {};
+        private static final Finding[] NO_FINDINGS = {};
 
         final boolean explain;
         final Verdict verdict;
         Outcome outcome;
-        final String rule;
+        final Rule rule;
         Confidence confidence;
         long recoveryDelayNanos = -1;
         Side resetBy;
+        /** When the failure showed (its first evidence packet): orders a connection's failures. */
+        long atNanos;
+        /** Failures after this one, explained only (see {@link #also}). */
+        private Finding[] later = NO_FINDINGS;
+        private int laterCount;
         private Evidence[] evidence = NO_EVIDENCE;
         private int evidenceCount;
         private Alternative[] alternatives = NO_ALTERNATIVES;
@@ -570,13 +672,29 @@ public final class Classifier {
         private String[] notes = NO_NOTES;
         private int noteCount;
 
-        Finding(boolean explain, Verdict verdict, Outcome outcome, String rule,
-                Confidence confidence) {
+        Finding(boolean explain, Outcome outcome, Rule rule, Confidence confidence) {
             this.explain = explain;
-            this.verdict = verdict;
+            this.verdict = rule.verdict();
             this.outcome = outcome;
             this.rule = rule;
             this.confidence = confidence;
+        }
+
+        /**
+         * Records {@code next}, a failure after this one, with the failures after it. Judging
+         * needs only the first failure, so this keeps them only when explaining.
+         */
+        void also(Finding next) {
+            if (!explain) {
+                return;
+            }
+            if (laterCount + 1 + next.laterCount > later.length) {
+                later = Arrays.copyOf(later, laterCount + 1 + next.laterCount + 1);
+            }
+            later[laterCount++] = next;
+            for (int i = 0; i < next.laterCount; i++) {
+                later[laterCount++] = next.later[i];
+            }
         }
 
         void evidence(long frame, long tsNanos, String note) {
@@ -617,13 +735,35 @@ public final class Classifier {
         }
 
         Judgement judgement() {
-            return new Judgement(verdict, outcome, recoveryDelayNanos);
+            return new Judgement(verdict, rule, confidence, outcome, recoveryDelayNanos);
         }
 
         /** The diagnosis, explained when {@link #explain} was set. */
         Diagnosis build() {
-            // Rules add evidence in the order they reason; readers follow the capture's order.
-            // A handful of items: an insertion sort, stable as List.sort.
+            Failure[] also = new Failure[laterCount];
+            for (int i = 0; i < laterCount; i++) {
+                Finding f = later[i];
+                List<Evidence> evidence = f.sortedEvidence();
+                long at = f.atNanos != 0 || evidence.isEmpty() ? f.atNanos
+                        : evidence.get(0).tsNanos();
+                also[i] = new Failure(f.verdict, f.rule, f.confidence, at, evidence);
+            }
+            // A few items: an insertion sort, stable as List.sort.
+            for (int i = 1; i < also.length; i++) {
+                Failure x = also[i];
+                int j = i;
+                for (; j > 0 && also[j - 1].atNanos() > x.atNanos(); j--) {
+                    also[j] = also[j - 1];
+                }
+                also[j] = x;
+            }
+            return new Diagnosis(verdict, outcome, recoveryDelayNanos, resetBy, rule, confidence,
+                    sortedEvidence(), list(alternatives, alternativeCount),
+                    list(notes, noteCount), List.of(also));
+        }
+
+        /** Rules add evidence in the order they reason; readers follow the capture's order. */
+        private List<Evidence> sortedEvidence() {
             for (int i = 1; i < evidenceCount; i++) {
                 Evidence e = evidence[i];
                 int j = i;
@@ -632,9 +772,7 @@ public final class Classifier {
                 }
                 evidence[j] = e;
             }
-            return new Diagnosis(verdict, outcome, recoveryDelayNanos, resetBy, rule, confidence,
-                    list(evidence, evidenceCount), list(alternatives, alternativeCount),
-                    list(notes, noteCount));
+            return list(evidence, evidenceCount);
         }
 
         /** Already immutable: the Diagnosis keeps it without another copy. */

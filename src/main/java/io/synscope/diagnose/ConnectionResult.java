@@ -70,7 +70,7 @@ public record ConnectionResult(
                 new Traffic(cl.packets(), cl.payloadBytes(), cl.retransmissions()),
                 new Traffic(sv.packets(), sv.payloadBytes(), sv.retransmissions()),
                 c.history(), c.roleBasis(), decidedBy, diagnosis,
-                Explanation.of(diagnosis), ladder, omitted);
+                diagnosis.rule().explanation(), ladder, omitted);
     }
 
     /** Already immutable, so the constructor keeps it without a copy. */

@@ -3,25 +3,28 @@ package io.synscope.diagnose;
 import java.util.List;
 
 /**
- * The classifier's reading of one connection.
+ * The classifier's reading of one connection. Its verdict is the connection's first failure in
+ * time (or {@code ok}, {@code incomplete}); failures after it are in {@link #also}.
  *
  * @param recoveryDelayNanos for {@link Outcome#RECOVERED}: time from the first failure to the
  *                           moment it worked; -1 otherwise
  * @param resetBy            the side whose RST ended the connection, or null
- * @param rule               the id of the rule that fired (stable, documented in docs/verdicts.md#rule-ids)
+ * @param rule               the rule that gave the verdict
  * @param notes              facts worth knowing that are not evidence of the verdict
+ * @param also               the failures after the first, in time order
  */
 public record Diagnosis(Verdict verdict, Outcome outcome, long recoveryDelayNanos, Side resetBy,
-                        String rule, Confidence confidence, List<Evidence> evidence,
-                        List<Alternative> alternatives, List<String> notes) {
+                        Rule rule, Confidence confidence, List<Evidence> evidence,
+                        List<Alternative> alternatives, List<String> notes, List<Failure> also) {
     public Diagnosis {
         evidence = List.copyOf(evidence);
+        also = List.copyOf(also);
         alternatives = List.copyOf(alternatives);
         notes = List.copyOf(notes);
     }
 
     /** The verdict part alone. */
     public Judgement judgement() {
-        return new Judgement(verdict, outcome, recoveryDelayNanos);
+        return new Judgement(verdict, rule, confidence, outcome, recoveryDelayNanos);
     }
 }

@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * The likely cause of a verdict and what to do about it, one line each. Kept short: the docs
- * (docs/verdicts.md) hold the long version, with how to confirm it on the server.
+ * (docs/verdicts.md) hold the long version, with how to confirm it on the server. Each
+ * {@link Rule} carries the one that applies.
  */
 public record Explanation(String cause, String remedy) {
 
@@ -67,27 +68,8 @@ public record Explanation(String cause, String remedy) {
                     "the capture holds too little of this connection to judge it",
                     "capture longer, on both directions, starting before the connection")));
 
-    /** Cause and remedy for {@code d}; the instances are shared constants. */
-    public static Explanation of(Diagnosis d) {
-        if (d.verdict() == Verdict.ACK_IGNORED && d.rule().equals("data-never-acked")) {
-            return ACK_IGNORED_COOKIES;
-        }
-        if (d.verdict() == Verdict.RST_UNREAD_DATA && d.rule().equals("data-after-close")) {
-            return WRITE_AFTER_CLOSE;
-        }
-        return BY_VERDICT.get(d.verdict());
+    /** The cause and remedy of {@code v} in general; a {@link Rule} may say more. */
+    public static Explanation of(Verdict v) {
+        return BY_VERDICT.get(v);
     }
-
-    private static final Explanation ACK_IGNORED_COOKIES = new Explanation(
-            "the accept queue was full when the handshake's ACK arrived for a SYN-cookie"
-                    + " connection (dropped even with tcp_abort_on_overflow=1), or the server"
-                    + " went away right after the handshake",
-            BY_VERDICT.get(Verdict.ACK_IGNORED).remedy());
-
-    private static final Explanation WRITE_AFTER_CLOSE = new Explanation(
-            "one side had closed its socket and the other kept writing: the kernel answers"
-                    + " data on a closed socket with RST (the writer sees 'Connection reset by"
-                    + " peer' or a broken pipe)",
-            "the writer must stop on the peer's FIN (read returns -1 / EOF) — or the closing"
-                    + " side must not close while a request may still be in flight");
 }

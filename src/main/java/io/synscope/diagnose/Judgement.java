@@ -7,5 +7,6 @@ package io.synscope.diagnose;
  * @param recoveryDelayNanos as in {@link Diagnosis}: for {@link Outcome#RECOVERED}, time from the
  *                           first failure to the moment it worked; -1 otherwise
  */
-public record Judgement(Verdict verdict, Outcome outcome, long recoveryDelayNanos) {
+public record Judgement(Verdict verdict, Rule rule, Confidence confidence, Outcome outcome,
+                        long recoveryDelayNanos) {
 }

@@ -12,6 +12,8 @@ import java.util.Map;
 final class ListenerDiagnosis {
     /** SYN-ACKs left unanswered before we call it a flood or a scan rather than a stray client. */
     private static final long FLOOD_MIN = 10;
+    /** Unconfirmed ignored ACKs up to this many at one listener read as possible packet loss. */
+    private static final long LOSS_LIKE_MAX = 2;
 
     private ListenerDiagnosis() {
     }
@@ -38,6 +40,19 @@ final class ListenerDiagnosis {
                 + " acceptCount 100, nginx backlog 511) and net.core.somaxconn, and accept"
                 + " faster; confirm with ss -lnt (Recv-Q reaching Send-Q) and nstat"
                 + " TcpExtListenOverflows";
+        if (overflowReset == 0 && ignored > 0 && ignored == s.ackIgnoredUnconfirmed()
+                && ignored <= LOSS_LIKE_MAX) {
+            // A SYN-ACK resent after a bare ACK, with no data left unanswered, on one or two
+            // connections: exactly what a lost handshake ACK gives (kernel-signatures, lossy
+            // paths). A full accept queue leaves data unacknowledged and hits many at once.
+            return new Summary.ListenerFinding(s.server(), "handshake-ack-ignored-or-lost",
+                    plural(ignored, "connection") + " whose handshake ACK the server did not take"
+                            + " (its SYN-ACK came again), with no client data left unanswered:"
+                            + " an ACK lost on the way looks the same; not enough to blame the"
+                            + " accept queue",
+                    "if it recurs, watch ss -lnt (Recv-Q reaching Send-Q) and nstat"
+                            + " TcpExtListenOverflows on the server while it happens");
+        }
         if (ignored + overflowReset > 0) {
             String how = overflowReset > 0 && ignored > 0
                     ? plural(overflowReset, "handshake ACK") + " reset and " + ignored + " ignored"
@@ -64,6 +79,28 @@ final class ListenerDiagnosis {
                             + " from the server at all: host down, firewall DROP, routing — or"
                             + " a listen queue full the whole time",
                     "check the host is reachable and the firewall; then ss -lnt on it");
+        }
+        if (dropped > 0 && dropped <= s.lostPackets()) {
+            // As many connections lost other packets as had a SYN resent: the path loses
+            // packets, and a lost SYN (or SYN-ACK) is the likelier reading.
+            return new Summary.ListenerFinding(s.server(), "lossy-path",
+                    plural(dropped, "connection") + " with SYNs resent, and "
+                            + plural(s.lostPackets(), "connection") + " that lost other packets"
+                            + " too: the path loses packets, so the SYNs were more likely lost on"
+                            + " the way than dropped by a full listen queue",
+                    "look at the path's loss (interface errors, mtr); on the server, nstat"
+                            + " TcpExtListenDrops staying still rules the listen queue out");
+        }
+        if (dropped == 1) {
+            // Listen queues overflow in bursts and drop the SYNs of many clients at once.
+            return new Summary.ListenerFinding(s.server(), "lone-syn-retry",
+                    "1 connection with its SYN resent, the only one at this listener (the server"
+                            + " answered in " + s.answered() + " of its "
+                            + plural(s.connections(), "connection") + "): a single lost SYN"
+                            + " or SYN-ACK, more likely the network than a full listen queue,"
+                            + " which drops many clients' SYNs at once",
+                    "nothing to change for one; if it recurs, nstat TcpExtListenDrops on the"
+                            + " server tells a listen queue from the network");
         }
         if (dropped > 0) {
             return new Summary.ListenerFinding(s.server(), "listen-queue-overflow",

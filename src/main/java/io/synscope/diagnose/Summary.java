@@ -8,6 +8,8 @@ import java.util.SortedMap;
  * Counts over every connection of a capture, failures over time, and what each listener's
  * failures point at.
  *
+ * @param oneDirection       connections of which only one side's packets were captured, though
+ *                           the other side's must have been sent (rule {@code one-direction-only})
  * @param byVerdict          connections per verdict, every verdict present (zero or not)
  * @param servers            per server endpoint, most failures first
  * @param failuresPerSecond  failed connections per second of capture time (epoch second of the
@@ -17,6 +19,7 @@ import java.util.SortedMap;
  */
 public record Summary(
         long connections,
+        long oneDirection,
         Map<Verdict, Long> byVerdict,
         Map<Outcome, Long> byOutcome,
         List<ServerSummary> servers,
@@ -41,9 +44,14 @@ public record Summary(
      * @param failures          connections with a failure verdict, recovered ones included
      * @param answered          connections in which the server sent at least one packet
      * @param worked            connections whose outcome is ok or recovered
+     * @param lostPackets       connections that retransmitted more than their handshake: the
+     *                          path to this server loses packets
+     * @param ackIgnoredUnconfirmed {@code ack-ignored} connections below high confidence: a
+     *                          SYN-ACK resent after the ACK, but no client data left unanswered
      */
     public record ServerSummary(HostPort server, long connections, Map<Verdict, Long> byVerdict,
-                                long failures, long answered, long worked) {
+                                long failures, long answered, long worked, long lostPackets,
+                                long ackIgnoredUnconfirmed) {
         /** Failed connections over all connections, 0..1. */
         public double failureRate() {
             return connections == 0 ? 0 : (double) failures / connections;

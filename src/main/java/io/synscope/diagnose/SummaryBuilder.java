@@ -38,6 +38,7 @@ public final class SummaryBuilder {
             };
 
     private long connections;
+    private long oneDirection;
     private final long[] byVerdict = new long[VERDICTS];
     private final long[] byOutcome = new long[Outcome.values().length];
     /** Servers by address and port: open addressing, linear probing, at most half full. */
@@ -63,6 +64,8 @@ public final class SummaryBuilder {
         long failures;
         long answered;
         long worked;
+        long lostPackets;
+        long ackIgnoredUnconfirmed;
         final long[] byVerdict = new long[VERDICTS];
 
         ServerCounts(long hi, long lo, int port, HostPort server) {
@@ -75,11 +78,15 @@ public final class SummaryBuilder {
 
     /**
      * Counts one connection to server {@code (hi, lo, port)} first seen at {@code firstTsNanos};
-     * {@code serverAnswered}: the server sent at least one packet in it.
+     * {@code serverAnswered}: the server sent at least one packet in it; {@code lostPackets}: it
+     * retransmitted something besides its handshake (the path loses packets).
      */
     public void add(long serverHi, long serverLo, int serverPort, Judgement j, long firstTsNanos,
-                    boolean serverAnswered) {
+                    boolean serverAnswered, boolean lostPackets) {
         connections++;
+        if (j.rule() == Rule.ONE_DIRECTION_ONLY) {
+            oneDirection++;
+        }
         Verdict v = j.verdict();
         Outcome o = j.outcome();
         byVerdict[v.ordinal()]++;
@@ -89,6 +96,12 @@ public final class SummaryBuilder {
         sc.byVerdict[v.ordinal()]++;
         if (serverAnswered) {
             sc.answered++;
+        }
+        if (lostPackets) {
+            sc.lostPackets++;
+        }
+        if (v == Verdict.ACK_IGNORED && j.confidence() != Confidence.HIGH) {
+            sc.ackIgnoredUnconfirmed++;
         }
         if (o == Outcome.OK || o == Outcome.RECOVERED) {
             sc.worked++;
@@ -144,6 +157,7 @@ public final class SummaryBuilder {
     /** Adds everything {@code other} counted (another shard's share of the same capture). */
     public void merge(SummaryBuilder other) {
         connections += other.connections;
+        oneDirection += other.oneDirection;
         for (int i = 0; i < VERDICTS; i++) {
             byVerdict[i] += other.byVerdict[i];
         }
@@ -159,6 +173,8 @@ public final class SummaryBuilder {
             mine.failures += theirs.failures;
             mine.answered += theirs.answered;
             mine.worked += theirs.worked;
+            mine.lostPackets += theirs.lostPackets;
+            mine.ackIgnoredUnconfirmed += theirs.ackIgnoredUnconfirmed;
             for (int i = 0; i < VERDICTS; i++) {
                 mine.byVerdict[i] += theirs.byVerdict[i];
             }
@@ -247,7 +263,7 @@ public final class SummaryBuilder {
                 }
             }
             perServer.add(new Summary.ServerSummary(sc.server, sc.connections, m, sc.failures,
-                    sc.answered, sc.worked));
+                    sc.answered, sc.worked, sc.lostPackets, sc.ackIgnoredUnconfirmed));
         }
         perServer.sort(MOST_FAILURES_FIRST);
         Map<Verdict, Summary.DelayStats> delayStats = new EnumMap<>(Verdict.class);
@@ -258,7 +274,7 @@ public final class SummaryBuilder {
             }
         }
         flushPendingFailures();
-        return new Summary(connections, verdicts, outcomes, List.copyOf(perServer),
+        return new Summary(connections, oneDirection, verdicts, outcomes, List.copyOf(perServer),
                 new TreeMap<>(failuresPerSecond), delayStats,
                 ListenerDiagnosis.findings(perServer));
     }

@@ -92,6 +92,11 @@ public record AnalysisConfig(
         return TimeUnit.SECONDS.toNanos(1);
     }
 
+    /** Linux's TCP_RTO_MAX: the retransmission timer doubles up to 120 s and no further. */
+    public long rtoMaxNanos() {
+        return TimeUnit.SECONDS.toNanos(120);
+    }
+
     /**
      * The shortest gap at which a second SYN-ACK can be the server's timer-driven retransmission
      * (half of {@link #initialRtoNanos()}, for jitter): a closer one answered a retransmitted SYN

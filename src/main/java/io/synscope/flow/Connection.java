@@ -268,6 +268,11 @@ public final class Connection extends TupleTable.Entry {
         return synAcksCrossingAck;
     }
 
+    /** The first SYN-ACK's delay after the client's last SYN before it; -1 with no client SYN. */
+    public long synToSynAckNanos() {
+        return synToSynAckNanos;
+    }
+
     /**
      * The handshake's round trip, -1 when unknown: the first SYN-ACK's delay after the last SYN
      * before it plus the handshake ACK's delay after the last SYN-ACK before it. Whatever the

@@ -37,12 +37,17 @@ public final class Diagnoser implements ConnectionListener {
         Judgement j = classifier.judge(c, reason, nowNanos);
         Endpoint server = c.server();
         summary.add(server.addrHi(), server.addrLo(), server.port(), j, c.firstTsNanos(),
-                server.packets() > 0);
+                server.packets() > 0, lostPackets(c.client()) || lostPackets(server));
         Verdict v = j.verdict();
         if (sink.wants(v) && sink.keeps(v, c.firstTsNanos(), c.firstFrame())) {
             // The rules run again, explaining this time: only for connections a report shows.
             report(c, reason, classifier.classify(c, reason, nowNanos));
         }
+    }
+
+    /** True when {@code e} resent anything but its SYN (or SYN-ACK). */
+    private static boolean lostPackets(Endpoint e) {
+        return e.retransmissions() > Math.max(0, e.synCount() - 1);
     }
 
     private void report(Connection c, Decision reason, Diagnosis d) {

@@ -4,17 +4,19 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.synscope.capture.CaptureStats;
 import io.synscope.diagnose.Alternative;
-import io.synscope.pipeline.CaptureInfo;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;
+import io.synscope.diagnose.Failure;
 import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
+import io.synscope.pipeline.CaptureInfo;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,7 +58,7 @@ final class JsonWriter {
             g.writeNullField("reset_by");
         }
         constantField("confidence", d.confidence().key());
-        constantField("rule", d.rule());
+        constantField("rule", d.rule().key());
         isoField("first_seen", r.firstSeenNanos());
         isoField("last_seen", r.lastSeenNanos());
         g.writeNumberField("first_frame", r.firstFrame());
@@ -77,13 +79,16 @@ final class JsonWriter {
         g.writeNumberField("client", r.fromClient().retransmissions());
         g.writeNumberField("server", r.fromServer().retransmissions());
         g.writeEndObject();
-        g.writeArrayFieldStart("evidence");
-        for (Evidence e : d.evidence()) {
+        evidence(d.evidence(), r.firstSeenNanos());
+        g.writeArrayFieldStart("also");
+        for (Failure f : d.also()) {
             g.writeStartObject();
-            g.writeNumberField("frame", e.frame());
-            isoField("time", e.tsNanos());
-            millisField("offset_ms", e.tsNanos() - r.firstSeenNanos());
-            g.writeStringField("note", e.note());
+            constantField("verdict", f.verdict().key());
+            constantField("rule", f.rule().key());
+            constantField("confidence", f.confidence().key());
+            isoField("time", f.atNanos());
+            millisField("offset_ms", f.atNanos() - r.firstSeenNanos());
+            evidence(f.evidence(), r.firstSeenNanos());
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -104,6 +109,20 @@ final class JsonWriter {
             constantField("cause", r.explanation().cause());
             constantField("remedy", r.explanation().remedy());
         }
+    }
+
+    /** An {@code evidence} array, each item's offset counted from {@code firstSeenNanos}. */
+    private void evidence(List<Evidence> evidence, long firstSeenNanos) throws IOException {
+        g.writeArrayFieldStart("evidence");
+        for (Evidence e : evidence) {
+            g.writeStartObject();
+            g.writeNumberField("frame", e.frame());
+            isoField("time", e.tsNanos());
+            millisField("offset_ms", e.tsNanos() - firstSeenNanos);
+            g.writeStringField("note", e.note());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     void capture(CaptureInfo c) throws IOException {
@@ -154,6 +173,7 @@ final class JsonWriter {
         g.writeObjectFieldStart("summary");
         g.writeNumberField("connections", s.connections());
         g.writeNumberField("failures", s.failures());
+        g.writeNumberField("one_direction", s.oneDirection());
         g.writeObjectFieldStart("verdicts");
         for (Map.Entry<Verdict, Long> e : s.byVerdict().entrySet()) {
             g.writeNumberField(e.getKey().key(), e.getValue());

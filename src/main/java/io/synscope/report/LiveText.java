@@ -1,11 +1,11 @@
 package io.synscope.report;
 
-import io.synscope.pipeline.AnalysisSink;
-import io.synscope.pipeline.CaptureInfo;
 import io.synscope.diagnose.ConnectionResult;
-import io.synscope.pipeline.LiveStatus;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
+import io.synscope.pipeline.AnalysisSink;
+import io.synscope.pipeline.CaptureInfo;
+import io.synscope.pipeline.LiveStatus;
 
 import java.io.IOException;
 import java.io.PrintWriter;

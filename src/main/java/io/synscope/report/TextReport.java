@@ -1,16 +1,17 @@
 package io.synscope.report;
 
 import io.synscope.capture.Printable;
-import io.synscope.pipeline.AnalysisSink;
 import io.synscope.diagnose.Alternative;
-import io.synscope.pipeline.CaptureInfo;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;
+import io.synscope.diagnose.Failure;
 import io.synscope.diagnose.LadderStep;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
+import io.synscope.pipeline.AnalysisSink;
+import io.synscope.pipeline.CaptureInfo;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -165,6 +166,13 @@ public final class TextReport implements AnalysisSink {
                 + style.warn(Format.count(s.byOutcome().get(Outcome.RECOVERED)) + " recovered")
                 + ", " + style.good(Format.count(s.byOutcome().get(Outcome.OK)) + " ok")
                 + (unknown > 0 ? ", " + Format.count(unknown) + " unknown" : ""));
+        if (s.oneDirection() > 0) {
+            out.println(style.warn("one direction: ") + Format.count(s.oneDirection()) + " of "
+                    + Format.count(s.connections()) + " connections show one side's packets"
+                    + " only, though the other side's must have been sent: the capture misses a"
+                    + " direction (asymmetric routing, a tap on one port); they are judged"
+                    + " incomplete");
+        }
         for (String w : c.warnings()) {
             out.println(style.warn("warning: ") + Printable.escape(w));
         }
@@ -352,7 +360,7 @@ public final class TextReport implements AnalysisSink {
         return style.bold(Format.clock(r.firstSeenNanos())) + "  " + r.client() + " → "
                 + r.server() + "  " + style.verdict(d.verdict(), d.verdict().key()) + "  "
                 + outcome + style.dim("  [" + d.confidence().key() + " confidence, rule "
-                + d.rule() + (d.resetBy() != null ? ", reset by " + d.resetBy().key() : "")
+                + d.rule().key() + (d.resetBy() != null ? ", reset by " + d.resetBy().key() : "")
                 + ", history " + r.history() + "]");
     }
 
@@ -369,9 +377,12 @@ public final class TextReport implements AnalysisSink {
         if (hidden > 0) {
             out.println(style.dim("      … " + Format.count(hidden) + " more packets"));
         }
-        for (Evidence e : d.evidence()) {
-            out.println("  " + style.dim("evidence") + " #" + e.frame() + " +"
-                    + Format.duration(e.tsNanos() - t0) + ": " + e.note());
+        evidence(d.evidence(), t0);
+        for (Failure f : d.also()) {
+            out.println("  " + style.dim("then") + " +" + Format.duration(f.atNanos() - t0) + " "
+                    + style.verdict(f.verdict(), f.verdict().key()) + style.dim("  ["
+                    + f.confidence().key() + " confidence, rule " + f.rule().key() + "]"));
+            evidence(f.evidence(), t0);
         }
         for (Alternative a : d.alternatives()) {
             out.println("  " + style.dim("or") + " " + a.verdict().key() + ": " + a.reason());
@@ -382,6 +393,13 @@ public final class TextReport implements AnalysisSink {
         if (!r.explanation().cause().isEmpty()) {
             out.println("  " + style.dim("cause") + " " + r.explanation().cause());
             out.println("  " + style.dim("fix  ") + " " + r.explanation().remedy());
+        }
+    }
+
+    private void evidence(List<Evidence> evidence, long t0) {
+        for (Evidence e : evidence) {
+            out.println("  " + style.dim("evidence") + " #" + e.frame() + " +"
+                    + Format.duration(e.tsNanos() - t0) + ": " + e.note());
         }
     }
 

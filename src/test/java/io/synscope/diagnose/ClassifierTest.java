@@ -41,7 +41,7 @@ class ClassifierTest {
     void cleanConnectionIsOk() {
         ConnectionResult r = cleanExchange(conv()).single();
         assertVerdict(r, Verdict.OK, Outcome.OK);
-        assertEquals("closed-in-order", r.diagnosis().rule());
+        assertEquals("closed-in-order", r.diagnosis().rule().key());
         assertEquals(100, r.fromClient().payloadBytes());
         assertEquals(500, r.fromServer().payloadBytes());
         assertEquals("ShADadFf", r.history());
@@ -55,7 +55,7 @@ class ClassifierTest {
                 .at(0.22).server("A").server("PA", 50).client("A");
         ConnectionResult r = c.single();
         assertVerdict(r, Verdict.OK, Outcome.OK);
-        assertEquals("open-at-end", r.diagnosis().rule());
+        assertEquals("open-at-end", r.diagnosis().rule().key());
         assertEquals(1, r.fromClient().retransmissions());
         assertEquals(100, r.fromClient().payloadBytes(), "retransmitted bytes count once");
     }
@@ -88,13 +88,35 @@ class ClassifierTest {
     }
 
     @Test
-    void lateFailureExplainsBetterThanAnEarlierSynDrop() {
+    void synDropIsTheVerdictAndALaterResetComesAlso() {
         Conversation c = conv().client("S").at(1).clientSynAgain().at(1.001).server("SA")
                 .client("A").client("PA", 10);
         c.at(1.0011).serverStatelessRst(c.serverSeq(1));
         ConnectionResult r = c.single();
-        assertVerdict(r, Verdict.OVERFLOW_RESET, Outcome.FAILED);
-        assertNote(r, "SYN was sent 2");
+        assertVerdict(r, Verdict.SYN_DROPPED, Outcome.FAILED);
+        assertEquals(Side.SERVER, r.diagnosis().resetBy());
+        assertEquals(1, r.diagnosis().also().size());
+        Failure later = r.diagnosis().also().get(0);
+        assertEquals(Verdict.OVERFLOW_RESET, later.verdict());
+        assertEquals(Rule.STATELESS_RST_AFTER_ACK, later.rule());
+        assertEquals(Conversation.EPOCH_NANOS + 1_001_100_000L, later.atNanos());
+        assertFalse(later.evidence().isEmpty());
+    }
+
+    @Test
+    void ackIgnoredThenAResetOnceItWorkedComesAlso() {
+        Conversation c = conv().client("S").at(0.0001).server("SA").client("A")
+                .client("PA", 100).at(0.2).clientRetransmits(100, 100)
+                .at(1.0).serverSynAckAgain().client("A")
+                .at(1.6).clientRetransmits(100, 100).at(1.6001).server("A")
+                .server("PA", 20).client("A").at(2).client("PA", 30);
+        c.at(2.0001).send("server", "RA", 0, c.serverSeq(21));
+        ConnectionResult r = c.single();
+        assertVerdict(r, Verdict.ACK_IGNORED, Outcome.FAILED);
+        assertEquals(Confidence.HIGH, r.diagnosis().confidence());
+        assertEquals(List.of(Verdict.RST_UNREAD_DATA),
+                r.diagnosis().also().stream().map(Failure::verdict).toList());
+        assertEquals(Side.SERVER, r.diagnosis().resetBy());
     }
 
     @Test
@@ -128,7 +150,7 @@ class ClassifierTest {
                 .at(1.2).clientRetransmits(100, 100).at(3.0).serverSynAckAgain().client("A");
         ConnectionResult r = c.single();
         assertVerdict(r, Verdict.ACK_IGNORED, Outcome.FAILED);
-        assertEquals("synack-resent-after-ack", r.diagnosis().rule());
+        assertEquals("synack-resent-after-ack", r.diagnosis().rule().key());
         assertEquals(Confidence.HIGH, r.diagnosis().confidence());
         assertNull(r.diagnosis().resetBy());
     }
@@ -152,7 +174,7 @@ class ClassifierTest {
                 .at(3.0).clientRetransmits(100, 100);
         ConnectionResult r = c.single();
         assertVerdict(r, Verdict.ACK_IGNORED, Outcome.FAILED);
-        assertEquals("data-never-acked", r.diagnosis().rule());
+        assertEquals("data-never-acked", r.diagnosis().rule().key());
         assertEquals(Confidence.MEDIUM, r.diagnosis().confidence());
         assertFalse(r.diagnosis().alternatives().isEmpty());
     }
@@ -186,7 +208,7 @@ class ClassifierTest {
         c.at(0.1001).serverStatelessRst(c.serverSeq(12));
         ConnectionResult r = c.single();
         assertVerdict(r, Verdict.RST_UNREAD_DATA, Outcome.FAILED);
-        assertEquals("data-after-close", r.diagnosis().rule());
+        assertEquals("data-after-close", r.diagnosis().rule().key());
         assertEquals(Confidence.HIGH, r.diagnosis().confidence());
     }
 
@@ -259,7 +281,7 @@ class ClassifierTest {
         c.at(0.001).clientAckingUnseen(0x70000001).client("PA", 10).at(5).client("FA");
         ConnectionResult r = c.single();
         assertVerdict(r, Verdict.INCOMPLETE, Outcome.UNKNOWN);
-        assertEquals("one-direction-only", r.diagnosis().rule());
+        assertEquals("one-direction-only", r.diagnosis().rule().key());
     }
 
     @Test
@@ -360,7 +382,7 @@ class ClassifierTest {
         c.at(0.0002).clientStatelessRst(c.clientSeq(1));
         ConnectionResult r = c.single();
         assertVerdict(r, Verdict.RESET, Outcome.FAILED);
-        assertEquals("client-reset-in-handshake", r.diagnosis().rule());
+        assertEquals("client-reset-in-handshake", r.diagnosis().rule().key());
         assertEquals(Side.CLIENT, r.diagnosis().resetBy());
     }
 
@@ -370,7 +392,7 @@ class ClassifierTest {
         c.at(0.5).serverStatelessRst(c.serverSeq(1));
         ConnectionResult r = c.single();
         assertVerdict(r, Verdict.RESET, Outcome.FAILED);
-        assertEquals("server-reset-in-handshake", r.diagnosis().rule());
+        assertEquals("server-reset-in-handshake", r.diagnosis().rule().key());
     }
 
     @Test
@@ -378,7 +400,7 @@ class ClassifierTest {
         ConnectionResult r = conv().client("S").at(0.0001).server("SA").at(5)
                 .otherClientSyn(40001).analyze().get(0);
         assertVerdict(r, Verdict.SYNACK_UNANSWERED, Outcome.FAILED);
-        assertEquals("synack-unanswered-once", r.diagnosis().rule());
+        assertEquals("synack-unanswered-once", r.diagnosis().rule().key());
         assertEquals(Confidence.MEDIUM, r.diagnosis().confidence());
     }
 
@@ -386,7 +408,7 @@ class ClassifierTest {
     void synAckRightAtTheCaptureEndIsIncomplete() {
         ConnectionResult r = conv().client("S").at(0.0001).server("SA").single();
         assertVerdict(r, Verdict.INCOMPLETE, Outcome.UNKNOWN);
-        assertEquals("synack-at-capture-end", r.diagnosis().rule());
+        assertEquals("synack-at-capture-end", r.diagnosis().rule().key());
     }
 
     @Test

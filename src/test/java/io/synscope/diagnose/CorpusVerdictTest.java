@@ -67,7 +67,7 @@ class CorpusVerdictTest {
             if (!agrees && !KNOWN_DISAGREEMENTS.containsKey(key)) {
                 disagreements.add(key + " Zeek " + state + ", synscope " + matching.stream()
                         .map(c -> c.verdict().key() + "/" + c.outcome().key() + " ("
-                                + c.diagnosis().rule() + ")").toList());
+                                + c.diagnosis().rule().key() + ")").toList());
             }
         }
         assertEquals(List.of(), disagreements);
@@ -78,7 +78,7 @@ class CorpusVerdictTest {
         return switch (state) {
             case "REJ" -> c.verdict() == Verdict.REFUSED;
             case "SF" -> c.verdict() == Verdict.OK || c.outcome() == Outcome.RECOVERED
-                    || (c.verdict() == Verdict.INCOMPLETE && c.diagnosis().rule().equals("mid-stream"));
+                    || (c.verdict() == Verdict.INCOMPLETE && c.diagnosis().rule() == Rule.MID_STREAM);
             case "S0" -> c.verdict() == Verdict.SYN_DROPPED || c.verdict() == Verdict.INCOMPLETE;
             default -> RESETS.contains(c.verdict());
         };

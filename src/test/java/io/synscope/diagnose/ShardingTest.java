@@ -21,7 +21,7 @@ class ShardingTest {
         List<String> lines = new ArrayList<>();
         for (ConnectionResult r : sink.connections) {
             lines.add(r.id() + " " + r.client() + " " + r.server() + " " + r.verdict().key() + " "
-                    + r.outcome().key() + " " + r.diagnosis().rule() + " " + r.history() + " "
+                    + r.outcome().key() + " " + r.diagnosis().rule().key() + " " + r.history() + " "
                     + r.diagnosis().evidence().stream().map(Evidence::frame).toList());
         }
         lines.sort(null);

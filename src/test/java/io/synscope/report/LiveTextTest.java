@@ -2,8 +2,8 @@ package io.synscope.report;
 
 import io.synscope.capture.CaptureStats;
 import io.synscope.diagnose.ConnectionResult;
-import io.synscope.pipeline.LiveStatus;
 import io.synscope.diagnose.Verdict;
+import io.synscope.pipeline.LiveStatus;
 import io.synscope.testutil.Conversation;
 import org.junit.jupiter.api.Test;
 

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.synscope.capture.Captures;
 import io.synscope.capture.PacketSource;
+import io.synscope.flow.AnalysisConfig;
 import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
-import io.synscope.flow.AnalysisConfig;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -3,9 +3,9 @@ package io.synscope.report;
 import io.synscope.diagnose.Confidence;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
-import io.synscope.diagnose.Explanation;
 import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Outcome;
+import io.synscope.diagnose.Rule;
 import io.synscope.diagnose.Traffic;
 import io.synscope.diagnose.Verdict;
 import io.synscope.flow.Decision;
@@ -26,11 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TextReportKeepsTest {
     private static ConnectionResult refusedAt(long startSecond) {
         Diagnosis d = new Diagnosis(Verdict.REFUSED, Outcome.FAILED, -1, null,
-                "syn-answered-by-rst", Confidence.HIGH, List.of(), List.of(), List.of());
+                Rule.SYN_ANSWERED_BY_RST, Confidence.HIGH, List.of(), List.of(), List.of(),
+                List.of());
         long startNanos = startSecond * 1_000_000_000L;
         return new ConnectionResult(new HostPort("10.0.0.1", 40000), new HostPort("10.0.0.2", 80),
                 4, startNanos, startNanos, startSecond, startSecond, new Traffic(1, 0, 0),
-                new Traffic(1, 0, 0), "Sr", RoleBasis.SYN, Decision.CLOSED, d, Explanation.of(d),
+                new Traffic(1, 0, 0), "Sr", RoleBasis.SYN, Decision.CLOSED, d, d.rule().explanation(),
                 List.of(), 0);
     }
 

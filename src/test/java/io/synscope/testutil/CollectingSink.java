@@ -3,13 +3,13 @@ package io.synscope.testutil;
 import io.synscope.capture.CaptureException;
 import io.synscope.capture.Captures;
 import io.synscope.capture.PacketSource;
-import io.synscope.pipeline.AnalysisSink;
-import io.synscope.pipeline.Analyzer;
-import io.synscope.pipeline.CaptureInfo;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
 import io.synscope.flow.AnalysisConfig;
+import io.synscope.pipeline.AnalysisSink;
+import io.synscope.pipeline.Analyzer;
+import io.synscope.pipeline.CaptureInfo;
 
 import java.io.IOException;
 import java.nio.file.Path;

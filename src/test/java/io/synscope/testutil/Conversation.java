@@ -2,9 +2,9 @@ package io.synscope.testutil;
 
 import io.synscope.decode.TcpSegment;
 import io.synscope.diagnose.ConnectionResult;
-import io.synscope.pipeline.Diagnoser;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.flow.FlowTracker;
+import io.synscope.pipeline.Diagnoser;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -32,6 +32,9 @@ public final class Conversation {
     private final List<TcpSegment> segments = new ArrayList<>();
     private long nowNanos = EPOCH_NANOS;
     private long frame;
+    private boolean timestamps;
+    /** TSecr for the next segment instead of the peer's last TSval; null for the usual echo. */
+    private Integer nextTsEcr;
 
     private static final class Side {
         final long hi;
@@ -41,6 +44,9 @@ public final class Conversation {
         int isn;
         int sndNxt;
         boolean synSent;
+        /** TSval of this side's last segment, and of its last SYN or SYN-ACK. */
+        int lastTsVal;
+        int lastSynTsVal;
 
         /** Same host as {@code host}, another port. */
         Side(Side host, int port) {
@@ -90,6 +96,24 @@ public final class Conversation {
                         int serverPort, int serverIsn) {
         client = new Side(clientIp, clientPort, clientIsn);
         server = new Side(serverIp, serverPort, serverIsn);
+    }
+
+    /**
+     * From now on every segment carries TCP timestamps as Linux sends them: TSval a millisecond
+     * clock of the sender (the server's offset from the client's), TSecr the peer's last TSval.
+     */
+    public Conversation timestamps() {
+        timestamps = true;
+        return this;
+    }
+
+    /**
+     * The server re-sends its SYN-ACK echoing the client's last SYN, not what came after it:
+     * a SYN-ACK that left before the client's ACK reached the server (they crossed in flight).
+     */
+    public Conversation serverSynAckAgainCrossingTheAck() {
+        nextTsEcr = client.lastSynTsVal;
+        return serverSynAckAgain();
     }
 
     /** Moves the clock to {@code seconds} after the scenario's start. */
@@ -218,6 +242,16 @@ public final class Conversation {
         s.window = window;
         s.payloadLength = payload;
         s.ipId = (f & TcpSegment.RST) != 0 && window == 0 ? 0 : 1234;
+        if (timestamps) {
+            s.hasTimestamps = true;
+            s.tsVal = (int) ((nowNanos - EPOCH_NANOS) / 1_000_000) + (from == server ? 500_000 : 0);
+            s.tsEcr = nextTsEcr != null ? nextTsEcr : to.lastTsVal;
+            nextTsEcr = null;
+            from.lastTsVal = s.tsVal;
+            if (syn) {
+                from.lastSynTsVal = s.tsVal;
+            }
+        }
         s.tsNanos = nowNanos;
         s.frameNumber = ++frame;
         int end = s.seq + (syn ? 1 : 0) + payload + ((f & TcpSegment.FIN) != 0 ? 1 : 0);
