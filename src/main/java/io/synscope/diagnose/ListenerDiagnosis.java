@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Reads one listener's verdicts together. A single dropped SYN cannot say which queue dropped it;
  * the same listener also ignoring or resetting handshake ACKs at the same time says the accept
- * queue was full (kernel-signatures.md, "Context separates them").
+ * queue was full (docs/verdicts.md, "Per-listener findings").
  */
 final class ListenerDiagnosis {
     /** SYN-ACKs left unanswered before we call it a flood or a scan rather than a stray client. */
@@ -43,8 +43,9 @@ final class ListenerDiagnosis {
         if (overflowReset == 0 && ignored > 0 && ignored == s.ackIgnoredUnconfirmed()
                 && ignored <= LOSS_LIKE_MAX) {
             // A SYN-ACK resent after a bare ACK, with no data left unanswered, on one or two
-            // connections: exactly what a lost handshake ACK gives (kernel-signatures, lossy
-            // paths). A full accept queue leaves data unacknowledged and hits many at once.
+            // connections: exactly what a lost handshake ACK gives (docs/verdicts.md, "What
+            // packet loss looks like"). A full accept queue leaves data unacknowledged and hits
+            // many connections at once.
             return new Summary.ListenerFinding(s.server(), "handshake-ack-ignored-or-lost",
                     plural(ignored, "connection") + " whose handshake ACK the server did not take"
                             + " (its SYN-ACK came again), with no client data left unanswered:"

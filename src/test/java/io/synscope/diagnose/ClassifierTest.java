@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One scenario per verdict rule, written as the kernel behaves (kernel-signatures.md). The
+ * One scenario per verdict rule, written as the kernel behaves (docs/verdicts.md). The
  * expected verdict is the failure the scenario was built to show.
  */
 class ClassifierTest {

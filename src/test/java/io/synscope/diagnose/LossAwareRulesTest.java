@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What packet loss looks like, as the lossy-path section of docs/verdicts.md describes it
- * (measured through a lossy relay, see kernel-signatures), and what it must not be called: a
+ * What packet loss looks like, as docs/verdicts.md ("What packet loss looks like") describes
+ * it, measured through a lossy relay, and what it must not be called: a
  * listen queue's failure. Each scenario is the packet sequence seen next to the client unless
  * said otherwise; times are those of a 30 ms path.
  */
