@@ -71,24 +71,25 @@ class LossAwareRulesTest {
                 r.diagnosis().alternatives().toString());
     }
 
-    @Test
-    void dataStillRetransmittedOnItsBackoffAtTheEndIsOpenNotStalled() {
-        ConnectionResult r = conv().client("S").at(0.030).server("SA").client("A")
+    /** An exchange, then a request retransmitted at 0.28, 0.68 and 1.48 s, never acknowledged. */
+    private static Conversation requestRetransmittedUntil1480ms() {
+        return conv().client("S").at(0.030).server("SA").client("A")
                 .client("PA", 100).at(0.060).server("A").server("PA", 10).client("A")
                 .client("PA", 100).at(0.28).clientRetransmits(100, 100)
-                .at(0.68).clientRetransmits(100, 100).at(1.48).clientRetransmits(100, 100)
-                .at(2.0).single();
+                .at(0.68).clientRetransmits(100, 100).at(1.48).clientRetransmits(100, 100);
+    }
+
+    @Test
+    void dataStillRetransmittedOnItsBackoffAtTheEndIsOpenNotStalled() {
+        // The next retransmission is due at about 3.1 s: at 2.0 s the sender is still trying.
+        ConnectionResult r = requestRetransmittedUntil1480ms().at(2.0).single();
         assertVerdict(r, Verdict.OK, Outcome.UNKNOWN, Confidence.LOW);
         assertEquals(Rule.RETRANSMITTING_AT_END, r.diagnosis().rule());
     }
 
     @Test
     void retransmissionsThatStoppedLongBeforeTheEndAreStalled() {
-        ConnectionResult r = conv().client("S").at(0.030).server("SA").client("A")
-                .client("PA", 100).at(0.060).server("A").server("PA", 10).client("A")
-                .client("PA", 100).at(0.28).clientRetransmits(100, 100)
-                .at(0.68).clientRetransmits(100, 100).at(1.48).clientRetransmits(100, 100)
-                .at(10).single();
+        ConnectionResult r = requestRetransmittedUntil1480ms().at(10).single();
         assertVerdict(r, Verdict.STALLED, Outcome.FAILED, Confidence.MEDIUM);
     }
 
