@@ -106,23 +106,36 @@ final class LabRunner {
         TextReport text = new TextReport(out, Main.terminalWantsColor(), maxLadders, Main.version());
         List<Comparison.Line> lines = Comparison.compare(run.rows(),
                 Comparison.analyze(run.capture(), text));
+        boolean relayed = run.mode().relay() != null;
         out.println();
-        out.println("Truth and synscope, per connection");
+        out.println("Truth and synscope, per connection" + (relayed ? " (server side)" : ""));
         int matching = Comparison.print(out, lines);
         boolean variantsMatch = true;
-        for (Path v : run.variantCaptures()) {
-            List<Comparison.Line> vl = Comparison.compare(run.rows(), Comparison.analyze(v, null));
+        for (Lab.Capture v : run.variantCaptures()) {
+            List<Comparison.Line> vl = Comparison.compare(v.rows(), Comparison.analyze(v.file(), null));
+            if (relayed && v.side() == LabMode.Side.CLIENT) {
+                // Where the relay dropped a frame decides what each side saw: both tables.
+                out.println();
+                out.println("Truth and synscope, per connection (client side, "
+                        + v.file().getFileName() + ")");
+                Comparison.print(out, vl);
+            }
             long ok = vl.stream().filter(Comparison.Line::matches).count();
-            out.println("variant " + v.getFileName() + ": " + ok + " of " + vl.size()
+            out.println("variant " + v.file().getFileName() + ": " + ok + " of " + vl.size()
                     + " connections match");
             variantsMatch &= ok == vl.size();
+        }
+        if (relayed) {
+            out.println("relay: " + run.relaySummary());
         }
         out.println(run.mode().name() + ": " + (matching == lines.size()
                 ? (lines.size() == 1 ? "the connection matches" : "all " + lines.size()
                 + " connections match")
                 : (lines.size() - matching) + " of " + lines.size() + " connections differ") + "; the truth shows " + run.shown()
                 + (run.intendedShown() ? " (as intended)" : " (intended: " + run.mode().intended() + ")"));
-        out.println("files: " + run.capture() + " and " + run.mode().name() + ".expected.json");
+        out.println("files: " + run.capture() + " and " + run.mode().name() + ".expected.json"
+                + (relayed ? ", " + run.mode().name() + ".relay.jsonl (what the relay dropped)"
+                : ""));
         out.flush();
         return matching == lines.size() && variantsMatch;
     }

@@ -6,7 +6,10 @@ import io.synscope.capture.PacketSource;
 import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
+import io.synscope.diagnose.Alternative;
+import io.synscope.diagnose.Confidence;
 import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
 import io.synscope.flow.AnalysisConfig;
@@ -16,9 +19,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * synscope's verdicts for a lab capture next to the ones its truth implies, connection by
@@ -30,18 +35,78 @@ public final class Comparison {
     }
 
     /**
+     * What synscope said of one connection: its verdict, outcome, confidence and the reasons of
+     * its alternatives.
+     */
+    public record Said(Verdict verdict, Outcome outcome, Confidence confidence,
+                       List<String> alternatives) {
+        public Said {
+            alternatives = List.copyOf(alternatives);
+        }
+
+        static Said of(ConnectionResult r) {
+            return new Said(r.verdict(), r.outcome(), r.diagnosis().confidence(),
+                    r.diagnosis().alternatives().stream().map(Alternative::reason).toList());
+        }
+
+        /** {@code verdict/outcome}, and the confidence when {@code withConfidence}. */
+        String text(boolean withConfidence) {
+            return verdict.key() + "/" + outcome.key()
+                    + (withConfidence ? " " + confidence.key() : "");
+        }
+
+        /** A handshake failure named with high confidence: what loss must never be called. */
+        public boolean highHandshakeFailure() {
+            return confidence == Confidence.HIGH && HANDSHAKE_FAILURES.contains(verdict);
+        }
+    }
+
+    /** The verdicts that blame the listener or the server's host for a handshake. */
+    public static final Set<Verdict> HANDSHAKE_FAILURES = EnumSet.of(Verdict.SYN_DROPPED,
+            Verdict.SYNACK_UNANSWERED, Verdict.ACK_IGNORED, Verdict.OVERFLOW_RESET);
+
+    /**
      * One connection: its truth row (null when synscope reported a connection the lab did not
      * make) and what synscope said (empty when it did not report the connection, several when
      * it split one).
      */
-    public record Line(HostPort client, HostPort server, Expected.Row row, List<String> synscope) {
+    public record Line(HostPort client, HostPort server, Expected.Row row, List<Said> synscope) {
         public String truth() {
-            return row == null ? "—" : row.expectation().verdict().key() + "/"
-                    + row.expectation().outcome().key();
+            if (row == null) {
+                return "—";
+            }
+            TruthRules.Expectation e = row.expectation();
+            String t = e.verdict().key() + "/" + e.outcome().key();
+            if (e.constrained()) {
+                List<String> allowed = new ArrayList<>();
+                for (Confidence c : Confidence.values()) {
+                    if (e.confidences().contains(c)) {
+                        allowed.add(c.key());
+                    }
+                }
+                t += " " + String.join("|", allowed);
+                if (!e.alternativeWords().isEmpty()) {
+                    t += " +alt '" + String.join(" ", e.alternativeWords()) + "'";
+                }
+            }
+            return t;
+        }
+
+        /** What synscope said, as the truth column puts it (confidence where the truth has one). */
+        public String said() {
+            boolean withConfidence = row != null && row.expectation().constrained();
+            return synscope.isEmpty() ? "(not reported)" : String.join(" + ",
+                    synscope.stream().map(s -> s.text(withConfidence)).toList());
         }
 
         public boolean matches() {
-            return row != null && synscope.size() == 1 && synscope.get(0).equals(truth());
+            return row != null && synscope.size() == 1 && row.expectation().admits(synscope.get(0));
+        }
+
+        /** The truth says ok, and synscope called it a handshake failure with high confidence. */
+        public boolean healthyCalledHighFailure() {
+            return row != null && row.expectation().verdict() == Verdict.OK
+                    && synscope.stream().anyMatch(Said::highHandshakeFailure);
         }
     }
 
@@ -80,23 +145,23 @@ public final class Comparison {
 
     /** Every truth row with synscope's verdicts for it, then connections only synscope saw. */
     public static List<Line> compare(List<Expected.Row> rows, List<ConnectionResult> results) {
-        Map<List<HostPort>, List<String>> said = new LinkedHashMap<>();
+        Map<List<HostPort>, List<Said>> said = new LinkedHashMap<>();
         for (ConnectionResult r : results) {
             said.computeIfAbsent(List.of(r.client(), r.server()), k -> new ArrayList<>())
-                    .add(r.verdict().key() + "/" + r.outcome().key());
+                    .add(Said.of(r));
         }
         return compare(rows, said);
     }
 
     /**
      * As {@link #compare(List, List)}, with what synscope said (e.g. read back from its JSON)
-     * keyed by [client, server], each as {@code verdict/outcome}; the map is emptied.
+     * keyed by [client, server]; the map is emptied.
      */
     public static List<Line> compare(List<Expected.Row> rows,
-                                     Map<List<HostPort>, List<String>> said) {
+                                     Map<List<HostPort>, List<Said>> said) {
         List<Line> lines = new ArrayList<>();
         for (Expected.Row row : rows) {
-            List<String> s = said.remove(List.of(row.client(), row.server()));
+            List<Said> s = said.remove(List.of(row.client(), row.server()));
             lines.add(new Line(row.client(), row.server(), row, s == null ? List.of() : s));
         }
         said.forEach((tuple, verdicts) -> lines.add(new Line(tuple.get(0), tuple.get(1), null,
@@ -104,20 +169,29 @@ public final class Comparison {
         return lines;
     }
 
+    /** Longer tables leave out the lines where truth and synscope agree on ok. */
+    static final int FULL_TABLE_LINES = 30;
+
     /** The side-by-side table; returns how many lines match. */
     public static int print(PrintWriter out, List<Line> lines) {
         List<String[]> rows = new java.util.ArrayList<>();
         rows.add(new String[] {"client", "client saw", "truth (rule)", "synscope", ""});
         int matching = 0;
+        int plainLeftOut = 0;
         for (Line l : lines) {
+            if (l.matches()) {
+                matching++;
+                // A long table (lossy-ok) shows what is worth reading: the rest is "ok, agreed".
+                if (lines.size() > FULL_TABLE_LINES
+                        && l.row().expectation().verdict() == Verdict.OK) {
+                    plainLeftOut++;
+                    continue;
+                }
+            }
             String client = l.client().toString();
             String saw = l.row() == null ? "(not made by the lab)" : l.row().saw();
             String truth = l.row() == null ? "—" : l.truth() + " (" + l.row().expectation().rule() + ")";
-            String synscope = l.synscope().isEmpty() ? "(not reported)" : String.join(" + ", l.synscope());
-            rows.add(new String[] {client, saw, truth, synscope, l.matches() ? "✓" : "✗"});
-            if (l.matches()) {
-                matching++;
-            }
+            rows.add(new String[] {client, saw, truth, l.said(), l.matches() ? "✓" : "✗"});
         }
         // Columns as wide as their widest cell, so long verdicts keep the table aligned.
         int[] width = new int[5];
@@ -132,6 +206,10 @@ public final class Comparison {
                 line.append(r[i]).append(" ".repeat(width[i] - r[i].length() + 2));
             }
             out.println(line.append(r[r.length - 1]).toString().stripTrailing());
+        }
+        if (plainLeftOut > 0) {
+            out.println("… and " + plainLeftOut + " more connections whose truth is ok and"
+                    + " synscope's too (left out)");
         }
         return matching;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import io.synscope.diagnose.Confidence;
 import io.synscope.diagnose.HostPort;
 import io.synscope.lab.TruthRules.Expectation;
 
@@ -39,15 +40,20 @@ public final class Expected {
                       Expectation expectation, String truth, String saw) {
     }
 
-    /** How the run was set up and what the kernel counted; the header of expected.json. */
+    /**
+     * How the run was set up and what the kernel counted; the header of expected.json.
+     *
+     * @param relay the lossy relay's settings and totals, null without one
+     */
     record RunInfo(LabMode mode, String kernel, String tc, Map<String, Long> serverSysctls,
                    Map<String, Long> clientSysctls, Map<String, Long> nstatServer,
-                   Map<String, Long> nstatClient) {
+                   Map<String, Long> nstatClient, Truth.RelayStats relay) {
     }
 
-    /** The rows of a run, in start order. */
+    /** The rows of a run for a capture made on {@code side}, in start order. */
     static List<Row> rows(List<Truth.Client> clients, List<Truth.Server> servers,
-                          List<Truth.Spoofed> spoofed, TruthRules.RunFacts facts) {
+                          List<Truth.Spoofed> spoofed, TruthRules.RunFacts facts,
+                          LabMode.Side side) {
         Map<HostPort, Truth.Server> byClient = new HashMap<>();
         for (Truth.Server s : servers) {
             byClient.put(s.client(), s);
@@ -68,8 +74,12 @@ public final class Expected {
             if (server != null) {
                 truth += ". " + server;
             }
+            Truth.Relayed path = facts.relayed().get(c.client());
+            if (path != null) {
+                truth += ". " + describePath(c, path);
+            }
             rows.add(new Row(c.startEpochUs(), c.id(), c.role(), c.client(), c.server(),
-                    TruthRules.classify(c, s, facts), truth, saw(c)));
+                    TruthRules.classify(c, s, facts, side), truth, saw(c)));
         }
         rows.sort(Comparator.comparingLong(Row::startEpochUs));
         return rows;
@@ -159,6 +169,24 @@ public final class Expected {
         return "server: " + String.join(", ", parts);
     }
 
+    /** What the relay saw and dropped of the connection; times since connect() began. */
+    static String describePath(Truth.Client c, Truth.Relayed path) {
+        StringBuilder sb = new StringBuilder(f("relay: %d SYN%s and %d SYN-ACK%s went by",
+                path.syns(), path.syns() == 1 ? "" : "s", path.synAcks(),
+                path.synAcks() == 1 ? "" : "s"));
+        if (path.dropped().isEmpty()) {
+            return sb.append(", nothing dropped").toString();
+        }
+        List<String> drops = new ArrayList<>();
+        for (Truth.Dropped d : path.dropped()) {
+            drops.add(f("%s %s (%s seq %d len %d) at %.1f ms, %s",
+                    d.direction() == Truth.Direction.CLIENT_TO_SERVER ? "the client's"
+                            : "the server's", d.kind().key(), d.flags(), d.seq(), d.payloadBytes(),
+                    (d.epochUs() - c.startEpochUs()) / 1000.0, d.reason().key()));
+        }
+        return sb.append("; dropped ").append(String.join("; ", drops)).toString();
+    }
+
     /** What the client saw, in a few words: "refused", "timeout 7.1 s", "reply, reset" … */
     static String saw(Truth.Client c) {
         Truth.Connect conn = c.connect();
@@ -246,6 +274,10 @@ public final class Expected {
             LabJson.MAPPER.writeValue(g, info.nstatServer());
             g.writeFieldName("nstat_delta_client");
             LabJson.MAPPER.writeValue(g, info.nstatClient());
+            if (info.relay() != null) {
+                g.writeFieldName("relay");
+                LabJson.MAPPER.writeValue(g, info.relay());
+            }
             g.writeArrayFieldStart("connections");
             for (Row r : rows) {
                 writeRow(g, r, null);
@@ -270,6 +302,19 @@ public final class Expected {
         g.writeStringField("verdict", r.expectation().verdict().key());
         g.writeStringField("outcome", r.expectation().outcome().key());
         g.writeNumberField("rule", r.expectation().rule());
+        if (r.expectation().constrained()) {
+            g.writeArrayFieldStart("confidence");
+            for (Confidence c : Confidence.values()) {
+                if (r.expectation().confidences().contains(c)) {
+                    g.writeString(c.key());
+                }
+            }
+            g.writeEndArray();
+            if (!r.expectation().alternativeWords().isEmpty()) {
+                g.writeFieldName("alternative_mentions");
+                LabJson.MAPPER.writeValue(g, r.expectation().alternativeWords());
+            }
+        }
         g.writeStringField("truth", r.truth());
         if (from != null) {
             g.writeStringField("from", from);

@@ -40,6 +40,13 @@ import java.util.stream.Stream;
  * driver; {@code nstat} after; captures stopped with SIGINT and waited for; the server stopped
  * with SIGTERM (it then records connections still open). Everything created is removed after
  * each run, and also on Ctrl-C or failure (a shutdown hook does the same teardown).
+ *
+ * <p>A mode with a {@link LabMode.Relay} puts a lossy path between the two: a middle namespace
+ * {@code ssm-<pid>} where the client's veth ends as {@code mc-<pid>} and the server's as
+ * {@code ms-<pid>}, {@link LabRelay} forwarding frames between them with delay and loss, and
+ * tx checksum offload off on both endpoints ({@code ethtool -K DEV tx off}) so that forwarded
+ * frames carry real checksums. Such a run is captured on both sides, and each side gets its
+ * own truth: a frame the relay dropped is in one side's capture only.
  */
 public final class Lab implements AutoCloseable {
     public static final int SNAPLEN = 128;
@@ -59,6 +66,10 @@ public final class Lab implements AutoCloseable {
     private final String sns;
     /** The "rebooted" server namespace of half-open. */
     private final String rns;
+    /** The lossy path's middle namespace, and its ends of the client's and the server's veth. */
+    private final String mns;
+    private final String mc;
+    private final String ms;
     private final String cv;
     private final String sv;
     /** What teardown must remove: live children and namespaces created. */
@@ -81,6 +92,9 @@ public final class Lab implements AutoCloseable {
         cns = "ssc-" + id;
         sns = "sss-" + id;
         rns = "ssr-" + id;
+        mns = "ssm-" + id;
+        mc = "mc-" + id;
+        ms = "ms-" + id;
         cv = "vc-" + id;
         sv = "vs-" + id;
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -117,9 +131,17 @@ public final class Lab implements AutoCloseable {
     public record TimedLine(long receivedNanos, String line) {
     }
 
-    /** What one run produced; {@code live} is null unless {@link #withLive()}. */
-    public record Run(LabMode mode, Path capture, List<Path> variantCaptures,
-                      List<Expected.Row> rows, LiveRun live) {
+    /** A capture of a run and the truth for its vantage point. */
+    public record Capture(Path file, LabMode.Side side, List<Expected.Row> rows) {
+    }
+
+    /**
+     * What one run produced: the main capture and its truth, the variant captures (for a mode
+     * with a relay, the client side's among them), the relay's totals (null without one);
+     * {@code live} is null unless {@link #withLive()}.
+     */
+    public record Run(LabMode mode, Path capture, List<Expected.Row> rows,
+                      List<Capture> variantCaptures, Truth.RelayStats relay, LiveRun live) {
         /** verdict/outcome=count of the truth, sorted, e.g. {@code ok/ok=3 refused/failed=1}. */
         public String shown() {
             Map<String, Integer> counts = new TreeMap<>();
@@ -130,6 +152,25 @@ public final class Lab implements AutoCloseable {
             List<String> parts = new ArrayList<>();
             counts.forEach((k, v) -> parts.add(k + "=" + v));
             return String.join(" ", parts);
+        }
+
+        /** The relay's path and what it did, in words; null without a relay. */
+        public String relaySummary() {
+            if (relay == null) {
+                return null;
+            }
+            LabMode.Relay p = relay.path();
+            List<String> kinds = new ArrayList<>();
+            relay.droppedKinds().forEach((k, n) -> kinds.add(n + " " + k));
+            return String.format(java.util.Locale.ROOT, "%d ± %d ms each way, %.1f %% random loss,"
+                            + " targeted drops: %s; forwarded %d frames to the server and %d to"
+                            + " the client, dropped %d and %d (%s); %d frames left more than 1 ms"
+                            + " after their planned time, the latest %.1f ms",
+                    p.delayMillis(), p.jitterMillis(),
+                    p.lossPercent(), p.drop().key(), relay.forwardedToServer(),
+                    relay.forwardedToClient(), relay.droppedToServer(), relay.droppedToClient(),
+                    kinds.isEmpty() ? "nothing" : String.join(", ", kinds),
+                    relay.lateOverOneMs(), relay.maxLateUs() / 1000.0);
         }
 
         /** Whether the truth shows exactly what the mode is meant to show. */
@@ -185,14 +226,33 @@ public final class Lab implements AutoCloseable {
     }
 
     private Run runIn(LabMode mode, Path outDir, Path work) throws LabException, IOException {
+        LabMode.Relay relay = mode.relay();
+        if (relay != null && tools.ethtool() == null) {
+            throw new LabException(Kind.TOOL_MISSING, "the lossy modes need `ethtool` (tx"
+                    + " checksum offload off on the lab's veths): install ethtool"
+                    + " (apt-get install ethtool)");
+        }
         say(mode, "setting up namespaces");
         addNamespace(cns);
         addNamespace(sns);
-        ip("link", "add", cv, "netns", cns, "type", "veth", "peer", "name", sv, "netns", sns);
+        if (relay == null) {
+            ip("link", "add", cv, "netns", cns, "type", "veth", "peer", "name", sv, "netns", sns);
+        } else {
+            addMiddle();
+        }
         configureLink(mode, cns, cv, mode.clientIp());
         configureLink(mode, sns, sv, mode.serverIp());
+        if (relay != null) {
+            inNs(cns, tools.ethtool().toString(), "-K", cv, "tx", "off");
+            inNs(sns, tools.ethtool().toString(), "-K", sv, "tx", "off");
+        }
         awaitLinkUp(cns, cv);
         awaitLinkUp(sns, sv);
+        Process relayProcess = null;
+        if (relay != null) {
+            say(mode, "starting the relay");
+            relayProcess = startRelay(mode, work);
+        }
         LabMode.Sysctls s = mode.sysctls();
         Map<String, Integer> serverSettings = new LinkedHashMap<>();
         serverSettings.put("net.core.somaxconn", s.somaxconn());
@@ -235,7 +295,10 @@ public final class Lab implements AutoCloseable {
                     work.resolve("live.pcapng").toString()));
             captures.put("live", startCapture("live", null, cmd, liveLines));
         }
-        Set<Variant> wanted = variants ? mode.variants() : Set.of();
+        Set<Variant> wanted = new LinkedHashSet<>(variants ? mode.variants() : Set.of());
+        if (relay != null) {
+            wanted.add(Variant.CLIENT_SIDE);
+        }
         for (Variant v : wanted) {
             List<String> cmd = switch (v) {
                 case CLIENT_SIDE -> tcpdump(cv, work.resolve(v.name()));
@@ -276,6 +339,17 @@ public final class Lab implements AutoCloseable {
         if (server != null) {
             stop(server);
         }
+        Truth.RelayStats relayStats = null;
+        Map<io.synscope.diagnose.HostPort, Truth.Relayed> relayed = new LinkedHashMap<>();
+        if (relayProcess != null) {
+            stopRelay(relayProcess, work);
+            relayStats = LabJson.MAPPER.readValue(work.resolve("relay-stats.json").toFile(),
+                    Truth.RelayStats.class);
+            for (Truth.Relayed r : LabJson.readLines(work.resolve("relay.jsonl"),
+                    Truth.Relayed.class)) {
+                relayed.put(r.client(), r);
+            }
+        }
 
         List<Truth.Client> clients = LabJson.readLines(work.resolve("client.jsonl"), Truth.Client.class);
         List<Truth.Server> servers = LabJson.readLines(work.resolve("server.jsonl"), Truth.Server.class);
@@ -283,46 +357,58 @@ public final class Lab implements AutoCloseable {
         int unreadCloses = (int) servers.stream().filter(x -> x.unreadBytes() > 0).count();
         TruthRules.RunFacts facts = new TruthRules.RunFacts(
                 serverSysctls.getOrDefault("net.ipv4.tcp_abort_on_overflow", 0L).intValue(),
-                nstatServer, forgotten, unreadCloses);
-        List<Expected.Row> rows = Expected.rows(clients, servers, spoofed, facts);
+                nstatServer, forgotten, unreadCloses, relayed);
+        Map<LabMode.Side, List<Expected.Row>> rowsBySide = new LinkedHashMap<>();
+        for (LabMode.Side side : LabMode.Side.values()) {
+            rowsBySide.put(side, Expected.rows(clients, servers, spoofed, facts, side));
+        }
+        List<Expected.Row> rows = rowsBySide.get(mode.captureSide());
         Expected.RunInfo info = new Expected.RunInfo(mode, kernel(), tc, serverSysctls,
-                clientSysctls, nstatServer, nstatClient);
+                clientSysctls, nstatServer, nstatClient, relayStats);
 
         String dump = "tcpdump -i <veth> -s " + SNAPLEN + " --immediate-mode -U";
         String side = serverSide ? "server" : "client";
         Path capture = emit(work.resolve("main.pcap"), outDir, mode.name() + ".pcap", side,
                 "ethernet", dump + " (" + side + " side)", info, rows);
-        List<Path> extra = new ArrayList<>();
+        List<Capture> extra = new ArrayList<>();
         for (Variant v : wanted) {
             String name = v.fileName(mode.name());
+            LabMode.Side vantage = v == Variant.CLIENT_SIDE ? LabMode.Side.CLIENT
+                    : LabMode.Side.SERVER;
             Path made = switch (v) {
                 case CLIENT_SIDE -> emit(work.resolve(v.name()), outDir, name, "client", "ethernet",
-                        dump + " (client side, same run as " + mode.name() + ".pcap)", info, rows);
+                        dump + " (client side, same run as " + mode.name() + ".pcap)", info,
+                        rowsBySide.get(vantage));
                 case ANY_SLL -> emit(work.resolve(v.name()), outDir, name, "server", "linux-sll",
                         "tcpdump -i any -y LINUX_SLL -s " + SNAPLEN + " in the server namespace",
-                        info, rows);
+                        info, rowsBySide.get(vantage));
                 case ANY_SLL2 -> emit(work.resolve(v.name()), outDir, name, "server", "linux-sll2",
                         "tcpdump -i any -y LINUX_SLL2 -s " + SNAPLEN + " in the server namespace",
-                        info, rows);
+                        info, rowsBySide.get(vantage));
                 case PCAPNG_LIVE -> emit(work.resolve(v.name()), outDir, name, "server", "ethernet",
                         "dumpcap -i <veth> -s " + SNAPLEN + " (server side, same run as "
-                                + mode.name() + ".pcap)", info, rows);
+                                + mode.name() + ".pcap)", info, rowsBySide.get(vantage));
                 case PCAPNG_COPY -> {
                     Path copy = work.resolve(v.name());
                     run(List.of(tools.editcap().toString(), "-F", "pcapng",
                             work.resolve("main.pcap").toString(), copy.toString()));
                     yield emit(copy, outDir, name, "server", "ethernet",
-                            "editcap -F pcapng " + mode.name() + ".pcap", info, rows);
+                            "editcap -F pcapng " + mode.name() + ".pcap", info,
+                            rowsBySide.get(vantage));
                 }
             };
-            extra.add(made);
+            extra.add(new Capture(made, vantage, rowsBySide.get(vantage)));
+        }
+        if (relayProcess != null) {
+            Files.copy(work.resolve("relay.jsonl"), outDir.resolve(mode.name() + ".relay.jsonl"),
+                    StandardCopyOption.REPLACE_EXISTING);
         }
         if (liveRun != null) {
             Path kept = outDir.resolve(mode.name() + ".live.pcapng");
             Files.copy(liveRun.capture(), kept, StandardCopyOption.REPLACE_EXISTING);
             liveRun = new LiveRun(liveRun.lines(), liveRun.exitCode(), kept, liveRun.stderr());
         }
-        return new Run(mode, capture, extra, rows, liveRun);
+        return new Run(mode, capture, rows, extra, relayStats, liveRun);
     }
 
     private Path emit(Path made, Path outDir, String name, String side, String linkType,
@@ -361,12 +447,32 @@ public final class Lab implements AutoCloseable {
                     "net.ipv6.conf." + dev + ".router_solicitations", 0));
             ip("-n", ns, "addr", "add", address + "/64", "dev", dev, "nodad");
         } else {
-            // Absent when the kernel has IPv6 off altogether: then there is nothing to silence.
-            inNs(ns, "/bin/sh", "-c", "f=/proc/sys/net/ipv6/conf/" + dev + "/disable_ipv6;"
-                    + " [ ! -e $f ] || echo 1 > $f");
+            ipv6Off(ns, dev);
             ip("-n", ns, "addr", "add", address + "/24", "dev", dev);
         }
         ip("-n", ns, "link", "set", dev, "up");
+    }
+
+    /** No IPv6 on {@code dev}, so the kernel sends no router solicitations or MLD reports. */
+    private void ipv6Off(String ns, String dev) throws LabException {
+        // Absent when the kernel has IPv6 off altogether: then there is nothing to silence.
+        inNs(ns, "/bin/sh", "-c", "f=/proc/sys/net/ipv6/conf/" + dev + "/disable_ipv6;"
+                + " [ ! -e $f ] || echo 1 > $f");
+    }
+
+    /**
+     * The lossy path's middle namespace, with the client's veth ending there as {@code mc} and
+     * the server's as {@code ms}: links up, no addresses, no IPv6, so that the only frames
+     * between client and server are theirs, moved by the relay.
+     */
+    private void addMiddle() throws LabException {
+        addNamespace(mns);
+        ip("link", "add", cv, "netns", cns, "type", "veth", "peer", "name", mc, "netns", mns);
+        ip("link", "add", sv, "netns", sns, "type", "veth", "peer", "name", ms, "netns", mns);
+        for (String dev : List.of(mc, ms)) {
+            ipv6Off(mns, dev);
+            ip("-n", mns, "link", "set", dev, "up");
+        }
     }
 
     /** Sets sysctls, named as sysctl(8) names them, inside {@code ns} (they are per namespace). */
@@ -576,16 +682,41 @@ public final class Lab implements AutoCloseable {
         // Like the client, the server looks its part of the mode up by name.
         cmd.addAll(List.of("--mode", mode.name(), "--truth",
                 work.resolve("server.jsonl").toString()));
-        Process p = start(sns, cmd, ProcessBuilder.Redirect.PIPE,
-                ProcessBuilder.Redirect.to(work.resolve("server.log").toFile()));
+        return startReady(sns, cmd, work.resolve("server.log"), "LISTENING", "the lab server");
+    }
+
+    /** The relay, with a fresh seed for its loss and delays (the seed goes into its stats). */
+    private Process startRelay(LabMode mode, Path work) throws LabException, IOException {
+        List<String> cmd = javaCommand(LabRelay.class);
+        cmd.addAll(List.of("--mode", mode.name(), "--client-if", mc, "--server-if", ms,
+                "--seed", Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong()),
+                "--log", work.resolve("relay.jsonl").toString(),
+                "--stats", work.resolve("relay-stats.json").toString()));
+        return startReady(mns, cmd, work.resolve("relay.log"), "RELAYING", "the lab relay");
+    }
+
+    /** Starts a lab program in {@code ns} and waits for the line saying it is ready. */
+    private Process startReady(String ns, List<String> cmd, Path log, String ready, String what)
+            throws LabException, IOException {
+        Process p = start(ns, cmd, ProcessBuilder.Redirect.PIPE,
+                ProcessBuilder.Redirect.to(log.toFile()));
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
                 StandardCharsets.US_ASCII));
         String line = readLineWithin(out, STEP_TIMEOUT_SECONDS, p);
-        if (!"LISTENING".equals(line)) {
-            throw new LabException(Kind.RUN_FAILED, "the lab server did not start (see "
-                    + work.resolve("server.log") + ")");
+        if (!ready.equals(line)) {
+            throw new LabException(Kind.RUN_FAILED, what + " did not start (see " + log + ")");
         }
         return p;
+    }
+
+    /** Closes the relay's stdin: it writes its log and exits; a relay that failed fails the run. */
+    private void stopRelay(Process relay, Path work) throws LabException, IOException {
+        relay.getOutputStream().close();
+        waitOrKill(relay);
+        if (relay.exitValue() != 0) {
+            throw new LabException(Kind.RUN_FAILED, "the lab relay failed (exit "
+                    + relay.exitValue() + "; see " + work.resolve("relay.log") + ")");
+        }
     }
 
     /**

@@ -155,6 +155,17 @@ public final class LabClient {
                 connectToClosedPort(2, new InetSocketAddress(server.getAddress(), server.getPort() + 1));
             }
             case STALLED -> stalled();
+            case PARALLEL -> {
+                for (int w = 0; w < LabMode.PARALLEL_WORKERS; w++) {
+                    async(() -> oneAfterAnother(LabMode.PARALLEL_EACH, LabMode.PARALLEL_REPLY_BYTES,
+                            c -> close(c, false)));
+                }
+            }
+            // The banner first: the client sends nothing until the server has spoken.
+            case SERVER_FIRST -> oneAfterAnother(3, c -> {
+                c.expectedReplyBytes += LabMode.BANNER_BYTES;
+                readReply(c, 5000, 0);
+            }, 48, c -> close(c, false));
         }
         for (Thread t : workers) {
             t.join();
@@ -163,9 +174,16 @@ public final class LabClient {
 
     /** {@code n} connections, one after another: connect, request, reply, then {@code ending}. */
     private void oneAfterAnother(int n, int replyBytes, ConnStep ending) throws Exception {
+        oneAfterAnother(n, c -> { }, replyBytes, ending);
+    }
+
+    /** As above, with {@code opening} between connect and request. */
+    private void oneAfterAnother(int n, ConnStep opening, int replyBytes, ConnStep ending)
+            throws Exception {
         for (int i = 0; i < n; i++) {
             Conn c = conn("client", server);
             if (connect(c)) {
+                opening.run(c);
                 request(c, replyBytes);
                 readReply(c, 5000, 0);
                 ending.run(c);
@@ -306,7 +324,8 @@ public final class LabClient {
 
     // ---- connection primitives ---------------------------------------------------------
 
-    private Conn conn(String role, InetSocketAddress remote) {
+    /** Synchronized: the PARALLEL script's workers make connections at the same time. */
+    private synchronized Conn conn(String role, InetSocketAddress remote) {
         Conn c = new Conn("c" + (conns.size() + 1), role, clientIp,
                 LabMode.CLIENT_PORT_BASE + conns.size() + 1, remote);
         conns.add(c);

@@ -1,5 +1,7 @@
 package io.synscope.lab;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,12 +22,17 @@ import java.util.Set;
  * @param script        what the client program does
  * @param burst         simultaneous connect()s of the burst scripts
  * @param variants      extra captures of the same run, made with {@code --variants}
+ * @param relay         the lossy path between the two namespaces, or null for a direct veth;
+ *                      a run through it is captured on both sides (where a frame was dropped
+ *                      decides what each side can see), {@code MODE.pcap} and
+ *                      {@code MODE.client.pcap}, each with its own truth
  * @param intended      verdict/outcome counts the mode is meant to show; the truth decides
  *                      what a run did show (bursts are races), this only says whether it hit
  */
 public record LabMode(String name, String summary, Server server, Sysctls sysctls,
                       boolean paceSynAcks, int spoofedSyns, boolean ipv6, Side captureSide,
-                      Script script, int burst, Set<Variant> variants, String intended) {
+                      Script script, int burst, Set<Variant> variants, Relay relay,
+                      String intended) {
 
     /** The listening program: {@code new ServerSocket(port, backlog)} and what it does. */
     public record Server(int backlog, Handler handler, Api api, boolean gated) {
@@ -42,8 +49,16 @@ public record LabMode(String name, String summary, Server server, Sysctls sysctl
         /** Read nothing; once the request has arrived, close: RST for the unread bytes. */
         CLOSE_UNREAD,
         /** Read a BULK upload, send the download, read until EOF, close. */
-        BULK
+        BULK,
+        /**
+         * Speak first, like an SMTP or SSH server: a {@link #BANNER_BYTES} banner, then
+         * REPLY_WAIT_EOF.
+         */
+        BANNER
     }
+
+    /** The banner of {@link Handler#BANNER}: {@code HELLO <client port> ....\n}. */
+    public static final int BANNER_BYTES = 32;
 
     /**
      * How the server listens. The API decides how close() behaves: JDK 17's
@@ -110,7 +125,49 @@ public record LabMode(String name, String summary, Server server, Sysctls sysctl
          * One exchange; the path to the server goes silent; a second request is retransmitted
          * until TCP_USER_TIMEOUT abandons it; the path comes back and a new connection works.
          */
-        STALLED
+        STALLED,
+        /**
+         * {@link #PARALLEL_WORKERS} threads, each making {@link #PARALLEL_EACH} connections one
+         * after another: request, {@link #PARALLEL_REPLY_BYTES} reply, close.
+         */
+        PARALLEL,
+        /** 3 connections one after another: read the banner, request, 48 B reply, close. */
+        SERVER_FIRST
+    }
+
+    static final int PARALLEL_WORKERS = 8;
+    static final int PARALLEL_EACH = 30;
+    /** Several segments, so that data is lost too, and all sent at once (initial cwnd 10). */
+    static final int PARALLEL_REPLY_BYTES = 8192;
+
+    /**
+     * The lossy path: a middle namespace whose relay ({@link LabRelay}) forwards every frame
+     * between the client's and the server's veth after {@code delayMillis} ± {@code jitterMillis}
+     * (uniform), drops {@code lossPercent} of the TCP frames at random, and drops the frames
+     * {@code drop} names.
+     */
+    public record Relay(int delayMillis, int jitterMillis, double lossPercent, Drop drop) {
+        /** As measured for kernel-signatures.md's lossy-path section: 15 ± 5 ms one way, 1.5 %. */
+        static final Relay MEASURED = new Relay(15, 5, 1.5, Drop.NONE);
+
+        /** The same delay without random loss, dropping {@code d}. */
+        static Relay dropping(Drop d) {
+            return new Relay(MEASURED.delayMillis, MEASURED.jitterMillis, 0, d);
+        }
+    }
+
+    /** Frames the relay drops on purpose, besides random loss. */
+    public enum Drop {
+        NONE,
+        /** Each connection's first pure ACK from the client: its handshake ACK. */
+        HANDSHAKE_ACK,
+        /** Each connection's first SYN-ACK from the server. */
+        FIRST_SYNACK;
+
+        @JsonValue
+        String key() {
+            return LabJson.key(this);
+        }
     }
 
     /** Sysctls of the run: server namespace, and the client's SYN retries. */
@@ -213,7 +270,18 @@ public record LabMode(String name, String summary, Server server, Sysctls sysctl
                     .withSide(Side.CLIENT).withIntended("stalled/failed=1 ok/ok=1"),
             mode("ipv6", "fd77::1 → fd77::2: one exchange, two connect()s to a closed port",
                     PLAIN, Script.IPV6)
-                    .withIpv6().withIntended("ok/ok=1 refused/failed=2"));
+                    .withIpv6().withIntended("ok/ok=1 refused/failed=2"),
+            mode("lossy-ok",
+                    "240 exchanges through a path with 15 ± 5 ms delay and 1.5 % loss: all fine",
+                    new Server(128, Handler.REPLY_WAIT_EOF, Api.SOCKET, false), Script.PARALLEL)
+                    .withRelay(Relay.MEASURED).withIntended("ok/ok=240"),
+            mode("handshake-ack-lost",
+                    "the server speaks first; the path loses each client's handshake ACK",
+                    new Server(16, Handler.BANNER, Api.SOCKET, false), Script.SERVER_FIRST)
+                    .withRelay(Relay.dropping(Drop.HANDSHAKE_ACK)).withIntended("ok/ok=3"),
+            mode("synack-lost", "the path loses each connection's first SYN-ACK", PLAIN,
+                    Script.SEQUENTIAL)
+                    .withRelay(Relay.dropping(Drop.FIRST_SYNACK)).withIntended("ok/ok=3"));
 
     /** The mode named {@code name}. */
     public static Optional<LabMode> byName(String name) {
@@ -242,46 +310,51 @@ public record LabMode(String name, String summary, Server server, Sysctls sysctl
 
     private static LabMode mode(String name, String summary, Server server, Script script) {
         return new LabMode(name, summary, server, Sysctls.LAB, false, 0, false, Side.SERVER,
-                script, 0, Set.of(), "");
+                script, 0, Set.of(), null, "");
     }
 
     private LabMode withSysctls(Sysctls s) {
         return new LabMode(name, summary, server, s, paceSynAcks, spoofedSyns, ipv6, captureSide,
-                script, burst, variants, intended);
+                script, burst, variants, relay, intended);
     }
 
     private LabMode paced() {
         return new LabMode(name, summary, server, sysctls, true, spoofedSyns, ipv6, captureSide,
-                script, burst, variants, intended);
+                script, burst, variants, relay, intended);
     }
 
     private LabMode withSpoofed(int n) {
         return new LabMode(name, summary, server, sysctls, paceSynAcks, n, ipv6, captureSide,
-                script, burst, variants, intended);
+                script, burst, variants, relay, intended);
     }
 
     private LabMode withIpv6() {
         return new LabMode(name, summary, server, sysctls, paceSynAcks, spoofedSyns, true,
-                captureSide, script, burst, variants, intended);
+                captureSide, script, burst, variants, relay, intended);
     }
 
     private LabMode withSide(Side s) {
         return new LabMode(name, summary, server, sysctls, paceSynAcks, spoofedSyns, ipv6, s,
-                script, burst, variants, intended);
+                script, burst, variants, relay, intended);
     }
 
     private LabMode withBurst(int n) {
         return new LabMode(name, summary, server, sysctls, paceSynAcks, spoofedSyns, ipv6,
-                captureSide, script, n, variants, intended);
+                captureSide, script, n, variants, relay, intended);
     }
 
     private LabMode withVariants(Variant... v) {
         return new LabMode(name, summary, server, sysctls, paceSynAcks, spoofedSyns, ipv6,
-                captureSide, script, burst, Set.of(v), intended);
+                captureSide, script, burst, Set.of(v), relay, intended);
+    }
+
+    private LabMode withRelay(Relay r) {
+        return new LabMode(name, summary, server, sysctls, paceSynAcks, spoofedSyns, ipv6,
+                captureSide, script, burst, variants, r, intended);
     }
 
     private LabMode withIntended(String counts) {
         return new LabMode(name, summary, server, sysctls, paceSynAcks, spoofedSyns, ipv6,
-                captureSide, script, burst, variants, counts);
+                captureSide, script, burst, variants, relay, counts);
     }
 }

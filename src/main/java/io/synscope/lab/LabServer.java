@@ -168,7 +168,12 @@ public final class LabServer {
                     c.close = ServerClose.FIN;
                     s.close();
                 }
-                case REPLY_WAIT_EOF, REPLY_CLOSE, REPLY_LINGER0 -> {
+                case BANNER, REPLY_WAIT_EOF, REPLY_CLOSE, REPLY_LINGER0 -> {
+                    if (handler == Handler.BANNER) {
+                        out.write(padded("HELLO " + c.client.port() + " ", LabMode.BANNER_BYTES));
+                        out.flush();
+                        c.event("wrote " + LabMode.BANNER_BYTES + " B banner");
+                    }
                     String[] req = readRequest(in, c);
                     writeReply(out, req[1], Long.parseLong(req[2]), c);
                     if (handler == Handler.REPLY_LINGER0) {
@@ -176,7 +181,7 @@ public final class LabServer {
                         s.setSoLinger(true, 0);
                         c.close = ServerClose.LINGER0;
                     } else {
-                        if (handler == Handler.REPLY_WAIT_EOF) {
+                        if (handler != Handler.REPLY_CLOSE) {
                             readUntilEof(in, c);
                         }
                         c.close = ServerClose.FIN;
@@ -226,15 +231,20 @@ public final class LabServer {
         if (n < 1 || n > MAX_REPLY_BYTES) {
             throw new IOException("reply size out of range: " + n);
         }
-        byte[] reply = new byte[(int) n];
-        Arrays.fill(reply, (byte) '.');
-        byte[] head = ("RSP " + id + " ").getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(head, 0, reply, 0, Math.min(head.length, reply.length));
-        reply[reply.length - 1] = '\n';
-        out.write(reply);
+        out.write(padded("RSP " + id + " ", (int) n));
         out.flush();
         c.replyBytes = n;
         c.event("wrote " + n + " B reply");
+    }
+
+    /** {@code head} padded with dots to {@code n} bytes, the last one a newline. */
+    private static byte[] padded(String head, int n) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) '.');
+        byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(h, 0, b, 0, Math.min(h.length, b.length));
+        b[b.length - 1] = '\n';
+        return b;
     }
 
     private static void readUntilEof(InputStream in, Conn c) throws IOException {

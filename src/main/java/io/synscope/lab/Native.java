@@ -2,6 +2,7 @@ package io.synscope.lab;
 
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
@@ -15,8 +16,8 @@ import java.nio.channels.SocketChannel;
 
 /**
  * The libc calls the lab needs and Java does not offer: a raw IPv4 socket for spoofed SYNs,
- * {@code getsockopt(TCP_INFO)}, {@code setsockopt(TCP_USER_TIMEOUT)}, and signals other than
- * SIGTERM/SIGKILL. Loaded through jnr-ffi on
+ * {@code getsockopt(TCP_INFO)}, {@code setsockopt(TCP_USER_TIMEOUT)}, signals other than
+ * SIGTERM/SIGKILL, and packet sockets for the lossy relay. Loaded through jnr-ffi on
  * first use, so programs that never need it do not pay for loading it.
  */
 final class Native {
@@ -29,6 +30,13 @@ final class Native {
     /** linux/tcp.h: ms that sent data may stay unacknowledged before the kernel aborts. */
     static final int TCP_USER_TIMEOUT = 18;
     static final int SIGINT = 2;
+    static final int AF_PACKET = 17;
+    /** linux/if_ether.h: every protocol. */
+    static final int ETH_P_ALL = 0x0003;
+    static final int SOL_PACKET = 263;
+    /** linux/if_packet.h: do not hand this socket the frames sent on its interface. */
+    static final int PACKET_IGNORE_OUTGOING = 23;
+    static final int EINTR = 4;
 
     /** The subset of libc used here; signatures as in the Linux man pages. */
     public interface LibC {
@@ -42,6 +50,14 @@ final class Native {
         int setsockopt(int fd, int level, int name, @In byte[] value, int len);
 
         int close(int fd);
+
+        int bind(int fd, @In byte[] addr, int addrLen);
+
+        @ssize_t long recv(int fd, Pointer buf, @size_t long len, int flags);
+
+        @ssize_t long send(int fd, @In byte[] buf, @size_t long len, int flags);
+
+        int if_nametoindex(String name);
 
         int kill(int pid, int sig);
 
@@ -79,10 +95,37 @@ final class Native {
         }
     }
 
+    /**
+     * A packet socket that receives every frame arriving on {@code ifName} (not those sent on
+     * it) and sends whole Ethernet frames out of it. Created for no protocol and bound with
+     * ETH_P_ALL, so that no frame of another interface slips in before the bind.
+     */
+    static int packetSocket(String ifName) throws IOException {
+        int index = libc().if_nametoindex(ifName);
+        if (index == 0) {
+            throw new IOException("no interface " + ifName);
+        }
+        int fd = (int) check(libc().socket(AF_PACKET, SOCK_RAW, 0), "socket(AF_PACKET)");
+        byte[] one = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();
+        check(libc().setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, one, one.length),
+                "setsockopt(PACKET_IGNORE_OUTGOING)");
+        // struct sockaddr_ll: family, protocol (network order), ifindex; the rest zero.
+        ByteBuffer addr = ByteBuffer.allocate(20).order(ByteOrder.nativeOrder());
+        addr.putShort(0, (short) AF_PACKET).putInt(4, index);
+        addr.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) ETH_P_ALL);
+        check(libc().bind(fd, addr.array(), addr.capacity()), "bind(" + ifName + ")");
+        return fd;
+    }
+
+    /** errno of the calling thread's last failed call. */
+    static int errno() {
+        return LastError.getLastError(Runtime.getRuntime(libc()));
+    }
+
     /** Throws an IOException naming {@code call} and errno's text when {@code result} is -1. */
     static long check(long result, String call) throws IOException {
         if (result == -1) {
-            int errno = LastError.getLastError(Runtime.getRuntime(libc()));
+            int errno = errno();
             throw new IOException(call + ": " + libc().strerror(errno) + " (errno " + errno + ")");
         }
         return result;

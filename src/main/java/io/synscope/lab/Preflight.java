@@ -17,8 +17,12 @@ final class Preflight {
     private Preflight() {
     }
 
-    /** Absolute paths of the programs the lab runs; the pcapng ones are null unless asked for. */
-    record Tools(Path ip, Path tc, Path tcpdump, Path nstat, Path dumpcap, Path editcap) {
+    /**
+     * Absolute paths of the programs the lab runs; the pcapng ones are null unless asked for,
+     * ethtool is null when it is not installed (only the lossy modes need it, and say so).
+     */
+    record Tools(Path ip, Path tc, Path tcpdump, Path nstat, Path dumpcap, Path editcap,
+                 Path ethtool) {
     }
 
     /**
@@ -58,11 +62,21 @@ final class Preflight {
                     + String.join(", ", missing) + ": install " + String.join(" and ", packages)
                     + " (apt-get install " + String.join(" ", packages) + ")");
         }
-        return new Tools(ip, tc, tcpdump, nstat, dumpcap, editcap);
+        return new Tools(ip, tc, tcpdump, nstat, dumpcap, editcap, find("ethtool", searchPath));
     }
 
     private static Path find(String name, String pkg, List<String> searchPath, List<String> missing,
                              Set<String> packages) {
+        Path p = find(name, searchPath);
+        if (p == null) {
+            missing.add("`" + name + "`");
+            packages.add(pkg);
+        }
+        return p;
+    }
+
+    /** The first executable {@code name} on the search path, or null. */
+    private static Path find(String name, List<String> searchPath) {
         for (String d : searchPath) {
             if (d.isEmpty()) {
                 continue;
@@ -72,8 +86,6 @@ final class Preflight {
                 return p;
             }
         }
-        missing.add("`" + name + "`");
-        packages.add(pkg);
         return null;
     }
 

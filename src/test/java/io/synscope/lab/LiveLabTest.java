@@ -2,7 +2,10 @@ package io.synscope.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synscope.diagnose.Confidence;
 import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.Outcome;
+import io.synscope.diagnose.Verdict;
 import io.synscope.diagnose.HostPort;
 import io.synscope.flow.AnalysisConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -17,9 +20,11 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,7 +107,7 @@ class LiveLabTest {
         assertEquals("end", end.path("type").asText(), "the last line is the end record");
         assertTrue(end.path("capture").has("kernel_drops"), end.toString());
 
-        Map<List<HostPort>, List<String>> said = new LinkedHashMap<>();
+        Map<List<HostPort>, List<Comparison.Said>> said = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         AnalysisConfig config = AnalysisConfig.defaults();
         for (Lab.TimedLine l : live.lines()) {
@@ -111,8 +116,7 @@ class LiveLabTest {
                 continue;
             }
             List<HostPort> tuple = List.of(hostPort(n.get("client")), hostPort(n.get("server")));
-            said.computeIfAbsent(tuple, k -> new ArrayList<>())
-                    .add(n.get("verdict").asText() + "/" + n.get("outcome").asText());
+            said.computeIfAbsent(tuple, k -> new ArrayList<>()).add(said(n));
             long first = nanos(n.get("first_seen").asText());
             long last = nanos(n.get("last_seen").asText());
             Long decidedAt = switch (n.get("decided_by").asText()) {
@@ -131,7 +135,7 @@ class LiveLabTest {
                 }
             }
         }
-        Map<List<HostPort>, List<String>> saidCopy = new LinkedHashMap<>(said);
+        Map<List<HostPort>, List<Comparison.Said>> saidCopy = new LinkedHashMap<>(said);
         List<Comparison.Line> lines = Comparison.compare(run.rows(), said);
         StringBuilder table = new StringBuilder();
         for (Comparison.Line l : lines) {
@@ -150,15 +154,29 @@ class LiveLabTest {
         }
 
         // The file it wrote, analysed, says the same of every connection.
-        Map<List<HostPort>, List<String>> fromFile = new LinkedHashMap<>();
+        Map<List<HostPort>, List<Comparison.Said>> fromFile = new LinkedHashMap<>();
         for (ConnectionResult r : Comparison.analyze(live.capture(), null)) {
             fromFile.computeIfAbsent(List.of(r.client(), r.server()), k -> new ArrayList<>())
-                    .add(r.verdict().key() + "/" + r.outcome().key());
+                    .add(Comparison.Said.of(r));
         }
         assertEquals(saidCopy, fromFile, name + ": analyze of " + live.capture());
         Assumptions.assumeTrue(run.intendedShown(), name + ": in " + ATTEMPTS + " runs the kernel"
                 + " never showed the intended " + mode.intended() + " (last truth: " + run.shown()
                 + "); live agreed with the truth, but this mode went untested");
+    }
+
+    /** What a connection record says: verdict, outcome, confidence, alternatives' reasons. */
+    private static Comparison.Said said(JsonNode n) {
+        List<String> reasons = new ArrayList<>();
+        n.get("alternatives").forEach(a -> reasons.add(a.get("reason").asText()));
+        return new Comparison.Said(byKey(Verdict.values(), Verdict::key, n.get("verdict")),
+                byKey(Outcome.values(), Outcome::key, n.get("outcome")),
+                byKey(Confidence.values(), Confidence::key, n.get("confidence")), reasons);
+    }
+
+    private static <E> E byKey(E[] values, Function<E, String> key, JsonNode n) {
+        return Arrays.stream(values).filter(v -> key.apply(v).equals(n.asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("not a known value: " + n));
     }
 
     private static HostPort hostPort(JsonNode n) {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class TruthRulesTest {
     private static final HostPort CLIENT = new HostPort("10.77.0.1", 40001);
     private static final HostPort SERVER = new HostPort("10.77.0.2", 8080);
-    private static final RunFacts QUIET = new RunFacts(0, Map.of(), Set.of(), 0);
+    private static final RunFacts QUIET = new RunFacts(0, Map.of(), Set.of(), 0, Map.of());
 
     // ---- crafted truth: a clean exchange, and the ways it can go otherwise -------------------
 
@@ -63,7 +63,12 @@ class TruthRulesTest {
     }
 
     private static RunFacts facts(int abortOnOverflow, Map<String, Long> nstat) {
-        return new RunFacts(abortOnOverflow, nstat, Set.of(), 0);
+        return new RunFacts(abortOnOverflow, nstat, Set.of(), 0, Map.of());
+    }
+
+    /** The rules for a capture on the server's side (rules 1–17 are the same on both). */
+    private static Expectation classify(Truth.Client c, Truth.Server s, RunFacts run) {
+        return TruthRules.classify(c, s, run, LabMode.Side.SERVER);
     }
 
     private static void assertRule(int rule, Verdict v, Outcome o, Expectation got) {
@@ -79,24 +84,24 @@ class TruthRulesTest {
 
     @Test
     void rules2to4FailedConnect() {
-        assertRule(2, Verdict.REFUSED, Outcome.FAILED, TruthRules.classify(failedConnect(
+        assertRule(2, Verdict.REFUSED, Outcome.FAILED, classify(failedConnect(
                 ConnectResult.REFUSED, "java.net.ConnectException: Connection refused"), null, QUIET));
-        assertRule(3, Verdict.SYN_DROPPED, Outcome.FAILED, TruthRules.classify(failedConnect(
+        assertRule(3, Verdict.SYN_DROPPED, Outcome.FAILED, classify(failedConnect(
                 ConnectResult.TIMEOUT, "java.net.ConnectException: Connection timed out"), null, QUIET));
-        assertRule(4, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(failedConnect(
+        assertRule(4, Verdict.INCOMPLETE, Outcome.UNKNOWN, classify(failedConnect(
                 ConnectResult.ERROR, "java.net.NoRouteToHostException: No route to host"), null, QUIET));
-        assertRule(4, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(failedConnect(
+        assertRule(4, Verdict.INCOMPLETE, Outcome.UNKNOWN, classify(failedConnect(
                 ConnectResult.GAVE_UP, null), null, QUIET));
     }
 
     @Test
     void rule5SlowConnectMeansARetransmittedSyn() {
         Truth.Client late = client(connected(1030), REQUEST, FULL_REPLY, List.of(), ClientClose.NORMAL);
-        assertRule(5, Verdict.SYN_DROPPED, Outcome.RECOVERED, TruthRules.classify(late, server(10, ServerClose.FIN, 0), QUIET));
+        assertRule(5, Verdict.SYN_DROPPED, Outcome.RECOVERED, classify(late, server(10, ServerClose.FIN, 0), QUIET));
         Truth.Client lateNoReply = client(connected(1030), REQUEST, RESET, List.of(), ClientClose.NORMAL);
-        assertRule(5, Verdict.SYN_DROPPED, Outcome.FAILED, TruthRules.classify(lateNoReply, null, QUIET));
+        assertRule(5, Verdict.SYN_DROPPED, Outcome.FAILED, classify(lateNoReply, null, QUIET));
         Truth.Client justBelow = client(connected(899), REQUEST, FULL_REPLY, List.of(), ClientClose.NORMAL);
-        assertRule(14, Verdict.OK, Outcome.OK, TruthRules.classify(justBelow, server(10, ServerClose.FIN, 0), QUIET));
+        assertRule(14, Verdict.OK, Outcome.OK, classify(justBelow, server(10, ServerClose.FIN, 0), QUIET));
     }
 
     @Test
@@ -104,14 +109,14 @@ class TruthRulesTest {
         Map<String, Long> overflowed = Map.of("TcpExtListenOverflows", 20L);
         Truth.Client recovered = client(connected(1), REQUEST, FULL_REPLY, List.of(info(1, 40, 1)), ClientClose.NORMAL);
         assertRule(6, Verdict.ACK_IGNORED, Outcome.RECOVERED,
-                TruthRules.classify(recovered, server(10, ServerClose.FIN, 0), facts(0, overflowed)));
+                classify(recovered, server(10, ServerClose.FIN, 0), facts(0, overflowed)));
         Truth.Client failed = client(connected(1), REQUEST, RESET, List.of(info(1, 40, 1)), ClientClose.NORMAL);
-        assertRule(6, Verdict.ACK_IGNORED, Outcome.FAILED, TruthRules.classify(failed, null, facts(0, overflowed)));
+        assertRule(6, Verdict.ACK_IGNORED, Outcome.FAILED, classify(failed, null, facts(0, overflowed)));
         // The request was acknowledged (bytes_acked counts the SYN: 11 = SYN + 10 bytes).
         Truth.Client acked = client(connected(1), REQUEST, FULL_REPLY, List.of(info(0, 10, 11)), ClientClose.NORMAL);
-        assertRule(14, Verdict.OK, Outcome.OK, TruthRules.classify(acked, server(10, ServerClose.FIN, 0), facts(0, overflowed)));
+        assertRule(14, Verdict.OK, Outcome.OK, classify(acked, server(10, ServerClose.FIN, 0), facts(0, overflowed)));
         // No overflow counted: not the accept queue.
-        assertRule(14, Verdict.OK, Outcome.OK, TruthRules.classify(recovered, server(10, ServerClose.FIN, 0), QUIET));
+        assertRule(14, Verdict.OK, Outcome.OK, classify(recovered, server(10, ServerClose.FIN, 0), QUIET));
     }
 
     @Test
@@ -119,10 +124,10 @@ class TruthRulesTest {
         Truth.Client recovered = client(connected(1), REQUEST, FULL_REPLY, List.of(info(1, 40, 1)), ClientClose.NORMAL);
         RunFacts abortNoCookies = facts(1, Map.of("TcpExtListenOverflows", 3L));
         assertRule(14, Verdict.OK, Outcome.OK,
-                TruthRules.classify(recovered, server(10, ServerClose.FIN, 0), abortNoCookies));
+                classify(recovered, server(10, ServerClose.FIN, 0), abortNoCookies));
         RunFacts abortWithCookies = facts(1, Map.of("TcpExtListenOverflows", 12L, "TcpExtSyncookiesSent", 3L));
         assertRule(6, Verdict.ACK_IGNORED, Outcome.RECOVERED,
-                TruthRules.classify(recovered, server(10, ServerClose.FIN, 0), abortWithCookies));
+                classify(recovered, server(10, ServerClose.FIN, 0), abortWithCookies));
     }
 
     @Test
@@ -130,55 +135,55 @@ class TruthRulesTest {
         Truth.Client eof = client(connected(1), REQUEST,
                 new Truth.Read(16, 0, null, null, true, 60.0, null, null, false), List.of(), ClientClose.NORMAL);
         Truth.Server unread = server(0, ServerClose.UNREAD, 10);
-        assertRule(7, Verdict.RST_UNREAD_DATA, Outcome.FAILED, TruthRules.classify(eof, unread,
-                new RunFacts(0, Map.of("TcpExtTCPAbortOnClose", 2L), Set.of(), 2)));
-        assertRule(17, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(eof, unread,
-                new RunFacts(0, Map.of("TcpExtTCPAbortOnClose", 1L), Set.of(), 2)));
+        assertRule(7, Verdict.RST_UNREAD_DATA, Outcome.FAILED, classify(eof, unread,
+                new RunFacts(0, Map.of("TcpExtTCPAbortOnClose", 2L), Set.of(), 2, Map.of())));
+        assertRule(17, Verdict.INCOMPLETE, Outcome.UNKNOWN, classify(eof, unread,
+                new RunFacts(0, Map.of("TcpExtTCPAbortOnClose", 1L), Set.of(), 2, Map.of())));
     }
 
     @Test
     void rules8and9AbortiveCloseLosesNothingAfterACompleteExchange() {
         Truth.Client reset = client(connected(1), REQUEST, new Truth.Read(16, 16, 3.0, 3.0, false, null,
                 "java.net.SocketException: Connection reset", 110.0, false), List.of(), ClientClose.NORMAL);
-        assertRule(8, Verdict.RST_LINGER0, Outcome.OK, TruthRules.classify(reset, server(10, ServerClose.LINGER0, 0), QUIET));
-        assertRule(8, Verdict.RST_LINGER0, Outcome.FAILED, TruthRules.classify(reset, server(4, ServerClose.LINGER0, 0), QUIET));
+        assertRule(8, Verdict.RST_LINGER0, Outcome.OK, classify(reset, server(10, ServerClose.LINGER0, 0), QUIET));
+        assertRule(8, Verdict.RST_LINGER0, Outcome.FAILED, classify(reset, server(4, ServerClose.LINGER0, 0), QUIET));
         Truth.Client linger = client(connected(1), REQUEST, FULL_REPLY, List.of(), ClientClose.LINGER0);
-        assertRule(9, Verdict.RST_LINGER0, Outcome.OK, TruthRules.classify(linger, server(10, ServerClose.FIN, 0), QUIET));
+        assertRule(9, Verdict.RST_LINGER0, Outcome.OK, classify(linger, server(10, ServerClose.FIN, 0), QUIET));
         Truth.Client lingerEarly = client(connected(1), REQUEST,
                 new Truth.Read(16, 4, 3.0, null, false, null, null, null, false), List.of(), ClientClose.LINGER0);
-        assertRule(9, Verdict.RST_LINGER0, Outcome.FAILED, TruthRules.classify(lingerEarly, server(10, ServerClose.FIN, 0), QUIET));
+        assertRule(9, Verdict.RST_LINGER0, Outcome.FAILED, classify(lingerEarly, server(10, ServerClose.FIN, 0), QUIET));
     }
 
     @Test
     void rules10to13ResetsByWhatHappenedAround() {
         Truth.Client reset = client(connected(1), REQUEST, RESET, List.of(), ClientClose.NORMAL);
         RunFacts overflowAbort = facts(1, Map.of("TcpExtListenOverflows", 3L));
-        assertRule(10, Verdict.OVERFLOW_RESET, Outcome.FAILED, TruthRules.classify(reset, null, overflowAbort));
+        assertRule(10, Verdict.OVERFLOW_RESET, Outcome.FAILED, classify(reset, null, overflowAbort));
         // Accepted by the server: its reset is not the overflow's.
         assertRule(13, Verdict.RESET, Outcome.FAILED,
-                TruthRules.classify(reset, server(10, ServerClose.FIN, 0), overflowAbort));
-        RunFacts forgotten = new RunFacts(0, Map.of(), Set.of(40001), 0);
+                classify(reset, server(10, ServerClose.FIN, 0), overflowAbort));
+        RunFacts forgotten = new RunFacts(0, Map.of(), Set.of(40001), 0, Map.of());
         assertRule(11, Verdict.HALF_OPEN_RESET, Outcome.FAILED,
-                TruthRules.classify(reset, server(10, ServerClose.NONE, 0), forgotten));
+                classify(reset, server(10, ServerClose.NONE, 0), forgotten));
         Truth.Client wroteAfterEof = client(connected(1), List.of(REQUEST.get(0),
                         new Truth.Write(60, 7, true, "MORE 1", null),
                         new Truth.Write(260, 7, true, "MORE 2", "java.io.IOException: Broken pipe")),
                 new Truth.Read(16, 16, 3.0, 3.0, true, 5.0, null, null, false), List.of(), ClientClose.NORMAL);
         assertRule(12, Verdict.RST_UNREAD_DATA, Outcome.FAILED,
-                TruthRules.classify(wroteAfterEof, server(10, ServerClose.FIN, 0), QUIET));
-        assertRule(13, Verdict.RESET, Outcome.FAILED, TruthRules.classify(reset, null, QUIET));
+                classify(wroteAfterEof, server(10, ServerClose.FIN, 0), QUIET));
+        assertRule(13, Verdict.RESET, Outcome.FAILED, classify(reset, null, QUIET));
     }
 
     @Test
     void rules14to17TheRest() {
-        assertRule(14, Verdict.OK, Outcome.OK, TruthRules.classify(clean(), server(10, ServerClose.FIN, 0), QUIET));
+        assertRule(14, Verdict.OK, Outcome.OK, classify(clean(), server(10, ServerClose.FIN, 0), QUIET));
         Truth.Read timedOut = new Truth.Read(16, 0, null, null, false, null, null, null, true);
         Truth.Client stalled = client(connected(1), REQUEST, timedOut,
                 List.of(new TcpInfo("read-timeout", 5000, null, 1, 1, 1, 5, 5, 6_400_000, 60, 1, 0)),
                 ClientClose.NORMAL);
-        assertRule(15, Verdict.STALLED, Outcome.FAILED, TruthRules.classify(stalled, null, QUIET));
+        assertRule(15, Verdict.STALLED, Outcome.FAILED, classify(stalled, null, QUIET));
         Truth.Client silent = client(connected(1), REQUEST, timedOut, List.of(info(0, 10, 11)), ClientClose.NORMAL);
-        assertRule(17, Verdict.INCOMPLETE, Outcome.UNKNOWN, TruthRules.classify(silent, null, QUIET));
+        assertRule(17, Verdict.INCOMPLETE, Outcome.UNKNOWN, classify(silent, null, QUIET));
     }
 
     /** The stalled mode's truth: a second request, then the kernel's user timeout. */
@@ -194,7 +199,7 @@ class TruthRulesTest {
         // 4 retransmissions of the 10 B request; the first request and the SYN were acknowledged.
         TcpInfo retrying = new TcpInfo("no-reply-after-4000ms", 4010, null, 1, 1, 4, 4, 4, 3_200_000, 20, 11, 16);
         assertRule(16, Verdict.STALLED, Outcome.FAILED,
-                TruthRules.classify(abandoned(retrying), server(10, ServerClose.NONE, 0), QUIET));
+                classify(abandoned(retrying), server(10, ServerClose.NONE, 0), QUIET));
     }
 
     @Test
@@ -202,7 +207,7 @@ class TruthRulesTest {
         // ETIMEDOUT from unanswered keepalives: every byte had been acknowledged.
         TcpInfo idle = new TcpInfo("no-reply-after-4000ms", 4010, null, 1, 0, 0, 0, 0, 200_000, 10, 11, 16);
         assertRule(17, Verdict.INCOMPLETE, Outcome.UNKNOWN,
-                TruthRules.classify(abandoned(idle), server(10, ServerClose.NONE, 0), QUIET));
+                classify(abandoned(idle), server(10, ServerClose.NONE, 0), QUIET));
     }
 
     @Test
@@ -211,7 +216,7 @@ class TruthRulesTest {
         Truth.Spoofed late = new Truth.Spoofed(new HostPort("10.77.0.102", 50002), SERVER, 1_000_000, 2_000_000);
         Truth.Spoofed early = new Truth.Spoofed(new HostPort("10.77.0.101", 50001), SERVER, 1_000_000, 500_000);
         List<Expected.Row> rows = Expected.rows(List.of(clean()), List.of(server(10, ServerClose.FIN, 0)),
-                List.of(late, early), QUIET);
+                List.of(late, early), QUIET, LabMode.Side.SERVER);
         assertEquals(3, rows.size());
         assertEquals(50001, rows.get(0).client().port());
         assertEquals(1, rows.get(0).expectation().rule());
