@@ -211,6 +211,9 @@ public final class Expected {
         if (c.tcpInfo().stream().anyMatch(TcpInfo::dataSentNoneAcked)) {
             parts.add("request unacked");
         }
+        if (TruthRules.serverSpokeFirst(c)) {
+            parts.add("server spoke first");
+        }
         Truth.Read r = c.read();
         if (r.complete()) {
             parts.add(r.firstByteMs() != null && r.firstByteMs() >= 1000

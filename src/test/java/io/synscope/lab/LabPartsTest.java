@@ -43,7 +43,8 @@ class LabPartsTest {
         for (String want : List.of("ok", "bulk-ok", "refused", "syn-dropped-accept-queue",
                 "syn-dropped-syn-queue", "syncookies", "ack-ignored", "ack-ignored-cookies",
                 "overflow-reset", "rst-unread-data", "write-after-close", "rst-linger0",
-                "client-linger0", "synack-unanswered", "half-open")) {
+                "client-linger0", "synack-unanswered", "half-open", "lossy-ok",
+                "handshake-ack-lost", "synack-lost")) {
             assertTrue(LabMode.byName(want).isPresent(), "missing mode " + want);
         }
         assertTrue(LabMode.byName("nonsense").isEmpty());
@@ -69,7 +70,16 @@ class LabPartsTest {
             assertEquals(burst, m.paceSynAcks(), m.name() + ": bursts need paced SYN-ACKs");
             assertEquals(burst, m.burst() > 0, m.name());
             assertEquals(m.server() == null, m.script() == LabMode.Script.CLOSED_PORT, m.name());
+            assertEquals(m.server() != null && m.server().handler() == LabMode.Handler.BANNER,
+                    m.script() == LabMode.Script.SERVER_FIRST, m.name() + ": a banner is read first");
+            if (m.relay() != null) {
+                assertFalse(m.ipv6(), m.name() + ": the relay reads IPv4 frames only");
+                assertEquals(LabMode.Side.SERVER, m.captureSide(), m.name()
+                        + ": the main capture is the server's, the client's is the variant");
+            }
         }
+        assertEquals("ok/ok=" + LabMode.PARALLEL_WORKERS * LabMode.PARALLEL_EACH,
+                LabMode.byName("lossy-ok").orElseThrow().intended());
         LabMode cookies = LabMode.byName("ack-ignored-cookies").orElseThrow();
         // More simultaneous SYNs than the SYN queue holds (backlog + 1), with abort_on_overflow on.
         assertTrue(cookies.burst() > cookies.server().backlog() + 1);

@@ -1,5 +1,6 @@
 package io.synscope.lab;
 
+import io.synscope.diagnose.Confidence;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Verdict;
 import io.synscope.lab.Truth.ClientClose;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The truth → verdict table (TruthRules' doc comment, sample-pcaps/README.md), one crafted
@@ -208,6 +211,104 @@ class TruthRulesTest {
         TcpInfo idle = new TcpInfo("no-reply-after-4000ms", 4010, null, 1, 0, 0, 0, 0, 200_000, 10, 11, 16);
         assertRule(17, Verdict.INCOMPLETE, Outcome.UNKNOWN,
                 classify(abandoned(idle), server(10, ServerClose.NONE, 0), QUIET));
+    }
+
+    // ---- rules 18–21: a handshake packet the lossy relay dropped, per capture side ----------
+
+    private static RunFacts relayed(int syns, int synAcks, Truth.FrameKind... dropped) {
+        List<Truth.Dropped> drops = new java.util.ArrayList<>();
+        for (Truth.FrameKind k : dropped) {
+            boolean fromServer = k == Truth.FrameKind.SYN_ACK;
+            drops.add(new Truth.Dropped(1_000_100, fromServer ? Truth.Direction.SERVER_TO_CLIENT
+                    : Truth.Direction.CLIENT_TO_SERVER, k, fromServer ? "S." : k == Truth.FrameKind.SYN
+                    ? "S" : ".", 1, 0, Truth.DropReason.RANDOM));
+        }
+        return new RunFacts(0, Map.of(), Set.of(), 0,
+                Map.of(CLIENT, new Truth.Relayed(CLIENT, SERVER, syns, synAcks, drops)));
+    }
+
+    private static Expectation onSide(Truth.Client c, RunFacts run, LabMode.Side side) {
+        return TruthRules.classify(c, server(10, ServerClose.FIN, 0), run, side);
+    }
+
+    /** Connected after the SYN retransmission, a full reply: what the relay modes' clients see. */
+    private static final Truth.Client SLOW_CONNECT = client(connected(1030), REQUEST, FULL_REPLY,
+            List.of(), ClientClose.NORMAL);
+
+    /** Read a 32 B banner at 1030 ms, then wrote its request: the server spoke first. */
+    private static final Truth.Client BANNER_FIRST = client(connected(31),
+            List.of(new Truth.Write(1031, 10, false, "REQ c1 48", null)),
+            new Truth.Read(80, 80, 1030.0, 1090.0, false, null, null, null, false), List.of(),
+            ClientClose.NORMAL);
+
+    @Test
+    void rule18LostSynAckIsOkFromTheServerAndAtMostMediumSynDroppedFromTheClient() {
+        RunFacts run = relayed(2, 2, Truth.FrameKind.SYN_ACK);
+        assertRule(18, Verdict.OK, Outcome.OK, onSide(SLOW_CONNECT, run, LabMode.Side.SERVER));
+        Expectation client = onSide(SLOW_CONNECT, run, LabMode.Side.CLIENT);
+        assertEquals(new Expectation(Verdict.SYN_DROPPED, Outcome.RECOVERED, 18,
+                Set.of(Confidence.MEDIUM, Confidence.LOW), List.of()), client);
+        assertTrue(client.admits(said(Verdict.SYN_DROPPED, Confidence.MEDIUM)));
+        assertFalse(client.admits(said(Verdict.SYN_DROPPED, Confidence.HIGH)));
+        // The SYN-ACK that crossed the client's ACK is no evidence of an ignored ACK.
+        assertFalse(client.admits(said(Verdict.ACK_IGNORED, Confidence.MEDIUM)));
+        // Lost SYNs as well as the SYN-ACK: the SYN-ACK's rule, the client sent 3 SYNs.
+        Expectation threeSyns = onSide(SLOW_CONNECT, relayed(3, 2, Truth.FrameKind.SYN,
+                Truth.FrameKind.SYN_ACK), LabMode.Side.CLIENT);
+        assertEquals(18, threeSyns.rule());
+        assertTrue(threeSyns.admits(said(Verdict.SYN_DROPPED, Confidence.HIGH)));
+    }
+
+    @Test
+    void rule19LostSynIsOkFromTheServerAndSynDroppedFromTheClient() {
+        RunFacts two = relayed(2, 1, Truth.FrameKind.SYN);
+        assertRule(19, Verdict.OK, Outcome.OK, onSide(SLOW_CONNECT, two, LabMode.Side.SERVER));
+        Expectation client = onSide(SLOW_CONNECT, two, LabMode.Side.CLIENT);
+        assertEquals(19, client.rule());
+        assertFalse(client.admits(said(Verdict.SYN_DROPPED, Confidence.HIGH)));
+        Expectation three = onSide(SLOW_CONNECT, relayed(3, 1, Truth.FrameKind.SYN,
+                Truth.FrameKind.SYN), LabMode.Side.CLIENT);
+        assertTrue(three.admits(said(Verdict.SYN_DROPPED, Confidence.HIGH)),
+                "three SYNs are plain on the wire");
+    }
+
+    @Test
+    void rule20LostHandshakeAckToAServerThatSpeaksFirst() {
+        RunFacts run = relayed(1, 2, Truth.FrameKind.HANDSHAKE_ACK);
+        assertRule(20, Verdict.OK, Outcome.OK, onSide(BANNER_FIRST, run, LabMode.Side.SERVER));
+        Expectation client = onSide(BANNER_FIRST, run, LabMode.Side.CLIENT);
+        assertEquals(Set.of(Confidence.MEDIUM), client.confidences());
+        Comparison.Said withAlternative = new Comparison.Said(Verdict.ACK_IGNORED,
+                Outcome.RECOVERED, Confidence.MEDIUM,
+                List.of("the handshake ACK was lost on the way (isolated, repaired by a resend)"));
+        assertTrue(client.admits(withAlternative));
+        assertFalse(client.admits(said(Verdict.ACK_IGNORED, Confidence.MEDIUM)),
+                "the alternative is part of the truth");
+        assertFalse(client.admits(new Comparison.Said(Verdict.ACK_IGNORED, Outcome.RECOVERED,
+                Confidence.HIGH, withAlternative.alternatives())), "never high");
+        assertFalse(client.admits(new Comparison.Said(Verdict.ACK_IGNORED, Outcome.RECOVERED,
+                Confidence.LOW, withAlternative.alternatives())), "medium exactly");
+    }
+
+    @Test
+    void rule21LostHandshakeAckRepairedByTheRequestIsOkBothSides() {
+        RunFacts run = relayed(1, 1, Truth.FrameKind.HANDSHAKE_ACK);
+        assertRule(21, Verdict.OK, Outcome.OK, onSide(clean(), run, LabMode.Side.SERVER));
+        assertRule(21, Verdict.OK, Outcome.OK, onSide(clean(), run, LabMode.Side.CLIENT));
+    }
+
+    @Test
+    void lossOutsideTheHandshakeOrAnIncompleteReplyGoesByTheOtherRules() {
+        RunFacts dataLost = relayed(1, 1, Truth.FrameKind.DATA, Truth.FrameKind.ACK);
+        assertRule(14, Verdict.OK, Outcome.OK, onSide(clean(), dataLost, LabMode.Side.CLIENT));
+        Truth.Client slowAndReset = client(connected(1030), REQUEST, RESET, List.of(),
+                ClientClose.NORMAL);
+        assertRule(5, Verdict.SYN_DROPPED, Outcome.FAILED, onSide(slowAndReset,
+                relayed(2, 1, Truth.FrameKind.SYN), LabMode.Side.SERVER));
+    }
+
+    private static Comparison.Said said(Verdict v, Confidence c) {
+        return new Comparison.Said(v, Outcome.RECOVERED, c, List.of());
     }
 
     @Test
