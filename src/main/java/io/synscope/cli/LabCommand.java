@@ -45,7 +45,7 @@ final class LabCommand implements Callable<Integer> {
                 "Writes DIR/MODE.pcap and DIR/MODE.expected.json (each connection's verdict from"
                         + " what the client and the kernel saw), prints synscope's report of the"
                         + " capture and, per connection, the truth next to synscope's verdict.",
-                "Needs ip, tc, nstat (iproute2) and tcpdump.");
+                "Needs ip, tc, nstat (iproute2) and tcpdump; the lossy modes also ethtool.");
         Main.exitCodes(spec,
                 "0:every connection's verdict matches the truth",
                 "1:internal error (a bug: please report it)",
