@@ -8,7 +8,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,11 +42,7 @@ class LabRunTest {
 
     @BeforeAll
     static void openLab() {
-        try {
-            lab = Lab.open(false, new PrintWriter(LOG, true));
-        } catch (LabException e) {
-            Assumptions.abort("the lab cannot run here: " + e.getMessage());
-        }
+        lab = LabTests.openOrSkip(LOG);
     }
 
     @AfterAll

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -66,11 +65,7 @@ class LiveLabTest {
 
     @BeforeAll
     static void openLab() {
-        try {
-            lab = Lab.open(false, new PrintWriter(LOG, true)).withLive();
-        } catch (LabException e) {
-            Assumptions.abort("the lab cannot run here: " + e.getMessage());
-        }
+        lab = LabTests.openOrSkip(LOG).withLive();
     }
 
     @AfterAll
