@@ -84,8 +84,11 @@ class LossyLabTest {
             if (l.matches()) {
                 t[0]++;
             } else {
+                // With confidence always, and the truth in words (what the relay dropped).
                 misses.add(side + " " + l.client() + ": truth " + l.truth() + " (rule "
-                        + l.row().expectation().rule() + "), synscope " + l.said());
+                        + l.row().expectation().rule() + "), synscope " + String.join(" + ",
+                        l.synscope().stream().map(s -> s.text(true)).toList()) + "; "
+                        + l.row().truth());
             }
             if (l.healthyCalledHighFailure()) {
                 healthyHigh.add(side + " " + l.client() + ": " + l.said());
