@@ -42,9 +42,6 @@ public final class Connection extends TupleTable.Entry {
     long handshakeAckFrame;
     /** Client's relative sequence number at its handshake ACK: server acks beyond it are progress. */
     long handshakeAckClientRel;
-    /** Client TSval of the handshake ACK, when it carried timestamps. */
-    int handshakeAckTsVal;
-    boolean handshakeAckHasTs;
     /** First SYN-ACK minus the client's last SYN before it; -1 when no client SYN was seen. */
     long synToSynAckNanos;
     /** The handshake's round trip as seen from the capture point (see {@link #handshakeRttNanos()}). */
@@ -103,8 +100,6 @@ public final class Connection extends TupleTable.Entry {
         handshakeAckTsNanos = 0;
         handshakeAckFrame = 0;
         handshakeAckClientRel = 0;
-        handshakeAckTsVal = 0;
-        handshakeAckHasTs = false;
         synToSynAckNanos = -1;
         handshakeRttNanos = -1;
         synAcksCrossingAck = 0;

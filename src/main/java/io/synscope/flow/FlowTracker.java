@@ -409,20 +409,13 @@ public final class FlowTracker {
      * that ACK reached it: on a lossy path the server's SYN-ACK timer and the client's
      * retransmitted SYN both fire at about 1 s, and the second SYN-ACK meets the client's ACK in
      * flight. Only a SYN-ACK sent <em>after</em> the ACK arrived says the server ignored it.
-     * <ul>
-     * <li>With timestamps the SYN-ACK says so itself: Linux echoes in TSecr the last TSval the
-     *     request socket took in (tcp_check_req stores the ACK's TSval even when the accept
-     *     queue then refuses it), so a SYN-ACK echoing something older than the ACK's TSval
-     *     was sent before the ACK arrived.</li>
-     * <li>Without them, by time: it came within one handshake round trip of the ACK, or sooner
-     *     after the previous SYN-ACK than the server's retransmission timer allows (Linux resends
-     *     an unacknowledged SYN-ACK after 1 s, then 2, 4 …): it answered a retransmitted SYN.</li>
-     * </ul>
+     * Time tells: a crossing SYN-ACK comes within one handshake round trip of the ACK, or sooner
+     * after the previous SYN-ACK than the server's retransmission timer allows (Linux resends an
+     * unacknowledged SYN-ACK after 1 s, then 2, 4 …), having answered a retransmitted SYN.
+     * Timestamps do not: Linux 6.18 echoes the SYN's TSval in every SYN-ACK it resends, the one
+     * after an ACK the full accept queue refused included (seen in sample-pcaps/ack-ignored.pcap).
      */
     private boolean crossedHandshakeAck(Connection c, TcpSegment s, long previousSynAckTsNanos) {
-        if (c.handshakeAckHasTs && s.hasTimestamps) {
-            return Seq.diff(s.tsEcr, c.handshakeAckTsVal) < 0;
-        }
         return s.tsNanos - previousSynAckTsNanos < config.synAckRetryMinNanos()
                 || s.tsNanos - c.handshakeAckTsNanos < c.handshakeRttNanos;
     }
@@ -463,8 +456,6 @@ public final class FlowTracker {
                 c.handshakeAckFrame = s.frameNumber;
                 c.handshakeAckTsNanos = s.tsNanos;
                 c.handshakeAckClientRel = c.client.rel(s.seq);
-                c.handshakeAckHasTs = s.hasTimestamps;
-                c.handshakeAckTsVal = s.tsVal;
                 if (c.synToSynAckNanos >= 0) {
                     c.handshakeRttNanos = c.synToSynAckNanos + s.tsNanos - c.lastSynAckTsNanos;
                 }

@@ -108,10 +108,10 @@ public final class Conversation {
     }
 
     /**
-     * The server re-sends its SYN-ACK echoing the client's last SYN, not what came after it:
-     * a SYN-ACK that left before the client's ACK reached the server (they crossed in flight).
+     * The server re-sends its SYN-ACK echoing the client's last SYN, not what came after it, as
+     * Linux 6.18 does for every SYN-ACK it resends (see sample-pcaps/ack-ignored.pcap).
      */
-    public Conversation serverSynAckAgainCrossingTheAck() {
+    public Conversation serverSynAckAgainEchoingTheSyn() {
         nextTsEcr = client.lastSynTsVal;
         return serverSynAckAgain();
     }
