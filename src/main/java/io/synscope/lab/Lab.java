@@ -296,7 +296,8 @@ public final class Lab implements AutoCloseable {
             captures.put("live", startCapture("live", null, cmd, liveLines));
         }
         Set<Variant> wanted = new LinkedHashSet<>(variants ? mode.variants() : Set.of());
-        if (relay != null) {
+        if (relay != null || mode.captureSide() == LabMode.Side.SERVER) {
+            // Every verdict must hold from both vantage points: the client's side too.
             wanted.add(Variant.CLIENT_SIDE);
         }
         for (Variant v : wanted) {
