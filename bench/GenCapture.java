@@ -1,7 +1,11 @@
 /*
  * Writes the synthetic benchmark capture for synscope.
  *
- *   java bench/GenCapture.java OUT.pcap [connections]      (default 1,000,000 connections)
+ *   java bench/GenCapture.java OUT.pcap [connections]                (default 1,000,000 connections)
+ *   java bench/GenCapture.java --shape flood OUT.pcap [syns]         (default 2,000,000 SYNs)
+ *
+ * The flood shape: spoofed SYNs from distinct sources at 20,000/s to one listener whose SYN
+ * queue fills (see generateFlood), then one healthy connection ten seconds after the last SYN.
  *
  * Output: a classic pcap (microsecond magic, little-endian, snaplen 96, LINKTYPE_ETHERNET) of
  * Ethernet/IPv4/TCP traffic between 65,536 clients and three servers, as seen by a tap in front
@@ -37,6 +41,17 @@ public final class GenCapture {
      * would give 15,000). The analyzer's work per packet does not depend on the rate.
      */
     static final double NEW_CONNECTIONS_PER_SECOND = 65_000;
+    static final int FLOOD_DEFAULT_SYNS = 2_000_000;
+    /** 2,000,000 SYNs in 100 s. */
+    static final double FLOOD_SYNS_PER_SECOND = 20_000;
+    /** The flood's sources are 100.64.0.0/10, one address per SYN: 2^22 of them. */
+    static final int FLOOD_MAX_SYNS = 1 << 22;
+    static final int FIRST_FLOOD_SOURCE = ipv4(100, 64, 0, 0);
+    /** The listener's SYN queue (net.ipv4.tcp_max_syn_backlog, syncookies off). */
+    static final int FLOOD_SYN_QUEUE = 65_536;
+    /** A queued request's slot: SYN-ACKs at 0, +1, +3 s, then the last one's 4 s timeout. */
+    static final long FLOOD_SLOT_MICROS = 7_000_000;
+    static final long FLOOD_QUIET_AFTER_MICROS = 10_000_000;
     /** 2024-01-15 12:00:00 UTC. */
     static final long CAPTURE_START_MICROS = 1_705_320_000L * 1_000_000L;
 
@@ -76,7 +91,13 @@ public final class GenCapture {
         /** Handshake ACK answered by a bare stateless R: accept queue full, tcp_abort_on_overflow=1. */
         OVERFLOW_RESET("overflow_reset", 200),
         /** Handshake ACK silently dropped: accept queue full, tcp_abort_on_overflow=0. */
-        ACK_IGNORED("ack_ignored", 150);
+        ACK_IGNORED("ack_ignored", 150),
+        /** Flood shape only (weight 0 here): a spoofed SYN the full SYN queue dropped, sent once. */
+        FLOOD_SYN_DROPPED("flood_syn_dropped", 0),
+        /** Flood shape only: a spoofed SYN queued and answered at 0, +1, +3 s; never acknowledged. */
+        FLOOD_SYNACK_UNANSWERED("flood_synack_unanswered", 0),
+        /** Flood shape only: the healthy connection that ends the capture. */
+        FLOOD_AFTER_CLEAN("clean_after_flood", 0);
 
         final String key;
         /** Share of connections, in units of 0.01 %; the weights add up to 10,000. */
@@ -475,6 +496,9 @@ public final class GenCapture {
     // ---------------------------------------------------------------- connection scripts
 
     private final SplittableRandom rng = new SplittableRandom(SEED);
+    /** Flood shape: when each occupied slot of the listener's SYN queue frees, oldest first. */
+    private final java.util.ArrayDeque<Long> synQueueReleases = new java.util.ArrayDeque<>();
+    private long lastFloodSynMicros;
     /** Next ephemeral port per client, so a 4-tuple is never reused within one capture. */
     private final int[] nextClientPort = new int[CLIENT_COUNT];
     private long isnNearWrap;
@@ -487,7 +511,11 @@ public final class GenCapture {
 
     /** Fills {@code c} with a fresh connection of a random behaviour starting at its start time. */
     void build(Conn c) {
-        Behaviour b = Behaviour.draw(rng);
+        build(c, Behaviour.draw(rng));
+    }
+
+    /** Fills {@code c} with a fresh connection of behaviour {@code b}. */
+    void build(Conn c, Behaviour b) {
         c.behaviour = b;
         int client = rng.nextInt(CLIENT_COUNT);
         c.clientIp = FIRST_CLIENT_IP + client;
@@ -636,11 +664,19 @@ public final class GenCapture {
     // ---------------------------------------------------------------- main loop
 
     public static void main(String[] args) {
+        boolean flood = false;
+        if (args.length >= 2 && args[0].equals("--shape")) {
+            if (!args[1].equals("flood") && !args[1].equals("default")) {
+                usage("unknown shape '" + args[1] + "' (default, flood)");
+            }
+            flood = args[1].equals("flood");
+            args = java.util.Arrays.copyOfRange(args, 2, args.length);
+        }
         if (args.length < 1 || args.length > 2) {
             usage("expected OUT.pcap [connections]");
         }
         Path out = Path.of(args[0]);
-        int connections = DEFAULT_CONNECTIONS;
+        int connections = flood ? FLOOD_DEFAULT_SYNS : DEFAULT_CONNECTIONS;
         if (args.length == 2) {
             try {
                 connections = Integer.parseInt(args[1].replace("_", "").replace(",", ""));
@@ -652,7 +688,11 @@ public final class GenCapture {
             }
         }
         try {
-            new GenCapture().generate(out, connections);
+            if (flood) {
+                new GenCapture().generateFlood(out, connections);
+            } else {
+                new GenCapture().generate(out, connections);
+            }
         } catch (IOException e) {
             System.err.println("GenCapture: cannot write " + out + ": " + e.getMessage());
             System.exit(1);
@@ -663,10 +703,65 @@ public final class GenCapture {
         System.err.println("GenCapture: " + problem);
         System.err.println("usage: java bench/GenCapture.java OUT.pcap [connections]   (default "
                 + DEFAULT_CONNECTIONS + ")");
+        System.err.println("       java bench/GenCapture.java --shape flood OUT.pcap [syns]   (default "
+                + FLOOD_DEFAULT_SYNS + ")");
         System.exit(2);
     }
 
     private void generate(Path out, int connections) throws IOException {
+        generate(out, connections, false);
+    }
+
+    /**
+     * The flood shape: {@code syns} spoofed SYNs, Poisson at {@link #FLOOD_SYNS_PER_SECOND},
+     * each from a source address of its own (so every SYN is a connection of its own) to
+     * 10.0.0.1:80, sent once (a spoofed source never retries). The listener runs with syncookies
+     * off and a SYN queue of {@link #FLOOD_SYN_QUEUE}: while the queue has room a SYN takes a
+     * slot and is answered at 0, +1 and +3 s (tcp_synack_retries=2), the slot freed 7 s after
+     * the SYN (the last retry's timeout); when the queue is full the SYN is dropped. Ten seconds
+     * after the last SYN one healthy client connects, so every SYN is followed by at least ten
+     * seconds of capture (none is cut off by the capture's end).
+     */
+    private void generateFlood(Path out, int syns) throws IOException {
+        if (syns > FLOOD_MAX_SYNS) {
+            usage("the flood shape has distinct sources for at most " + FLOOD_MAX_SYNS + " SYNs");
+        }
+        generate(out, syns, true);
+    }
+
+    /** Fills {@code c} with flood SYN number {@code i}, which arrived at {@code c.startMicros}. */
+    private void buildFloodSyn(Conn c, int i) {
+        while (!synQueueReleases.isEmpty() && synQueueReleases.peekFirst() <= c.startMicros) {
+            synQueueReleases.pollFirst();
+        }
+        boolean queued = synQueueReleases.size() < FLOOD_SYN_QUEUE;
+        if (queued) {
+            synQueueReleases.addLast(c.startMicros + FLOOD_SLOT_MICROS);
+        }
+        c.behaviour = queued ? Behaviour.FLOOD_SYNACK_UNANSWERED : Behaviour.FLOOD_SYN_DROPPED;
+        // Multiplying by an odd number permutes the 22-bit numbers: distinct, scattered sources.
+        c.clientIp = FIRST_FLOOD_SOURCE + (int) ((i * 0x9E3779B1L) & (FLOOD_MAX_SYNS - 1));
+        c.clientPort = between(1024, 65_535);
+        c.serverIndex = 0;
+        c.clientTtl = 64 - between(1, 20);
+        c.clientIpId = rng.nextInt(0x10000);
+        c.serverIpId = rng.nextInt(0x10000);
+        c.clientTsOffset = rng.nextInt();
+        c.serverTsOffset = rng.nextInt();
+        int isnClient = rng.nextInt();
+        int isnServer = rng.nextInt();
+        c.add(0, FROM_CLIENT, SYN, isnClient, 0, 0, SYN_WINDOW_CLIENT);
+        if (queued) {
+            long tSynAck = between(10, 60);
+            for (long offsetMicros : SYN_RETRY_OFFSETS_MICROS) {
+                c.add(tSynAck + offsetMicros, FROM_SERVER, SYN | ACK, isnServer, isnClient + 1, 0,
+                        SYN_WINDOW_SERVER);
+            }
+        }
+        c.sortByTime();
+    }
+
+    private void generate(Path out, int connections, boolean flood) throws IOException {
         long wallStartNanos = System.nanoTime();
         int kinds = Behaviour.ALL.length;
         long[] connectionsBy = new long[kinds];
@@ -678,19 +773,32 @@ public final class GenCapture {
         ConnHeap open = new ConnHeap();
         Conn[] pool = new Conn[4096];
         int pooled = 0;
-        double meanGapMicros = 1e6 / NEW_CONNECTIONS_PER_SECOND;
+        double meanGapMicros = 1e6 / (flood ? FLOOD_SYNS_PER_SECOND : NEW_CONNECTIONS_PER_SECOND);
         double arrivalMicros = CAPTURE_START_MICROS;
         int created = 0;
+        // The flood's last connection is the healthy one after it.
+        int total = flood ? connections + 1 : connections;
 
         long bytes;
         try (PcapWriter writer = new PcapWriter(new FileOutputStream(out.toFile()), rng)) {
-            while (created < connections || open.size() > 0) {
-                boolean arrivalFirst = created < connections
+            while (created < total || open.size() > 0) {
+                boolean arrivalFirst = created < total
                         && (open.size() == 0 || (long) arrivalMicros <= open.topKey());
                 if (arrivalFirst) {
                     Conn c = pooled > 0 ? pool[--pooled] : new Conn();
+                    if (flood && created == connections) {
+                        arrivalMicros = lastFloodSynMicros + FLOOD_QUIET_AFTER_MICROS;
+                    }
                     c.reset((long) arrivalMicros);
-                    build(c);
+                    if (!flood) {
+                        build(c);
+                    } else if (created < connections) {
+                        buildFloodSyn(c, created);
+                        lastFloodSynMicros = c.startMicros;
+                    } else {
+                        build(c, Behaviour.CLEAN);
+                        c.behaviour = Behaviour.FLOOD_AFTER_CLEAN;
+                    }
                     connectionsBy[c.behaviour.ordinal()]++;
                     open.push(c);
                     peakOpen = Math.max(peakOpen, open.size());
@@ -718,13 +826,13 @@ public final class GenCapture {
         }
         double wallSeconds = (System.nanoTime() - wallStartNanos) / 1e9;
         double captureSeconds = (lastMicros - CAPTURE_START_MICROS) / 1e6;
-        report(out, connections, packets, bytes, captureSeconds, peakOpen, connectionsBy,
-                packetsBy, wallSeconds);
+        report(out, total, packets, bytes, captureSeconds, peakOpen, connectionsBy,
+                packetsBy, wallSeconds, flood);
     }
 
     private void report(Path out, int connections, long packets, long bytes, double captureSeconds,
-                        int peakOpen, long[] connectionsBy, long[] packetsBy, double wallSeconds)
-            throws IOException {
+                        int peakOpen, long[] connectionsBy, long[] packetsBy, double wallSeconds,
+                        boolean flood) throws IOException {
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT,
                 "GenCapture: wrote %s: %,d connections, %,d packets, %,.1f MB, %.2f s of capture,"
@@ -742,8 +850,15 @@ public final class GenCapture {
         json.append("  \"snaplen\": ").append(SNAPLEN).append(",\n");
         json.append("  \"first_ts_micros\": ").append(CAPTURE_START_MICROS).append(",\n");
         json.append(String.format(Locale.ROOT, "  \"capture_seconds\": %.6f,%n", captureSeconds));
-        json.append(String.format(Locale.ROOT, "  \"new_connections_per_second\": %.0f,%n",
-                NEW_CONNECTIONS_PER_SECOND));
+        if (flood) {
+            json.append("  \"shape\": \"flood\",\n");
+            json.append(String.format(Locale.ROOT, "  \"syns_per_second\": %.0f,%n",
+                    FLOOD_SYNS_PER_SECOND));
+            json.append("  \"syn_queue\": ").append(FLOOD_SYN_QUEUE).append(",\n");
+        } else {
+            json.append(String.format(Locale.ROOT, "  \"new_connections_per_second\": %.0f,%n",
+                    NEW_CONNECTIONS_PER_SECOND));
+        }
         json.append("  \"peak_open_connections\": ").append(peakOpen).append(",\n");
         json.append("  \"isn_near_wrap\": ").append(isnNearWrap).append(",\n");
         json.append("  \"servers\": [");
@@ -753,11 +868,20 @@ public final class GenCapture {
         }
         json.append("],\n");
         json.append("  \"behaviours\": {\n");
+        int last = 0;
+        for (Behaviour b : Behaviour.ALL) {
+            if (connectionsBy[b.ordinal()] > 0) {
+                last = b.ordinal();
+            }
+        }
         for (Behaviour b : Behaviour.ALL) {
             int k = b.ordinal();
+            if (connectionsBy[k] == 0) {
+                continue; // another shape's
+            }
             text.append(String.format(Locale.ROOT, "  %-18s %,12d %,12d%n", b.key, connectionsBy[k], packetsBy[k]));
             json.append(String.format(Locale.ROOT, "    \"%s\": {\"connections\": %d, \"packets\": %d}%s%n",
-                    b.key, connectionsBy[k], packetsBy[k], k == Behaviour.ALL.length - 1 ? "" : ","));
+                    b.key, connectionsBy[k], packetsBy[k], k == last ? "" : ","));
         }
         text.append(String.format(Locale.ROOT, "  %-18s %,12d%n", "isn_near_wrap", isnNearWrap));
         json.append("  }\n}\n");
