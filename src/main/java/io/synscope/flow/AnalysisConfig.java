@@ -33,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  * @param duplicateWindowNanos    a segment equal in every field to its sender's previous one and
  *                                this close behind it is the same packet captured twice, not a
  *                                retransmission (Linux's minimum RTO is 200 ms)
+ * @param maxOpenConnections      connections followed at once before the oldest are decided early
+ *                                (handshake-only ones first; see {@link FlowTracker}): a flood of
+ *                                spoofed SYNs must not exhaust the heap. By default what the heap
+ *                                holds ({@link #openConnectionsFor})
  */
 public record AnalysisConfig(
         long idleTimeoutNanos,
@@ -43,7 +47,17 @@ public record AnalysisConfig(
         int stallMinRetrans,
         int maxEventsPerConnection,
         long expiryScanNanos,
-        long duplicateWindowNanos) {
+        long duplicateWindowNanos,
+        long maxOpenConnections) {
+
+    /**
+     * Heap an open connection takes, measured with bench/GenStateHeavy's keep-alive connections
+     * (885 bytes each at 546,000 open, table and pool included) and a SYN flood's half-open ones
+     * (720-1,040 bytes); docs/performance.md, "Connection state".
+     */
+    static final long OPEN_CONNECTION_BYTES = 900;
+    /** The share of the heap open connections may take; reports and the JVM need the rest. */
+    static final double HEAP_SHARE = 0.65;
 
     public static AnalysisConfig defaults() {
         return new AnalysisConfig(
@@ -55,7 +69,13 @@ public record AnalysisConfig(
                 3,
                 48,
                 TimeUnit.SECONDS.toNanos(2),
-                TimeUnit.MICROSECONDS.toNanos(500));
+                TimeUnit.MICROSECONDS.toNanos(500),
+                openConnectionsFor(Runtime.getRuntime().maxMemory()));
+    }
+
+    /** The connections a heap of {@code maxHeapBytes} holds open, with room for the rest. */
+    static long openConnectionsFor(long maxHeapBytes) {
+        return Math.max(1_000, (long) (maxHeapBytes * HEAP_SHARE / OPEN_CONNECTION_BYTES));
     }
 
     public AnalysisConfig {
@@ -65,6 +85,9 @@ public record AnalysisConfig(
         }
         if (ackIgnoredMinRetrans < 1 || stallMinRetrans < 1 || maxEventsPerConnection < 8) {
             throw new IllegalArgumentException("retransmission thresholds must be ≥ 1, events ≥ 8");
+        }
+        if (maxOpenConnections < 1) {
+            throw new IllegalArgumentException("max open connections must be ≥ 1");
         }
     }
 
@@ -109,7 +132,14 @@ public record AnalysisConfig(
     public AnalysisConfig withIdleTimeoutNanos(long nanos) {
         return new AnalysisConfig(nanos, closeLingerNanos, synRetryWindowNanos,
                 overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,
-                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos);
+                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, maxOpenConnections);
+    }
+
+    /** The same, deciding the oldest connections early beyond {@code count} open at once. */
+    public AnalysisConfig withMaxOpenConnections(long count) {
+        return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos, synRetryWindowNanos,
+                overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,
+                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, count);
     }
 
     /**
@@ -123,6 +153,6 @@ public record AnalysisConfig(
     private AnalysisConfig withExpiryScanNanos(long nanos) {
         return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos, synRetryWindowNanos,
                 overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,
-                maxEventsPerConnection, nanos, duplicateWindowNanos);
+                maxEventsPerConnection, nanos, duplicateWindowNanos, maxOpenConnections);
     }
 }

@@ -11,16 +11,27 @@ import io.synscope.decode.TcpSegment;
  * connection.
  */
 public final class Connection extends TupleTable.Entry {
-    /** Event marks, packed into the low byte of each event's last word. */
+    /** Event marks, packed into each event's lengths (see {@link #logEvent}). */
     public static final int MARK_FROM_CLIENT = 1;
     public static final int MARK_RETRANSMISSION = 2;
     public static final int MARK_ACK_VALID = 4;
 
-    private static final int WORDS_PER_EVENT = 4;
-    private static final int INITIAL_EVENTS = 12;
+    /** Event log bytes a new connection starts with: a SYN and its answer fit. */
+    private static final int INITIAL_EVENT_BYTES = 24;
+    /** An event's most bytes: a flags byte and six varints (lengths, two 64-bit, three 32-bit). */
+    private static final int MAX_EVENT_BYTES = 1 + 5 + 10 + 10 + 5 + 5 + 5;
+    /** History letters, in code order: a letter's code is its index + 1 (0 ends the history). */
+    private static final String HISTORY_LETTERS = "SHADFRT";
+    private static final byte[] HISTORY_CODE = new byte[26];
 
-    final Endpoint client = new Endpoint();
-    final Endpoint server = new Endpoint();
+    static {
+        for (int i = 0; i < HISTORY_LETTERS.length(); i++) {
+            HISTORY_CODE[HISTORY_LETTERS.charAt(i) - 'A'] = (byte) (i + 1);
+        }
+    }
+
+    final Endpoint client = new Endpoint(this, true);
+    final Endpoint server = new Endpoint(this, false);
     int ipVersion;
     RoleBasis roleBasis;
 
@@ -65,16 +76,27 @@ public final class Connection extends TupleTable.Entry {
     /** Server RST sent before any SYN-ACK (an answer to the SYN). */
     boolean rstAnsweredSyn;
 
-    // Zeek-style history: each letter once per direction, in order of first occurrence.
-    private final char[] history = new char[32];
+    /**
+     * Zeek-style history: each letter once per direction, in order of first occurrence, as 4-bit
+     * codes from the low end: letter code (1-7) for the client, code + 7 for the server. 14 codes
+     * at most, so 56 bits always hold it.
+     */
+    private long history;
+    /** Bit {@code code} set once that code is in {@link #history}. */
+    private int historySeen;
     private int historyLength;
-    private int historyClientBits;
-    private int historyServerBits;
 
-    // Packed events: [tsNanos, frame, relSeq<<32 | relAck, len<<32 | window<<16 | flags<<8 | marks].
-    private long[] events = new long[INITIAL_EVENTS * WORDS_PER_EVENT];
+    /**
+     * The packets kept for the ladder, each as a flags byte and varints (see {@link #logEvent}):
+     * 10-16 bytes an event where fixed words took 32, and a connection open for minutes mostly
+     * keeps events (docs/performance.md, "Connection state").
+     */
+    private byte[] events = new byte[INITIAL_EVENT_BYTES];
+    private int eventBytes;
     private int eventCount;
     private long eventsOmitted;
+    /** The log decoded for the accessors, 4 words an event; built on first read, null until then. */
+    private long[] decoded;
 
     // Why and when the tracker decided it, until the listener is called.
     Decision decision;
@@ -85,8 +107,8 @@ public final class Connection extends TupleTable.Entry {
         this.ipVersion = ipVersion;
         this.roleBasis = roleBasis;
         setKey(clientHi, clientLo, clientPort, serverHi, serverLo, serverPort);
-        client.reset(clientHi, clientLo, clientPort);
-        server.reset(serverHi, serverLo, serverPort);
+        client.reset();
+        server.reset();
         this.firstTsNanos = firstTsNanos;
         this.firstFrame = firstFrame;
         lastTsNanos = 0;
@@ -111,11 +133,13 @@ public final class Connection extends TupleTable.Entry {
         serverProgressFrame = 0;
         clientRetransBeforeProgress = 0;
         rstAnsweredSyn = false;
+        history = 0;
+        historySeen = 0;
         historyLength = 0;
-        historyClientBits = 0;
-        historyServerBits = 0;
+        eventBytes = 0;
         eventCount = 0;
         eventsOmitted = 0;
+        decoded = null;
     }
 
     boolean isClient(long hi, long lo, int port) {
@@ -128,7 +152,7 @@ public final class Connection extends TupleTable.Entry {
      * doubling timer (see {@link FlowTracker}'s handshake window).
      */
     boolean handshakeOnly() {
-        return client.packets == client.synCount && server.packets == server.synCount;
+        return client.state.handshaking() && server.state.handshaking();
     }
 
     /**
@@ -138,32 +162,29 @@ public final class Connection extends TupleTable.Entry {
     boolean finished() {
         return client.rstSeen || server.rstSeen
                 || (client.finSeen && server.finSeen && server.ackSeen && client.ackSeen
-                && server.maxAckRel >= client.finEndRel && client.maxAckRel >= server.finEndRel);
+                && server.maxAckRel >= client.fin.endRel && client.maxAckRel >= server.fin.endRel);
     }
 
     /** Appends history letter {@code upper} (client) or its lower case (server) the first time. */
     void history(char upper, boolean fromClient) {
-        int bit = 1 << (upper - 'A');
-        if (fromClient) {
-            if ((historyClientBits & bit) != 0) {
-                return;
-            }
-            historyClientBits |= bit;
-        } else {
-            if ((historyServerBits & bit) != 0) {
-                return;
-            }
-            historyServerBits |= bit;
+        int code = HISTORY_CODE[upper - 'A'] + (fromClient ? 0 : HISTORY_LETTERS.length());
+        int bit = 1 << code;
+        if ((historySeen & bit) != 0) {
+            return;
         }
-        if (historyLength < history.length) {
-            history[historyLength++] = fromClient ? upper : Character.toLowerCase(upper);
-        }
+        historySeen |= bit;
+        history |= (long) code << (4 * historyLength++);
     }
 
     /**
      * Logs a packet for the ladder. The first {@code max - 8} packets are all kept; after that
      * only SYN/FIN/RST and retransmissions, up to {@code max}, because those are what a ladder of
      * a failure needs.
+     *
+     * <p>An event is its TCP flags byte, then varints: payload length and marks ({@code length
+     * << 3 | marks}); time and frame number after the connection's first (zigzag, so a capture
+     * whose time goes backwards still round-trips); relative sequence and acknowledgement numbers
+     * as Wireshark shows them (32 bits); window.
      */
     void logEvent(TcpSegment s, long relSeq, long relAck, int marks, int maxEvents) {
         boolean interesting = (s.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) != 0
@@ -174,18 +195,80 @@ public final class Connection extends TupleTable.Entry {
             eventsOmitted++;
             return;
         }
-        int base = eventCount * WORDS_PER_EVENT;
-        if (base + WORDS_PER_EVENT > events.length) {
-            long[] grown = new long[Math.min(events.length * 2, maxEvents * WORDS_PER_EVENT)];
-            System.arraycopy(events, 0, grown, 0, events.length);
-            events = grown;
+        if (eventBytes + MAX_EVENT_BYTES > events.length) {
+            events = java.util.Arrays.copyOf(events,
+                    Math.max(events.length + (events.length >> 1), eventBytes + MAX_EVENT_BYTES));
         }
-        events[base] = s.tsNanos;
-        events[base + 1] = s.frameNumber;
-        events[base + 2] = (relSeq << 32) | (relAck & 0xFFFF_FFFFL);
-        events[base + 3] = ((long) s.payloadLength << 32) | ((long) (s.window & 0xFFFF) << 16)
-                | ((s.flags & 0xFF) << 8) | (marks & 0xFF);
+        byte[] e = events;
+        int p = eventBytes;
+        e[p++] = (byte) s.flags;
+        p = putVarint(e, p, (s.payloadLength & 0xFFFF_FFFFL) << 3 | (marks & 7));
+        p = putVarint(e, p, zigzag(s.tsNanos - firstTsNanos));
+        p = putVarint(e, p, zigzag(s.frameNumber - firstFrame));
+        p = putVarint(e, p, relSeq & 0xFFFF_FFFFL);
+        p = putVarint(e, p, relAck & 0xFFFF_FFFFL);
+        p = putVarint(e, p, s.window & 0xFFFF);
+        eventBytes = p;
         eventCount++;
+        decoded = null;
+    }
+
+    private static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
+    }
+
+    private static long unzigzag(long v) {
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    private static int putVarint(byte[] b, int p, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b[p++] = (byte) (v | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte) v;
+        return p;
+    }
+
+    /** The event log as 4 words an event: tsNanos, frame, relSeq << 32 | relAck, the rest. */
+    private long[] decoded() {
+        if (decoded == null) {
+            long[] d = new long[eventCount * 4];
+            byte[] e = events;
+            int p = 0;
+            long[] value = new long[1];
+            for (int i = 0; i < eventCount; i++) {
+                int flags = e[p++] & 0xFF;
+                p = getVarint(e, p, value);
+                long lengthMarks = value[0];
+                p = getVarint(e, p, value);
+                d[4 * i] = firstTsNanos + unzigzag(value[0]);
+                p = getVarint(e, p, value);
+                d[4 * i + 1] = firstFrame + unzigzag(value[0]);
+                p = getVarint(e, p, value);
+                long seq = value[0];
+                p = getVarint(e, p, value);
+                d[4 * i + 2] = seq << 32 | value[0];
+                p = getVarint(e, p, value);
+                d[4 * i + 3] = (lengthMarks >>> 3) << 32 | value[0] << 16 | flags << 8
+                        | (lengthMarks & 7);
+            }
+            decoded = d;
+        }
+        return decoded;
+    }
+
+    private static int getVarint(byte[] b, int p, long[] out) {
+        long v = 0;
+        int shift = 0;
+        byte x;
+        do {
+            x = b[p++];
+            v |= (long) (x & 0x7F) << shift;
+            shift += 7;
+        } while (x < 0);
+        out[0] = v;
+        return p;
     }
 
     /** The connection's first frame number: unique, and in the order connections started. */
@@ -308,7 +391,14 @@ public final class Connection extends TupleTable.Entry {
 
     /** Zeek-style history: S SYN, H SYN-ACK, A ACK, D data, F FIN, R RST, T retransmission; upper case for the client, lower for the server. */
     public String history() {
-        return new String(history, 0, historyLength);
+        char[] letters = new char[historyLength];
+        int letterCount = HISTORY_LETTERS.length();
+        for (int i = 0; i < historyLength; i++) {
+            int code = (int) (history >>> (4 * i)) & 0xF;
+            char upper = HISTORY_LETTERS.charAt((code - 1) % letterCount);
+            letters[i] = code > letterCount ? Character.toLowerCase(upper) : upper;
+        }
+        return new String(letters);
     }
 
     public int eventCount() {
@@ -321,35 +411,35 @@ public final class Connection extends TupleTable.Entry {
     }
 
     public long eventTsNanos(int i) {
-        return events[i * WORDS_PER_EVENT];
+        return decoded()[i * 4];
     }
 
     public long eventFrame(int i) {
-        return events[i * WORDS_PER_EVENT + 1];
+        return decoded()[i * 4 + 1];
     }
 
     /** Sequence number relative to the sender's base, modulo 2^32 as Wireshark shows it. */
     public long eventRelSeq(int i) {
-        return events[i * WORDS_PER_EVENT + 2] >>> 32;
+        return decoded()[i * 4 + 2] >>> 32;
     }
 
     public long eventRelAck(int i) {
-        return events[i * WORDS_PER_EVENT + 2] & 0xFFFF_FFFFL;
+        return decoded()[i * 4 + 2] & 0xFFFF_FFFFL;
     }
 
     public int eventPayloadLength(int i) {
-        return (int) (events[i * WORDS_PER_EVENT + 3] >>> 32);
+        return (int) (decoded()[i * 4 + 3] >>> 32);
     }
 
     public int eventWindow(int i) {
-        return (int) ((events[i * WORDS_PER_EVENT + 3] >>> 16) & 0xFFFF);
+        return (int) ((decoded()[i * 4 + 3] >>> 16) & 0xFFFF);
     }
 
     public int eventFlags(int i) {
-        return (int) ((events[i * WORDS_PER_EVENT + 3] >>> 8) & 0xFF);
+        return (int) ((decoded()[i * 4 + 3] >>> 8) & 0xFF);
     }
 
     public int eventMarks(int i) {
-        return (int) (events[i * WORDS_PER_EVENT + 3] & 0xFF);
+        return (int) (decoded()[i * 4 + 3] & 0xFF);
     }
 }

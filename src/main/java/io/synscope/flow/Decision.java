@@ -14,7 +14,13 @@ public enum Decision {
     /** A new SYN with a different ISN reused the 4-tuple (port reuse). */
     SUPERSEDED,
     /** The capture ended while it was still open. */
-    CAPTURE_END;
+    CAPTURE_END,
+    /**
+     * Decided before its time because more connections were open at once than the heap holds
+     * ({@link AnalysisConfig#maxOpenConnections()}): the oldest handshake-only ones go first,
+     * the way conntrack drops unassured entries when its table is full.
+     */
+    MEMORY_CAP;
 
     private final String key = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
 

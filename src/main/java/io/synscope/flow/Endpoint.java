@@ -1,149 +1,122 @@
 package io.synscope.flow;
 
 /**
- * One side of a connection as seen on the wire: its address, its sequence space and what it sent.
- * Mutable, owned by its {@link Connection}; read it only inside
+ * One side of a connection as seen on the wire: its {@link TcpState}, its sequence space and what
+ * it sent. Mutable, owned by its {@link Connection}; read it only inside
  * {@link ConnectionListener#onDecided} (see the reuse contract there).
  *
  * <p>Sequence numbers are tracked relative to this side's ISN (or, when its SYN was not captured,
  * to the first sequence number seen) and unwrapped into a {@code long}, so a connection that sends
  * more than 4 GiB keeps counting correctly.
+ *
+ * <p>What every packet reads or writes is a field here; the facts of a SYN, a FIN, a RST and of
+ * retransmissions are in groups ({@link Facts}) allocated when the first of them happens. An
+ * accessor of a group that never happened answers 0 or false. Memory per connection and why it
+ * matters: docs/performance.md, "Connection state".
  */
 public final class Endpoint {
-    // Declaration order is layout order within a field size (HotSpot puts longs first, then
-    // ints, then booleans): what nearly every packet reads or writes comes first, as longs, so
-    // it shares the object's first cache lines instead of being spread over all six.
+    private final Connection owner;
+    private final boolean client;
+
+    TcpState state = TcpState.INACTIVE;
     long packets;
     long lastFrame;
     long lastTsNanos;
     // Sequence space: maxEndRel is the highest relative sequence end sent so far and maxEndRaw
     // the raw (32-bit) sequence number at that point; unwrapping measures from there.
     long maxEndRel;
-    long maxEndRaw;
     /** Highest acknowledgement sent, relative to the peer's sequence base. */
     long maxAckRel;
     long payloadBytes;
     long lastPayloadFrame;
     long lastPayloadTsNanos;
+    /**
+     * A 64-bit digest of the last segment's fields (sequence and acknowledgement numbers, payload
+     * length, flags, window, IP ID, TSval), to recognise the same packet captured twice.
+     */
+    long lastSegmentDigest;
+    int maxEndRaw;
+    int isn;
     /** Data retransmissions since the peer last acknowledged more of this side's data. */
-    long retransRun;
-    // The last segment's fields, packed, to recognise the same packet captured twice:
-    // seq | ack << 32; payload length | flags << 32 | window << 40; IP ID | TSval << 32.
-    long lastSeqAck;
-    long lastLengthFlagsWindow;
-    long lastIpIdTsVal;
-    /** Relative sequence number just past the FIN: the peer's ACK of it reaches this. */
-    long finEndRel;
-
-    long addrHi;
-    long addrLo;
-    int port;
-
+    int retransRun;
     boolean seqKnown;
     boolean synSeen;
-    int isn;
-    long synTsNanos;
-    long synFrame;
-    long lastSynTsNanos;
-    int synCount;
-    long secondSynFrame;
-    long secondSynTsNanos;
-    long lastSynFrame;
-
-    long retransmissions;
-    long firstRetransFrame;
-    long firstRetransTsNanos;
-    long retransRunFrame;
-    long retransRunTsNanos;
-    long lastRetransFrame;
-    long lastRetransTsNanos;
-    /** The retransmission before the last one (0 when there was none): the sender's RTO backoff. */
-    long previousRetransTsNanos;
-
+    boolean finSeen;
+    boolean rstSeen;
     /** Sent a segment with the ACK flag, whether or not the peer's sequence space is known. */
     boolean ackFlagSeen;
     boolean ackSeen;
 
-    boolean finSeen;
-    long finTsNanos;
-    long finFrame;
+    Facts.Syn syn;
+    Facts.Fin fin;
+    Facts.Rst rst;
+    Facts.Retrans retrans;
 
-    boolean rstSeen;
-    long rstTsNanos;
-    long rstFrame;
-    int rstFlags;
-    long rstSeqRel;
-    int rstWindow;
-    int rstIpId;
-    // Facts frozen at this side's first RST: they decide which kind of reset it was.
-    boolean rstAfterOwnFin;
-    long peerBytesAtRst;
-    boolean answeredPeerAtRst;
-    boolean peerAckedAllAtRst;
-    /** The peer's last packet before this side's first RST: the segment a stateless RST answers. */
-    long rstAnswersFrame;
-    long rstAnswersTsNanos;
+    Endpoint(Connection owner, boolean client) {
+        this.owner = owner;
+        this.client = client;
+    }
 
-    /** Payload the peer sent after this side's FIN (the peer wrote to a closed socket). */
-    long peerDataAfterFinFrame;
-    long peerDataAfterFinTsNanos;
-
-    void reset(long addrHi, long addrLo, int port) {
-        this.addrHi = addrHi;
-        this.addrLo = addrLo;
-        this.port = port;
-        seqKnown = false;
-        maxEndRel = 0;
-        maxEndRaw = 0;
-        synSeen = false;
-        isn = 0;
-        synTsNanos = 0;
-        synFrame = 0;
-        lastSynTsNanos = 0;
-        synCount = 0;
-        secondSynFrame = 0;
-        secondSynTsNanos = 0;
-        lastSynFrame = 0;
+    void reset() {
+        state = TcpState.INACTIVE;
+        packets = 0;
         lastFrame = 0;
         lastTsNanos = 0;
-        lastSeqAck = 0;
-        lastLengthFlagsWindow = 0;
-        lastIpIdTsVal = 0;
-        packets = 0;
+        maxEndRel = 0;
+        maxAckRel = 0;
         payloadBytes = 0;
-        lastPayloadTsNanos = 0;
         lastPayloadFrame = 0;
-        retransmissions = 0;
-        firstRetransFrame = 0;
-        firstRetransTsNanos = 0;
+        lastPayloadTsNanos = 0;
+        lastSegmentDigest = 0;
+        maxEndRaw = 0;
+        isn = 0;
         retransRun = 0;
-        retransRunFrame = 0;
-        retransRunTsNanos = 0;
-        lastRetransFrame = 0;
-        lastRetransTsNanos = 0;
-        previousRetransTsNanos = 0;
+        seqKnown = false;
+        synSeen = false;
+        finSeen = false;
+        rstSeen = false;
         ackFlagSeen = false;
         ackSeen = false;
-        maxAckRel = 0;
-        finSeen = false;
-        finTsNanos = 0;
-        finFrame = 0;
-        finEndRel = 0;
-        rstSeen = false;
-        rstTsNanos = 0;
-        rstFrame = 0;
-        rstFlags = 0;
-        rstSeqRel = 0;
-        rstWindow = 0;
-        rstIpId = 0;
-        rstAfterOwnFin = false;
-        peerBytesAtRst = 0;
-        answeredPeerAtRst = false;
-        peerAckedAllAtRst = false;
-        rstAnswersFrame = 0;
-        rstAnswersTsNanos = 0;
-        peerDataAfterFinFrame = 0;
-        peerDataAfterFinTsNanos = 0;
+        if (syn != null) {
+            syn.reset();
+        }
+        if (fin != null) {
+            fin.reset();
+        }
+        if (rst != null) {
+            rst.reset();
+        }
+        if (retrans != null) {
+            retrans.reset();
+        }
+    }
+
+    Facts.Syn syn() {
+        if (syn == null) {
+            syn = new Facts.Syn();
+        }
+        return syn;
+    }
+
+    Facts.Fin fin() {
+        if (fin == null) {
+            fin = new Facts.Fin();
+        }
+        return fin;
+    }
+
+    Facts.Rst rst() {
+        if (rst == null) {
+            rst = new Facts.Rst();
+        }
+        return rst;
+    }
+
+    Facts.Retrans retrans() {
+        if (retrans == null) {
+            retrans = new Facts.Retrans();
+        }
+        return retrans;
     }
 
     /** Starts the sequence space at {@code seq} (the ISN, or the first number seen mid-stream). */
@@ -155,7 +128,7 @@ public final class Endpoint {
 
     /** Relative, unwrapped position of raw sequence number {@code seq} in this side's space. */
     long rel(int seq) {
-        return maxEndRel + Seq.diff(seq, (int) maxEndRaw);
+        return maxEndRel + Seq.diff(seq, maxEndRaw);
     }
 
     /** Records that this side has sent up to relative {@code endRel} (raw {@code endRaw}). */
@@ -166,21 +139,26 @@ public final class Endpoint {
         }
     }
 
+    /** Where this side stands (Zeek's endpoint states). */
+    public TcpState state() {
+        return state;
+    }
+
     /** Upper half of the address (see {@link io.synscope.decode.TcpSegment} for the layout). */
     public long addrHi() {
-        return addrHi;
+        return client ? owner.aHi : owner.bHi;
     }
 
     public long addrLo() {
-        return addrLo;
+        return client ? owner.aLo : owner.bLo;
     }
 
     public String ip() {
-        return Addresses.format(addrHi, addrLo);
+        return Addresses.format(addrHi(), addrLo());
     }
 
     public int port() {
-        return port;
+        return client ? owner.aPort : owner.bPort;
     }
 
     public boolean synSeen() {
@@ -192,32 +170,32 @@ public final class Endpoint {
     }
 
     public long synTsNanos() {
-        return synTsNanos;
+        return syn == null ? 0 : syn.tsNanos;
     }
 
     public long synFrame() {
-        return synFrame;
+        return syn == null ? 0 : syn.frame;
     }
 
     public long lastSynTsNanos() {
-        return lastSynTsNanos;
+        return syn == null ? 0 : syn.lastTsNanos;
     }
 
     /** SYNs (or SYN-ACKs) sent with the first ISN, retransmissions included. */
     public int synCount() {
-        return synCount;
+        return syn == null ? 0 : syn.count;
     }
 
     public long secondSynFrame() {
-        return secondSynFrame;
+        return syn == null ? 0 : syn.secondFrame;
     }
 
     public long secondSynTsNanos() {
-        return secondSynTsNanos;
+        return syn == null ? 0 : syn.secondTsNanos;
     }
 
     public long lastSynFrame() {
-        return lastSynFrame;
+        return syn == null ? 0 : syn.lastFrame;
     }
 
     /** Frame of the last packet this side sent. */
@@ -238,8 +216,6 @@ public final class Endpoint {
         return payloadBytes;
     }
 
-
-
     public long lastPayloadTsNanos() {
         return lastPayloadTsNanos;
     }
@@ -250,41 +226,41 @@ public final class Endpoint {
 
     /** Segments that re-sent sequence space already sent (data, SYN or FIN). */
     public long retransmissions() {
-        return retransmissions;
+        return retrans == null ? 0 : retrans.count;
     }
 
     public long firstRetransFrame() {
-        return firstRetransFrame;
+        return retrans == null ? 0 : retrans.firstFrame;
     }
 
     public long firstRetransTsNanos() {
-        return firstRetransTsNanos;
+        return retrans == null ? 0 : retrans.firstTsNanos;
     }
 
     /** Data retransmissions since the peer last acknowledged more of this side's data. */
     public int retransRun() {
-        return (int) retransRun;
+        return retransRun;
     }
 
     public long retransRunFrame() {
-        return retransRunFrame;
+        return retrans == null ? 0 : retrans.runFrame;
     }
 
     public long retransRunTsNanos() {
-        return retransRunTsNanos;
+        return retrans == null ? 0 : retrans.runTsNanos;
     }
 
     public long lastRetransFrame() {
-        return lastRetransFrame;
+        return retrans == null ? 0 : retrans.lastFrame;
     }
 
     public long lastRetransTsNanos() {
-        return lastRetransTsNanos;
+        return retrans == null ? 0 : retrans.lastTsNanos;
     }
 
     /** The retransmission before the last, 0 when there was one at most. */
     public long previousRetransTsNanos() {
-        return previousRetransTsNanos;
+        return retrans == null ? 0 : retrans.previousTsNanos;
     }
 
     /** Highest relative sequence end sent (SYN and FIN count one each). */
@@ -297,19 +273,16 @@ public final class Endpoint {
         return ackFlagSeen;
     }
 
-
-
-
     public boolean finSeen() {
         return finSeen;
     }
 
     public long finTsNanos() {
-        return finTsNanos;
+        return fin == null ? 0 : fin.tsNanos;
     }
 
     public long finFrame() {
-        return finFrame;
+        return fin == null ? 0 : fin.frame;
     }
 
     public boolean rstSeen() {
@@ -317,67 +290,65 @@ public final class Endpoint {
     }
 
     public long rstTsNanos() {
-        return rstTsNanos;
+        return rst == null ? 0 : rst.tsNanos;
     }
 
     public long rstFrame() {
-        return rstFrame;
+        return rst == null ? 0 : rst.frame;
     }
 
     /** TCP flags of this side's first RST. */
     public int rstFlags() {
-        return rstFlags;
+        return rst == null ? 0 : rst.flags;
     }
 
     public long rstSeqRel() {
-        return rstSeqRel;
+        return rst == null ? 0 : rst.seqRel;
     }
 
-
     public int rstWindow() {
-        return rstWindow;
+        return rst == null ? 0 : rst.window;
     }
 
     public int rstIpId() {
-        return rstIpId;
+        return rst == null ? 0 : rst.ipId;
     }
-
 
     /** This side had sent its FIN before its first RST. */
     public boolean rstAfterOwnFin() {
-        return rstAfterOwnFin;
+        return rst != null && rst.afterOwnFin;
     }
 
     /** Payload bytes the peer had sent when this side first reset. */
     public long peerBytesAtRst() {
-        return peerBytesAtRst;
+        return rst == null ? 0 : rst.peerBytes;
     }
 
     /** When this side first reset, its last payload came after the peer's last payload. */
     public boolean answeredPeerAtRst() {
-        return answeredPeerAtRst;
+        return rst != null && rst.answeredPeer;
     }
 
     /** Frame of the first payload the peer sent after this side's FIN, or 0. */
     public long peerDataAfterFinFrame() {
-        return peerDataAfterFinFrame;
+        return fin == null ? 0 : fin.peerDataAfterFrame;
     }
 
     public long peerDataAfterFinTsNanos() {
-        return peerDataAfterFinTsNanos;
+        return fin == null ? 0 : fin.peerDataAfterTsNanos;
     }
 
     /** When this side first reset, the peer had acknowledged everything this side had sent. */
     public boolean peerAckedAllAtRst() {
-        return peerAckedAllAtRst;
+        return rst != null && rst.peerAckedAll;
     }
 
     /** The peer's last packet before this side's first RST, or 0. */
     public long rstAnswersFrame() {
-        return rstAnswersFrame;
+        return rst == null ? 0 : rst.answersFrame;
     }
 
     public long rstAnswersTsNanos() {
-        return rstAnswersTsNanos;
+        return rst == null ? 0 : rst.answersTsNanos;
     }
 }

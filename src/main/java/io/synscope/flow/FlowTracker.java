@@ -35,6 +35,8 @@ public final class FlowTracker {
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000;
     private static final Comparator<Connection> BY_FIRST_FRAME =
             Comparator.comparingLong(Connection::firstFrame);
+    private static final Comparator<Connection> BY_LAST_PACKET =
+            Comparator.comparingLong(Connection::lastFrame);
 
     private final AnalysisConfig config;
     private final ConnectionListener listener;
@@ -55,6 +57,9 @@ public final class FlowTracker {
     private long nextExpiryScanNanos = Long.MIN_VALUE;
     private long connectionsSeen;
     private long peakOpen;
+    /** This tracker's share of {@link AnalysisConfig#maxOpenConnections()}. */
+    private final long maxOpen;
+    private long decidedEarly;
     private long latePackets;
     private long duplicatePackets;
     /** Decided connections waiting for {@link #drainDecided()}. */
@@ -62,14 +67,19 @@ public final class FlowTracker {
     private int decidedCount;
 
     public FlowTracker(AnalysisConfig config, ConnectionListener listener) {
-        this(config, listener, new ListenerBook());
+        this(config, listener, new ListenerBook(), 1.0);
     }
 
-    /** A tracker for one shard: {@code listeners} is learnt by whoever dispatches the packets. */
-    FlowTracker(AnalysisConfig config, ConnectionListener listener, ListenerBook listeners) {
+    /**
+     * A tracker for one shard: {@code listeners} is learnt by whoever dispatches the packets, and
+     * the tracker holds {@code share} of {@link AnalysisConfig#maxOpenConnections()} open.
+     */
+    FlowTracker(AnalysisConfig config, ConnectionListener listener, ListenerBook listeners,
+                double share) {
         this.config = config;
         this.listener = listener;
         this.listeners = listeners;
+        this.maxOpen = Math.max(1, (long) Math.ceil(config.maxOpenConnections() * share));
     }
 
     /**
@@ -250,7 +260,42 @@ public final class FlowTracker {
         table.insert(c, tupleHash);
         connectionsSeen++;
         peakOpen = Math.max(peakOpen, table.size());
+        if (table.size() > maxOpen) {
+            decideOldest(c);
+        }
         return c;
+    }
+
+    /**
+     * Connections decided early because more were open than {@link AnalysisConfig#maxOpenConnections()}
+     * ({@link Decision#MEMORY_CAP}).
+     */
+    public long decidedEarly() {
+        return decidedEarly;
+    }
+
+    /**
+     * Decides the oldest open connections (by last packet) until an eighth of the cap is free,
+     * handshake-only ones first (a flood's half-open connections, whose verdict a later packet
+     * rarely changes), all of them only when those are too few; never {@code keep}, which is
+     * being opened. An eighth at a time, so the walk over the table is paid once per thousands
+     * of new connections. A straggler of a decided connection meets its tombstone as after a
+     * close; a retried SYN starts a connection of its own.
+     */
+    private void decideOldest(Connection keep) {
+        int excess = (int) (table.size() - maxOpen + Math.max(1, maxOpen / 8));
+        Connection[] pick = table.select(Connection::handshakeOnly, Connection[]::new);
+        if (pick.length <= excess) {
+            pick = table.select(x -> x != keep, Connection[]::new);
+        }
+        Arrays.sort(pick, BY_LAST_PACKET);
+        for (int i = 0, n = 0; i < pick.length && n < excess; i++) {
+            if (pick[i] != keep) {
+                decide(pick[i], Decision.MEMORY_CAP);
+                n++;
+                decidedEarly++;
+            }
+        }
     }
 
     private void update(Connection c, TcpSegment s, boolean fromClient) {
@@ -275,17 +320,19 @@ public final class FlowTracker {
             if (!snd.synSeen && snd.payloadBytes == 0) {
                 snd.synSeen = true;
                 snd.isn = s.seq;
-                snd.synTsNanos = ts;
-                snd.synFrame = frame;
+                Facts.Syn first = snd.syn();
+                first.tsNanos = ts;
+                first.frame = frame;
                 snd.startSequence(s.seq);
             }
             if (snd.synSeen && s.seq == snd.isn) {
-                snd.synCount++;
-                snd.lastSynTsNanos = ts;
-                snd.lastSynFrame = frame;
-                if (snd.synCount == 2) {
-                    snd.secondSynFrame = frame;
-                    snd.secondSynTsNanos = ts;
+                Facts.Syn f = snd.syn;
+                f.count++;
+                f.lastTsNanos = ts;
+                f.lastFrame = frame;
+                if (f.count == 2) {
+                    f.secondFrame = frame;
+                    f.secondTsNanos = ts;
                 }
             }
             if (fromClient && c.synAckCount == 0) {
@@ -312,9 +359,9 @@ public final class FlowTracker {
             snd.payloadBytes += Math.max(0, dataEnd - Math.max(dataStart, snd.maxEndRel));
             snd.lastPayloadFrame = frame;
             snd.lastPayloadTsNanos = ts;
-            if (rcv.finSeen && rcv.peerDataAfterFinFrame == 0) {
-                rcv.peerDataAfterFinFrame = frame;
-                rcv.peerDataAfterFinTsNanos = ts;
+            if (rcv.finSeen && rcv.fin.peerDataAfterFrame == 0) {
+                rcv.fin.peerDataAfterFrame = frame;
+                rcv.fin.peerDataAfterTsNanos = ts;
             }
             c.history('D', fromClient);
         }
@@ -345,9 +392,10 @@ public final class FlowTracker {
         if (fin) {
             if (!snd.finSeen) {
                 snd.finSeen = true;
-                snd.finTsNanos = ts;
-                snd.finFrame = frame;
-                snd.finEndRel = relEnd;
+                Facts.Fin f = snd.fin();
+                f.tsNanos = ts;
+                f.frame = frame;
+                f.endRel = relEnd;
             }
             c.history('F', fromClient);
         }
@@ -357,6 +405,7 @@ public final class FlowTracker {
         if (ack && !syn && !fin && !rst && s.payloadLength == 0) {
             c.history('A', fromClient);
         }
+        snd.state = snd.state.afterSending(flags, c.handshakeAckFrame != 0);
         c.logEvent(s, relSeq, relAck, marks, config.maxEventsPerConnection());
     }
 
@@ -371,17 +420,23 @@ public final class FlowTracker {
         long lengthFlagsWindow = (s.payloadLength & 0xFFFF_FFFFL)
                 | ((long) (s.flags & 0xFF) << 32) | ((long) (s.window & 0xFFFF) << 40);
         long ipIdTsVal = (s.ipId & 0xFFFF_FFFFL) | ((long) s.tsVal << 32);
-        // Differences OR-ed together: one test whichever field differs (see TupleTable.matches).
-        long differences = (seqAck ^ snd.lastSeqAck)
-                | (lengthFlagsWindow ^ snd.lastLengthFlagsWindow) | (ipIdTsVal ^ snd.lastIpIdTsVal);
-        boolean same = differences == 0 && snd.packets > 0
+        // A digest instead of the three words: 16 bytes less per endpoint. Two different
+        // segments share one with odds of 2^-64, and would then also have to come from the same
+        // sender, one right after the other, within the duplicate window.
+        long digest = mix(mix(mix(seqAck) ^ lengthFlagsWindow) ^ ipIdTsVal);
+        boolean same = digest == snd.lastSegmentDigest && snd.packets > 0
                 && s.tsNanos - snd.lastTsNanos <= config.duplicateWindowNanos();
-        if (!same) {
-            snd.lastSeqAck = seqAck;
-            snd.lastLengthFlagsWindow = lengthFlagsWindow;
-            snd.lastIpIdTsVal = ipIdTsVal;
-        }
+        snd.lastSegmentDigest = digest;
         return same;
+    }
+
+    /** murmur3's 64-bit finaliser: every input bit moves every output bit. */
+    private static long mix(long k) {
+        k ^= k >>> 33;
+        k *= 0xFF51AFD7ED558CCDL;
+        k ^= k >>> 33;
+        k *= 0xC4CEB9FE1A85EC53L;
+        return k ^ (k >>> 33);
     }
 
     private void recordSynAck(Connection c, TcpSegment s) {
@@ -393,7 +448,7 @@ public final class FlowTracker {
             c.synAckTsNanos = s.tsNanos;
             c.synAckFrame = s.frameNumber;
             c.synAckAckRaw = s.ack;
-            c.synToSynAckNanos = c.client.synSeen ? s.tsNanos - c.client.lastSynTsNanos : -1;
+            c.synToSynAckNanos = c.client.synSeen ? s.tsNanos - c.client.lastSynTsNanos() : -1;
         } else if (c.handshakeAckFrame != 0) {
             if (crossedHandshakeAck(c, s, previousTsNanos)) {
                 c.synAcksCrossingAck++;
@@ -422,20 +477,21 @@ public final class FlowTracker {
 
     private static void recordRetransmission(Connection c, Endpoint snd, TcpSegment s,
                                              boolean fromClient) {
-        snd.retransmissions++;
-        if (snd.firstRetransFrame == 0) {
-            snd.firstRetransFrame = s.frameNumber;
-            snd.firstRetransTsNanos = s.tsNanos;
+        Facts.Retrans r = snd.retrans();
+        r.count++;
+        if (r.firstFrame == 0) {
+            r.firstFrame = s.frameNumber;
+            r.firstTsNanos = s.tsNanos;
         }
-        snd.previousRetransTsNanos = snd.lastRetransTsNanos;
-        snd.lastRetransTsNanos = s.tsNanos;
-        snd.lastRetransFrame = s.frameNumber;
+        r.previousTsNanos = r.lastTsNanos;
+        r.lastTsNanos = s.tsNanos;
+        r.lastFrame = s.frameNumber;
         if (s.payloadLength > 0) {
             // A run counts data only: SYNs are judged by the handshake rules, and a FIN resent
             // to a peer that already left says nothing about the data.
             if (snd.retransRun++ == 0) {
-                snd.retransRunFrame = s.frameNumber;
-                snd.retransRunTsNanos = s.tsNanos;
+                r.runFrame = s.frameNumber;
+                r.runTsNanos = s.tsNanos;
             }
         }
         if (fromClient && s.payloadLength > 0 && c.handshakeAckFrame != 0
@@ -456,6 +512,8 @@ public final class FlowTracker {
                 c.handshakeAckFrame = s.frameNumber;
                 c.handshakeAckTsNanos = s.tsNanos;
                 c.handshakeAckClientRel = c.client.rel(s.seq);
+                c.client.state = c.client.state.atHandshakeAck();
+                c.server.state = c.server.state.atHandshakeAck();
                 if (c.synToSynAckNanos >= 0) {
                     c.handshakeRttNanos = c.synToSynAckNanos + s.tsNanos - c.lastSynAckTsNanos;
                 }
@@ -471,18 +529,19 @@ public final class FlowTracker {
                                     long relSeq, boolean fromClient) {
         if (!snd.rstSeen) {
             snd.rstSeen = true;
-            snd.rstTsNanos = s.tsNanos;
-            snd.rstFrame = s.frameNumber;
-            snd.rstFlags = s.flags;
-            snd.rstSeqRel = relSeq;
-            snd.rstWindow = s.window;
-            snd.rstIpId = s.ipId;
-            snd.rstAfterOwnFin = snd.finSeen;
-            snd.peerBytesAtRst = rcv.payloadBytes;
-            snd.answeredPeerAtRst = snd.lastPayloadFrame > rcv.lastPayloadFrame;
-            snd.peerAckedAllAtRst = rcv.ackSeen && rcv.maxAckRel >= snd.maxEndRel;
-            snd.rstAnswersFrame = rcv.lastFrame;
-            snd.rstAnswersTsNanos = rcv.lastTsNanos;
+            Facts.Rst r = snd.rst();
+            r.tsNanos = s.tsNanos;
+            r.frame = s.frameNumber;
+            r.flags = s.flags;
+            r.seqRel = relSeq;
+            r.window = s.window;
+            r.ipId = s.ipId;
+            r.afterOwnFin = snd.finSeen;
+            r.peerBytes = rcv.payloadBytes;
+            r.answeredPeer = snd.lastPayloadFrame > rcv.lastPayloadFrame;
+            r.peerAckedAll = rcv.ackSeen && rcv.maxAckRel >= snd.maxEndRel;
+            r.answersFrame = rcv.lastFrame;
+            r.answersTsNanos = rcv.lastTsNanos;
             if (!fromClient && c.synAckCount == 0) {
                 c.rstAnsweredSyn = true;
             }
@@ -551,7 +610,7 @@ public final class FlowTracker {
      */
     private void decide(Connection c, Decision reason) {
         long tupleHash = table.remove(c);
-        if (reason == Decision.CLOSED) {
+        if (reason == Decision.CLOSED || reason == Decision.MEMORY_CAP) {
             tombstones.add(tupleHash, nowNanos + config.closeLingerNanos());
         }
         c.decision = reason;

@@ -68,21 +68,27 @@ public final class ShardedTracker implements AutoCloseable {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shards: " + shardCount);
         }
+        int units = shardOfUnit.length;
+        int workers = shardCount - 1;
+        double callerShare = Math.max(0, (1 - CALLER_READ_COST * workers) / shardCount);
+        int callerUnits = (int) Math.round(callerShare * units);
+        int[] unitsOfShard = new int[shardCount];
+        unitsOfShard[0] = callerUnits;
+        for (int u = callerUnits; u < units; u++) {
+            shardOfUnit[u] = 1 + (int) ((long) (u - callerUnits) * workers / (units - callerUnits));
+            unitsOfShard[shardOfUnit[u]]++;
+        }
         trackers = new FlowTracker[shardCount];
         for (int i = 0; i < shardCount; i++) {
-            trackers[i] = new FlowTracker(config, listenerForShard.apply(i), listeners);
+            // Each shard may hold its share of the open connections: the share of the hash
+            // space it owns (a quarter for the caller's, with two threads).
+            trackers[i] = new FlowTracker(config, listenerForShard.apply(i), listeners,
+                    (double) unitsOfShard[i] / units);
         }
         shards = new Shard[shardCount];
         for (int i = 1; i < shardCount; i++) {
             shards[i] = new Shard(trackers[i], i);
             shards[i].start();
-        }
-        int units = shardOfUnit.length;
-        int workers = shardCount - 1;
-        double callerShare = Math.max(0, (1 - CALLER_READ_COST * workers) / shardCount);
-        int callerUnits = (int) Math.round(callerShare * units);
-        for (int u = callerUnits; u < units; u++) {
-            shardOfUnit[u] = 1 + (int) ((long) (u - callerUnits) * workers / (units - callerUnits));
         }
     }
 
@@ -182,6 +188,11 @@ public final class ShardedTracker implements AutoCloseable {
 
     public long duplicatePackets() {
         return sum(FlowTracker::duplicatePackets);
+    }
+
+    /** Sum over shards of {@link FlowTracker#decidedEarly()}. */
+    public long decidedEarly() {
+        return sum(FlowTracker::decidedEarly);
     }
 
     public long connectionsSeen() {

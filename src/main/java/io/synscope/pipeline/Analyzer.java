@@ -138,6 +138,9 @@ public final class Analyzer {
         if (stats != null && stats.kernelDrops() > 0) {
             allWarnings.add(dropWarning(stats));
         }
+        if (tracker.decidedEarly() > 0) {
+            allWarnings.add(memoryCapWarning(tracker.decidedEarly(), config.maxOpenConnections()));
+        }
         boolean any = frames.count > 0;
         CaptureInfo info = new CaptureInfo(source.name(), source.format(), frames.count,
                 frames.segments, skippedByReason, any ? frames.firstTs : 0,
@@ -165,6 +168,19 @@ public final class Analyzer {
                 + " lost packets may be wrong. To lose fewer, capture less (a narrower filter,"
                 + " e.g. 'tcp port 8080'), keep the snap length small, or raise the buffer"
                 + " (synscope live: -f, -s, -B)";
+    }
+
+    /**
+     * Said plainly, because those verdicts were judged before their retry window ended (an
+     * unanswered SYN less than 3 s old reads as incomplete), and a retry that came after its
+     * connection was decided counts as a connection of its own.
+     */
+    static String memoryCapWarning(long decidedEarly, long maxOpen) {
+        return decidedEarly + " connections were decided early (decided_by memory-cap): more than "
+                + maxOpen + " were open at once, the most this heap holds; the oldest half-open"
+                + " ones went first. Their verdicts were judged before their retry window ended,"
+                + " and a retry after that counts as a new connection. More heap follows more:"
+                + " SYNSCOPE_JAVA_OPTS=-Xmx4g";
     }
 
     /**

@@ -247,4 +247,131 @@ class FlowTrackerTest {
         Seen midSeen = seen.stream().filter(s -> s.id() == 11).findFirst().orElseThrow();
         assertEquals(5000, midSeen.clientPort(), "the side talking to the known listener");
     }
+
+    /** Each side's state after each packet of a scripted connection, and at its decision. */
+    private static List<String> statesAlong(Conversation c) {
+        List<String> states = new ArrayList<>();
+        FlowTracker t = new FlowTracker(AnalysisConfig.defaults(), (conn, reason, now) ->
+                states.add("decided " + conn.client().state() + "/" + conn.server().state()));
+        for (TcpSegment s : c.segments()) {
+            t.accept(s);
+        }
+        t.finish();
+        return states;
+    }
+
+    @Test
+    void endpointStatesFollowTheHandshakeAndTheClose() {
+        // Ground truth: what each side sent in the script (Zeek's endpoint states).
+        Conversation base = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80);
+        assertEquals(List.of("decided SYN_SENT/INACTIVE"), statesAlong(base.client("S")));
+        base = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80);
+        assertEquals(List.of("decided SYN_SENT/SYN_ACK_SENT"),
+                statesAlong(base.client("S").server("SA")));
+        base = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80);
+        assertEquals(List.of("decided ESTABLISHED/ESTABLISHED"),
+                statesAlong(base.client("S").server("SA").client("A").client("PA", 10)));
+        assertEquals(List.of("decided CLOSED/CLOSED"),
+                statesAlong(closedConnection(40000, 0)));
+        base = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80);
+        assertEquals(List.of("decided ESTABLISHED/RESET"), statesAlong(base.client("S")
+                .server("SA").client("A").client("PA", 10).server("RA")));
+        base = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80);
+        assertEquals(List.of("decided SYN_SENT/RESET"),
+                statesAlong(base.client("S").server("RA")));
+        base = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80);
+        assertEquals(List.of("decided PARTIAL/PARTIAL"),
+                statesAlong(base.client("PA", 10).server("A")), "caught mid-stream");
+    }
+
+    @Test
+    void factGroupsOfAPooledPredecessorDoNotLeak() {
+        List<String> facts = new ArrayList<>();
+        FlowTracker t = new FlowTracker(AnalysisConfig.defaults(), (c, reason, now) ->
+                facts.add(c.client().port() + " rst " + c.server().rstSeen() + " " + c.server().rstFrame()
+                        + " fin " + c.client().finFrame() + " retrans " + c.client().retransmissions()
+                        + " " + c.client().firstRetransFrame() + " syn " + c.client().synCount()
+                        + " " + c.server().synCount()));
+        // Retransmitted data, a FIN, then the server resets: every group is allocated.
+        new Conversation("10.0.0.1", 40000, "10.0.0.2", 80).client("S").server("SA")
+                .client("A").client("PA", 10).at(0.3).clientRetransmits(10, 10).client("FA")
+                .server("RA")
+                .segments().forEach(t::accept);
+        // The next connection reuses the pooled object: one SYN, nothing else.
+        new Conversation("10.0.0.1", 40001, "10.0.0.2", 80).at(0.1).client("S").segments()
+                .forEach(t::accept);
+        t.finish();
+        assertEquals(List.of("40000 rst true 7 fin 6 retrans 1 5 syn 1 1",
+                "40001 rst false 0 fin 0 retrans 0 0 syn 1 0"), facts);
+    }
+
+    @Test
+    void theEventLogGivesBackEveryFieldOfThePacketsKept() {
+        List<long[]> events = new ArrayList<>();
+        FlowTracker t = new FlowTracker(AnalysisConfig.defaults(), (c, reason, now) -> {
+            for (int i = 0; i < c.eventCount(); i++) {
+                events.add(new long[] {c.eventTsNanos(i), c.eventFrame(i), c.eventRelSeq(i),
+                        c.eventRelAck(i), c.eventPayloadLength(i), c.eventWindow(i),
+                        c.eventFlags(i), c.eventMarks(i)});
+            }
+        });
+        // Sequence numbers that wrap, a big window and payload, frame numbers past 2^32.
+        Conversation c = new Conversation("10.0.0.1", 40000, 0xFFFF_FFF0, "10.0.0.2", 80,
+                0x7FFF_FFFF).client("S").server("SA").client("A").client("PA", 65_000)
+                .server("A").at(200).server("PA", 1).clientRetransmits(65_000, 65_000);
+        List<TcpSegment> segs = c.segments();
+        long frameBase = 5_000_000_000L;
+        for (TcpSegment s : segs) {
+            s.frameNumber += frameBase;
+            s.window = 0xFFFF;
+            t.accept(s);
+        }
+        t.finish();
+        assertEquals(segs.size(), events.size());
+        for (int i = 0; i < segs.size(); i++) {
+            TcpSegment s = segs.get(i);
+            long[] e = events.get(i);
+            assertEquals(s.tsNanos, e[0], "time of event " + i);
+            assertEquals(s.frameNumber, e[1], "frame of event " + i);
+            assertEquals(s.payloadLength, e[4], "length of event " + i);
+            assertEquals(0xFFFF, e[5], "window of event " + i);
+            assertEquals(s.flags, e[6], "flags of event " + i);
+        }
+        // The client's data starts right after its SYN, relative 1, though the raw number wrapped.
+        assertEquals(1, events.get(3)[2]);
+        assertEquals(1, events.get(6)[2], "the retransmission re-sends from 1: "
+                + java.util.Arrays.toString(events.get(6)) + " seq " + segs.get(6).seq);
+        assertEquals(65_001, events.get(4)[3], "the server acknowledged the data");
+        assertEquals(Connection.MARK_FROM_CLIENT | Connection.MARK_RETRANSMISSION
+                | Connection.MARK_ACK_VALID, events.get(6)[7]);
+    }
+
+    @Test
+    void beyondTheCapTheOldestHalfOpenConnectionsAreDecidedEarly() {
+        AnalysisConfig config = AnalysisConfig.defaults().withMaxOpenConnections(100);
+        List<Seen> decided = new ArrayList<>();
+        FlowTracker t = new FlowTracker(config, (c, reason, now) -> decided.add(new Seen(c.id(),
+                c.client().port(), c.history(), reason, now, 0, 0)));
+        // One established connection, then 1,000 lone SYNs from distinct ports, 1 ms apart.
+        new Conversation("10.0.0.9", 50000, "10.0.0.2", 80).client("S").server("SA").client("A")
+                .segments().forEach(t::accept);
+        for (int i = 0; i < 1000; i++) {
+            for (TcpSegment s : new Conversation("10.0.0.1", 1024 + i, "10.0.0.2", 80)
+                    .at(0.001 * (i + 1)).client("S").segments()) {
+                s.frameNumber = 4 + i; // in capture order, after the first connection's three
+                t.accept(s);
+            }
+            assertTrue(t.openConnections() <= 100, "open " + t.openConnections());
+        }
+        long early = decided.stream().filter(x -> x.reason() == Decision.MEMORY_CAP).count();
+        assertEquals(early, t.decidedEarly());
+        assertTrue(early >= 900, "at least the SYNs beyond the cap: " + early);
+        assertTrue(decided.stream().noneMatch(x -> x.clientPort() == 50000),
+                "the established connection outlived the half-open ones");
+        // Oldest first: the SYNs were decided in the order they came.
+        List<Integer> ports = decided.stream().map(Seen::clientPort).toList();
+        assertEquals(ports.stream().sorted().toList(), ports);
+        t.finish();
+        assertEquals(1001, decided.size(), "every connection decided exactly once");
+    }
 }

@@ -21,8 +21,7 @@ class SeqTest {
 
     @Test
     void relativePositionsKeepCountingPastFourGibibytes() {
-        Endpoint e = new Endpoint();
-        e.reset(0, 0, 1);
+        Endpoint e = new Connection().client();
         int isn = 0xFFFF_0000;
         e.startSequence(isn);
         long sent = 0;

@@ -1,0 +1,109 @@
+package io.synscope.flow;
+
+/**
+ * The facts of one side of a connection that only some connections have, in groups that
+ * {@link Endpoint} allocates the first time one of their facts happens: most connections never
+ * reset or retransmit, and a flood's half-open connections never send a FIN. Each group resets
+ * itself when its connection is reused from the pool; once allocated, a group stays with its
+ * endpoint (a pooled connection then costs no allocation the next time).
+ */
+final class Facts {
+    private Facts() {
+    }
+
+    /** This side's SYN (or SYN-ACK) and its retransmissions with the same ISN. */
+    static final class Syn {
+        long tsNanos;
+        long frame;
+        long lastTsNanos;
+        long lastFrame;
+        int count;
+        long secondFrame;
+        long secondTsNanos;
+
+        void reset() {
+            tsNanos = 0;
+            frame = 0;
+            lastTsNanos = 0;
+            lastFrame = 0;
+            count = 0;
+            secondFrame = 0;
+            secondTsNanos = 0;
+        }
+    }
+
+    /** This side's first FIN, and what the peer sent after it. */
+    static final class Fin {
+        long tsNanos;
+        long frame;
+        /** Relative sequence number just past the FIN: the peer's ACK of it reaches this. */
+        long endRel;
+        /** Payload the peer sent after this side's FIN (the peer wrote to a closed socket). */
+        long peerDataAfterFrame;
+        long peerDataAfterTsNanos;
+
+        void reset() {
+            tsNanos = 0;
+            frame = 0;
+            endRel = 0;
+            peerDataAfterFrame = 0;
+            peerDataAfterTsNanos = 0;
+        }
+    }
+
+    /** This side's first RST, with the facts frozen then that tell which kind of reset it was. */
+    static final class Rst {
+        long tsNanos;
+        long frame;
+        int flags;
+        long seqRel;
+        int window;
+        int ipId;
+        boolean afterOwnFin;
+        long peerBytes;
+        boolean answeredPeer;
+        boolean peerAckedAll;
+        /** The peer's last packet before this side's first RST: the segment a stateless RST answers. */
+        long answersFrame;
+        long answersTsNanos;
+
+        void reset() {
+            tsNanos = 0;
+            frame = 0;
+            flags = 0;
+            seqRel = 0;
+            window = 0;
+            ipId = 0;
+            afterOwnFin = false;
+            peerBytes = 0;
+            answeredPeer = false;
+            peerAckedAll = false;
+            answersFrame = 0;
+            answersTsNanos = 0;
+        }
+    }
+
+    /** Segments that re-sent sequence space this side had already sent. */
+    static final class Retrans {
+        long count;
+        long firstFrame;
+        long firstTsNanos;
+        long runFrame;
+        long runTsNanos;
+        long lastFrame;
+        long lastTsNanos;
+        /** The retransmission before the last one (0 when there was none): the RTO backoff. */
+        long previousTsNanos;
+
+        void reset() {
+            count = 0;
+            firstFrame = 0;
+            firstTsNanos = 0;
+            runFrame = 0;
+            runTsNanos = 0;
+            lastFrame = 0;
+            lastTsNanos = 0;
+            previousTsNanos = 0;
+        }
+    }
+}
