@@ -89,7 +89,7 @@ public final class Connection extends TupleTable.Entry {
     /**
      * The packets kept for the ladder, each as a flags byte and varints (see {@link #logEvent}):
      * 10-16 bytes an event where fixed words took 32, and a connection open for minutes mostly
-     * keeps events (docs/performance.md, "Connection state").
+     * keeps events (docs/performance.md#m1-connection-state).
      */
     private byte[] events = new byte[INITIAL_EVENT_BYTES];
     private int eventBytes;
@@ -189,8 +189,7 @@ public final class Connection extends TupleTable.Entry {
     void logEvent(TcpSegment s, long relSeq, long relAck, int marks, int maxEvents) {
         boolean interesting = (s.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) != 0
                 | (marks & MARK_RETRANSMISSION) != 0;
-        // One branch, not three: the log fills up late in a capture, if ever, and a branch
-        // first taken then makes the JIT recompile the packet path.
+        // One branch, not three: the log fills up late, if ever (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
         if (eventCount >= maxEvents | (eventCount >= maxEvents - 8 & !interesting)) {
             eventsOmitted++;
             return;

@@ -12,7 +12,7 @@ package io.synscope.flow;
  * <p>What every packet reads or writes is a field here; the facts of a SYN, a FIN, a RST and of
  * retransmissions are in groups ({@link Facts}) allocated when the first of them happens. An
  * accessor of a group that never happened answers 0 or false. Memory per connection and why it
- * matters: docs/performance.md, "Connection state".
+ * matters: docs/performance.md#m1-connection-state.
  */
 public final class Endpoint {
     private final Connection owner;

@@ -25,12 +25,10 @@ import java.util.function.Predicate;
  */
 public final class FlowTracker {
     /**
-     * Capture time between sweeps for idle connections and expired tombstones. Sweeping on every
-     * packet put two loops that do nothing for the first seconds of a capture into the packet
-     * path, and the JIT recompiled that path each time one of them first had work to do; called
-     * this rarely, the sweep is compiled on its own. Idle connections are decided at most this
-     * late (against a timeout of minutes); tombstones check their own expiry, so their answers
-     * do not depend on it.
+     * Capture time between sweeps for idle connections and expired tombstones, not every packet
+     * (docs/performance.md#j2-rare-work-is-called-rarely-from-outside-the-per-packet-method). Idle connections are decided at most
+     * this late (against a timeout of minutes); tombstones check their own expiry, so their
+     * answers do not depend on it.
      */
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000;
     private static final Comparator<Connection> BY_FIRST_FRAME =
@@ -109,11 +107,9 @@ public final class FlowTracker {
         boolean pureSyn = pureSynBit != 0;
         Connection c = table.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
                 s.dstPort);
-        // Numbers, not "pureSyn && !sameAttempt(c, s)": a SYN for an open connection (a retry)
-        // first comes a second or more into a capture, and a branch first taken then makes the
-        // JIT throw away the compiled packet path and every method it was inlined into (javac
-        // compiles && and each comparison into a branch). Asked of every packet, this costs a
-        // few loads of fields its update reads anyway.
+        // Numbers, not "pureSyn && !sameAttempt(c, s)": a SYN retry first comes a second or more
+        // into a capture (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late). Asked of
+        // every packet, this costs a few loads of fields its update reads anyway.
         if (c != null && (pureSynBit & otherAttempt(c, s)) != 0) {
             decide(c, Decision.SUPERSEDED);
             c = null;
@@ -210,7 +206,7 @@ public final class FlowTracker {
 
     /**
      * 1 unless {@code s}, if it is a pure SYN, continues {@code c}: the client's SYN with the
-     * same ISN; then 0. Without a comparison (javac compiles each into a branch; see accept).
+     * same ISN; then 0. Without a comparison (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
      */
     private static int otherAttempt(Connection c, TcpSegment s) {
         if (!c.isClient(s.srcHi, s.srcLo, s.srcPort)) {
@@ -604,9 +600,8 @@ public final class FlowTracker {
 
     /**
      * Takes {@code c} out of the tables at once (its tuple may start a new connection with the
-     * very next packet) but hands it to the listener only in {@link #drainDecided()}: keeping
-     * the listener's classification out of the per-packet path keeps that path small for the
-     * JIT, which otherwise inlines the whole classifier into it and recompiles it at length.
+     * very next packet) but hands it to the listener only in {@link #drainDecided()}, out of the
+     * per-packet path (docs/performance.md#j2-rare-work-is-called-rarely-from-outside-the-per-packet-method).
      */
     private void decide(Connection c, Decision reason) {
         long tupleHash = table.remove(c);

@@ -15,8 +15,8 @@ final class ListenerBook {
     private static final int MAX_LISTENERS = 65_536;
 
     private record Key(long hi, long lo, int port) {
-        // Written out: a record's generated equals and hashCode set up java.lang.invoke on first
-        // use, some 20 ms of every run's start-up.
+        // Written out: a record's generated ones bootstrap java.lang.invoke
+        // (docs/performance.md#s1-nothing-on-the-first-packets-that-bootstraps-javalanginvoke).
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && k.hi == hi && k.lo == lo && k.port == port;

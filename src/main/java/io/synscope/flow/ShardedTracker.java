@@ -51,9 +51,8 @@ public final class ShardedTracker implements AutoCloseable {
     private final int[] shardOfUnit = new int[1 << UNIT_BITS];
     /**
      * Shard 0's segments, tracked on the caller's thread a batch at a time like every other
-     * shard's: both threads then run one compiled copy of the tracking loop. Fed one segment at
-     * a time instead, the tracker was compiled a second time inlined into the caller's packet
-     * path, and that compilation (80-250 ms of C2 time) came and went with the JIT's timing.
+     * shard's, so both threads run one compiled copy of the tracking loop
+     * (docs/performance.md#j3-one-compiled-copy-of-the-tracking-loop).
      */
     private final Batch callerBatch = new Batch();
     private final ListenerBook listeners = new ListenerBook();

@@ -43,9 +43,9 @@ final class TupleTable<E extends TupleTable.Entry> {
     private Entry[] slots = new Entry[1024];
     /**
      * Each slot's full 64-bit hash: probes and shifts compare it before touching the entry
-     * itself. 64 bits, not 32, so that two tuples sharing one never happens in practice: a
-     * lookup's "same hash, other tuple" branch then stays untaken, and the JIT never has to
-     * recompile the packet path the first time a large capture takes it.
+     * itself. 64 bits, not 32, so that two tuples sharing one never happens in practice and a
+     * lookup's "same hash, other tuple" branch stays untaken
+     * (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
      */
     private long[] hashes = new long[1024];
     private int size;
@@ -139,9 +139,8 @@ final class TupleTable<E extends TupleTable.Entry> {
     }
 
     /**
-     * Field differences OR-ed together, one test per direction: javac turns each {@code ==}
-     * into a branch, and the JIT deoptimises the whole packet path the first time one it never
-     * saw taken is taken.
+     * Field differences OR-ed together, one test per direction
+     * (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
      */
     private static boolean matches(Entry e, long xHi, long xLo, int xPort,
                                    long yHi, long yLo, int yPort) {
