@@ -522,11 +522,7 @@ public final class GenCapture {
         c.clientPort = nextClientPort[client];
         nextClientPort[client] = c.clientPort == EPHEMERAL_HIGH ? EPHEMERAL_LOW : c.clientPort + 1;
         c.serverIndex = rng.nextInt(SERVER_IPS.length);
-        c.clientTtl = 64 - between(1, 20);
-        c.clientIpId = rng.nextInt(0x10000);
-        c.serverIpId = rng.nextInt(0x10000);
-        c.clientTsOffset = rng.nextInt();
-        c.serverTsOffset = rng.nextInt();
+        drawHeaderFields(c);
 
         // ISNs over the full 32-bit range; 1 % start just below 2^32 so that their sequence
         // numbers wrap to small values in the middle of the connection.
@@ -729,6 +725,15 @@ public final class GenCapture {
         generate(out, syns, true);
     }
 
+    /** The fields of {@code c}'s headers that vary per connection: client TTL, IP IDs, TSval clocks. */
+    private void drawHeaderFields(Conn c) {
+        c.clientTtl = 64 - between(1, 20);
+        c.clientIpId = rng.nextInt(0x10000);
+        c.serverIpId = rng.nextInt(0x10000);
+        c.clientTsOffset = rng.nextInt();
+        c.serverTsOffset = rng.nextInt();
+    }
+
     /** Fills {@code c} with flood SYN number {@code i}, which arrived at {@code c.startMicros}. */
     private void buildFloodSyn(Conn c, int i) {
         while (!synQueueReleases.isEmpty() && synQueueReleases.peekFirst() <= c.startMicros) {
@@ -743,11 +748,7 @@ public final class GenCapture {
         c.clientIp = FIRST_FLOOD_SOURCE + (int) ((i * 0x9E3779B1L) & (FLOOD_MAX_SYNS - 1));
         c.clientPort = between(1024, 65_535);
         c.serverIndex = 0;
-        c.clientTtl = 64 - between(1, 20);
-        c.clientIpId = rng.nextInt(0x10000);
-        c.serverIpId = rng.nextInt(0x10000);
-        c.clientTsOffset = rng.nextInt();
-        c.serverTsOffset = rng.nextInt();
+        drawHeaderFields(c);
         int isnClient = rng.nextInt();
         int isnServer = rng.nextInt();
         c.add(0, FROM_CLIENT, SYN, isnClient, 0, 0, SYN_WINDOW_CLIENT);
