@@ -110,6 +110,11 @@ public final class Classifier {
                 f = synDroppedThen(c, f);
             }
         }
+        if (decidedBy == Decision.MEMORY_CAP && explain) {
+            f.note("decided early, " + seconds(nowNanos - c.lastTsNanos()) + " after its last"
+                    + " packet: synscope followed as many connections at once as its heap holds"
+                    + " (SYNSCOPE_JAVA_OPTS=-Xmx4g follows more)");
+        }
         return f;
     }
 
