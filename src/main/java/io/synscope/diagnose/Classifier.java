@@ -1,10 +1,10 @@
 package io.synscope.diagnose;
 
 import io.synscope.decode.TcpSegment;
-import io.synscope.flow.AnalysisConfig;
 import io.synscope.flow.Connection;
 import io.synscope.flow.Decision;
 import io.synscope.flow.Endpoint;
+import io.synscope.flow.KernelTimers;
 
 import java.util.Arrays;
 import java.util.List;
@@ -19,9 +19,9 @@ import java.util.List;
  * delay.
  */
 public final class Classifier {
-    private final AnalysisConfig config;
+    private final ClassifierConfig config;
 
-    public Classifier(AnalysisConfig config) {
+    public Classifier(ClassifierConfig config) {
         this.config = config;
     }
 
@@ -280,8 +280,8 @@ public final class Classifier {
         // its first RTO: silence past both is an unanswered SYN-ACK. The round trip is the
         // SYN to SYN-ACK delay next to the client; next to the server that delay is tiny and
         // the RTO decides.
-        long unansweredAfterNanos = Math.max(config.initialRtoNanos(),
-                10 * Math.max(0, c.synToSynAckNanos()));
+        long unansweredAfterNanos = Math.max(KernelTimers.INITIAL_RTO_NANOS,
+                config.synAckUnansweredRtts() * Math.max(0, c.synToSynAckNanos()));
         if (c.synAckCount() >= 2 || quietNanos >= unansweredAfterNanos) {
             Finding f = new Finding(explain, Outcome.FAILED,
                     c.synAckCount() >= 2 ? Rule.SYNACK_RETRANSMITTED : Rule.SYNACK_UNANSWERED_ONCE,
@@ -583,9 +583,9 @@ public final class Classifier {
      * next would come; a quarter more allows for timer slack.
      */
     private boolean stillRetrying(Endpoint x, long nowNanos) {
-        long gapNanos = x.previousRetransTsNanos() == 0 ? config.initialRtoNanos()
+        long gapNanos = x.previousRetransTsNanos() == 0 ? KernelTimers.INITIAL_RTO_NANOS
                 : x.lastRetransTsNanos() - x.previousRetransTsNanos();
-        long nextDueNanos = Math.min(2 * gapNanos, config.rtoMaxNanos());
+        long nextDueNanos = Math.min(2 * gapNanos, KernelTimers.RTO_MAX_NANOS);
         return nowNanos - x.lastRetransTsNanos() < nextDueNanos + nextDueNanos / 4;
     }
 

@@ -10,18 +10,15 @@ import java.util.Map;
  * queue was full (docs/verdicts.md, "Per-listener findings").
  */
 final class ListenerDiagnosis {
-    /** SYN-ACKs left unanswered before we call it a flood or a scan rather than a stray client. */
-    private static final long FLOOD_MIN = 10;
-    /** Unconfirmed ignored ACKs up to this many at one listener read as possible packet loss. */
-    private static final long LOSS_LIKE_MAX = 2;
 
     private ListenerDiagnosis() {
     }
 
-    static List<Summary.ListenerFinding> findings(List<Summary.ServerSummary> servers) {
+    static List<Summary.ListenerFinding> findings(List<Summary.ServerSummary> servers,
+                                                  ClassifierConfig config) {
         List<Summary.ListenerFinding> out = new ArrayList<>();
         for (Summary.ServerSummary s : servers) {
-            Summary.ListenerFinding f = finding(s);
+            Summary.ListenerFinding f = finding(s, config);
             if (f != null) {
                 out.add(f);
             }
@@ -29,7 +26,8 @@ final class ListenerDiagnosis {
         return List.copyOf(out);
     }
 
-    private static Summary.ListenerFinding finding(Summary.ServerSummary s) {
+    private static Summary.ListenerFinding finding(Summary.ServerSummary s,
+                                                   ClassifierConfig config) {
         Map<Verdict, Long> v = s.byVerdict();
         long dropped = v.getOrDefault(Verdict.SYN_DROPPED, 0L);
         long ignored = v.getOrDefault(Verdict.ACK_IGNORED, 0L);
@@ -41,7 +39,7 @@ final class ListenerDiagnosis {
                 + " faster; confirm with ss -lnt (Recv-Q reaching Send-Q) and nstat"
                 + " TcpExtListenOverflows";
         if (overflowReset == 0 && ignored > 0 && ignored == s.ackIgnoredUnconfirmed()
-                && ignored <= LOSS_LIKE_MAX) {
+                && ignored <= config.lossLikeMaxIgnoredAcks()) {
             // A SYN-ACK resent after a bare ACK, with no data left unanswered, on one or two
             // connections: exactly what a lost handshake ACK gives (docs/verdicts.md, "What
             // packet loss looks like"). A full accept queue leaves data unacknowledged and hits
@@ -65,7 +63,7 @@ final class ListenerDiagnosis {
                             + plural(dropped, "connection") + " with SYNs dropped in the same"
                             + " capture" : ""), queueFix);
         }
-        if (unanswered >= FLOOD_MIN) {
+        if (unanswered >= config.floodMinSynAcks()) {
             return new Summary.ListenerFinding(s.server(), "syn-flood",
                     plural(unanswered, "SYN-ACK") + " never answered: a SYN flood or a scan"
                             + (dropped > 0 ? "; " + plural(dropped, "client")

@@ -242,7 +242,8 @@ public final class SummaryBuilder {
         }
     }
 
-    public Summary build() {
+    /** The summary, with the listener findings {@code config}'s thresholds lead to. */
+    public Summary build(ClassifierConfig config) {
         Map<Verdict, Long> verdicts = new LinkedHashMap<>();
         for (Verdict v : Verdict.values()) {
             verdicts.put(v, byVerdict[v.ordinal()]);
@@ -276,6 +277,6 @@ public final class SummaryBuilder {
         flushPendingFailures();
         return new Summary(connections, oneDirection, verdicts, outcomes, List.copyOf(perServer),
                 new TreeMap<>(failuresPerSecond), delayStats,
-                ListenerDiagnosis.findings(perServer));
+                ListenerDiagnosis.findings(perServer, config));
     }
 }

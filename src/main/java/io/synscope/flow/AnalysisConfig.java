@@ -3,25 +3,16 @@ package io.synscope.flow;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Every threshold synscope uses, in one place. Times are capture time (packet timestamps), never
- * wall-clock time, so a capture gives the same answer however fast it is read.
+ * The tracker's thresholds, in one place (the classifier's are in
+ * {@code io.synscope.diagnose.ClassifierConfig}, the kernel's timers in {@link KernelTimers}).
+ * Times are capture time (packet timestamps), never wall-clock time, so a capture gives the same
+ * answer however fast it is read.
  *
  * @param idleTimeoutNanos        a connection with no packet for this long is decided as it stands
  *                                (Zeek's tcp_inactivity_timeout is 5 min)
  * @param closeLingerNanos        how long after a connection is reset or closed its stragglers (a
  *                                second RST answering data, a retransmitted ACK) are recognised
  *                                as such rather than taken for a new mid-stream connection
- * @param synRetryWindowNanos     a lone unanswered SYN followed by at least this much capture is
- *                                judged (the client did not retry in time); closer to the capture's
- *                                end it is {@code incomplete}. 3 s covers every Linux retry cadence
- *                                (1 s since 3.1, 3 s before)
- * @param overflowResetMaxNanos   a stateless server RST this soon after the handshake's ACK, before
- *                                the server acknowledged anything, is an accept-queue overflow reset
- * @param ackIgnoredMinRetrans    client data retransmissions with no server progress at all after a
- *                                completed handshake before we call the ACK ignored (cookie variant,
- *                                where the server does not resend its SYN-ACK)
- * @param stallMinRetrans         retransmissions of the same data, unanswered till the end, before a
- *                                connection counts as stalled rather than an ordinary loss
  * @param maxEventsPerConnection  packets kept per connection for ladders; evidence frames are kept
  *                                separately and never dropped
  * @param expiryScanNanos         capture time between scans of the open connections for ones silent
@@ -41,10 +32,6 @@ import java.util.concurrent.TimeUnit;
 public record AnalysisConfig(
         long idleTimeoutNanos,
         long closeLingerNanos,
-        long synRetryWindowNanos,
-        long overflowResetMaxNanos,
-        int ackIgnoredMinRetrans,
-        int stallMinRetrans,
         int maxEventsPerConnection,
         long expiryScanNanos,
         long duplicateWindowNanos,
@@ -63,10 +50,6 @@ public record AnalysisConfig(
         return new AnalysisConfig(
                 TimeUnit.SECONDS.toNanos(300),
                 TimeUnit.SECONDS.toNanos(2),
-                TimeUnit.SECONDS.toNanos(3),
-                TimeUnit.SECONDS.toNanos(1),
-                2,
-                3,
                 48,
                 TimeUnit.SECONDS.toNanos(2),
                 TimeUnit.MICROSECONDS.toNanos(500),
@@ -79,12 +62,12 @@ public record AnalysisConfig(
     }
 
     public AnalysisConfig {
-        if (idleTimeoutNanos <= 0 || closeLingerNanos < 0 || synRetryWindowNanos < 0
-                || overflowResetMaxNanos < 0 || duplicateWindowNanos < 0 || expiryScanNanos <= 0) {
+        if (idleTimeoutNanos <= 0 || closeLingerNanos < 0 || duplicateWindowNanos < 0
+                || expiryScanNanos <= 0) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
-        if (ackIgnoredMinRetrans < 1 || stallMinRetrans < 1 || maxEventsPerConnection < 8) {
-            throw new IllegalArgumentException("retransmission thresholds must be ≥ 1, events ≥ 8");
+        if (maxEventsPerConnection < 8) {
+            throw new IllegalArgumentException("events kept per connection must be ≥ 8");
         }
         if (maxOpenConnections < 1) {
             throw new IllegalArgumentException("max open connections must be ≥ 1");
@@ -93,7 +76,7 @@ public record AnalysisConfig(
 
     /**
      * How long a connection that is only a handshake so far (SYNs, SYN-ACKs) may stay silent
-     * before the side retrying it is taken to have given up: {@link #synRetryWindowNanos} plus
+     * before the side retrying it is taken to have given up: {@link KernelTimers#SYN_RETRY_WINDOW_NANOS} plus
      * a quarter more than the handshake has lasted. Linux retries a SYN or a SYN-ACK on a
      * doubling timer (1 s, 2 s, 4 s … after 0, 1, 3, 7 s), so the next retry comes one initial
      * timeout after the span so far; this waits for it with room to spare (3 s after a lone
@@ -103,42 +86,17 @@ public record AnalysisConfig(
      * @param spanNanos time from the connection's first packet to its last
      */
     public long handshakeWindowNanos(long spanNanos) {
-        return synRetryWindowNanos + spanNanos + spanNanos / 4;
-    }
-
-    /**
-     * Linux's initial retransmission timeout, TCP_TIMEOUT_INIT: an unanswered SYN-ACK is resent
-     * after 1 s (then 2, 4 … s), and a SYN since 3.1 likewise. Not a threshold to tune but the
-     * kernel's timer that the handshake rules measure silences against.
-     */
-    public long initialRtoNanos() {
-        return TimeUnit.SECONDS.toNanos(1);
-    }
-
-    /** Linux's TCP_RTO_MAX: the retransmission timer doubles up to 120 s and no further. */
-    public long rtoMaxNanos() {
-        return TimeUnit.SECONDS.toNanos(120);
-    }
-
-    /**
-     * The shortest gap at which a second SYN-ACK can be the server's timer-driven retransmission
-     * (half of {@link #initialRtoNanos()}, for jitter): a closer one answered a retransmitted SYN
-     * instead.
-     */
-    public long synAckRetryMinNanos() {
-        return initialRtoNanos() / 2;
+        return KernelTimers.SYN_RETRY_WINDOW_NANOS + spanNanos + spanNanos / 4;
     }
 
     public AnalysisConfig withIdleTimeoutNanos(long nanos) {
-        return new AnalysisConfig(nanos, closeLingerNanos, synRetryWindowNanos,
-                overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,
+        return new AnalysisConfig(nanos, closeLingerNanos,
                 maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, maxOpenConnections);
     }
 
     /** The same, deciding the oldest connections early beyond {@code count} open at once. */
     public AnalysisConfig withMaxOpenConnections(long count) {
-        return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos, synRetryWindowNanos,
-                overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,
+        return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos,
                 maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, count);
     }
 
@@ -151,8 +109,7 @@ public record AnalysisConfig(
     }
 
     private AnalysisConfig withExpiryScanNanos(long nanos) {
-        return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos, synRetryWindowNanos,
-                overflowResetMaxNanos, ackIgnoredMinRetrans, stallMinRetrans,
+        return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos,
                 maxEventsPerConnection, nanos, duplicateWindowNanos, maxOpenConnections);
     }
 }

@@ -467,7 +467,7 @@ public final class FlowTracker {
      * after an ACK the full accept queue refused included (seen in sample-pcaps/ack-ignored.pcap).
      */
     private boolean crossedHandshakeAck(Connection c, TcpSegment s, long previousSynAckTsNanos) {
-        return s.tsNanos - previousSynAckTsNanos < config.synAckRetryMinNanos()
+        return s.tsNanos - previousSynAckTsNanos < KernelTimers.SYNACK_RETRY_MIN_NANOS
                 || s.tsNanos - c.handshakeAckTsNanos < c.handshakeRttNanos;
     }
 

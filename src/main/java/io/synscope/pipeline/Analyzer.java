@@ -9,6 +9,7 @@ import io.synscope.capture.RawPacket;
 import io.synscope.decode.PacketDecoder;
 import io.synscope.decode.SkipReason;
 import io.synscope.decode.TcpSegment;
+import io.synscope.diagnose.ClassifierConfig;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.SummaryBuilder;
@@ -45,6 +46,7 @@ public final class Analyzer {
     private static final long LIVE_TICK_NANOS = 100_000_000;
 
     private final AnalysisConfig config;
+    private final ClassifierConfig classifierConfig = ClassifierConfig.defaults();
     private final int shards;
     private long statusEveryNanos = 1_000_000_000;
 
@@ -96,7 +98,7 @@ public final class Analyzer {
         AnalysisSink shared = shards == 1 ? sink : new SynchronizedSink(sink);
         Diagnoser[] diagnosers = new Diagnoser[shards];
         for (int i = 0; i < shards; i++) {
-            diagnosers[i] = new Diagnoser(config, shared);
+            diagnosers[i] = new Diagnoser(classifierConfig, shared);
         }
         ShardedTracker tracker = new ShardedTracker(config, shards, i -> diagnosers[i]);
         Frames frames = new Frames(tracker);
@@ -151,7 +153,7 @@ public final class Analyzer {
         for (Diagnoser d : diagnosers) {
             summary.merge(d.counts());
         }
-        sink.onFinish(info, summary.build());
+        sink.onFinish(info, summary.build(classifierConfig));
         if (frames.damage != null) {
             throw frames.damage;
         }

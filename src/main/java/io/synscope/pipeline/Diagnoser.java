@@ -1,12 +1,12 @@
 package io.synscope.pipeline;
 
 import io.synscope.diagnose.Classifier;
+import io.synscope.diagnose.ClassifierConfig;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Judgement;
 import io.synscope.diagnose.SummaryBuilder;
 import io.synscope.diagnose.Verdict;
-import io.synscope.flow.AnalysisConfig;
 import io.synscope.flow.Connection;
 import io.synscope.flow.ConnectionListener;
 import io.synscope.flow.Decision;
@@ -27,7 +27,7 @@ public final class Diagnoser implements ConnectionListener {
     private final SummaryBuilder summary = new SummaryBuilder();
     private final AnalysisSink sink;
 
-    public Diagnoser(AnalysisConfig config, AnalysisSink sink) {
+    public Diagnoser(ClassifierConfig config, AnalysisSink sink) {
         this.classifier = new Classifier(config);
         this.sink = sink;
     }

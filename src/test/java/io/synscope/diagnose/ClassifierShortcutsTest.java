@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClassifierShortcutsTest {
     private final AnalysisConfig config = AnalysisConfig.defaults();
-    private final Classifier classifier = new Classifier(config);
+    private final Classifier classifier = new Classifier(ClassifierConfig.defaults());
     private final List<String> disagreements = new ArrayList<>();
     private int compared;
 

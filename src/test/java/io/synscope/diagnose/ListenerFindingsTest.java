@@ -23,7 +23,7 @@ class ListenerFindingsTest {
     }
 
     private String finding() {
-        List<Summary.ListenerFinding> findings = summary.build().listenerFindings();
+        List<Summary.ListenerFinding> findings = summary.build(ClassifierConfig.defaults()).listenerFindings();
         assertEquals(1, findings.size(), findings.toString());
         return findings.get(0).rule();
     }

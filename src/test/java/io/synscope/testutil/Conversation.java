@@ -1,6 +1,7 @@
 package io.synscope.testutil;
 
 import io.synscope.decode.TcpSegment;
+import io.synscope.diagnose.ClassifierConfig;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.flow.FlowTracker;
@@ -289,7 +290,7 @@ public final class Conversation {
 
     public List<ConnectionResult> analyze(AnalysisConfig config) {
         CollectingSink sink = new CollectingSink();
-        FlowTracker tracker = new FlowTracker(config, new Diagnoser(config, sink));
+        FlowTracker tracker = new FlowTracker(config, new Diagnoser(ClassifierConfig.defaults(), sink));
         for (TcpSegment s : segments) {
             tracker.accept(s);
         }
