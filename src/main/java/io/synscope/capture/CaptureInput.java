@@ -54,7 +54,8 @@ final class CaptureInput implements Closeable {
 
     private final ReadableByteChannel channel;
     private final String source;
-    private final boolean gunzipped;
+    /** The decompressor {@link #channel} is, or null for an uncompressed capture. */
+    private final Gunzip gunzip;
     private byte[] buf;
     private ByteBuffer window;
     /** Next unread byte in {@link #buf}. */
@@ -68,17 +69,23 @@ final class CaptureInput implements Closeable {
     /** Why the stream ended before its own end marker (a cut gzip stream), or null. */
     private String cutShortNote;
 
-    /**
-     * @param gunzipped whether {@code channel} delivers decompressed gzip data; only changes the
-     *                  wording of messages
-     */
-    CaptureInput(ReadableByteChannel channel, String source, int bufferBytes, boolean gunzipped) {
+    CaptureInput(ReadableByteChannel channel, String source, int bufferBytes) {
+        this(channel, null, source, bufferBytes);
+    }
+
+    /** An input of what {@code gunzip} decompresses. */
+    CaptureInput(Gunzip gunzip, String source, int bufferBytes) {
+        this(gunzip, gunzip, source, bufferBytes);
+    }
+
+    private CaptureInput(ReadableByteChannel channel, Gunzip gunzip, String source,
+                         int bufferBytes) {
         if (bufferBytes < 64 || bufferBytes > MAX_RECORD_BYTES) {
             throw new IllegalArgumentException("buffer size " + bufferBytes);
         }
         this.channel = channel;
         this.source = source;
-        this.gunzipped = gunzipped;
+        this.gunzip = gunzip;
         this.buf = new byte[bufferBytes];
         this.window = ByteBuffer.wrap(buf);
     }
@@ -143,9 +150,9 @@ final class CaptureInput implements Closeable {
             // GZIPInputStream's way of saying the compressed stream stops mid-member: what was
             // decompressed so far is good, the rest is missing, like a capture cut short.
             eof = true;
-            cutShortNote = (gunzipped ? "gzip stream cut short" : "input ended abruptly")
+            cutShortNote = (gunzipped() ? "gzip stream cut short" : "input ended abruptly")
                     + " after " + (bufStartOffset + window.position()) + " bytes"
-                    + (gunzipped ? " of decompressed data" : "") + " (" + e.getMessage() + ")";
+                    + (gunzipped() ? " of decompressed data" : "") + " (" + e.getMessage() + ")";
         } catch (ZipException e) {
             throw new CaptureException(CaptureException.Kind.CORRUPT, source,
                     bufStartOffset + window.position(),
@@ -215,7 +222,15 @@ final class CaptureInput implements Closeable {
 
     /** Whether the stream was decompressed from gzip. */
     boolean gunzipped() {
-        return gunzipped;
+        return gunzip != null;
+    }
+
+    /**
+     * What followed the compressed data and was skipped (damaged or raw bytes after the last
+     * gzip member), or null; known once the stream has ended.
+     */
+    String trailingNote() {
+        return gunzip == null ? null : gunzip.trailingNote();
     }
 
     /** Why the stream ended before its own end marker (a cut gzip stream), or null. */

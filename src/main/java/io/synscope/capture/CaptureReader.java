@@ -63,6 +63,9 @@ abstract class CaptureReader implements PacketSource {
         if (in.cutShortNote() != null) {
             warn(in.cutShortNote());
         }
+        if (in.trailingNote() != null) {
+            warn(in.trailingNote());
+        }
         return false;
     }
 

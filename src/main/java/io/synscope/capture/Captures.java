@@ -3,7 +3,6 @@ package io.synscope.capture;
 import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -15,7 +14,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -65,7 +63,7 @@ public final class Captures {
     /** As the public methods, with the buffer's initial size chosen (tests use small ones). */
     static PacketSource open(String name, ReadableByteChannel channel, int bufferBytes)
             throws CaptureException {
-        CaptureInput input = new CaptureInput(channel, name, bufferBytes, false);
+        CaptureInput input = new CaptureInput(channel, name, bufferBytes);
         try {
             input.request(4);
             if (startsWithGzipMagic(input)) {
@@ -90,7 +88,9 @@ public final class Captures {
         String inside = input.gunzipped() ? " after gzip decompression" : "";
         int present = input.available();
         if (present == 0) {
-            String why = input.cutShortNote() == null ? "" : " (" + input.cutShortNote() + ")";
+            String note = input.cutShortNote() != null ? input.cutShortNote()
+                    : input.trailingNote();
+            String why = note == null ? "" : " (" + note + ")";
             throw new CaptureException(CaptureException.Kind.EMPTY, input.source(), -1,
                     "empty: 0 bytes" + inside + why);
         }
@@ -110,16 +110,13 @@ public final class Captures {
                         + String.format("%08x", magic) + inside);
     }
 
-    /**
-     * Stacks a gzip decoder on what {@code input} has not consumed. {@link GZIPInputStream} reads
-     * concatenated members itself.
-     */
+    /** Stacks a gzip decoder ({@link Gunzip}) on what {@code input} has not consumed. */
     private static CaptureInput gunzip(CaptureInput input, int bufferBytes)
             throws CaptureException {
-        InputStream compressed = new MemberBoundaryStream(input.remainingAsStream());
+        InputStream compressed = input.remainingAsStream();
         try {
-            GZIPInputStream gzip = new GZIPInputStream(compressed, GZIP_BUFFER_BYTES);
-            return new CaptureInput(Channels.newChannel(gzip), input.source(), bufferBytes, true);
+            return new CaptureInput(new Gunzip(compressed, GZIP_BUFFER_BYTES), input.source(),
+                    bufferBytes);
         } catch (ZipException e) {
             closeQuietly(compressed, e);
             throw new CaptureException(CaptureException.Kind.CORRUPT, input.source(), 0,
@@ -127,47 +124,11 @@ public final class Captures {
         } catch (EOFException e) {
             closeQuietly(compressed, e);
             throw new CaptureException(CaptureException.Kind.EMPTY, input.source(), -1,
-                    "empty: the gzip stream ends inside its header", e);
+                    "empty: " + e.getMessage(), e);
         } catch (IOException e) {
             closeQuietly(compressed, e);
             throw new CaptureException(CaptureException.Kind.IO, input.source(), -1,
                     "read failed: " + e, e);
-        }
-    }
-
-    /**
-     * Tells {@link GZIPInputStream} that bytes may follow until the stream has really ended.
-     * Before Java 23 it looks for a further member only when {@code available()} is positive, so
-     * a pipe that is momentarily empty, or a {@link java.io.SequenceInputStream} at the end of
-     * one part, would silently drop every member after the first (JDK-7036144). At the real end,
-     * its attempt to read another member header fails and it reports the end as usual. The
-     * wrapped stream's own {@code available()} is never asked: over a {@link FileChannel} on a
-     * pipe (standard input) it fails with "Illegal seek".
-     */
-    private static final class MemberBoundaryStream extends FilterInputStream {
-        private boolean ended;
-
-        MemberBoundaryStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            ended |= b < 0;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            ended |= n < 0;
-            return n;
-        }
-
-        @Override
-        public int available() throws IOException {
-            return ended ? 0 : 1;
         }
     }
 

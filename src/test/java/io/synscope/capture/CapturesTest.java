@@ -138,6 +138,96 @@ class CapturesTest {
         }
     }
 
+    /** `cat x.pcap.gz notes.bin`: every frame is read, the rest is counted and quoted. */
+    @Test
+    void bytesAfterTheLastGzipMemberAreSkippedWithTheirOffsetAndCount() throws Exception {
+        byte[] members = CaptureFiles.gzipMembers(Arrays.copyOfRange(PCAP, 0, 40_000),
+                Arrays.copyOfRange(PCAP, 40_000, PCAP.length));
+        byte[] raw = Arrays.copyOf(PCAP, 1234);
+        byte[] file = concat(members, raw);
+        for (PacketSource source : List.of(ReadBack.open(file),
+                ReadBack.openTrickling(file, 7, 4096), openFile("x.pcap.gz", file))) {
+            try (source) {
+                assertFrames(FRAMES, readAll(source));
+                assertEquals(List.of("skipped 1234 bytes after the gzip data, from byte "
+                        + members.length + " of the compressed file: they are not gzip data"
+                        + " (they start d4 c3 b2 a1 …)"), source.warnings());
+            }
+        }
+    }
+
+    @Test
+    void aDamagedMemberHeaderAfterTheFirstMemberIsSkippedNotRead() throws Exception {
+        byte[] first = CaptureFiles.gzip(PCAP);
+        byte[] second = CaptureFiles.gzip(new byte[100]);
+        second[2] = 9; // compression method 9: not deflate
+        try (PacketSource source = ReadBack.open(concat(first, second))) {
+            assertFrames(FRAMES, readAll(source));
+            assertEquals(List.of("skipped " + second.length + " bytes after the gzip data, from"
+                    + " byte " + first.length + " of the compressed file: they start like a gzip"
+                    + " member after member 1, but its compression method is 9 (8, deflate,"
+                    + " expected) (they start 1f 8b …)"), source.warnings());
+        }
+    }
+
+    /** tar and some copy tools pad to a block size with zeros, which gzip -d ignores too. */
+    @Test
+    void zeroPaddingAfterTheGzipDataIsNamedPadding() throws Exception {
+        byte[] gz = CaptureFiles.gzip(PCAP);
+        try (PacketSource source = ReadBack.open(concat(gz, new byte[512]))) {
+            assertFrames(FRAMES, readAll(source));
+            assertEquals(List.of("skipped 512 bytes after the gzip data, from byte " + gz.length
+                    + " of the compressed file: they are zeros (padding)"), source.warnings());
+        }
+    }
+
+    @Test
+    void aSecondMemberCutInsideItsHeaderIsACutCapture() throws Exception {
+        byte[] first = CaptureFiles.gzip(PCAP);
+        byte[] second = Arrays.copyOf(CaptureFiles.gzip(PCAP), 6);
+        try (PacketSource source = ReadBack.open(concat(first, second))) {
+            assertFrames(FRAMES, readAll(source));
+            assertEquals(List.of("gzip stream cut short after " + PCAP.length + " bytes of"
+                    + " decompressed data (gzip member 2 (at byte " + first.length + " of the"
+                    + " compressed file) ends inside its header)"), source.warnings());
+        }
+    }
+
+    @Test
+    void damagedCompressedDataInALaterMemberIsCorruptNamingTheMember() throws Exception {
+        byte[] first = CaptureFiles.gzip(Arrays.copyOfRange(PCAP, 0, 30_000));
+        byte[] second = CaptureFiles.gzip(Arrays.copyOfRange(PCAP, 30_000, PCAP.length));
+        // First deflate block header: final block, type 3, which RFC 1951 reserves as an error.
+        second[10] = 0x07;
+        try (PacketSource source = ReadBack.open(concat(first, second))) {
+            RawPacket raw = new RawPacket();
+            CaptureException e = assertThrows(CaptureException.class, () -> {
+                while (source.next(raw)) {
+                    // the frames of the first member
+                }
+            });
+            assertEquals(Kind.CORRUPT, e.kind());
+            assertTrue(e.getMessage().startsWith("corrupt gzip stream: gzip member 2 (at byte "
+                    + first.length + " of the compressed file): "), e.getMessage());
+        }
+    }
+
+    @Test
+    void aChecksumThatDoesNotMatchIsCorrupt() {
+        byte[] gz = CaptureFiles.gzip(PCAP);
+        gz[gz.length - 8] ^= 1; // the trailer's CRC-32
+        CaptureException e = assertThrows(CaptureException.class, () -> readAll(gz));
+        assertEquals(Kind.CORRUPT, e.kind());
+        assertTrue(e.getMessage().contains("gzip member 1 (at byte 0 of the compressed file):"
+                + " the CRC-32 of the decompressed data does not match"), e.getMessage());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
     @Test
     void corruptGzipIsCorrupt() {
         byte[] gz = CaptureFiles.gzip(PCAP);
