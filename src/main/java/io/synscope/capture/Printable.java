@@ -43,7 +43,11 @@ public final class Printable {
         return sb.toString();
     }
 
-    private static boolean needsEscape(char c) {
+    /**
+     * Whether {@code escape} escapes {@code c}: a control character, an invisible direction
+     * override or line separator, or the backslash.
+     */
+    public static boolean needsEscape(char c) {
         return c < 0x20 || (c >= 0x7F && c < 0xA0) || c == '\\'
                 || c == 0x061C || c == 0x200E || c == 0x200F
                 || (c >= 0x2028 && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);

@@ -77,7 +77,8 @@ public final class Main implements Runnable {
             @Override
             public int handleExecutionException(Exception ex, CommandLine commandLine,
                                                 CommandLine.ParseResult parseResult) {
-                commandLine.getErr().println("synscope: internal error: " + ex
+                commandLine.getErr().println("synscope: internal error: "
+                        + Printable.escape(ex.toString())
                         + " (please report it with the command line and capture)");
                 if (System.getenv("SYNSCOPE_DEBUG") != null) {
                     ex.printStackTrace(commandLine.getErr());
@@ -85,7 +86,22 @@ public final class Main implements Runnable {
                 return ExitCode.INTERNAL_ERROR;
             }
         });
+        cl.setParameterExceptionHandler(Main::badCommandLine);
         return cl.execute(args);
+    }
+
+    /**
+     * picocli's own handling of a bad command line (the message, then suggestions or the
+     * usage), with the message escaped: it quotes the argument that was wrong, as typed.
+     */
+    private static int badCommandLine(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println(cl.getColorScheme().errorText(Printable.escape(ex.getMessage())));
+        if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
+            cl.usage(err, cl.getColorScheme());
+        }
+        return cl.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**
@@ -246,10 +262,13 @@ public final class Main implements Runnable {
         return ExitCode.IO_ERROR;
     }
 
-    /** The capture's warnings, one line each, for when the report itself does not show them. */
+    /**
+     * The capture's warnings, one line each and naming the capture, as errors do, for when the
+     * report itself does not show them.
+     */
     static void printWarnings(PrintWriter err, CaptureInfo info) {
         for (String w : info.warnings()) {
-            err.println("synscope: warning: " + Printable.escape(w));
+            err.println("synscope: warning: " + Printable.escape(info.name() + ": " + w));
         }
     }
 

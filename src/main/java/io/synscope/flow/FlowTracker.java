@@ -42,6 +42,12 @@ public final class FlowTracker {
     private final ArrayDeque<Connection> pool = new ArrayDeque<>();
     /** Learnt by whoever feeds this tracker, before it does. */
     private final ListenerBook listeners;
+    /**
+     * Whether this tracker schedules its scans for silent connections itself; a shard's are
+     * ordered by {@link ShardedTracker} ({@link #moveClockTo}), so that every shard scans at the
+     * same capture times whatever packets it gets.
+     */
+    private final boolean schedulesOwnScans;
 
     /**
      * 4-tuples of connections decided less than {@link AnalysisConfig#closeLingerNanos()} ago.
@@ -65,19 +71,26 @@ public final class FlowTracker {
     private int decidedCount;
 
     public FlowTracker(AnalysisConfig config, ConnectionListener listener) {
-        this(config, listener, new ListenerBook(), 1.0);
+        this(config, listener, new ListenerBook(), 1.0, true);
     }
 
     /**
-     * A tracker for one shard: {@code listeners} is learnt by whoever dispatches the packets, and
-     * the tracker holds {@code share} of {@link AnalysisConfig#maxOpenConnections()} open.
+     * A tracker for one shard: {@code listeners} is learnt, and its time and scans are ordered
+     * ({@link #moveClockTo}), by whoever dispatches the packets, and the tracker holds
+     * {@code share} of {@link AnalysisConfig#maxOpenConnections()} open.
      */
     FlowTracker(AnalysisConfig config, ConnectionListener listener, ListenerBook listeners,
                 double share) {
+        this(config, listener, listeners, share, false);
+    }
+
+    private FlowTracker(AnalysisConfig config, ConnectionListener listener,
+                        ListenerBook listeners, double share, boolean schedulesOwnScans) {
         this.config = config;
         this.listener = listener;
         this.listeners = listeners;
         this.maxOpen = Math.max(1, (long) Math.ceil(config.maxOpenConnections() * share));
+        this.schedulesOwnScans = schedulesOwnScans;
     }
 
     /**
@@ -152,6 +165,20 @@ public final class FlowTracker {
             }
         }
         drainDecided();
+    }
+
+    /**
+     * For a shard: moves capture time on to the capture's clock, which this shard's own packets
+     * may lag (they may even go back in time), and with {@code scan} decides the connections
+     * silent past their window. Decided connections wait for {@link #drainDecided()}.
+     */
+    void moveClockTo(long clockNanos, boolean scan) {
+        if (clockNanos > nowNanos) {
+            nowNanos = clockNanos;
+        }
+        if (scan) {
+            decideSilent();
+        }
     }
 
     /** Decides every connection still open; call once at the end of the capture. */
@@ -548,23 +575,29 @@ public final class FlowTracker {
     // ---- expiry ---------------------------------------------------------------------------
 
     /**
-     * Forgets expired tombstones, and every {@link AnalysisConfig#expiryScanNanos} decides the
-     * connections silent past their window; runs every {@link #SWEEP_INTERVAL_NANOS} of capture
-     * time. The scan walks the open connections (cheap that rarely) instead of keeping them in
-     * a list ordered by activity: a linked list costs every connection a dozen reference
-     * writes, each paying the collector's write barrier, and moving a connection on every
-     * packet would touch its neighbours too.
+     * Forgets expired tombstones, and (unless a dispatcher orders the scans, see
+     * {@link #moveClockTo}) every {@link AnalysisConfig#expiryScanNanos} decides the connections
+     * silent past their window; runs every {@link #SWEEP_INTERVAL_NANOS} of capture time. The
+     * scan walks the open connections (cheap that rarely) instead of keeping them in a list
+     * ordered by activity: a linked list costs every connection a dozen reference writes, each
+     * paying the collector's write barrier, and moving a connection on every packet would touch
+     * its neighbours too.
      */
     private void sweep() {
         nextSweepNanos = nowNanos + SWEEP_INTERVAL_NANOS;
-        if (nowNanos >= nextExpiryScanNanos) {
+        if (schedulesOwnScans && nowNanos >= nextExpiryScanNanos) {
             nextExpiryScanNanos = nowNanos + config.expiryScanNanos();
-            for (Connection c : openInStartOrder(c -> expiry(c) != null)) {
-                // Asked again of the few selected: nothing changed them since the walk.
-                decide(c, expiry(c));
-            }
+            decideSilent();
         }
         tombstones.expire(nowNanos);
+    }
+
+    /** Decides the connections silent past their window. */
+    private void decideSilent() {
+        for (Connection c : openInStartOrder(c -> expiry(c) != null)) {
+            // Asked again of the few selected: nothing changed them since the walk.
+            decide(c, expiry(c));
+        }
     }
 
     /** Why {@code c} is to be decided now for its silence, or null while it is within its window. */

@@ -2,6 +2,7 @@ package io.synscope.flow;
 
 import io.synscope.decode.TcpSegment;
 
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.IntFunction;
@@ -16,9 +17,14 @@ import java.util.function.ToLongFunction;
  *
  * <p>Verdicts do not depend on the number of shards: a connection's packets all reach one
  * tracker in capture order, the caller learns listeners in capture order for all of them
- * ({@link ListenerBook}), connection ids are first frame numbers, and every shard ends at the
- * capture's last packet time. What does depend on it is the order in which decided connections
- * reach the listeners, and which thread calls them: each shard calls its own listener.
+ * ({@link ListenerBook}), connection ids are first frame numbers, and time is the capture's, not
+ * a shard's: this class keeps the capture's clock (the latest packet time so far) and orders the
+ * scans for silent connections by it, telling every shard at the point of its packet stream where
+ * one tracker would have scanned, and telling a shard the clock before a packet of its own that
+ * is older (timestamps that go backwards). Each shard thus decides every connection at the same
+ * capture time, for the same reason, as one tracker would, even when a shard's own packets are
+ * sparse or out of order. What does depend on the number of shards is the order in which decided
+ * connections reach the listeners, and which thread calls them: each shard calls its own listener.
  *
  * <p>Call {@link #accept} and {@link #finish} from one thread.
  */
@@ -56,7 +62,12 @@ public final class ShardedTracker implements AutoCloseable {
      */
     private final Batch callerBatch = new Batch();
     private final ListenerBook listeners = new ListenerBook();
-    private long lastTsNanos = Long.MIN_VALUE;
+    /** The capture's clock: the latest packet time so far (or a live capture's later now). */
+    private long clockNanos = Long.MIN_VALUE;
+    private long nextScanNanos = Long.MIN_VALUE;
+    private final long scanIntervalNanos;
+    /** The clock as far as each shard knows it: from its own packets, or from being told. */
+    private final long[] shardClockNanos;
 
     /**
      * @param listenerForShard the listener each shard calls, on that shard's thread (shard 0:
@@ -67,6 +78,9 @@ public final class ShardedTracker implements AutoCloseable {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shards: " + shardCount);
         }
+        scanIntervalNanos = config.expiryScanNanos();
+        shardClockNanos = new long[shardCount];
+        Arrays.fill(shardClockNanos, Long.MIN_VALUE);
         int units = shardOfUnit.length;
         int workers = shardCount - 1;
         double callerShare = Math.max(0, (1 - CALLER_READ_COST * workers) / shardCount);
@@ -99,16 +113,47 @@ public final class ShardedTracker implements AutoCloseable {
      */
     public void accept(TcpSegment s) {
         long hash = TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
-        if (s.tsNanos > lastTsNanos) {
-            lastTsNanos = s.tsNanos;
+        long ts = s.tsNanos;
+        if (ts > clockNanos) {
+            moveClock(ts);
         }
         // For every shard, in capture order, before any shard sees the packet.
         listeners.learnFrom(s);
         // The top bits pick the shard; the tables inside a shard index by the low bits.
         int shard = shardOfUnit[(int) (hash >>> (64 - UNIT_BITS))];
+        if (ts < clockNanos && shardClockNanos[shard] < clockNanos) {
+            // Older than the capture's clock, which this shard has not seen yet: one tracker
+            // would judge the packet (stragglers, silences) at the clock's time, so must this.
+            tellClock(shard, false);
+        }
+        shardClockNanos[shard] = clockNanos;
         if (shard != 0) {
             shards[shard].add(s, hash);
         } else if (callerBatch.add(s, hash)) {
+            callerBatch.trackInto(trackers[0]);
+        }
+    }
+
+    /**
+     * Moves the capture's clock on to {@code nanos}, later than it; when a scan for silent
+     * connections is due, as it would be in one tracker, every shard is told to scan now.
+     */
+    private void moveClock(long nanos) {
+        clockNanos = nanos;
+        if (nanos >= nextScanNanos) {
+            nextScanNanos = nanos + scanIntervalNanos;
+            for (int i = 0; i < trackers.length; i++) {
+                tellClock(i, true);
+                shardClockNanos[i] = nanos;
+            }
+        }
+    }
+
+    /** Queues the capture's clock (and a scan) for {@code shard}, before its next packet. */
+    private void tellClock(int shard, boolean scan) {
+        if (shard != 0) {
+            shards[shard].addClock(clockNanos, scan);
+        } else if (callerBatch.addClock(clockNanos, scan)) {
             callerBatch.trackInto(trackers[0]);
         }
     }
@@ -123,6 +168,9 @@ public final class ShardedTracker implements AutoCloseable {
      * @throws ShardFailure when a shard's thread failed
      */
     public void advanceTo(long nowNanos) {
+        if (nowNanos > clockNanos) {
+            moveClock(nowNanos);
+        }
         for (int i = 1; i < shards.length; i++) {
             shards[i].advanceTo(nowNanos);
         }
@@ -146,7 +194,7 @@ public final class ShardedTracker implements AutoCloseable {
      * @throws ShardFailure when a shard's thread failed
      */
     public void finish(long captureEndNanos) {
-        long endNanos = Math.max(lastTsNanos, captureEndNanos);
+        long endNanos = Math.max(clockNanos, captureEndNanos);
         for (int i = 1; i < shards.length; i++) {
             shards[i].finish(endNanos);
         }
@@ -226,11 +274,19 @@ public final class ShardedTracker implements AutoCloseable {
      * hasTimestamps &lt;&lt; 60 | HIGH_WORDS; payloadLength | ipId &lt;&lt; 32 | mss &lt;&lt; 48;
      * tsVal | tsEcr &lt;&lt; 32; the tuple's hash. The high words of the addresses, zero for
      * IPv4, have arrays of their own, written only when one is not zero. Ports, window, IP ID and
-     * MSS are 16-bit fields and flags 8 bits on the wire, as the decoder fills them.
+     * MSS are 16-bit fields and flags 8 bits on the wire, as the decoder fills them. An entry
+     * with {@link #CLOCK} set is the capture's clock instead, in its first word.
      */
     static final class Batch {
         private static final int WORDS = 9;
         private static final long HIGH_WORDS = 1L << 61;
+        /**
+         * In the ports-and-flags word: not a segment but the capture's clock, in the first word,
+         * for the tracker to move to before the next segment ({@link FlowTracker#moveClockTo}).
+         */
+        private static final long CLOCK = 1L << 62;
+        /** With {@link #CLOCK}: and scan for silent connections then. */
+        private static final long SCAN = 1L << 63;
 
         private final long[] words = new long[BATCH * WORDS];
         private final long[] srcHi = new long[BATCH];
@@ -271,14 +327,28 @@ public final class ShardedTracker implements AutoCloseable {
             return ++count == BATCH;
         }
 
+        /** Appends the capture's clock, and whether to scan then; true when that filled the batch. */
+        boolean addClock(long clockNanos, boolean scan) {
+            int w = count * WORDS;
+            words[w] = clockNanos;
+            words[w + 5] = CLOCK | (scan ? SCAN : 0);
+            return ++count == BATCH;
+        }
+
         /**
-         * Feeds the batch's segments to {@code tracker}, then hands it what they decided
-         * (decided connections wait until the batch is done), and empties the batch.
+         * Feeds the batch's segments (and clock entries) to {@code tracker}, then hands it what
+         * they decided (decided connections wait until the batch is done), and empties the batch.
          */
         void trackInto(FlowTracker tracker) {
             TcpSegment s = unpacked;
             for (int i = 0; i < count; i++) {
-                tracker.accept(unpack(i, s), words[i * WORDS + 8]);
+                int w = i * WORDS;
+                long bits = words[w + 5];
+                if ((bits & CLOCK) == 0) {
+                    tracker.accept(unpack(i, s), words[w + 8]);
+                } else {
+                    tracker.moveClockTo(words[w], (bits & SCAN) != 0);
+                }
             }
             tracker.drainDecided();
             count = 0;
@@ -339,6 +409,13 @@ public final class ShardedTracker implements AutoCloseable {
             }
         }
 
+        void addClock(long clockNanos, boolean scan) {
+            if (filling.addClock(clockNanos, scan)) {
+                hand(filling);
+                filling = take(empty);
+            }
+        }
+
         void advanceTo(long nowNanos) {
             filling.advanceToNanos = nowNanos;
             hand(filling);
@@ -360,9 +437,11 @@ public final class ShardedTracker implements AutoCloseable {
 
         @Override
         public void run() {
+            boolean lastTaken = false;
             try {
                 while (true) {
                     Batch b = full.take();
+                    lastTaken = b.last;
                     b.trackInto(tracker);
                     if (b.last) {
                         tracker.finish(b.captureEndNanos);
@@ -379,8 +458,12 @@ public final class ShardedTracker implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 failure = e;
                 // Keep draining so the dispatcher never blocks on a full queue; it sees the
-                // failure at its next hand-over.
-                drain();
+                // failure at its next hand-over, or when it joins this thread. Not after the
+                // last batch (a sink that failed on it, e.g. on a closed pipe): no batch follows,
+                // and the dispatcher is already joining.
+                if (!lastTaken) {
+                    drain();
+                }
             }
         }
 

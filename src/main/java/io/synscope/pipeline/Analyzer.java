@@ -19,10 +19,12 @@ import io.synscope.flow.ShardedTracker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -115,7 +117,8 @@ public final class Analyzer {
                         + linkNames(frames.linkTypes) + "); supported: ethernet, linux-sll,"
                         + " linux-sll2, raw, ipv4, ipv6, null, loop, ipoib");
             }
-            tracker.finish(source.endNanos());
+            long endNanos = source.endNanos();
+            tracker.finish(endNanos == Long.MIN_VALUE ? endNanos : inTimeRange(endNanos));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (ShardedTracker.ShardFailure e) {
@@ -136,6 +139,7 @@ public final class Analyzer {
         frames.linkTypes.stream().forEach(t -> links.add(LinkType.name(t)));
         List<String> allWarnings = new ArrayList<>(source.warnings());
         allWarnings.addAll(frames.warnings);
+        frames.addTimeWarnings(allWarnings);
         CaptureStats stats = source.stats();
         if (stats != null && stats.kernelDrops() > 0) {
             allWarnings.add(dropWarning(stats));
@@ -243,6 +247,20 @@ public final class Analyzer {
         }
     }
 
+    /**
+     * The latest time a frame may have: 2^32 seconds after the epoch (2106-02-07 06:28:16 UTC),
+     * the end of what a pcap file can express. Timestamps are kept between the epoch and this,
+     * so that any two differ by less than 2^62 ns: every duration, and every window derived from
+     * one (a quarter more than a handshake's span, plus 3 s), fits a long. Only a pcapng file (a
+     * 64-bit timestamp, an offset) or a damaged one reaches beyond.
+     */
+    static final long MAX_TS_NANOS = (1L << 32) * 1_000_000_000L - 1;
+
+    /** {@code tsNanos} moved into [0, {@link #MAX_TS_NANOS}]. */
+    static long inTimeRange(long tsNanos) {
+        return Math.max(0, Math.min(tsNanos, MAX_TS_NANOS));
+    }
+
     /** Reads the frames: decodes, counts, hands segments to the tracker. */
     private static final class Frames {
         private final ShardedTracker tracker;
@@ -260,6 +278,14 @@ public final class Analyzer {
         long segments;
         long firstTs = Long.MAX_VALUE;
         long lastTs = Long.MIN_VALUE;
+        /** Frames older than the latest frame before them; the first one, and by how much. */
+        long framesBack;
+        long firstBackFrame;
+        long firstBackNanos;
+        /** Frames whose time was outside [0, MAX_TS_NANOS]; the first one, and its time. */
+        long framesOutOfRange;
+        long firstOutOfRangeFrame;
+        long firstOutOfRangeNanos;
 
         Frames(ShardedTracker tracker) {
             this.tracker = tracker;
@@ -332,11 +358,16 @@ public final class Analyzer {
         private void accept(RawPacket raw) {
             count++;
             long ts = raw.tsNanos;
+            if (Long.compareUnsigned(ts, MAX_TS_NANOS) > 0) {
+                ts = outOfRange(raw);
+            }
             if (ts < firstTs) {
                 firstTs = ts;
             }
             if (ts > lastTs) {
                 lastTs = ts;
+            } else if (ts < lastTs) {
+                wentBack(raw.frameNumber, lastTs - ts);
             }
             if (raw.linkType != lastLinkType) {
                 lastLinkType = raw.linkType;
@@ -353,6 +384,49 @@ public final class Analyzer {
                     && problems.size() < MAX_DECODE_PROBLEMS) {
                 problems.add("frame " + raw.frameNumber + " byte " + decoder.lastProblemOffset()
                         + ": " + decoder.lastProblem());
+            }
+        }
+
+        /**
+         * Counts a frame older than one before it. The trackers keep the capture's clock
+         * ({@link ShardedTracker}), so the verdicts do not depend on it beyond this warning.
+         */
+        private void wentBack(long frame, long byNanos) {
+            if (framesBack++ == 0) {
+                firstBackFrame = frame;
+                firstBackNanos = byNanos;
+            }
+        }
+
+        /** Moves a frame's time into range, counts it, and returns the new time. */
+        private long outOfRange(RawPacket raw) {
+            if (framesOutOfRange++ == 0) {
+                firstOutOfRangeFrame = raw.frameNumber;
+                firstOutOfRangeNanos = raw.tsNanos;
+            }
+            raw.tsNanos = inTimeRange(raw.tsNanos);
+            return raw.tsNanos;
+        }
+
+        /** The warnings about the frames' time, if it went back or out of range. */
+        void addTimeWarnings(List<String> warnings) {
+            if (framesOutOfRange > 0) {
+                warnings.add(framesOutOfRange + (framesOutOfRange == 1 ? " frame has a"
+                        : " frames have a") + " timestamp outside 1970-01-01 to 2106-02-07 UTC,"
+                        + " the times a pcap file can hold (the first: frame "
+                        + firstOutOfRangeFrame + ", " + Instant.EPOCH.plusNanos(firstOutOfRangeNanos)
+                        + "): analysed as at the nearer end of that range, so that no duration"
+                        + " overflows. The capture's clock, or the file, is broken");
+            }
+            if (framesBack > 0) {
+                warnings.add("timestamps go backwards: " + framesBack
+                        + (framesBack == 1 ? " frame is" : " frames are") + " older than a frame"
+                        + " before them (the first: frame " + firstBackFrame + ", "
+                        + seconds(firstBackNanos) + " before the latest time until then)."
+                        + " Time in the analysis only moves forward: such a frame counts for its"
+                        + " connection at its own time, and silences are judged from the latest"
+                        + " time seen. Frames merged from several captures, or a clock that was"
+                        + " stepped back, do this; reordercap (Wireshark) puts frames in time order");
             }
         }
     }
@@ -384,6 +458,12 @@ public final class Analyzer {
                 throws IOException {
             sink.onFinish(capture, summary);
         }
+    }
+
+    /** E.g. {@code "0.000250000 s"}, {@code "86400.500000000 s"}. */
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%d.%09d s", nanos / 1_000_000_000L,
+                nanos % 1_000_000_000L);
     }
 
     private static String linkNames(BitSet linkTypes) {

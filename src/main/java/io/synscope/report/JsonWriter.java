@@ -3,6 +3,7 @@ package io.synscope.report;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.synscope.capture.CaptureStats;
+import io.synscope.capture.Printable;
 import io.synscope.diagnose.Alternative;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
@@ -127,7 +128,8 @@ final class JsonWriter {
 
     void capture(CaptureInfo c) throws IOException {
         g.writeObjectFieldStart("capture");
-        g.writeStringField("file", c.name());
+        g.writeFieldName("file");
+        externalString(c.name());
         g.writeStringField("format", c.format());
         g.writeNumberField("packets", c.frames());
         g.writeNumberField("tcp_segments", c.tcpSegments());
@@ -144,8 +146,8 @@ final class JsonWriter {
             g.writeNullField("last_time");
         }
         stringArray("link_types", c.linkTypes());
-        stringArray("warnings", c.warnings());
-        stringArray("malformed", c.decodeProblems());
+        externalStringArray("warnings", c.warnings());
+        externalStringArray("malformed", c.decodeProblems());
         g.writeNumberField("connections", c.connections());
         g.writeNumberField("peak_open_connections", c.peakOpenConnections());
         g.writeNumberField("late_packets", c.latePackets());
@@ -267,6 +269,41 @@ final class JsonWriter {
         g.writeStringField("ip", hp.ip());
         g.writeNumberField("port", hp.port());
         g.writeEndObject();
+    }
+
+    private void externalStringArray(String field, Iterable<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            externalString(v);
+        }
+        g.writeEndArray();
+    }
+
+    /**
+     * A string that came from the input (a file name, a warning that quotes one): escaped as JSON
+     * requires, and also, as backslash-u escapes, what a terminal would act on or hide
+     * ({@link Printable#needsEscape}: DEL, C1 controls, direction overrides), which JSON allows
+     * raw. A JSON reader gets the same value; {@code cat}, {@code less} or a log viewer showing
+     * the document get nothing to act on.
+     */
+    private void externalString(String v) throws IOException {
+        // escape returns its argument itself when nothing needs escaping: the common case.
+        if (Printable.escape(v) == v) {
+            g.writeString(v);
+            return;
+        }
+        StringBuilder json = new StringBuilder(v.length() + 16).append('"');
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < 0x20 || Printable.needsEscape(c)) {
+                json.append(String.format("\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        g.writeRawValue(json.append('"').toString());
     }
 
     private void stringArray(String field, Iterable<String> values) throws IOException {

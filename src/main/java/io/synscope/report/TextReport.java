@@ -177,7 +177,7 @@ public final class TextReport implements AnalysisSink {
             out.println(style.warn("warning: ") + Printable.escape(w));
         }
         for (String p : c.decodeProblems()) {
-            out.println(style.warn("undecodable: ") + p);
+            out.println(style.warn("undecodable: ") + Printable.escape(p));
         }
         out.println();
     }
