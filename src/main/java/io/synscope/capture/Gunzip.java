@@ -47,6 +47,12 @@ final class Gunzip implements ReadableByteChannel {
     /** File offset of {@code in[0]}. */
     private long inStartOffset;
     private final Inflater inflater = new Inflater(true);
+    /** Decompressed bytes not yet handed out are {@code out[outPos, outLimit)}. */
+    private final byte[] out;
+    private int outPos;
+    private int outLimit;
+    /** The error that ended decompression, thrown once {@link #out} is empty. */
+    private IOException failure;
     private final CRC32 crc = new CRC32();
     /** 1-based number of the member being read, or of the last one once between members. */
     private int member;
@@ -66,6 +72,7 @@ final class Gunzip implements ReadableByteChannel {
     Gunzip(InputStream compressed, int bufferBytes) throws IOException {
         this.compressed = compressed;
         this.in = new byte[bufferBytes];
+        this.out = new byte[bufferBytes];
         String damage;
         try {
             if (nextByte() != ID1 || nextByte() != ID2) {
@@ -85,36 +92,61 @@ final class Gunzip implements ReadableByteChannel {
         if (!open) {
             throw new ClosedChannelException();
         }
-        while (!ended) {
-            if (!inMember && !startNextMember()) {
-                ended = true;
-                break;
+        while (outPos == outLimit) {
+            if (failure != null) {
+                throw failure;
             }
-            if (inflater.needsInput()) {
-                if (!fill()) {
-                    throw new EOFException(where() + " ends inside its compressed data");
-                }
-                inflater.setInput(in, inPos, inLimit - inPos);
+            if (ended) {
+                return -1;
             }
-            int before = dst.position();
-            int n;
             try {
-                n = inflater.inflate(dst);
-            } catch (DataFormatException e) {
-                throw new ZipException(where() + ": " + e.getMessage());
-            }
-            inPos = inLimit - inflater.getRemaining();
-            crc.update(dst.array(), dst.arrayOffset() + before, n);
-            if (inflater.finished()) {
-                readTrailer();
-            } else if (inflater.needsDictionary()) {
-                throw new ZipException(where() + " needs a preset dictionary, which gzip never has");
-            }
-            if (n > 0) {
-                return n;
+                produce();
+            } catch (IOException e) {
+                // Thrown once what was decompressed before the damage has been handed out.
+                failure = e;
             }
         }
-        return -1;
+        int n = Math.min(dst.remaining(), outLimit - outPos);
+        dst.put(out, outPos, n);
+        outPos += n;
+        return n;
+    }
+
+    /**
+     * One step: a member header, a chunk of decompressed data into {@link #out} (possibly
+     * none), or a member's trailer. Input and output go in chunks of fixed size at fixed file
+     * offsets ({@link #fill()}), so the data decompressed before damage, all of which is handed
+     * out, does not depend on how the file arrives (a pipe's short reads).
+     */
+    private void produce() throws IOException {
+        outPos = 0;
+        outLimit = 0;
+        if (!inMember) {
+            ended = !startNextMember();
+            return;
+        }
+        if (inflater.finished()) {
+            readTrailer();
+            return;
+        }
+        if (inflater.needsInput()) {
+            if (!fill()) {
+                throw new EOFException(where() + " ends inside its compressed data");
+            }
+            inflater.setInput(in, inPos, inLimit - inPos);
+        }
+        int n;
+        try {
+            n = inflater.inflate(out);
+        } catch (DataFormatException e) {
+            throw new ZipException(where() + ": " + e.getMessage());
+        }
+        inPos = inLimit - inflater.getRemaining();
+        crc.update(out, 0, n);
+        outLimit = n;
+        if (n == 0 && inflater.needsDictionary()) {
+            throw new ZipException(where() + " needs a preset dictionary, which gzip never has");
+        }
     }
 
     /**
@@ -297,7 +329,8 @@ final class Gunzip implements ReadableByteChannel {
     }
 
     /**
-     * Reads more compressed bytes once every buffered one was consumed.
+     * Once every buffered compressed byte was consumed, reads the next {@code in.length} bytes of
+     * the file (fewer only at its end), however many reads that takes.
      *
      * @return false at the end of the file
      */
@@ -309,14 +342,10 @@ final class Gunzip implements ReadableByteChannel {
         inPos = 0;
         inLimit = 0;
         int n;
-        do {
-            n = compressed.read(in, 0, in.length);
-        } while (n == 0);
-        if (n < 0) {
-            return false;
+        while (inLimit < in.length && (n = compressed.read(in, inLimit, in.length - inLimit)) >= 0) {
+            inLimit += n;
         }
-        inLimit = n;
-        return true;
+        return inLimit > 0;
     }
 
     @Override
