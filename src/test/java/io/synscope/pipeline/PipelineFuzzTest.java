@@ -6,6 +6,7 @@ import io.synscope.capture.Captures;
 import io.synscope.capture.PacketSource;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Evidence;
+import io.synscope.diagnose.Failure;
 import io.synscope.diagnose.Outcome;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.testutil.CollectingSink;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Any bytes as a capture, through the whole pipeline (read, decode, track, classify): the only
@@ -56,10 +58,12 @@ class PipelineFuzzTest {
         assertEquals(c.connections(), byOutcome, "one outcome each");
         List<String> lines = new ArrayList<>();
         for (ConnectionResult r : sink.connections) {
+            assertFirstFailureFirst(r);
             lines.add(r.id() + " " + r.client() + " " + r.server() + " " + r.verdict().key() + " "
                     + r.outcome().key() + " " + r.diagnosis().rule() + " " + r.history() + " "
                     + r.decidedBy() + " "
-                    + r.diagnosis().evidence().stream().map(Evidence::frame).toList());
+                    + r.diagnosis().evidence().stream().map(Evidence::frame).toList() + " "
+                    + r.diagnosis().also().stream().map(f -> f.rule() + "@" + f.atNanos()).toList());
         }
         lines.sort(null);
         lines.add("capture " + c.frames() + " " + c.tcpSegments() + " " + c.skipped() + " "
@@ -69,5 +73,24 @@ class PipelineFuzzTest {
         lines.add("summary " + sink.summary.byVerdict() + " " + sink.summary.byOutcome() + " "
                 + sink.summary.failures());
         return lines;
+    }
+
+    /**
+     * The verdict is the first failure: later ones come after it, in time order, each a failure
+     * whose rule gives its verdict, and only behind a failure verdict.
+     */
+    private static void assertFirstFailureFirst(ConnectionResult r) {
+        List<Failure> also = r.diagnosis().also();
+        assertEquals(r.diagnosis().rule().verdict(), r.verdict(), "the rule gives the verdict");
+        if (also.isEmpty()) {
+            return;
+        }
+        assertTrue(r.verdict().isFailure(), "later failures behind " + r.verdict());
+        long previous = Long.MIN_VALUE;
+        for (Failure f : also) {
+            assertTrue(f.verdict().isFailure() && f.rule().verdict() == f.verdict(), f.toString());
+            assertTrue(f.atNanos() >= previous, "in time order: " + also);
+            previous = f.atNanos();
+        }
     }
 }
