@@ -51,12 +51,9 @@ public final class Classifier {
 
     /**
      * The rules themselves, without the clean-close shortcut (tests check they agree), in the
-     * order of a connection's life. One method from the SYN to the teardown, so that it stays
-     * above C2's size limit for inlining a hot callee (FreqInlineSize, 325 bytes of bytecode):
-     * the rules are then compiled once, on their own, where {@link #classify} and
-     * {@link Diagnoser#onDecided} each used to compile a copy of them, the largest compilations
-     * of a big capture's run. With {@code explain} false the finding carries the verdict only
-     * (see {@link Finding}).
+     * order of a connection's life: one method from the SYN to the teardown, compiled once
+     * (docs/performance.md#j4-the-classifiers-rules-one-method-compiled-once-text-built-only-when-shown).
+     * With {@code explain} false the finding carries the verdict only (see {@link Finding}).
      */
     Finding byRules(Connection c, Decision decidedBy, long nowNanos, boolean explain) {
         Endpoint client = c.client();
@@ -648,9 +645,8 @@ public final class Classifier {
      *
      * <p>Unless {@link #explain} is set, evidence, alternatives and notes are dropped: a rule
      * still says what it would explain, and text that costs something to build (concatenation,
-     * formatting) is built only inside an {@code if (explain)} at the rule. Judging a connection
-     * then allocates nothing but the finding, and the JIT, which sees that branch untaken,
-     * leaves the text out of the compiled rules.
+     * formatting) is built only inside an {@code if (explain)} at the rule (docs/performance.md,
+     * J4).
      */
     static final class Finding {
         private static final Evidence[] NO_EVIDENCE = {};

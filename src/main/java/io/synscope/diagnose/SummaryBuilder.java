@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * Accumulates a {@link Summary} from diagnoses as connections are decided. Not thread-safe.
  *
  * <p>{@link #add} runs once per connection, a million times in a big capture: a server already
- * seen costs no allocation, and no lambda or record key is used (their first calls bootstrap
- * method handles, milliseconds of a short run).
+ * seen costs no allocation, and no lambda or record key is used
+ * (docs/performance.md#s1-nothing-on-the-first-packets-that-bootstraps-javalanginvoke).
  */
 public final class SummaryBuilder {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;

@@ -37,7 +37,7 @@ public final class TextReport implements AnalysisSink {
     private static final int SERVERS_SHOWN = 20;
     /**
      * Earliest first packet first; the id (first frame) breaks ties. A class rather than
-     * Comparator.comparingLong's lambdas, which a short run pays milliseconds to bootstrap.
+     * Comparator.comparingLong's lambdas (docs/performance.md, S1).
      */
     private static final Comparator<ConnectionResult> BY_START = new Comparator<>() {
         @Override
