@@ -157,8 +157,11 @@ public final class Classifier {
             Finding f = new Finding(explain, Outcome.UNKNOWN,
                     Rule.ONE_DIRECTION_ONLY, Confidence.LOW);
             f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
-            f.note("no SYN-ACK in the capture, yet the client went on as if it got one:"
-                    + " only the client's direction was captured");
+            f.note(client.ackFlagSeen() || client.payloadBytes() > 0
+                    ? "no SYN-ACK in the capture, yet the client went on as if it got one:"
+                    + " only the client's direction was captured"
+                    : "the server sent packets but neither a SYN-ACK nor a RST: the SYN-ACK is"
+                    + " missing from the capture");
             return f;
         }
         if (client.synCount() >= 2) {
@@ -204,16 +207,19 @@ public final class Classifier {
     private static Finding synDroppedThen(Connection c, Finding rest) {
         Endpoint client = c.client();
         boolean laterFailure = rest.verdict.isFailure();
-        Outcome outcome = laterFailure ? rest.outcome
-                : rest.verdict == Verdict.OK ? Outcome.RECOVERED : Outcome.UNKNOWN;
+        // A later failure that lost nothing (an abortive close after the exchange) leaves the
+        // connection recovered from its dropped SYNs, as a clean end does.
+        Outcome outcome = laterFailure && rest.outcome != Outcome.OK ? rest.outcome
+                : rest.verdict == Verdict.INCOMPLETE ? Outcome.UNKNOWN : Outcome.RECOVERED;
         Finding f = new Finding(rest.explain, outcome, Rule.SYN_RETRANSMITTED,
                 c.synsBeforeSynAck() >= 3 ? Confidence.HIGH : Confidence.MEDIUM);
         f.atNanos = client.synTsNanos();
         f.resetBy = rest.resetBy;
         if (outcome == Outcome.RECOVERED) {
             // Until it worked: the SYN-ACK, or the later failure's own recovery.
-            f.recoveryDelayNanos = (laterFailure ? rest.atNanos + rest.recoveryDelayNanos
-                    : c.synAckTsNanos()) - client.synTsNanos();
+            f.recoveryDelayNanos = (rest.outcome == Outcome.RECOVERED
+                    ? rest.atNanos + rest.recoveryDelayNanos : c.synAckTsNanos())
+                    - client.synTsNanos();
         }
         if (f.explain) {
             addSynEvidence(f, c);
@@ -260,6 +266,7 @@ public final class Classifier {
                     byClient ? Rule.CLIENT_RESET_IN_HANDSHAKE : Rule.SERVER_RESET_IN_HANDSHAKE,
                     Confidence.MEDIUM);
             f.resetBy = byClient ? Side.CLIENT : Side.SERVER;
+            f.atNanos = r.rstTsNanos();
             if (explain) {
                 f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
                 f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
@@ -283,6 +290,7 @@ public final class Classifier {
             Finding f = new Finding(explain, Outcome.FAILED,
                     c.synAckCount() >= 2 ? Rule.SYNACK_RETRANSMITTED : Rule.SYNACK_UNANSWERED_ONCE,
                     c.synAckCount() >= 2 ? Confidence.HIGH : Confidence.MEDIUM);
+            f.atNanos = c.synAckTsNanos();
             if (explain) {
                 f.evidence(client.synFrame(), client.synTsNanos(), "client SYN");
                 f.evidence(c.synAckFrame(), c.synAckTsNanos(), "server SYN-ACK");
@@ -386,8 +394,9 @@ public final class Classifier {
                             + " at the same time (ss -lnt, nstat TcpExtListenOverflows)"));
                 }
             }
-            if (client.firstRetransFrame() != 0 && dataIgnored) {
-                f.evidence(client.firstRetransFrame(), client.firstRetransTsNanos(),
+            if (dataIgnored) {
+                f.evidence(c.firstClientRetransBeforeProgressFrame(),
+                        c.firstClientRetransBeforeProgressTsNanos(),
                         "client data retransmitted (" + c.clientRetransBeforeProgress()
                                 + "×), never acknowledged");
             }
@@ -645,8 +654,8 @@ public final class Classifier {
      *
      * <p>Unless {@link #explain} is set, evidence, alternatives and notes are dropped: a rule
      * still says what it would explain, and text that costs something to build (concatenation,
-     * formatting) is built only inside an {@code if (explain)} at the rule (docs/performance.md,
-     * J4).
+     * formatting) is built only inside an {@code if (explain)} at the rule
+     * (docs/performance.md#j4-the-classifiers-rules-one-method-compiled-once-text-built-only-when-shown).
      */
     static final class Finding {
         private static final Evidence[] NO_EVIDENCE = {};
@@ -666,6 +675,8 @@ public final class Classifier {
         /** Failures after this one, explained only (see {@link #also}). */
         private Finding[] later = NO_FINDINGS;
         private int laterCount;
+        /** The verdicts of the failures after this one, a bit per ordinal, judged or explained. */
+        private int laterVerdicts;
         private Evidence[] evidence = NO_EVIDENCE;
         private int evidenceCount;
         private Alternative[] alternatives = NO_ALTERNATIVES;
@@ -683,9 +694,11 @@ public final class Classifier {
 
         /**
          * Records {@code next}, a failure after this one, with the failures after it. Judging
-         * needs only the first failure, so this keeps them only when explaining.
+         * needs only their verdicts (the listener findings count them), so the failures
+         * themselves are kept only when explaining.
          */
         void also(Finding next) {
+            laterVerdicts |= 1 << next.verdict.ordinal() | next.laterVerdicts;
             if (!explain) {
                 return;
             }
@@ -736,7 +749,8 @@ public final class Classifier {
         }
 
         Judgement judgement() {
-            return new Judgement(verdict, rule, confidence, outcome, recoveryDelayNanos);
+            return new Judgement(verdict, rule, confidence, outcome, recoveryDelayNanos,
+                    laterVerdicts);
         }
 
         /** The diagnosis, explained when {@link #explain} was set. */

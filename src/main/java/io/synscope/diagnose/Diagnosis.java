@@ -25,6 +25,10 @@ public record Diagnosis(Verdict verdict, Outcome outcome, long recoveryDelayNano
 
     /** The verdict part alone. */
     public Judgement judgement() {
-        return new Judgement(verdict, rule, confidence, outcome, recoveryDelayNanos);
+        int later = 0;
+        for (Failure f : also) {
+            later |= 1 << f.verdict().ordinal();
+        }
+        return new Judgement(verdict, rule, confidence, outcome, recoveryDelayNanos, later);
     }
 }

@@ -30,8 +30,10 @@ final class ListenerDiagnosis {
                                                    ClassifierConfig config) {
         Map<Verdict, Long> v = s.byVerdict();
         long dropped = v.getOrDefault(Verdict.SYN_DROPPED, 0L);
-        long ignored = v.getOrDefault(Verdict.ACK_IGNORED, 0L);
-        long overflowReset = v.getOrDefault(Verdict.OVERFLOW_RESET, 0L);
+        // A client of a full accept queue often has its SYNs dropped first and its ACK ignored
+        // after: its verdict is the drop, the ignored ACK comes later, and counts here too.
+        long ignored = s.involving(Verdict.ACK_IGNORED);
+        long overflowReset = s.involving(Verdict.OVERFLOW_RESET);
         long unanswered = v.getOrDefault(Verdict.SYNACK_UNANSWERED, 0L);
         long refused = v.getOrDefault(Verdict.REFUSED, 0L);
         String queueFix = "raise the listen backlog (Java ServerSocket default 50, Tomcat"
@@ -79,18 +81,18 @@ final class ListenerDiagnosis {
                             + " a listen queue full the whole time",
                     "check the host is reachable and the firewall; then ss -lnt on it");
         }
-        if (dropped > 0 && dropped <= s.lostPackets()) {
+        if (dropped > 0 && dropped == s.failures() && dropped <= s.healthyWithLoss()) {
             // As many connections lost other packets as had a SYN resent: the path loses
             // packets, and a lost SYN (or SYN-ACK) is the likelier reading.
             return new Summary.ListenerFinding(s.server(), "lossy-path",
                     plural(dropped, "connection") + " with SYNs resent, and "
-                            + plural(s.lostPackets(), "connection") + " that lost other packets"
+                            + plural(s.healthyWithLoss(), "connection") + " that lost other packets"
                             + " too: the path loses packets, so the SYNs were more likely lost on"
                             + " the way than dropped by a full listen queue",
                     "look at the path's loss (interface errors, mtr); on the server, nstat"
                             + " TcpExtListenDrops staying still rules the listen queue out");
         }
-        if (dropped == 1) {
+        if (dropped == 1 && s.failures() == 1) {
             // Listen queues overflow in bursts and drop the SYNs of many clients at once.
             return new Summary.ListenerFinding(s.server(), "lone-syn-retry",
                     "1 connection with its SYN resent, the only one at this listener (the server"

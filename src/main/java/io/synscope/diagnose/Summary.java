@@ -44,14 +44,23 @@ public record Summary(
      * @param failures          connections with a failure verdict, recovered ones included
      * @param answered          connections in which the server sent at least one packet
      * @param worked            connections whose outcome is ok or recovered
-     * @param lostPackets       connections that retransmitted more than their handshake: the
+     * @param laterByVerdict    connections with a failure after their first, per verdict of
+     *                          that later failure (a SYN dropped, then the ACK ignored)
+     * @param healthyWithLoss   connections judged ok that resent more than their handshake: the
      *                          path to this server loses packets
-     * @param ackIgnoredUnconfirmed {@code ack-ignored} connections below high confidence: a
-     *                          SYN-ACK resent after the ACK, but no client data left unanswered
+     * @param ackIgnoredUnconfirmed {@code synack-resent-after-ack} connections below high
+     *                          confidence: no client data left unanswered
      */
     public record ServerSummary(HostPort server, long connections, Map<Verdict, Long> byVerdict,
-                                long failures, long answered, long worked, long lostPackets,
+                                long failures, long answered, long worked,
+                                Map<Verdict, Long> laterByVerdict, long healthyWithLoss,
                                 long ackIgnoredUnconfirmed) {
+
+        /** Connections that had {@code v}, as their verdict or as a later failure. */
+        public long involving(Verdict v) {
+            return byVerdict.getOrDefault(v, 0L) + laterByVerdict.getOrDefault(v, 0L);
+        }
+
         /** Failed connections over all connections, 0..1. */
         public double failureRate() {
             return connections == 0 ? 0 : (double) failures / connections;

@@ -64,9 +64,10 @@ public final class SummaryBuilder {
         long failures;
         long answered;
         long worked;
-        long lostPackets;
+        long healthyWithLoss;
         long ackIgnoredUnconfirmed;
         final long[] byVerdict = new long[VERDICTS];
+        final long[] laterByVerdict = new long[VERDICTS];
 
         ServerCounts(long hi, long lo, int port, HostPort server) {
             this.hi = hi;
@@ -78,11 +79,12 @@ public final class SummaryBuilder {
 
     /**
      * Counts one connection to server {@code (hi, lo, port)} first seen at {@code firstTsNanos};
-     * {@code serverAnswered}: the server sent at least one packet in it; {@code lostPackets}: it
-     * retransmitted something besides its handshake (the path loses packets).
+     * {@code serverAnswered}: the server sent at least one packet in it;
+     * {@code retransmittedBeyondHandshake}: it resent something besides its SYN or SYN-ACK
+     * (which, on a connection judged ok, says the path loses packets).
      */
     public void add(long serverHi, long serverLo, int serverPort, Judgement j, long firstTsNanos,
-                    boolean serverAnswered, boolean lostPackets) {
+                    boolean serverAnswered, boolean retransmittedBeyondHandshake) {
         connections++;
         if (j.rule() == Rule.ONE_DIRECTION_ONLY) {
             oneDirection++;
@@ -97,11 +99,18 @@ public final class SummaryBuilder {
         if (serverAnswered) {
             sc.answered++;
         }
-        if (lostPackets) {
-            sc.lostPackets++;
+        if (retransmittedBeyondHandshake && v == Verdict.OK) {
+            sc.healthyWithLoss++;
         }
-        if (v == Verdict.ACK_IGNORED && j.confidence() != Confidence.HIGH) {
+        if (j.rule() == Rule.SYNACK_RESENT_AFTER_ACK && j.confidence() != Confidence.HIGH) {
             sc.ackIgnoredUnconfirmed++;
+        }
+        if (j.laterVerdicts() != 0) {
+            for (Verdict later : Verdict.values()) {
+                if (j.later(later)) {
+                    sc.laterByVerdict[later.ordinal()]++;
+                }
+            }
         }
         if (o == Outcome.OK || o == Outcome.RECOVERED) {
             sc.worked++;
@@ -173,10 +182,11 @@ public final class SummaryBuilder {
             mine.failures += theirs.failures;
             mine.answered += theirs.answered;
             mine.worked += theirs.worked;
-            mine.lostPackets += theirs.lostPackets;
+            mine.healthyWithLoss += theirs.healthyWithLoss;
             mine.ackIgnoredUnconfirmed += theirs.ackIgnoredUnconfirmed;
             for (int i = 0; i < VERDICTS; i++) {
                 mine.byVerdict[i] += theirs.byVerdict[i];
+                mine.laterByVerdict[i] += theirs.laterByVerdict[i];
             }
         }
         other.flushPendingFailures();
@@ -243,6 +253,17 @@ public final class SummaryBuilder {
     }
 
     /** The summary, with the listener findings {@code config}'s thresholds lead to. */
+    /** The verdicts counted more than zero times, in declaration order. */
+    private static Map<Verdict, Long> present(long[] counts) {
+        Map<Verdict, Long> m = new LinkedHashMap<>();
+        for (Verdict v : Verdict.values()) {
+            if (counts[v.ordinal()] > 0) {
+                m.put(v, counts[v.ordinal()]);
+            }
+        }
+        return m;
+    }
+
     public Summary build(ClassifierConfig config) {
         Map<Verdict, Long> verdicts = new LinkedHashMap<>();
         for (Verdict v : Verdict.values()) {
@@ -257,14 +278,9 @@ public final class SummaryBuilder {
             if (sc == null) {
                 continue;
             }
-            Map<Verdict, Long> m = new LinkedHashMap<>();
-            for (Verdict v : Verdict.values()) {
-                if (sc.byVerdict[v.ordinal()] > 0) {
-                    m.put(v, sc.byVerdict[v.ordinal()]);
-                }
-            }
-            perServer.add(new Summary.ServerSummary(sc.server, sc.connections, m, sc.failures,
-                    sc.answered, sc.worked, sc.lostPackets, sc.ackIgnoredUnconfirmed));
+            perServer.add(new Summary.ServerSummary(sc.server, sc.connections,
+                    present(sc.byVerdict), sc.failures, sc.answered, sc.worked,
+                    present(sc.laterByVerdict), sc.healthyWithLoss, sc.ackIgnoredUnconfirmed));
         }
         perServer.sort(MOST_FAILURES_FIRST);
         Map<Verdict, Summary.DelayStats> delayStats = new EnumMap<>(Verdict.class);

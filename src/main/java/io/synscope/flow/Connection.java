@@ -71,8 +71,10 @@ public final class Connection extends TupleTable.Entry {
     /** First server segment, after the handshake, that carried data or acknowledged client data. */
     long serverProgressTsNanos;
     long serverProgressFrame;
-    /** Client retransmissions before any server progress. */
+    /** Client data retransmissions before any server progress, and the first of them. */
     int clientRetransBeforeProgress;
+    long firstClientRetransBeforeProgressFrame;
+    long firstClientRetransBeforeProgressTsNanos;
     /** Server RST sent before any SYN-ACK (an answer to the SYN). */
     boolean rstAnsweredSyn;
 
@@ -132,6 +134,8 @@ public final class Connection extends TupleTable.Entry {
         serverProgressTsNanos = 0;
         serverProgressFrame = 0;
         clientRetransBeforeProgress = 0;
+        firstClientRetransBeforeProgressFrame = 0;
+        firstClientRetransBeforeProgressTsNanos = 0;
         rstAnsweredSyn = false;
         history = 0;
         historySeen = 0;
@@ -382,6 +386,14 @@ public final class Connection extends TupleTable.Entry {
 
     public int clientRetransBeforeProgress() {
         return clientRetransBeforeProgress;
+    }
+
+    public long firstClientRetransBeforeProgressFrame() {
+        return firstClientRetransBeforeProgressFrame;
+    }
+
+    public long firstClientRetransBeforeProgressTsNanos() {
+        return firstClientRetransBeforeProgressTsNanos;
     }
 
     public boolean rstAnsweredSyn() {

@@ -487,15 +487,19 @@ public final class FlowTracker {
      * that ACK reached it: on a lossy path the server's SYN-ACK timer and the client's
      * retransmitted SYN both fire at about 1 s, and the second SYN-ACK meets the client's ACK in
      * flight. Only a SYN-ACK sent <em>after</em> the ACK arrived says the server ignored it.
-     * Time tells: a crossing SYN-ACK comes within one handshake round trip of the ACK, or sooner
-     * after the previous SYN-ACK than the server's retransmission timer allows (Linux resends an
-     * unacknowledged SYN-ACK after 1 s, then 2, 4 …), having answered a retransmitted SYN.
+     * Time tells: a crossing SYN-ACK comes sooner after the previous SYN-ACK than the server's
+     * retransmission timer allows (Linux resends an unacknowledged SYN-ACK after 1 s, then 2,
+     * 4 …), having answered a retransmitted SYN; and, next to the client, within one handshake
+     * round trip of the ACK. Next to the server that second test means nothing: there a SYN-ACK
+     * captured after the ACK was sent after it arrived. The capture point shows in the handshake:
+     * next to the client the SYN to SYN-ACK half of the round trip is the longer one.
      * Timestamps do not: Linux 6.18 echoes the SYN's TSval in every SYN-ACK it resends, the one
      * after an ACK the full accept queue refused included (seen in sample-pcaps/ack-ignored.pcap).
      */
     private boolean crossedHandshakeAck(Connection c, TcpSegment s, long previousSynAckTsNanos) {
+        boolean nearClient = 2 * c.synToSynAckNanos >= c.handshakeRttNanos;
         return s.tsNanos - previousSynAckTsNanos < KernelTimers.SYNACK_RETRY_MIN_NANOS
-                || s.tsNanos - c.handshakeAckTsNanos < c.handshakeRttNanos;
+                || nearClient & s.tsNanos - c.handshakeAckTsNanos < c.handshakeRttNanos;
     }
 
     private static void recordRetransmission(Connection c, Endpoint snd, TcpSegment s,
@@ -519,7 +523,10 @@ public final class FlowTracker {
         }
         if (fromClient && s.payloadLength > 0 && c.handshakeAckFrame != 0
                 && c.serverProgressFrame == 0) {
-            c.clientRetransBeforeProgress++;
+            if (c.clientRetransBeforeProgress++ == 0) {
+                c.firstClientRetransBeforeProgressFrame = s.frameNumber;
+                c.firstClientRetransBeforeProgressTsNanos = s.tsNanos;
+            }
         }
         c.history('T', fromClient);
     }

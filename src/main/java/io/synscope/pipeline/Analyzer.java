@@ -185,7 +185,8 @@ public final class Analyzer {
         return decidedEarly + " connections were decided early (decided_by memory-cap): more than "
                 + maxOpen + " were open at once, the most this heap holds; the oldest half-open"
                 + " ones went first. Their verdicts were judged before their retry window ended,"
-                + " and a retry after that counts as a new connection. More heap follows more:"
+                + " a retry after that counts as a new connection, and which ones went first"
+                + " depends on --threads (each thread holds its share). More heap follows more:"
                 + " SYNSCOPE_JAVA_OPTS=-Xmx4g";
     }
 

@@ -37,7 +37,8 @@ public final class Diagnoser implements ConnectionListener {
         Judgement j = classifier.judge(c, reason, nowNanos);
         Endpoint server = c.server();
         summary.add(server.addrHi(), server.addrLo(), server.port(), j, c.firstTsNanos(),
-                server.packets() > 0, lostPackets(c.client()) || lostPackets(server));
+                server.packets() > 0,
+                retransmittedBeyondHandshake(c.client()) || retransmittedBeyondHandshake(server));
         Verdict v = j.verdict();
         if (sink.wants(v) && sink.keeps(v, c.firstTsNanos(), c.firstFrame())) {
             // The rules run again, explaining this time: only for connections a report shows.
@@ -46,7 +47,7 @@ public final class Diagnoser implements ConnectionListener {
     }
 
     /** True when {@code e} resent anything but its SYN (or SYN-ACK). */
-    private static boolean lostPackets(Endpoint e) {
+    private static boolean retransmittedBeyondHandshake(Endpoint e) {
         return e.retransmissions() > Math.max(0, e.synCount() - 1);
     }
 

@@ -37,7 +37,8 @@ public final class TextReport implements AnalysisSink {
     private static final int SERVERS_SHOWN = 20;
     /**
      * Earliest first packet first; the id (first frame) breaks ties. A class rather than
-     * Comparator.comparingLong's lambdas (docs/performance.md, S1).
+     * Comparator.comparingLong's lambdas
+     * (docs/performance.md#s1-nothing-on-the-first-packets-that-bootstraps-javalanginvoke).
      */
     private static final Comparator<ConnectionResult> BY_START = new Comparator<>() {
         @Override

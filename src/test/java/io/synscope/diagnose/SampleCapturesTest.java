@@ -3,6 +3,7 @@ package io.synscope.diagnose;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synscope.testutil.CollectingSink;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,6 +55,48 @@ class SampleCapturesTest {
         want.sort(null);
         got.sort(null);
         assertEquals(String.join("\n", want), String.join("\n", got), capture.toString());
+    }
+
+    /**
+     * The listener findings against the kernel's own counters of each run: where the listener
+     * dropped SYNs or handshake ACKs ({@code ListenDrops}, {@code TCPReqQFullDrop} moved), the
+     * finding must blame a listen queue; where nothing moved, it must not.
+     */
+    @TestFactory
+    Stream<DynamicTest> listenerFindingsAgreeWithTheKernelsCounters() throws IOException {
+        List<Path> expectations;
+        try (Stream<Path> files = Files.list(SAMPLES)) {
+            expectations = files.filter(p -> p.getFileName().toString().endsWith(".expected.json"))
+                    .sorted().toList();
+        }
+        return expectations.stream().map(e -> DynamicTest.dynamicTest(
+                e.getFileName().toString(), () -> checkFindings(e)));
+    }
+
+    private static final Set<String> QUEUE_FINDINGS = Set.of("accept-queue-overflow",
+            "listen-queue-overflow", "syn-flood");
+
+    private static void checkFindings(Path expectationFile) throws Exception {
+        JsonNode expected = new ObjectMapper().readTree(expectationFile.toFile());
+        JsonNode nstat = expected.get("nstat_delta");
+        Assumptions.assumeTrue(nstat != null && !expected.get("connections").isEmpty(),
+                "no kernel counters recorded for " + expectationFile.getFileName());
+        long listenerDrops = nstat.path("TcpExtListenDrops").asLong()
+                + nstat.path("TcpExtTCPReqQFullDrop").asLong();
+        Path capture = SAMPLES.resolve(expected.get("capture").asText());
+        List<String> blamed = new ArrayList<>();
+        for (Summary.ListenerFinding f : CollectingSink.analyze(capture).summary
+                .listenerFindings()) {
+            if (QUEUE_FINDINGS.contains(f.rule())) {
+                blamed.add(f.server() + " " + f.rule());
+            }
+        }
+        if (listenerDrops > 0) {
+            assertFalse(blamed.isEmpty(), capture + ": the listener dropped " + listenerDrops
+                    + " (nstat), yet no finding names a listen queue");
+        } else {
+            assertEquals(List.of(), blamed, capture + ": nstat shows no listener drop");
+        }
     }
 
     private static String line(String clientIp, int clientPort, String serverIp, int serverPort,
