@@ -203,8 +203,9 @@ public final class Connection extends TupleTable.Entry {
      * its fields, each in as few little-endian bytes as hold it (0 for 0): time and frame number
      * after the connection's first (zigzag, so a capture whose time goes backwards still
      * round-trips); relative sequence and acknowledgement numbers as Wireshark shows them (32
-     * bits); payload length; window. Lengths come from the leading zeros and fields are whole-word
-     * stores: no varint loop per field (docs/performance.md#j4-no-loop-per-byte-on-the-packet-path).
+     * bits); payload length; window. Lengths come from the leading zeros and fields are
+     * whole-word stores: no varint loop per field
+     * (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path).
      */
     void logEvent(TcpSegment s, long relSeq, long relAck, int marks, int maxEvents) {
         boolean interesting = (s.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) != 0
@@ -223,7 +224,7 @@ public final class Connection extends TupleTable.Entry {
      * Writes one event (see {@link #logEvent}): the header, time, frame, then sequence and
      * acknowledgement numbers in one word, payload length and window in one word. Five stores,
      * in a method of its own under C2's 325 bytecodes for a hot call
-     * (docs/performance.md#j4-no-loop-per-byte-on-the-packet-path).
+     * (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path).
      */
     private void appendEvent(int flagsMarks, long ts, long frame, long seq, long ack, long length,
                              long window) {
@@ -259,7 +260,8 @@ public final class Connection extends TupleTable.Entry {
 
     /** By half, or to {@code bytes}; a few times in a pooled connection's life at most. */
     private void growEvents(int bytes) {
-        events = java.util.Arrays.copyOf(events, Math.max(events.length + (events.length >> 1), bytes));
+        events = java.util.Arrays.copyOf(events,
+                Math.max(events.length + (events.length >> 1), bytes));
     }
 
     /** Bytes that hold {@code v}: 0 for 0, up to 8. */

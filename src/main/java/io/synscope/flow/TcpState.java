@@ -55,7 +55,8 @@ public enum TcpState {
     static TcpState next(TcpState state, int flags, long handshakeAckFrame) {
         int handshakeDone = (int) ((handshakeAckFrame | -handshakeAckFrame) >>> 63);
         int ackBit = (flags & ACK) >>> 1;
-        return NEXT[(state.ordinal() << 5) | (handshakeDone << 4) | ackBit | (flags & (FIN | SYN | RST))];
+        return NEXT[(state.ordinal() << 5) | (handshakeDone << 4) | ackBit
+                | (flags & (FIN | SYN | RST))];
     }
 
     /**
