@@ -2,6 +2,10 @@ package io.synscope.flow;
 
 import io.synscope.decode.TcpSegment;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * A TCP connection being tracked: two {@link Endpoint}s (client and server), the handshake facts
  * the classifier needs, a Zeek-style history string and a bounded log of packets for ladders.
@@ -17,9 +21,23 @@ public final class Connection extends TupleTable.Entry {
     public static final int MARK_ACK_VALID = 4;
 
     /** Event log bytes a new connection starts with: a SYN and its answer fit. */
-    private static final int INITIAL_EVENT_BYTES = 24;
-    /** An event's most bytes: a flags byte and six varints (lengths, two 64-bit, three 32-bit). */
-    private static final int MAX_EVENT_BYTES = 1 + 5 + 10 + 10 + 5 + 5 + 5;
+    private static final int INITIAL_EVENT_BYTES = 32;
+    /**
+     * Each field of an event is stored as a whole little-endian word and the write position moves
+     * on by the field's own length only, so the log keeps this much room past an event's end.
+     */
+    private static final int WORD_OVERHANG = Long.BYTES;
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    // An event's header: TCP flags, marks, then the byte length of each field that follows.
+    private static final int LENGTH_SHIFT = 11;
+    private static final int TS_SHIFT = 14;
+    private static final int FRAME_SHIFT = 18;
+    private static final int SEQ_SHIFT = 22;
+    private static final int ACK_SHIFT = 25;
+    private static final int WINDOW_SHIFT = 28;
     /** History letters, in code order: a letter's code is its index + 1 (0 ends the history). */
     private static final String HISTORY_LETTERS = "SHADFRT";
     private static final byte[] HISTORY_CODE = new byte[26];
@@ -89,9 +107,9 @@ public final class Connection extends TupleTable.Entry {
     private int historyLength;
 
     /**
-     * The packets kept for the ladder, each as a flags byte and varints (see {@link #logEvent}):
-     * 10-16 bytes an event where fixed words took 32, and a connection open for minutes mostly
-     * keeps events (docs/performance.md#m1-connection-state).
+     * The packets kept for the ladder, each as a header and the bytes its fields need (see
+     * {@link #logEvent}): 10-16 bytes an event where fixed words took 32, and a connection open
+     * for minutes mostly keeps events (docs/performance.md#m1-connection-state).
      */
     private byte[] events = new byte[INITIAL_EVENT_BYTES];
     private int eventBytes;
@@ -185,10 +203,13 @@ public final class Connection extends TupleTable.Entry {
      * only SYN/FIN/RST and retransmissions, up to {@code max}, because those are what a ladder of
      * a failure needs.
      *
-     * <p>An event is its TCP flags byte, then varints: payload length and marks ({@code length
-     * << 3 | marks}); time and frame number after the connection's first (zigzag, so a capture
-     * whose time goes backwards still round-trips); relative sequence and acknowledgement numbers
-     * as Wireshark shows them (32 bits); window.
+     * <p>An event is a 4-byte header (TCP flags, marks and the byte length of each field), then
+     * its fields, each in as few little-endian bytes as hold it (0 for 0): time and frame number
+     * after the connection's first (zigzag, so a capture whose time goes backwards still
+     * round-trips); relative sequence and acknowledgement numbers as Wireshark shows them (32
+     * bits); payload length; window. Lengths come from the leading zeros and fields are
+     * whole-word stores: no varint loop per field
+     * (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path).
      */
     void logEvent(TcpSegment s, long relSeq, long relAck, int marks, int maxEvents) {
         boolean interesting = (s.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) != 0
@@ -198,22 +219,58 @@ public final class Connection extends TupleTable.Entry {
             eventsOmitted++;
             return;
         }
-        if (eventBytes + MAX_EVENT_BYTES > events.length) {
-            events = java.util.Arrays.copyOf(events,
-                    Math.max(events.length + (events.length >> 1), eventBytes + MAX_EVENT_BYTES));
+        appendEvent(s.flags & 0xFF | (marks & 7) << 8, zigzag(s.tsNanos - firstTsNanos),
+                zigzag(s.frameNumber - firstFrame), relSeq & 0xFFFF_FFFFL, relAck & 0xFFFF_FFFFL,
+                s.payloadLength & 0xFFFF_FFFFL, s.window & 0xFFFF);
+    }
+
+    /**
+     * Writes one event (see {@link #logEvent}): the header, time, frame, then sequence and
+     * acknowledgement numbers in one word, payload length and window in one word. Five stores,
+     * in a method of its own under C2's 325 bytecodes for a hot call
+     * (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path).
+     */
+    private void appendEvent(int flagsMarks, long ts, long frame, long seq, long ack, long length,
+                             long window) {
+        int tsBytes = bytesOf(ts);
+        int frameBytes = bytesOf(frame);
+        int seqBytes = bytesOf(seq);
+        int ackBytes = bytesOf(ack);
+        int lengthBytes = bytesOf(length);
+        int windowBytes = bytesOf(window);
+        int end = eventBytes + Integer.BYTES + tsBytes + frameBytes + seqBytes + ackBytes
+                + lengthBytes + windowBytes;
+        if (end + WORD_OVERHANG > events.length) {
+            growEvents(end + WORD_OVERHANG);
         }
         byte[] e = events;
         int p = eventBytes;
-        e[p++] = (byte) s.flags;
-        p = putVarint(e, p, (s.payloadLength & 0xFFFF_FFFFL) << 3 | (marks & 7));
-        p = putVarint(e, p, zigzag(s.tsNanos - firstTsNanos));
-        p = putVarint(e, p, zigzag(s.frameNumber - firstFrame));
-        p = putVarint(e, p, relSeq & 0xFFFF_FFFFL);
-        p = putVarint(e, p, relAck & 0xFFFF_FFFFL);
-        p = putVarint(e, p, s.window & 0xFFFF);
-        eventBytes = p;
+        INT_LE.set(e, p, flagsMarks | tsBytes << TS_SHIFT | frameBytes << FRAME_SHIFT
+                | seqBytes << SEQ_SHIFT | ackBytes << ACK_SHIFT | lengthBytes << LENGTH_SHIFT
+                | windowBytes << WINDOW_SHIFT);
+        p += Integer.BYTES;
+        LONG_LE.set(e, p, ts);
+        p += tsBytes;
+        LONG_LE.set(e, p, frame);
+        p += frameBytes;
+        // At most 4 + 4 and 4 + 2 bytes: each pair fits one word.
+        LONG_LE.set(e, p, seq | ack << (8 * seqBytes));
+        p += seqBytes + ackBytes;
+        LONG_LE.set(e, p, length | window << (8 * lengthBytes));
+        eventBytes = end;
         eventCount++;
         decoded = null;
+    }
+
+    /** By half, or to {@code bytes}; a few times in a pooled connection's life at most. */
+    private void growEvents(int bytes) {
+        events = java.util.Arrays.copyOf(events,
+                Math.max(events.length + (events.length >> 1), bytes));
+    }
+
+    /** Bytes that hold {@code v}: 0 for 0, up to 8. */
+    private static int bytesOf(long v) {
+        return (71 - Long.numberOfLeadingZeros(v)) >>> 3;
     }
 
     private static long zigzag(long v) {
@@ -224,54 +281,47 @@ public final class Connection extends TupleTable.Entry {
         return (v >>> 1) ^ -(v & 1);
     }
 
-    private static int putVarint(byte[] b, int p, long v) {
-        while ((v & ~0x7FL) != 0) {
-            b[p++] = (byte) (v | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        return p;
-    }
-
     /** The event log as 4 words an event: tsNanos, frame, relSeq << 32 | relAck, the rest. */
     private long[] decoded() {
         if (decoded == null) {
             long[] d = new long[eventCount * 4];
             byte[] e = events;
             int p = 0;
-            long[] value = new long[1];
             for (int i = 0; i < eventCount; i++) {
-                int flags = e[p++] & 0xFF;
-                p = getVarint(e, p, value);
-                long lengthMarks = value[0];
-                p = getVarint(e, p, value);
-                d[4 * i] = firstTsNanos + unzigzag(value[0]);
-                p = getVarint(e, p, value);
-                d[4 * i + 1] = firstFrame + unzigzag(value[0]);
-                p = getVarint(e, p, value);
-                long seq = value[0];
-                p = getVarint(e, p, value);
-                d[4 * i + 2] = seq << 32 | value[0];
-                p = getVarint(e, p, value);
-                d[4 * i + 3] = (lengthMarks >>> 3) << 32 | value[0] << 16 | flags << 8
-                        | (lengthMarks & 7);
+                int header = (int) INT_LE.get(e, p);
+                p += Integer.BYTES;
+                int n = (header >>> TS_SHIFT) & 0xF;
+                d[4 * i] = firstTsNanos + unzigzag(field(e, p, n));
+                p += n;
+                n = (header >>> FRAME_SHIFT) & 0xF;
+                d[4 * i + 1] = firstFrame + unzigzag(field(e, p, n));
+                p += n;
+                int seqBytes = (header >>> SEQ_SHIFT) & 7;
+                int ackBytes = (header >>> ACK_SHIFT) & 7;
+                long seqAck = field(e, p, seqBytes + ackBytes);
+                p += seqBytes + ackBytes;
+                d[4 * i + 2] = (seqAck & mask(seqBytes)) << 32 | (seqAck >>> (8 * seqBytes));
+                int lengthBytes = (header >>> LENGTH_SHIFT) & 7;
+                int windowBytes = (header >>> WINDOW_SHIFT) & 3;
+                long lengthWindow = field(e, p, lengthBytes + windowBytes);
+                p += lengthBytes + windowBytes;
+                d[4 * i + 3] = (lengthWindow & mask(lengthBytes)) << 32
+                        | (lengthWindow >>> (8 * lengthBytes)) << 16 | (header & 0xFF) << 8
+                        | ((header >>> 8) & 7);
             }
             decoded = d;
         }
         return decoded;
     }
 
-    private static int getVarint(byte[] b, int p, long[] out) {
-        long v = 0;
-        int shift = 0;
-        byte x;
-        do {
-            x = b[p++];
-            v |= (long) (x & 0x7F) << shift;
-            shift += 7;
-        } while (x < 0);
-        out[0] = v;
-        return p;
+    /** The {@code n}-byte field at {@code p} (the log has a word's room past every event). */
+    private static long field(byte[] e, int p, int n) {
+        return (long) LONG_LE.get(e, p) & mask(n);
+    }
+
+    /** The low {@code n} bytes of a word. */
+    private static long mask(int n) {
+        return n == 0 ? 0 : -1L >>> (64 - 8 * n);
     }
 
     /** The connection's first frame number: unique, and in the order connections started. */

@@ -428,7 +428,7 @@ public final class FlowTracker {
         if (ack && !syn && !fin && !rst && s.payloadLength == 0) {
             c.history('A', fromClient);
         }
-        snd.state = snd.state.afterSending(flags, c.handshakeAckFrame != 0);
+        snd.state = TcpState.next(snd.state, flags, c.handshakeAckFrame);
         c.logEvent(s, relSeq, relAck, marks, config.maxEventsPerConnection());
     }
 

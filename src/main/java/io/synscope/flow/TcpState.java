@@ -32,10 +32,38 @@ public enum TcpState {
     RESET;
 
     /**
+     * {@link #afterSending} for every state, set of FIN/SYN/RST/ACK and handshake status, indexed
+     * as in {@link #next}: the packet path looks the next state up instead of walking the
+     * conditions, whose rare arms (a SYN after the handshake, a first RST) are first taken late
+     * (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
+     */
+    private static final TcpState[] NEXT = new TcpState[values().length << 5];
+
+    static {
+        for (TcpState state : values()) {
+            for (int bits = 0; bits < 32; bits++) {
+                int flags = (bits & (FIN | SYN | RST)) | ((bits & 8) != 0 ? ACK : 0);
+                NEXT[state.ordinal() << 5 | bits] = state.afterSending(flags, (bits & 16) != 0);
+            }
+        }
+    }
+
+    /**
+     * {@link #afterSending}, without a branch: {@code handshakeAckFrame} is the connection's
+     * handshake ACK frame, 0 while the handshake has not completed.
+     */
+    static TcpState next(TcpState state, int flags, long handshakeAckFrame) {
+        int handshakeDone = (int) ((handshakeAckFrame | -handshakeAckFrame) >>> 63);
+        int ackBit = (flags & ACK) >>> 1;
+        return NEXT[(state.ordinal() << 5) | (handshakeDone << 4) | ackBit
+                | (flags & (FIN | SYN | RST))];
+    }
+
+    /**
      * The state after this side sent a segment with TCP flags {@code flags}; {@code
      * handshakeDone}: the client's ACK of the SYN-ACK has been seen (at or before it).
      */
-    TcpState afterSending(int flags, boolean handshakeDone) {
+    private TcpState afterSending(int flags, boolean handshakeDone) {
         if ((flags & RST) != 0) {
             return RESET;
         }

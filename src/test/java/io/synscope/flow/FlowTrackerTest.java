@@ -280,6 +280,10 @@ class FlowTrackerTest {
         assertEquals(List.of("decided SYN_SENT/RESET"),
                 statesAlong(base.client("S").server("RA")));
         base = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80);
+        assertEquals(List.of("decided ESTABLISHED/ESTABLISHED"),
+                statesAlong(base.client("S").server("SA").client("A").at(1).server("SA")),
+                "a SYN-ACK resent after the handshake's ACK (a full accept queue) moves nothing back");
+        base = new Conversation("10.0.0.1", 40000, "10.0.0.2", 80);
         assertEquals(List.of("decided PARTIAL/PARTIAL"),
                 statesAlong(base.client("PA", 10).server("A")), "caught mid-stream");
     }
