@@ -80,6 +80,9 @@ public final class Classifier {
                 f = ackIgnored(c, explain);
             } else {
                 f = resetAfterBothFins(c) ? null : resetOf(c, explain);
+                if (f != null) {
+                    f = stallThen(c, f);
+                }
             }
             if (f == null) {
                 Finding ok = new Finding(explain, Outcome.OK, closedInOrder(c)
@@ -580,6 +583,35 @@ public final class Classifier {
                     + x.retransRun() + " retransmissions, none acknowledged");
             f.evidence(x.lastRetransFrame(), x.lastRetransTsNanos(), "last retransmission");
         }
+        return f;
+    }
+
+    /**
+     * A reset that ended a run of unacknowledged retransmissions (a sender that gave up and
+     * aborted, a peer that came back without the connection): the stall came first, so it is
+     * the verdict and the reset follows in {@code also}; otherwise {@code reset} alone.
+     */
+    private Finding stallThen(Connection c, Finding reset) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        Endpoint x = client.retransRun() >= server.retransRun() ? client : server;
+        Endpoint resetter = firstResetter(c);
+        Endpoint peer = x == client ? server : client;
+        if (x.retransRun() < config.stallMinRetrans() || resetter == null
+                || x.retransRunFrame() > resetter.rstFrame()
+                || (peer.finSeen() && peer.finFrame() < x.retransRunFrame())) {
+            return reset;
+        }
+        Finding f = new Finding(reset.explain, reset.outcome, Rule.RETRANSMITTED_UNACKED,
+                Confidence.MEDIUM);
+        f.atNanos = x.retransRunTsNanos();
+        f.resetBy = reset.resetBy;
+        if (f.explain) {
+            f.evidence(x.retransRunFrame(), x.retransRunTsNanos(), (x == client ? "client"
+                    : "server") + " retransmits; " + x.retransRun() + " retransmissions, none"
+                    + " acknowledged before the RST");
+        }
+        f.also(reset);
         return f;
     }
 

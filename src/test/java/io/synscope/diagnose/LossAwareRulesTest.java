@@ -112,4 +112,15 @@ class LossAwareRulesTest {
         assertVerdict(r, Verdict.INCOMPLETE, Outcome.UNKNOWN, Confidence.LOW);
         assertEquals(Rule.ONE_DIRECTION_ONLY, r.diagnosis().rule());
     }
+
+    @Test
+    void retransmissionsEndedByAResetAreAStallThenTheReset() {
+        // The request goes unacknowledged four times; then the client gives up and aborts.
+        Conversation c = requestRetransmittedUntil1480ms().at(3.08).clientRetransmits(100, 100);
+        ConnectionResult r = c.at(5).send("client", "RA", 0, c.clientSeq(211)).single();
+        assertVerdict(r, Verdict.STALLED, Outcome.FAILED, Confidence.MEDIUM);
+        assertEquals(1, r.diagnosis().also().size(), r.diagnosis().toString());
+        assertEquals(Side.CLIENT, r.diagnosis().resetBy());
+        assertTrue(r.diagnosis().also().get(0).atNanos() > Conversation.EPOCH_NANOS + 3_000_000_000L);
+    }
 }
