@@ -30,7 +30,7 @@ public final class FlowTracker {
      * this late (against a timeout of minutes); tombstones check their own expiry, so their
      * answers do not depend on it.
      */
-    private static final long SWEEP_INTERVAL_NANOS = 1_000_000;
+    static final long SWEEP_INTERVAL_NANOS = 1_000_000;
     private static final Comparator<Connection> BY_FIRST_FRAME =
             Comparator.comparingLong(Connection::firstFrame);
     private static final Comparator<Connection> BY_LAST_PACKET =

@@ -65,6 +65,12 @@ public final class ShardedTracker implements AutoCloseable {
     /** The capture's clock: the latest packet time so far (or a live capture's later now). */
     private long clockNanos = Long.MIN_VALUE;
     private long nextScanNanos = Long.MIN_VALUE;
+    /**
+     * When {@link #moveClock} next looks at the scan schedule: every
+     * {@link FlowTracker#SWEEP_INTERVAL_NANOS} of capture time, and never later than
+     * {@link #nextScanNanos}.
+     */
+    private long nextTickNanos = Long.MIN_VALUE;
     private final long scanIntervalNanos;
     /** The clock as far as each shard knows it: from its own packets, or from being told. */
     private final long[] shardClockNanos;
@@ -140,6 +146,16 @@ public final class ShardedTracker implements AutoCloseable {
      */
     private void moveClock(long nanos) {
         clockNanos = nanos;
+        // Taken every millisecond of capture time from the first packets on, where a test for
+        // the scan alone was first taken a second in and threw the compiled packet path away
+        // (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
+        if (nanos >= nextTickNanos) {
+            tick(nanos);
+        }
+    }
+
+    /** The scan, if due: at the same packet as without ticks, since a tick is never later. */
+    private void tick(long nanos) {
         if (nanos >= nextScanNanos) {
             nextScanNanos = nanos + scanIntervalNanos;
             for (int i = 0; i < trackers.length; i++) {
@@ -147,6 +163,7 @@ public final class ShardedTracker implements AutoCloseable {
                 shardClockNanos[i] = nanos;
             }
         }
+        nextTickNanos = Math.min(nanos + FlowTracker.SWEEP_INTERVAL_NANOS, nextScanNanos);
     }
 
     /** Queues the capture's clock (and a scan) for {@code shard}, before its next packet. */
