@@ -1,13 +1,11 @@
 package io.synscope.lab;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,20 +36,8 @@ class LabRunTest {
 
     @TempDir
     static Path out;
-    private static final StringWriter LOG = new StringWriter();
-    private static Lab lab;
-
-    @BeforeAll
-    static void openLab() {
-        lab = LabTests.openOrSkip(LOG);
-    }
-
-    @AfterAll
-    static void closeLab() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
+    @RegisterExtension
+    static final LabTests LAB = new LabTests();
 
     @TestFactory
     Stream<DynamicTest> synscopeAgreesWithEachRunsTruth() {
@@ -60,7 +46,7 @@ class LabRunTest {
 
     private static void check(String name) throws Exception {
         LabMode mode = LabMode.byName(name).orElseThrow();
-        Lab.Run run = lab.runShowing(mode, out, ATTEMPTS);
+        Lab.Run run = LAB.lab().runShowing(mode, out, ATTEMPTS);
         assertTrue(Files.size(run.capture()) > 24, "a capture with packets: " + run.capture());
         assertTrue(Files.exists(out.resolve(name + ".expected.json")));
         assertFalse(run.rows().isEmpty(), "the run made connections");

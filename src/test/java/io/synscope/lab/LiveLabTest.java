@@ -10,12 +10,11 @@ import io.synscope.diagnose.HostPort;
 import io.synscope.flow.AnalysisConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,23 +55,15 @@ class LiveLabTest {
 
     @TempDir
     static Path out;
-    private static final StringWriter LOG = new StringWriter();
-    private static Lab lab;
+    @RegisterExtension
+    static final LabTests LAB = new LabTests(Lab::withLive);
     /** Every mode's latencies from deciding packet (or window end) to the line, for the summary. */
     private static final List<Long> LATENCIES = new ArrayList<>();
     /** Connections whose live verdict was compared with the truth, all modes together. */
     private static int compared;
 
-    @BeforeAll
-    static void openLab() {
-        lab = LabTests.openOrSkip(LOG).withLive();
-    }
-
     @AfterAll
-    static void closeLab() {
-        if (lab != null) {
-            lab.close();
-        }
+    static void printSummary() {
         synchronized (LATENCIES) {
             if (!LATENCIES.isEmpty()) {
                 List<Long> sorted = new ArrayList<>(LATENCIES);
@@ -92,7 +83,7 @@ class LiveLabTest {
 
     private static void check(String name) throws Exception {
         LabMode mode = LabMode.byName(name).orElseThrow();
-        Lab.Run run = lab.runShowing(mode, out, ATTEMPTS);
+        Lab.Run run = LAB.lab().runShowing(mode, out, ATTEMPTS);
         Lab.LiveRun live = run.live();
         assertEquals(130, live.exitCode(), "exit code after SIGINT; it said: " + live.stderr());
         assertTrue(live.stderr().contains("listening on"), live.stderr());

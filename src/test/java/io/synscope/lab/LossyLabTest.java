@@ -2,12 +2,11 @@ package io.synscope.lab;
 
 import io.synscope.diagnose.Confidence;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,20 +44,12 @@ class LossyLabTest {
 
     @TempDir
     static Path out;
-    private static final StringWriter LOG = new StringWriter();
-    private static Lab lab;
+    @RegisterExtension
+    static final LabTests LAB = new LabTests();
     private static final List<String> SUMMARY = new ArrayList<>();
 
-    @BeforeAll
-    static void openLab() {
-        lab = LabTests.openOrSkip(LOG);
-    }
-
     @AfterAll
-    static void closeLab() {
-        if (lab != null) {
-            lab.close();
-        }
+    static void printSummary() {
         synchronized (SUMMARY) {
             SUMMARY.forEach(System.out::println);
         }
@@ -108,7 +99,7 @@ class LossyLabTest {
         Tally tally = new Tally();
         List<String> relay = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
-            Lab.Run run = lab.run(mode, out);
+            Lab.Run run = LAB.lab().run(mode, out);
             relay.add(run.relaySummary());
             List<Lab.Capture> captures = new ArrayList<>(List.of(new Lab.Capture(run.capture(),
                     mode.captureSide(), run.rows())));
