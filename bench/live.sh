@@ -68,17 +68,8 @@ while (($#)); do
     esac
 done
 
-cd "$(dirname "$0")/.."
-out_dir=bench/out
-log_dir=$out_dir/logs
-mkdir -p "$log_dir"
-default_connections=1000000
-if ((connections == default_connections)); then
-    capture=$out_dir/bench.pcap
-else
-    capture=$out_dir/bench-$connections.pcap
-fi
-truth=$capture.truth.json
+# shellcheck source=capture-paths.sh
+source "$(dirname "$0")/capture-paths.sh"
 # The bench capture keeps 96 bytes of each frame. Replayed as it is, a data segment would go out
 # as a 96-byte frame whose IPv4 total length says 1,500: synscope (rightly) skips such frames as
 # malformed, which would make it do less work than on a real link. So the frames are replayed

@@ -52,17 +52,8 @@ while (($#)); do
     esac
 done
 
-cd "$(dirname "$0")/.."
-out_dir=bench/out
-log_dir=$out_dir/logs
-mkdir -p "$log_dir"
-default_connections=1000000
-if ((connections == default_connections)); then
-    capture=$out_dir/bench.pcap
-else
-    capture=$out_dir/bench-$connections.pcap
-fi
-truth=$capture.truth.json
+# shellcheck source=capture-paths.sh
+source "$(dirname "$0")/capture-paths.sh"
 build_dir=${BUILD_DIR:-target}
 jar=$build_dir/synscope.jar
 java_opts=${JAVA_OPTS:-}

@@ -7,10 +7,10 @@ import io.synscope.capture.Poll;
 import io.synscope.capture.RawPacket;
 import io.synscope.decode.TcpSegment;
 import io.synscope.diagnose.ConnectionResult;
-import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
 import io.synscope.flow.AnalysisConfig;
 import io.synscope.testutil.CaptureFiles;
+import io.synscope.testutil.CollectingSink;
 import io.synscope.testutil.FrameBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,8 +46,8 @@ class LiveAnalyzerTest {
             TimingSink sink = new TimingSink(source);
             new Analyzer(AnalysisConfig.defaults().forLiveCapture(), shards).run(source, sink);
             List<ConnectionResult> closed = new ArrayList<>();
-            for (int i = 0; i < sink.results.size(); i++) {
-                ConnectionResult r = sink.results.get(i);
+            for (int i = 0; i < sink.connections.size(); i++) {
+                ConnectionResult r = sink.connections.get(i);
                 if (r.decidedBy() == io.synscope.flow.Decision.CLOSED) {
                     closed.add(r);
                     long after = sink.arrivedMonotonic.get(i) - source.quietSinceMonotonic;
@@ -73,8 +73,8 @@ class LiveAnalyzerTest {
             QuietAfterFrames source = new QuietAfterFrames(file, 5 * SECOND);
             TimingSink sink = new TimingSink(source);
             new Analyzer(AnalysisConfig.defaults().forLiveCapture(), shards).run(source, sink);
-            assertEquals(1, sink.results.size());
-            ConnectionResult r = sink.results.get(0);
+            assertEquals(1, sink.connections.size());
+            ConnectionResult r = sink.connections.get(0);
             assertEquals(io.synscope.flow.Decision.HANDSHAKE_TIMEOUT, r.decidedBy());
             assertEquals(Verdict.SYN_DROPPED, r.verdict());
             long after = sink.arrivedMonotonic.get(0) - source.quietSinceMonotonic;
@@ -173,9 +173,8 @@ class LiveAnalyzerTest {
     }
 
     /** Keeps every result with when it arrived and whether the source had ended by then. */
-    static final class TimingSink implements AnalysisSink {
+    static final class TimingSink extends CollectingSink {
         final QuietAfterFrames source;
-        final List<ConnectionResult> results = new ArrayList<>();
         final List<Long> arrivedMonotonic = new ArrayList<>();
         final List<Boolean> arrivedAfterEnd = new ArrayList<>();
 
@@ -184,19 +183,10 @@ class LiveAnalyzerTest {
         }
 
         @Override
-        public boolean wants(Verdict v) {
-            return true;
-        }
-
-        @Override
         public void onConnection(ConnectionResult r) {
-            results.add(r);
+            super.onConnection(r);
             arrivedMonotonic.add(System.nanoTime());
             arrivedAfterEnd.add(source.ended);
-        }
-
-        @Override
-        public void onFinish(CaptureInfo capture, Summary summary) {
         }
     }
 }

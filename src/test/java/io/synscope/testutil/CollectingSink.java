@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A sink that keeps everything: every connection, the capture info and the summary. */
-public final class CollectingSink implements AnalysisSink {
+public class CollectingSink implements AnalysisSink {
     /**
      * Every connection, in the order the sink got them. A plain list: with several shards the
      * analyser already calls its sink one call at a time.
