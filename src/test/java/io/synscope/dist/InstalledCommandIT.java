@@ -116,6 +116,49 @@ class InstalledCommandIT {
         }
     }
 
+    /**
+     * A SYN flood capture (what fuzzing once found exhausting a 256 MiB heap at 200,000
+     * sources): 300,000 SYNs from distinct sources in 6 s, each sent once, in a heap far too small to
+     * follow them all. The run must end normally, count every SYN as a connection, and say that
+     * it decided some early.
+     */
+    @Test
+    void aSynFloodFromDistinctSourcesIsAnalysedToTheEndInASmallHeap(@TempDir Path dir)
+            throws Exception {
+        int syns = 300_000;
+        Path flood = dir.resolve("flood.pcap");
+        try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
+                Files.newOutputStream(flood)))) {
+            java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(24)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0xa1b2c3d4)
+                    .putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+                    .putInt(262_144).putInt(1);
+            out.write(header.array());
+            java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(16)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < syns; i++) {
+                byte[] frame = io.synscope.testutil.FrameBuilder.tcp()
+                        .from("100.64." + (i >> 16 & 0xFF) + "." + (i >> 8 & 0xFF), 1024 + (i & 0xFF))
+                        .to("10.0.0.1", 80).flags(io.synscope.decode.TcpSegment.SYN)
+                        .seq(i * 7919L).payloadLength(0).build();
+                long micros = 1_700_000_000_000_000L + i * 20L; // 50,000 SYNs a second
+                record.clear();
+                record.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000))
+                        .putInt(frame.length).putInt(frame.length);
+                out.write(record.array());
+                out.write(frame);
+            }
+        }
+        Result r = run(Path.of("/"), Map.of("SYNSCOPE_JAVA_OPTS", "-Xmx96m"),
+                launcher.toString(), "analyze", flood.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(!r.err.contains("OutOfMemoryError"), r.err);
+        assertTrue(r.out.contains("connections 300,000 "), r.out.lines().limit(6).toList()
+                .toString());
+        assertTrue((r.out + r.err).contains("decided early"), r.out.lines().limit(8).toList()
+                + r.err);
+    }
+
     @Test
     void extraJvmOptionsReachTheJvm() throws Exception {
         Result r = run(Path.of("/"), Map.of("SYNSCOPE_JAVA_OPTS", "-Xmx1q"), launcher.toString(), "--version");
