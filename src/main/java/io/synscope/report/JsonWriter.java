@@ -9,6 +9,7 @@ import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;
 import io.synscope.diagnose.Failure;
+import io.synscope.diagnose.KernelEvidence;
 import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Summary;
@@ -90,6 +91,17 @@ final class JsonWriter {
             isoField("time", f.atNanos());
             millisField("offset_ms", f.atNanos() - r.firstSeenNanos());
             evidence(f.evidence(), r.firstSeenNanos());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("kernel");
+        for (KernelEvidence k : d.kernel()) {
+            g.writeStartObject();
+            g.writeStringField("event", k.event());
+            g.writeStringField("reason", k.reason());
+            isoField("time", k.tsNanos());
+            millisField("offset_ms", k.tsNanos() - r.firstSeenNanos());
+            g.writeStringField("note", k.note());
             g.writeEndObject();
         }
         g.writeEndArray();

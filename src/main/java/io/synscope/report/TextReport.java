@@ -6,6 +6,7 @@ import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;
 import io.synscope.diagnose.Failure;
+import io.synscope.diagnose.KernelEvidence;
 import io.synscope.diagnose.LadderStep;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Summary;
@@ -384,6 +385,12 @@ public final class TextReport implements AnalysisSink {
                     + style.verdict(f.verdict(), f.verdict().key()) + style.dim("  ["
                     + f.confidence().key() + " confidence, rule " + f.rule().key() + "]"));
             evidence(f.evidence(), t0);
+        }
+        for (KernelEvidence k : d.kernel()) {
+            // The reason is the kernel's own text (its tracepoint's format file): escaped.
+            out.println("  " + style.dim("kernel") + " +" + Format.duration(k.tsNanos() - t0)
+                    + ": " + Printable.escape(k.note())
+                    + (k.reason() != null ? " [" + Printable.escape(k.reason()) + "]" : ""));
         }
         for (Alternative a : d.alternatives()) {
             out.println("  " + style.dim("or") + " " + a.verdict().key() + ": " + a.reason());
