@@ -3,6 +3,7 @@ package io.synscope.pipeline;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synscope.capture.Captures;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -50,6 +51,26 @@ public final class KernelDocument {
     record ResetDoc(@JsonProperty("time_ns") long tsNanos, String src,
                     @JsonProperty("src_port") int srcPort, String dst,
                     @JsonProperty("dst_port") int dstPort, String state, String reason) {
+    }
+
+    /**
+     * The kernel evidence recorded with a capture file ({@link Captures#attachments}), or null
+     * when it has none. Evidence that cannot be read gives a log with no evidence and the
+     * reason under its missing sources, so that the report says why it has none.
+     */
+    public static KernelLog fromCapture(String path) {
+        String text = Captures.attachments(path).get(ATTACHMENT_KIND);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return read(text);
+        } catch (IOException e) {
+            KernelLog none = new KernelLog();
+            none.sourceMissing("recorded evidence", "the kernel evidence recorded in the file"
+                    + " cannot be read: " + e.getMessage());
+            return none;
+        }
     }
 
     /** The log as a JSON document. */
