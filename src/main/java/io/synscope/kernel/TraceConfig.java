@@ -1,0 +1,36 @@
+package io.synscope.kernel;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The knobs of kernel tracing, in one place.
+ *
+ * @param tracefs        where tracefs is (or is mounted when that directory is empty)
+ * @param bufferSizeKb   the instance's ring buffer per CPU: the kernel rounds it up to whole
+ *                       pages. 256 KiB holds about 2,900 tcp_send_reset events per CPU while
+ *                       the reader is behind; beyond that the kernel overwrites the oldest and
+ *                       says so ({@link TraceCounts#lostInKernel()})
+ * @param maxEvents      events kept in memory until the caller drains them; more are counted
+ *                       ({@link TraceCounts#overCap()}), so a reset storm cannot grow memory
+ * @param clocks         the trace clocks to use, in order of preference: the first this kernel
+ *                       offers is used. {@code tai} follows CLOCK_REALTIME (slewing included)
+ *                       plus a constant TAI offset, so one offset measured at start holds
+ * @param calibrationMarkers markers written at start to measure the clock's offset; the one
+ *                       whose write took least is used
+ * @param calibrationMillis how long to wait for them to come back through trace_pipe
+ */
+public record TraceConfig(Path tracefs, int bufferSizeKb, int maxEvents, List<String> clocks,
+                          int calibrationMarkers, long calibrationMillis) {
+    public static final Path DEFAULT_TRACEFS = Path.of("/sys/kernel/tracing");
+
+    public static TraceConfig defaults() {
+        return new TraceConfig(DEFAULT_TRACEFS, 256, 100_000,
+                List.of("tai", "mono", "boot"), 8, 2_000);
+    }
+
+    public TraceConfig withMaxEvents(int max) {
+        return new TraceConfig(tracefs, bufferSizeKb, max, clocks, calibrationMarkers,
+                calibrationMillis);
+    }
+}
