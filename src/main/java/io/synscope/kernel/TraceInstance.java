@@ -2,6 +2,7 @@ package io.synscope.kernel;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +55,11 @@ public final class TraceInstance {
             if (d.iterator().hasNext()) {
                 return tracefs + " is not a tracefs with instances";
             }
+        } catch (AccessDeniedException e) {
+            return "no permission to read " + tracefs + " (tracing needs root, or CAP_SYS_ADMIN"
+                    + " and read access to tracefs)";
         } catch (IOException e) {
-            return "cannot read " + tracefs + ": " + e.getMessage();
+            return "cannot read " + tracefs + ": " + e;
         }
         try {
             Process p = new ProcessBuilder("mount", "-t", "tracefs", "nodev", tracefs.toString())
