@@ -29,6 +29,11 @@ public record TraceConfig(Path tracefs, int bufferSizeKb, int maxEvents, List<St
                 List.of("tai", "mono", "boot"), 8, 2_000);
     }
 
+    public TraceConfig withTracefs(Path where) {
+        return new TraceConfig(where, bufferSizeKb, maxEvents, clocks, calibrationMarkers,
+                calibrationMillis);
+    }
+
     public TraceConfig withMaxEvents(int max) {
         return new TraceConfig(tracefs, bufferSizeKb, max, clocks, calibrationMarkers,
                 calibrationMillis);

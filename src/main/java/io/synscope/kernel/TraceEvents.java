@@ -71,6 +71,8 @@ public final class TraceEvents implements AutoCloseable {
     private Thread reader;
     private volatile TraceClock clock;
     private volatile boolean closing;
+    /** Whether a line has failed already (said once; reader thread only). */
+    private boolean lineFailed;
     private boolean closed;
 
     private TraceEvents(TraceConfig config, Predicate<KernelEvent> keep) {
@@ -307,7 +309,18 @@ public final class TraceEvents implements AutoCloseable {
                 Channels.newInputStream(pipe), StandardCharsets.UTF_8), 1 << 16)) {
             String line;
             while (!closing && (line = in.readLine()) != null) {
-                handle(line);
+                try {
+                    handle(line);
+                } catch (RuntimeException e) {
+                    // A line that broke the parser or the caller's filter: counted, said once,
+                    // and the next line is read.
+                    unparsed.incrementAndGet();
+                    if (!lineFailed) {
+                        lineFailed = true;
+                        say("trace_pipe", true, "a line could not be handled (" + e
+                                + "); such lines are counted as not understood");
+                    }
+                }
             }
         } catch (IOException e) {
             if (!closing) {

@@ -49,26 +49,27 @@ public record TraceFormat(String name, List<String> fields, Map<String, Map<Long
         int fmt = text.indexOf("print fmt:");
         if (fmt >= 0) {
             String print = text.substring(fmt);
+            // Each table runs from its __print_symbolic( to the next one (or the end).
             Matcher s = SYMBOLIC.matcher(print);
-            List<int[]> spans = new ArrayList<>();
+            List<Integer> starts = new ArrayList<>();
             List<String> names = new ArrayList<>();
             while (s.find()) {
-                spans.add(new int[] {s.end()});
+                starts.add(s.end());
                 names.add(s.group(1));
             }
             for (int i = 0; i < names.size(); i++) {
-                int from = spans.get(i)[0];
-                int to = i + 1 < spans.size() ? spans.get(i + 1)[0] : print.length();
+                int to = i + 1 < starts.size() ? starts.get(i + 1) : print.length();
                 Map<Long, String> table = new LinkedHashMap<>();
-                Matcher p = PAIR.matcher(print.substring(from, to));
+                Matcher p = PAIR.matcher(print.substring(starts.get(i), to));
                 while (p.find()) {
-                    table.put(Long.decode(p.group(1)), p.group(2));
+                    try {
+                        table.put(Long.decode(p.group(1)), p.group(2));
+                    } catch (NumberFormatException tooLong) {
+                        // Not a value an enum field holds: not a mapping to keep.
+                    }
                 }
                 if (!table.isEmpty()) {
-                    symbols.merge(names.get(i), table, (a, b) -> {
-                        a.putAll(b);
-                        return a;
-                    });
+                    symbols.computeIfAbsent(names.get(i), k -> new LinkedHashMap<>()).putAll(table);
                 }
             }
         }

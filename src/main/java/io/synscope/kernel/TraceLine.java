@@ -34,6 +34,8 @@ public record TraceLine(Kind kind, String name, long traceNanos, String payload,
     private static final Pattern KEY_VALUE = Pattern.compile("(\\w+)(?:=|: )(\\S+)");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+    private static final long[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000,
+            10_000_000, 100_000_000, 1_000_000_000};
     private static final TraceLine OTHER_LINE = new TraceLine(Kind.OTHER, null, 0, null, 0);
 
     public static TraceLine parse(String line) {
@@ -50,9 +52,6 @@ public record TraceLine(Kind kind, String name, long traceNanos, String payload,
                 + Long.parseLong(frac) * POW10[9 - frac.length()];
         return new TraceLine(Kind.EVENT, m.group(4), nanos, m.group(5), 0);
     }
-
-    private static final long[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000,
-            10_000_000, 100_000_000, 1_000_000_000};
 
     /**
      * This line as a {@link KernelEvent} at {@code tsNanos} (already on the packets' clock), or

@@ -102,10 +102,7 @@ class TraceLifecycleTest {
     void noTracefsWhereItIsLookedForIsOneStatus() throws IOException {
         Files.writeString(dir.resolve("not-tracefs"), "x");
         for (Path where : List.of(dir.resolve("nosuch"), dir)) {
-            TraceConfig c = TraceConfig.defaults();
-            TraceEvents t = TraceEvents.open(new TraceConfig(where, c.bufferSizeKb(),
-                    c.maxEvents(), c.clocks(), c.calibrationMarkers(), c.calibrationMillis()),
-                    e -> true);
+            TraceEvents t = TraceEvents.open(TraceConfig.defaults().withTracefs(where), e -> true);
             assertFalse(t.running());
             assertEquals(1, t.statuses().size(), t.statuses().toString());
             assertFalse(t.statuses().get(0).available());

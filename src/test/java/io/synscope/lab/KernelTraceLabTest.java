@@ -142,14 +142,68 @@ class KernelTraceLabTest {
         assertEquals(overflows - unansweredSyns, drops, "one TCP_LISTEN_OVERFLOW drop per"
                 + " ListenOverflows increment that was not a SYN");
 
-        // Resent SYN-ACKs: per connection, all SYN-ACKs on the wire but the first.
+        checkResentSynAcks(t, server, listener);
+    }
+
+    @Test
+    void synAckUnansweredResentSynAcksMatchTheWire() throws Exception {
+        LabMode mode = LabMode.byName("synack-unanswered").orElseThrow();
+        Traced t = traced(mode);
+        assumeShown(t);
+        checkResentSynAcks(t, packets(captureOn(t.run(), LabMode.Side.SERVER)),
+                canonical(t.run().rows().get(0).server()));
+    }
+
+    /**
+     * overflow-reset: the listener itself resets each handshake ACK it cannot queue; the kernel
+     * prints such a reset with the listener's address only (state TCP_LISTEN, destination
+     * [::]:0), so each RST on the wire is matched to one of them in time order. The resets leave
+     * through the mode's tc tbf, up to {@link #QDISC_WAIT_NANOS} after their event.
+     */
+    @Test
+    void overflowResetResetsComeFromTheListener() throws Exception {
+        LabMode mode = LabMode.byName("overflow-reset").orElseThrow();
+        Traced t = traced(mode);
+        assumeShown(t);
+        HostPort listener = canonical(t.run().rows().get(0).server());
+        List<Packet> wire = packets(captureOn(t.run(), LabMode.Side.SERVER)).stream()
+                .filter(p -> p.rst() && p.src().equals(listener)).toList();
+        List<KernelEvent> fromListener = new ArrayList<>(t.events().stream()
+                .filter(e -> e.event().equals(KernelEvent.SEND_RESET) && e.dst() == null
+                        && listener.equals(hostPort(e.src(), e.srcPort()))).toList());
+        List<Long> lags = new ArrayList<>();
+        Map<String, Integer> reasons = new java.util.TreeMap<>();
+        for (Packet p : wire) {
+            KernelEvent match = null;
+            for (KernelEvent e : fromListener) {
+                if (e.tsNanos() <= p.tsNanos() + CLOCK_ERROR_NANOS
+                        && p.tsNanos() - e.tsNanos() <= QDISC_WAIT_NANOS) {
+                    match = e;
+                    break;
+                }
+            }
+            assertNotNull(match, "no listener reset for the RST to " + p.dst() + " at "
+                    + p.tsNanos() + "; events:\n" + describe(t.events()));
+            fromListener.remove(match);
+            lags.add(p.tsNanos() - match.tsNanos());
+            assertEquals("TCP_LISTEN", match.state(), match.describe());
+            assertNotNull(match.reason(), match.describe());
+            reasons.merge(match.reason(), 1, Integer::sum);
+        }
+        report(mode, wire.size() + " RSTs from the listener on the wire, each matched to a"
+                + " listener tcp_send_reset; reasons " + reasons + "; packet − event "
+                + spread(lags));
+        assertFalse(wire.isEmpty(), "the listener reset handshakes (truth " + t.run().shown() + ")");
+    }
+
+    /** Per connection, one tcp_retransmit_synack for each SYN-ACK on the wire but the first. */
+    private static void checkResentSynAcks(Traced t, List<Packet> server, HostPort listener) {
         Map<HostPort, Integer> resentOnWire = new HashMap<>();
         Map<HostPort, Integer> firstSeen = new HashMap<>();
         for (Packet p : server) {
-            if (p.synAck() && p.src().equals(listener)) {
-                if (firstSeen.merge(p.dst(), 1, Integer::sum) > 1) {
-                    resentOnWire.merge(p.dst(), 1, Integer::sum);
-                }
+            if (p.synAck() && p.src().equals(listener)
+                    && firstSeen.merge(p.dst(), 1, Integer::sum) > 1) {
+                resentOnWire.merge(p.dst(), 1, Integer::sum);
             }
         }
         Map<HostPort, Integer> resentEvents = new HashMap<>();
@@ -168,13 +222,13 @@ class KernelTraceLabTest {
                 lags.add(p.tsNanos() - e.tsNanos());
             }
         }
-        report(mode, "tcp_retransmit_synack per client " + resentEvents + ", resent SYN-ACKs on"
-                + " the wire " + resentOnWire + ", packet − event " + spread(lags));
+        report(t.run().mode(), "tcp_retransmit_synack per client " + resentEvents + ", resent"
+                + " SYN-ACKs on the wire " + resentOnWire + ", packet − event " + spread(lags));
         assertFalse(resentOnWire.isEmpty(), "the server resent SYN-ACKs");
         assertEquals(resentOnWire, resentEvents, "one event per resent SYN-ACK, per client");
         for (HostPort client : resentEvents.keySet()) {
             assertTrue(t.run().rows().stream().anyMatch(r -> canonical(r.client()).equals(client)),
-                    client + " is one of the lab client's connections");
+                    client + " is one of the run's connections (or spoofed SYNs)");
         }
     }
 
