@@ -7,10 +7,14 @@ import java.util.List;
  * The knobs of kernel tracing, in one place.
  *
  * @param tracefs        where tracefs is (or is mounted when that directory is empty)
- * @param bufferSizeKb   the instance's ring buffer per CPU: the kernel rounds it up to whole
- *                       pages. 256 KiB holds about 2,900 tcp_send_reset events per CPU while
- *                       the reader is behind; beyond that the kernel overwrites the oldest and
- *                       says so ({@link TraceCounts#lostInKernel()})
+ * @param bufferSizeKb   the instance's ring buffer per CPU (the kernel rounds it up to whole
+ *                       pages), at most {@code bufferTotalKb} over all CPUs: the events wait
+ *                       there while the reader is behind; beyond that the kernel overwrites the
+ *                       oldest and says so ({@link TraceCounts#lostInKernel()}). 1 MiB holds
+ *                       about 11,000 tcp_send_reset events; measured on 2 CPUs, a storm of
+ *                       15,000–45,000 refused connections a second lost 0–10 % with it, 11–43 %
+ *                       with 256 KiB (docs/kernel.md)
+ * @param bufferTotalKb  the cap over all CPUs: kernel memory, taken while tracing runs
  * @param maxEvents      events kept in memory until the caller drains them; more are counted
  *                       ({@link TraceCounts#overCap()}), so a reset storm cannot grow memory
  * @param clocks         the trace clocks to use, in order of preference: the first this kernel
@@ -20,22 +24,31 @@ import java.util.List;
  *                       whose write took least is used
  * @param calibrationMillis how long to wait for them to come back through trace_pipe
  */
-public record TraceConfig(Path tracefs, int bufferSizeKb, int maxEvents, List<String> clocks,
-                          int calibrationMarkers, long calibrationMillis) {
+public record TraceConfig(Path tracefs, int bufferSizeKb, int bufferTotalKb, int maxEvents,
+                          List<String> clocks, int calibrationMarkers, long calibrationMillis) {
+    public TraceConfig {
+        clocks = List.copyOf(clocks);
+    }
+
     public static final Path DEFAULT_TRACEFS = Path.of("/sys/kernel/tracing");
 
     public static TraceConfig defaults() {
-        return new TraceConfig(DEFAULT_TRACEFS, 256, 100_000,
+        return new TraceConfig(DEFAULT_TRACEFS, 1024, 16 * 1024, 100_000,
                 List.of("tai", "mono", "boot"), 8, 2_000);
     }
 
     public TraceConfig withTracefs(Path where) {
-        return new TraceConfig(where, bufferSizeKb, maxEvents, clocks, calibrationMarkers,
-                calibrationMillis);
+        return new TraceConfig(where, bufferSizeKb, bufferTotalKb, maxEvents, clocks,
+                calibrationMarkers, calibrationMillis);
+    }
+
+    public TraceConfig withBufferSizeKb(int kbPerCpu) {
+        return new TraceConfig(tracefs, kbPerCpu, bufferTotalKb, maxEvents, clocks,
+                calibrationMarkers, calibrationMillis);
     }
 
     public TraceConfig withMaxEvents(int max) {
-        return new TraceConfig(tracefs, bufferSizeKb, max, clocks, calibrationMarkers,
-                calibrationMillis);
+        return new TraceConfig(tracefs, bufferSizeKb, bufferTotalKb, max, clocks,
+                calibrationMarkers, calibrationMillis);
     }
 }

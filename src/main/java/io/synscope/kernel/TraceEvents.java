@@ -71,6 +71,8 @@ public final class TraceEvents implements AutoCloseable {
     private Thread reader;
     private volatile TraceClock clock;
     private volatile boolean closing;
+    /** Shared addresses and names of the events (reader thread only). */
+    private final TraceNames names = new TraceNames();
     /** Whether a line has failed already (said once; reader thread only). */
     private boolean lineFailed;
     private boolean closed;
@@ -157,7 +159,7 @@ public final class TraceEvents implements AutoCloseable {
                 + (stale.isEmpty() ? "" : "; removed instances left by dead runs: "
                 + String.join(", ", stale)));
         try {
-            instance.write("buffer_size_kb", Integer.toString(config.bufferSizeKb()));
+            instance.write("buffer_size_kb", Integer.toString(bufferKbPerCpu()));
             chooseClock();
             pipe = FileChannel.open(instance.dir().resolve("trace_pipe"), StandardOpenOption.READ);
         } catch (IOException e) {
@@ -172,6 +174,15 @@ public final class TraceEvents implements AutoCloseable {
         for (String event : EVENTS) {
             enable(event);
         }
+    }
+
+    /** The configured size per CPU, less when the CPUs together would exceed the total. */
+    private int bufferKbPerCpu() throws IOException {
+        long cpus;
+        try (var d = Files.list(instance.dir().resolve("per_cpu"))) {
+            cpus = Math.max(1, d.count());
+        }
+        return (int) Math.max(4, Math.min(config.bufferSizeKb(), config.bufferTotalKb() / cpus));
     }
 
     private void chooseClock() throws IOException {
@@ -342,7 +353,7 @@ public final class TraceEvents implements AutoCloseable {
                     marker(t);
                     return;
                 }
-                KernelEvent e = t.toEvent(clock.toRealtime(t.traceNanos()));
+                KernelEvent e = t.toEvent(clock.toRealtime(t.traceNanos()), names);
                 if (e == null) {
                     unparsed.incrementAndGet();
                     return;

@@ -62,6 +62,11 @@ public record TraceLine(Kind kind, String name, long traceNanos, String payload,
      * become IPv4.
      */
     public KernelEvent toEvent(long tsNanos) {
+        return toEvent(tsNanos, new TraceNames());
+    }
+
+    /** As {@link #toEvent(long)}, with addresses and names shared through {@code cache}. */
+    KernelEvent toEvent(long tsNanos, TraceNames cache) {
         if (kind != Kind.EVENT) {
             return null;
         }
@@ -75,26 +80,28 @@ public record TraceLine(Kind kind, String name, long traceNanos, String payload,
                 if (f.containsKey("src")) {
                     String s = f.get("src");
                     String d = f.get("dest");
-                    src = address(host(s));
+                    src = cache.address(host(s));
                     srcPort = port(s);
-                    dst = address(host(d));
+                    dst = cache.address(host(d));
                     dstPort = port(d);
                 } else {
                     boolean v4 = "AF_INET".equals(f.get("family"))
                             || (!f.containsKey("family") && !isUnspecified(f.get("saddr")));
-                    src = address(f.get(v4 ? "saddr" : "saddrv6"));
-                    dst = address(f.get(v4 ? "daddr" : "daddrv6"));
+                    src = cache.address(f.get(v4 ? "saddr" : "saddrv6"));
+                    dst = cache.address(f.get(v4 ? "daddr" : "daddrv6"));
                     srcPort = parsePort(f.get("sport"));
                     dstPort = parsePort(f.get("dport"));
                 }
                 if (src == null && dst == null) {
                     return null;
                 }
-                return new KernelEvent(name, tsNanos, src, src == null ? 0 : srcPort, dst,
-                        dst == null ? 0 : dstPort, f.get("state"), f.get("reason"));
+                return new KernelEvent(cache.name(name), tsNanos, src, src == null ? 0 : srcPort, dst,
+                        dst == null ? 0 : dstPort, cache.name(f.get("state")),
+                        cache.name(f.get("reason")));
             }
             case KernelEvent.KFREE_SKB -> {
-                return new KernelEvent(name, tsNanos, null, 0, null, 0, null, f.get("reason"));
+                return new KernelEvent(cache.name(name), tsNanos, null, 0, null, 0, null,
+                        cache.name(f.get("reason")));
             }
             default -> {
                 return null;
