@@ -1,5 +1,6 @@
 package io.synscope.kernel;
 
+import io.synscope.testutil.Host;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,10 +38,7 @@ class TraceLifecycleTest {
 
     @BeforeAll
     static void needsRootAndTracefs() throws Exception {
-        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"),
-                "tracefs is Linux's");
-        Assumptions.assumeTrue("0".equals(sh("id", "-u").strip()),
-                "a tracefs instance needs root (CI runs as root)");
+        Host.assumeLinuxRoot("a tracefs instance");
         try (TraceEvents t = TraceEvents.open(TraceConfig.defaults(), e -> true)) {
             Assumptions.assumeTrue(t.running(), "tracing cannot run here: " + t.statuses());
         }
@@ -67,7 +65,7 @@ class TraceLifecycleTest {
         Process p = probe(List.of());
         Path instance = openedInstance(p);
         assertTrue(Files.isDirectory(instance));
-        sh("kill", "-INT", Long.toString(p.pid()));
+        Host.sh("kill", "-INT", Long.toString(p.pid()));
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the probe exits on SIGINT");
         assertFalse(Files.exists(instance), "the shutdown hook removed " + instance);
     }
@@ -179,13 +177,6 @@ class TraceLifecycleTest {
         while ((line = r.readLine()) != null && !line.equals("END")) {
             out.add(line);
         }
-        return out;
-    }
-
-    private static String sh(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
         return out;
     }
 }
