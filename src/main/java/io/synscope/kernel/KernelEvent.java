@@ -39,6 +39,15 @@ public record KernelEvent(String event, long tsNanos, InetAddress src, int srcPo
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
 
+    /**
+     * Whether this event is about the connection between {@code a:aPort} and {@code b:bPort},
+     * in either direction (a reset or SYN-ACK goes from either end to the other).
+     */
+    public boolean between(InetAddress a, int aPort, InetAddress b, int bPort) {
+        return (a.equals(src) && aPort == srcPort && b.equals(dst) && bPort == dstPort)
+                || (b.equals(src) && bPort == srcPort && a.equals(dst) && aPort == dstPort);
+    }
+
     /** Whether {@code address} is this event's source or destination. */
     public boolean involves(InetAddress address) {
         return address.equals(src) || address.equals(dst);

@@ -7,6 +7,8 @@ import java.util.List;
  * The knobs of kernel tracing, in one place.
  *
  * @param tracefs        where tracefs is (or is mounted when that directory is empty)
+ * @param events         the events to enable, {@code system/name} as tracefs lays them out
+ *                       under {@code events/}: {@link #EVENTS} unless some are not wanted
  * @param bufferSizeKb   the instance's ring buffer per CPU (the kernel rounds it up to whole
  *                       pages), at most {@code bufferTotalKb} over all CPUs: the events wait
  *                       there while the reader is behind; beyond that the kernel overwrites the
@@ -24,31 +26,41 @@ import java.util.List;
  *                       whose write took least is used
  * @param calibrationMillis how long to wait for them to come back through trace_pipe
  */
-public record TraceConfig(Path tracefs, int bufferSizeKb, int bufferTotalKb, int maxEvents,
+public record TraceConfig(Path tracefs, List<String> events, int bufferSizeKb, int bufferTotalKb, int maxEvents,
                           List<String> clocks, int calibrationMarkers, long calibrationMillis) {
+    /** The three events synscope reads. */
+    public static final List<String> EVENTS = List.of("tcp/" + KernelEvent.SEND_RESET,
+            "tcp/" + KernelEvent.RETRANSMIT_SYNACK, "skb/" + KernelEvent.KFREE_SKB);
+
     public TraceConfig {
+        events = List.copyOf(events);
         clocks = List.copyOf(clocks);
     }
 
     public static final Path DEFAULT_TRACEFS = Path.of("/sys/kernel/tracing");
 
     public static TraceConfig defaults() {
-        return new TraceConfig(DEFAULT_TRACEFS, 1024, 16 * 1024, 100_000,
+        return new TraceConfig(DEFAULT_TRACEFS, EVENTS, 1024, 16 * 1024, 100_000,
                 List.of("tai", "mono", "boot"), 8, 2_000);
     }
 
     public TraceConfig withTracefs(Path where) {
-        return new TraceConfig(where, bufferSizeKb, bufferTotalKb, maxEvents, clocks,
+        return new TraceConfig(where, events, bufferSizeKb, bufferTotalKb, maxEvents, clocks,
                 calibrationMarkers, calibrationMillis);
     }
 
     public TraceConfig withBufferSizeKb(int kbPerCpu) {
-        return new TraceConfig(tracefs, kbPerCpu, bufferTotalKb, maxEvents, clocks,
+        return new TraceConfig(tracefs, events, kbPerCpu, bufferTotalKb, maxEvents, clocks,
+                calibrationMarkers, calibrationMillis);
+    }
+
+    public TraceConfig withEvents(List<String> which) {
+        return new TraceConfig(tracefs, which, bufferSizeKb, bufferTotalKb, maxEvents, clocks,
                 calibrationMarkers, calibrationMillis);
     }
 
     public TraceConfig withMaxEvents(int max) {
-        return new TraceConfig(tracefs, bufferSizeKb, bufferTotalKb, max, clocks,
+        return new TraceConfig(tracefs, events, bufferSizeKb, bufferTotalKb, max, clocks,
                 calibrationMarkers, calibrationMillis);
     }
 }

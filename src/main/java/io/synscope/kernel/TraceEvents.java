@@ -45,9 +45,6 @@ import java.util.function.Predicate;
  * thread while the reader runs.
  */
 public final class TraceEvents implements AutoCloseable {
-    /** The events, {@code system/name}, as tracefs lays them out under {@code events/}. */
-    static final List<String> EVENTS = List.of("tcp/" + KernelEvent.SEND_RESET,
-            "tcp/" + KernelEvent.RETRANSMIT_SYNACK, "skb/" + KernelEvent.KFREE_SKB);
     private static final String MARKER = "synscope-clock ";
     private static final String MARK_EVENT = "tracing_mark_write";
     private static final long JOIN_MILLIS = 2_000;
@@ -171,7 +168,7 @@ public final class TraceEvents implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         calibrate();
-        for (String event : EVENTS) {
+        for (String event : config.events()) {
             enable(event);
         }
     }

@@ -110,32 +110,42 @@ class TraceLifecycleTest {
         }
     }
 
+    @Test
+    void anEventThisKernelLacksIsOneStatusAndTheOthersWork() throws Exception {
+        List<String> events = new ArrayList<>(TraceConfig.EVENTS);
+        events.add(0, "tcp/tcp_no_such_event");
+        int port = closedLoopbackPort();
+        try (TraceEvents t = TraceEvents.open(TraceConfig.defaults().withEvents(events),
+                e -> e.srcPort() == port)) {
+            List<TraceStatus> missing = t.statuses().stream()
+                    .filter(s -> s.source().equals("tcp:tcp_no_such_event")).toList();
+            assertEquals(1, missing.size(), t.statuses().toString());
+            assertFalse(missing.get(0).available());
+            assertTrue(missing.get(0).why().contains("not in this kernel"), missing.toString());
+            assertTrue(t.statuses().stream().anyMatch(s -> s.available()
+                    && s.source().equals("tcp:tcp_send_reset")), t.statuses().toString());
+            refuse(port, 1);
+            awaitKept(t, 1);
+            List<KernelEvent> kept = new ArrayList<>();
+            t.drainTo(kept);
+            assertEquals(1, kept.size(), t.describeCounts());
+            assertEquals("NO_SOCKET", kept.get(0).reason());
+        }
+    }
+
     /**
      * Resets to a closed loopback port (the kernel answers each SYN with a NO_SOCKET reset):
      * the store keeps {@code maxEvents}, counts the rest, and the filter counts what it left.
      */
     @Test
     void theStoreIsCappedAndTheRestCounted() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = closedLoopbackPort();
         int resets = 20;
         int cap = 5;
-        int closedPort = port;
         TraceEvents t = TraceEvents.open(TraceConfig.defaults().withMaxEvents(cap),
-                e -> e.srcPort() == closedPort || e.dstPort() == closedPort);
-        for (int i = 0; i < resets; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            } catch (IOException refused) {
-                // Connection refused: the reset came.
-            }
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (t.counts().kept() + t.counts().overCap() < resets && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+                e -> e.srcPort() == port || e.dstPort() == port);
+        refuse(port, resets);
+        awaitKept(t, resets);
         t.close();
         TraceCounts c = t.counts();
         assertEquals(cap, c.kept(), t.describeCounts());
@@ -146,6 +156,32 @@ class TraceLifecycleTest {
             assertEquals("NO_SOCKET", e.reason(), e.describe());
             assertEquals(port, e.srcPort());
             assertEquals(InetAddress.getLoopbackAddress(), e.src());
+        }
+    }
+
+    /** A loopback port nothing listens on (it did a moment ago, which proves it is free). */
+    private static int closedLoopbackPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** {@code n} connects to a closed loopback port: the kernel resets each SYN. */
+    private static void refuse(int port, int n) {
+        for (int i = 0; i < n; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            } catch (IOException refused) {
+                // Connection refused: the reset came.
+            }
+        }
+    }
+
+    /** Waits (up to 5 s) until {@code n} events were kept or went over the cap. */
+    private static void awaitKept(TraceEvents t, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (t.counts().kept() + t.counts().overCap() < n && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
     }
 

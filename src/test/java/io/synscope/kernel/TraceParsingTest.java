@@ -93,6 +93,13 @@ class TraceParsingTest {
         assertEquals(InetAddress.getByName("10.77.0.1"), linger.dst());
         assertEquals("TCP_STATE", linger.reason());
 
+        InetAddress server = InetAddress.getByName("10.77.0.2");
+        InetAddress client = InetAddress.getByName("10.77.0.1");
+        assertTrue(unread.between(client, 40001, server, 8080));
+        assertTrue(unread.between(server, 8080, client, 40001));
+        assertFalse(unread.between(client, 40002, server, 8080));
+        assertFalse(unread.between(client, 8080, server, 40001));
+
         KernelEvent refused = event(lines.get(6));
         assertEquals("UNKNOWN", refused.state());
         assertEquals("NO_SOCKET", refused.reason());
