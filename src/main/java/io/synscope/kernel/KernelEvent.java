@@ -15,7 +15,8 @@ import java.time.format.DateTimeFormatter;
  *
  * @param event   {@link #SEND_RESET}, {@link #RETRANSMIT_SYNACK} or {@link #KFREE_SKB}
  * @param tsNanos when, in nanoseconds since the epoch on the packets' clock (CLOCK_REALTIME),
- *                converted from the instance's trace clock (see {@link TraceClock})
+ *                converted from the instance's trace clock (see {@link TraceClock}; not
+ *                the packets' clock when {@link TraceClock#measured()} is false)
  * @param src     who sent the packet the event is about (the reset's or the SYN-ACK's sender);
  *                null when the kernel did not say (kfree_skb; an unspecified address)
  * @param srcPort its port, 0 when not said

@@ -15,8 +15,8 @@ package io.synscope.kernel;
  * @param name        the trace clock used ({@code tai}, {@code mono}, …)
  * @param offsetNanos what to add to a trace timestamp
  * @param errorNanos  the measurement's bound: half the narrowest write plus the stamp's 1 µs
- * @param measured    false when no marker came back and {@code tai} is assumed to have no
- *                    offset (the error is then unknown)
+ * @param measured    false when no marker came back: the offset is then 0, unmeasured, and
+ *                    event times are not on the packets' clock
  */
 public record TraceClock(String name, long offsetNanos, long errorNanos, boolean measured) {
     /** The realtime nanoseconds of a trace timestamp. */
@@ -28,6 +28,6 @@ public record TraceClock(String name, long offsetNanos, long errorNanos, boolean
         return measured
                 ? String.format(java.util.Locale.ROOT, "trace clock %s, offset to realtime %.6f s"
                 + " ± %.1f µs (measured with markers)", name, offsetNanos / 1e9, errorNanos / 1e3)
-                : "trace clock " + name + ", offset not measured (no marker came back): assumed 0";
+                : "trace clock " + name + ", offset to realtime not measured";
     }
 }

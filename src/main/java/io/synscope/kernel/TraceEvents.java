@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ import java.util.function.Predicate;
  *
  * <p>{@link #close} (or the shutdown hook, on Ctrl-C or SIGTERM) stops the thread and removes
  * the instance; {@link #open} removes instances that runs of dead processes left behind.
- * Thread-safe: {@link #drain}, {@link #counts} and {@link #statuses} may be called from any
+ * Thread-safe: {@link #drainTo}, {@link #counts} and {@link #statuses} may be called from any
  * thread while the reader runs.
  */
 public final class TraceEvents implements AutoCloseable {
@@ -96,8 +97,8 @@ public final class TraceEvents implements AutoCloseable {
      * captured namespace's, or those seen in the capture), and the events that carry no address
      * at all (kfree_skb: tie those to packets by time).
      */
-    public static Predicate<KernelEvent> involving(Collection<java.net.InetAddress> addresses) {
-        List<java.net.InetAddress> copy = List.copyOf(addresses);
+    public static Predicate<KernelEvent> involving(Collection<InetAddress> addresses) {
+        List<InetAddress> copy = List.copyOf(addresses);
         return e -> (e.src() == null && e.dst() == null) || copy.stream().anyMatch(e::involves);
     }
 
@@ -161,6 +162,7 @@ public final class TraceEvents implements AutoCloseable {
             pipe = FileChannel.open(instance.dir().resolve("trace_pipe"), StandardOpenOption.READ);
         } catch (IOException e) {
             say("tracefs", false, "cannot set up " + instance.dir() + ": " + e);
+            clock = null;
             teardown();
             return;
         }
@@ -195,12 +197,18 @@ public final class TraceEvents implements AutoCloseable {
                 + offered.strip() + ")");
     }
 
-    /** Writes markers, each between two realtime readings, and keeps the narrowest. */
+    /**
+     * Writes markers, each between two realtime readings, and keeps the narrowest. Says once
+     * how the clock stands. Without a marker back, events still flow (their reasons and
+     * 4-tuples hold) with the unmeasured clock: {@link TraceClock#measured()} is false and their
+     * times are not the packets'.
+     */
     private void calibrate() {
         int n = config.calibrationMarkers();
         long[] before = new long[n];
         long[] after = new long[n];
         markersBack = new CountDownLatch(n);
+        String failed = null;
         try (OutputStream marker = Files.newOutputStream(instance.dir().resolve("trace_marker"),
                 StandardOpenOption.WRITE)) {
             for (int i = 0; i < n; i++) {
@@ -211,9 +219,10 @@ public final class TraceEvents implements AutoCloseable {
             }
             markersBack.await(config.calibrationMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException e) {
-            say("clock", false, "cannot write " + instance.dir().resolve("trace_marker") + ": " + e);
+            failed = "cannot write " + instance.dir().resolve("trace_marker") + ": " + e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            failed = "interrupted while measuring it";
         }
         long bestWidth = Long.MAX_VALUE;
         long offset = 0;
@@ -224,17 +233,14 @@ public final class TraceEvents implements AutoCloseable {
                 offset = before[i] + bestWidth / 2 - stamp;
             }
         }
-        String name = clock.name();
         if (bestWidth == Long.MAX_VALUE) {
-            boolean usable = name.equals("tai");
-            say("clock", usable, "no clock marker came back through trace_pipe within "
-                    + config.calibrationMillis() + " ms: "
-                    + (usable ? "assuming the tai clock has no offset (unmeasured)"
-                    : "event times cannot be put on the packets' clock"));
+            say("clock", false, "trace clock " + clock.name() + " not measured ("
+                    + (failed != null ? failed : "no marker came back through trace_pipe within "
+                    + config.calibrationMillis() + " ms") + "): event times are not the packets'");
             return;
         }
         // The printed stamp is cut to the microsecond: up to 1 µs more.
-        clock = new TraceClock(name, offset, bestWidth / 2 + 1_000, true);
+        clock = new TraceClock(clock.name(), offset, bestWidth / 2 + 1_000, true);
         say("clock", true, clock.describe());
     }
 
