@@ -80,6 +80,12 @@ public final class Classifier {
             f = serverSideOnly(c, explain);
         } else if (c.rstAnsweredSyn()) {
             f = refused(c, explain);
+            KernelView.KernelReset sent = kernel.resetSent(server.addrHi(), server.addrLo(),
+                    server.port(), client.addrHi(), client.addrLo(), client.port(),
+                    server.rstTsNanos());
+            if (sent != null) {
+                f = settledByKernel(f, server, "server", sent);
+            }
         } else if (c.synAckCount() == 0) {
             f = unansweredSyn(c, nowNanos, explain);
             if (f.rule == Rule.SYN_RETRANSMITTED) {
@@ -600,8 +606,8 @@ public final class Classifier {
             f.atNanos = wire.atNanos;
             f.evidenceOf(wire);
             f.notesOf(wire);
-        } else if (settled != null
-                || (wire.rule == Rule.STATELESS_RST && "NO_SOCKET".equals(reason))) {
+        } else if (settled != null || "NO_SOCKET".equals(reason)
+                && (wire.rule == Rule.STATELESS_RST || wire.rule == Rule.SYN_ANSWERED_BY_RST)) {
             f.confidence = Confidence.HIGH;
             f.dropAlternatives();
         }
