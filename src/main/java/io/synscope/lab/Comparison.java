@@ -6,6 +6,7 @@ import io.synscope.capture.PacketSource;
 import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
+import io.synscope.pipeline.KernelDocument;
 import io.synscope.diagnose.Alternative;
 import io.synscope.diagnose.Confidence;
 import io.synscope.diagnose.ConnectionResult;
@@ -118,7 +119,10 @@ public final class Comparison {
             throws CaptureException, IOException {
         List<ConnectionResult> results = new ArrayList<>();
         try (PacketSource source = Captures.open(capture.toString())) {
-            new Analyzer(AnalysisConfig.defaults(), 1).run(source, new AnalysisSink() {
+            // As analyze reads it: with the kernel evidence a live -w file recorded.
+            new Analyzer(AnalysisConfig.defaults(), 1)
+                    .kernel(KernelDocument.fromCapture(capture.toString()))
+                    .run(source, new AnalysisSink() {
                 @Override
                 public boolean wants(Verdict v) {
                     return true;

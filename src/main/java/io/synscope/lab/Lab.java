@@ -138,10 +138,12 @@ public final class Lab implements AutoCloseable {
     /**
      * What one run produced: the main capture and its truth, the variant captures (for a mode
      * with a relay, the client side's among them), the relay's totals (null without one);
-     * {@code live} is null unless {@link #withLive()}.
+     * {@code live} is null unless {@link #withLive()}; the server namespace's counters'
+     * rises over the run, as {@code nstat} named them ({@code TcpExtListenOverflows}).
      */
     public record Run(LabMode mode, Path capture, List<Expected.Row> rows,
-                      List<Capture> variantCaptures, Truth.RelayStats relay, LiveRun live) {
+                      List<Capture> variantCaptures, Truth.RelayStats relay, LiveRun live,
+                      Map<String, Long> nstatServer) {
         /** verdict/outcome=count of the truth, sorted, e.g. {@code ok/ok=3 refused/failed=1}. */
         public String shown() {
             Map<String, Integer> counts = new TreeMap<>();
@@ -409,7 +411,7 @@ public final class Lab implements AutoCloseable {
             Files.copy(liveRun.capture(), kept, StandardCopyOption.REPLACE_EXISTING);
             liveRun = new LiveRun(liveRun.lines(), liveRun.exitCode(), kept, liveRun.stderr());
         }
-        return new Run(mode, capture, rows, extra, relayStats, liveRun);
+        return new Run(mode, capture, rows, extra, relayStats, liveRun, nstatServer);
     }
 
     private Path emit(Path made, Path outDir, String name, String side, String linkType,

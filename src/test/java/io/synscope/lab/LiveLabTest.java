@@ -52,6 +52,9 @@ class LiveLabTest {
             "syn-dropped-accept-queue", "ack-ignored", "overflow-reset", "rst-unread-data",
             "rst-linger0", "write-after-close");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Modes whose server's accept queue fills: the listener must show it. */
+    private static final List<String> ACCEPT_QUEUE_MODES = List.of("syn-dropped-accept-queue",
+            "ack-ignored", "overflow-reset");
 
     @TempDir
     static Path out;
@@ -146,9 +149,61 @@ class LiveLabTest {
                     .add(Comparison.Said.of(r));
         }
         assertEquals(saidCopy, fromFile, name + ": analyze of " + live.capture());
+        checkKernelEvidence(mode, run, end, live);
         Assumptions.assumeTrue(run.intendedShown(), name + ": in " + ATTEMPTS + " runs the kernel"
                 + " never showed the intended " + mode.intended() + " (last truth: " + run.shown()
                 + "); live agreed with the truth, but this mode went untested");
+    }
+
+    /**
+     * The kernel's word, held to what made the run: every reset the truth calls unread data or
+     * linger 0 is settled by the reset's kernel reason with high confidence; the listener of
+     * an accept-queue mode shows the backlog the server set (bounded by the namespace's
+     * somaxconn) and a queue that reached it; the counters' rises equal nstat's over the run.
+     */
+    private static void checkKernelEvidence(LabMode mode, Lab.Run run, JsonNode end,
+                                            Lab.LiveRun live) throws Exception {
+        Map<List<HostPort>, JsonNode> byTuple = new LinkedHashMap<>();
+        for (Lab.TimedLine l : live.lines()) {
+            JsonNode n = JSON.readTree(l.line());
+            if (n.path("type").asText().equals("connection")) {
+                byTuple.put(List.of(hostPort(n.get("client")), hostPort(n.get("server"))), n);
+            }
+        }
+        for (Expected.Row row : run.rows()) {
+            Verdict truth = row.expectation().verdict();
+            if (truth != Verdict.RST_UNREAD_DATA && truth != Verdict.RST_LINGER0) {
+                continue;
+            }
+            JsonNode n = byTuple.get(List.of(row.client(), row.server()));
+            assertTrue(n != null, mode.name() + ": no line for " + row.client());
+            String rule = n.get("rule").asText();
+            assertTrue(rule.startsWith("kernel-abort-") || rule.equals("data-after-close"),
+                    mode.name() + " " + row.client() + ": not settled by the kernel: " + n);
+            assertEquals("high", n.get("confidence").asText(), n.toString());
+            assertTrue(n.get("kernel").toString().contains("tcp_send_reset"), n.toString());
+        }
+        JsonNode kernel = end.path("kernel");
+        assertFalse(kernel.isNull() || kernel.isMissingNode(), "the end record has no kernel");
+        for (String counter : List.of("ListenOverflows", "ListenDrops", "TCPReqQFullDrop")) {
+            long nstat = run.nstatServer().getOrDefault("TcpExt" + counter, 0L);
+            assertEquals(nstat, kernel.path("counters").path(counter).asLong(0),
+                    mode.name() + ": " + counter + " over the run, nstat vs live: " + kernel);
+        }
+        if (mode.server() == null || !ACCEPT_QUEUE_MODES.contains(mode.name())) {
+            return;
+        }
+        int backlog = Math.min(mode.server().backlog(), mode.sysctls().somaxconn());
+        JsonNode listener = null;
+        for (JsonNode l : end.path("listeners")) {
+            if (l.path("port").asInt() == run.rows().get(0).server().port()) {
+                listener = l;
+            }
+        }
+        assertTrue(listener != null, mode.name() + ": no listener in " + end.path("listeners"));
+        assertEquals(backlog, listener.path("backlog").asInt(), listener.toString());
+        assertTrue(listener.path("accept_queue").path("peak").asInt() >= backlog,
+                "the queue reached its backlog: " + listener);
     }
 
     /** What a connection record says: verdict, outcome, confidence, alternatives' reasons. */
