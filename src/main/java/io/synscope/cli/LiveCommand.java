@@ -136,10 +136,13 @@ final class LiveCommand implements Callable<Integer> {
         try (MetricsSink.Endpoint endpoint = sink.serve(at)) {
             err.println("synscope: serving metrics on http://" + endpoint.address() + "/metrics");
             return run(err, sink);
+        } catch (UnknownHostException e) {
+            err.println("synscope: --metrics " + Printable.escape(metrics.getValue()) + ": "
+                    + Printable.escape(at.getHostString()) + " is not a known address");
+            return ExitCode.METRICS_UNAVAILABLE;
         } catch (IOException e) {
             err.println("synscope: --metrics " + Printable.escape(metrics.getValue())
-                    + ": cannot listen there: " + Printable.escape(String.valueOf(e.getMessage()))
-                    + (e instanceof UnknownHostException ? " is not a known address" : ""));
+                    + ": cannot listen there: " + Printable.escape(String.valueOf(e.getMessage())));
             return ExitCode.METRICS_UNAVAILABLE;
         }
     }
