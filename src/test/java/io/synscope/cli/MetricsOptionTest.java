@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +25,7 @@ class MetricsOptionTest {
             assertEquals(ExitCode.METRICS_UNAVAILABLE, r.code(), r.err());
             assertTrue(r.err().contains("--metrics " + at) && r.err().contains("in use"),
                     r.err());
-            assertOneLine(r);
+            LiveBadInputTest.assertOneLine(r);
         }
     }
 
@@ -36,12 +35,12 @@ class MetricsOptionTest {
         BadInputTest.Run r = BadInputTest.run("live", "-i", "lo", "--metrics", "192.0.2.1:9464");
         assertEquals(ExitCode.METRICS_UNAVAILABLE, r.code(), r.err());
         assertTrue(r.err().contains("--metrics 192.0.2.1:9464"), r.err());
-        assertOneLine(r);
+        LiveBadInputTest.assertOneLine(r);
         BadInputTest.Run unknown = BadInputTest.run("live", "-i", "lo", "--metrics",
                 "no-such-host.invalid:9464");
         assertEquals(ExitCode.METRICS_UNAVAILABLE, unknown.code(), unknown.err());
         assertTrue(unknown.err().contains("not a known address"), unknown.err());
-        assertOneLine(unknown);
+        LiveBadInputTest.assertOneLine(unknown);
     }
 
     @Test
@@ -51,7 +50,7 @@ class MetricsOptionTest {
             BadInputTest.Run r = BadInputTest.run("live", "-i", "lo", "--metrics", bad);
             assertEquals(ExitCode.USAGE, r.code(), bad + ": " + r.err());
             assertTrue(r.err().contains("--metrics") && r.err().contains("ADDR:PORT"), r.err());
-            assertOneLine(r);
+            LiveBadInputTest.assertOneLine(r);
         }
     }
 
@@ -65,10 +64,5 @@ class MetricsOptionTest {
         assertTrue(every.getAddress().isAnyLocalAddress() && every.getPort() == 9464,
                 every.toString());
         assertNull(LiveCommand.metricsAddress("[::1]"));
-    }
-
-    private static void assertOneLine(BadInputTest.Run r) {
-        assertEquals(1, r.err().strip().lines().count(), "one line:\n" + r.err());
-        assertFalse(r.err().contains("\tat "), r.err());
     }
 }

@@ -53,11 +53,7 @@ class MetricsPrometheusTest {
 
     @BeforeAll
     static void needsRootLibpcapAndPrometheus() throws Exception {
-        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"),
-                "live capture is tested on Linux");
-        Process id = new ProcessBuilder("id", "-u").start();
-        String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        Assumptions.assumeTrue("0".equals(uid.strip()), "capturing needs root (CI runs as root)");
+        LiveBadInputTest.assumeLiveCaptureWorks();
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/prometheus"))
                         && Files.isExecutable(Path.of("/usr/bin/promtool")),
                 "the Debian package prometheus is not installed (.ci/run installs it:"
