@@ -66,6 +66,27 @@ class MetricsSinkTest {
         assertTrue(report.connections.stream().allMatch(r -> r.verdict() == Verdict.REFUSED));
     }
 
+    /**
+     * A Prometheus with native histograms on asks for the protobuf format first (this Accept
+     * header is what Prometheus 2.x sends then): it gets that, not an error.
+     */
+    @Test
+    void aScraperThatAsksForProtobufGetsIt() throws Exception {
+        MetricsSink metrics = new MetricsSink(3, "1.2.3", "abc1234");
+        try (MetricsSink.Endpoint endpoint = metrics.serve(
+                new InetSocketAddress("127.0.0.1", 0))) {
+            HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://" + endpoint.address() + "/metrics"))
+                    .header("Accept", "application/vnd.google.protobuf;"
+                            + "proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
+                            + "text/plain;version=0.0.4;q=0.3,*/*;q=0.2").build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, r.statusCode());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("")
+                    .startsWith("application/vnd.google.protobuf"), r.headers().toString());
+        }
+    }
+
     /** SYN, SYN-ACK, ACK, request, reply, FIN both ways: ok. */
     private static Conversation clean(Conversation c) {
         return c.client("S").server("SA").client("A").client("PA", 100).server("A")
