@@ -212,7 +212,7 @@ class LiveBadInputTest {
         return cmd;
     }
 
-    private static int run(List<String> cmd) throws Exception {
+    static int run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
@@ -271,6 +271,15 @@ class LiveBadInputTest {
                 }
                 Thread.sleep(20);
             }
+        }
+
+        /**
+         * Ctrl-C, and waits for the end. SIGINT, not {@link Process#destroy}: that also closes
+         * the pipes, and synscope's report then fails to write (exit 8).
+         */
+        void interrupt() throws Exception {
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
+            waitFor();
         }
 
         void waitFor() throws InterruptedException {

@@ -118,12 +118,57 @@ class MetricsPrometheusTest {
                         prometheus.destroyForcibly();
                     }
                 }
-                // Ctrl-C: the report, then exit 130.
-                new ProcessBuilder("kill", "-INT", Long.toString(synscope.process.pid()))
-                        .start().waitFor();
-                synscope.waitFor();
+                synscope.interrupt();
             }
             assertEquals(ExitCode.INTERRUPTED, synscope.code, synscope.err() + synscope.out());
+        }
+    }
+
+    /**
+     * With {@code --netns}, the capture is in that namespace and the endpoint in synscope's own:
+     * connections refused inside a namespace of the test's (bash's {@code /dev/tcp} says so) are
+     * counted on a page this namespace reaches.
+     */
+    @Test
+    void withNetnsTheEndpointIsInSynscopesOwnNamespace() throws Exception {
+        String ns = "ssmt-" + ProcessHandle.current().pid();
+        Assumptions.assumeTrue(LiveBadInputTest.run(List.of("ip", "netns", "add", ns)) == 0, "could not make a namespace");
+        try {
+            assertEquals(0, LiveBadInputTest.run(List.of("ip", "-n", ns, "link", "set", "lo", "up")));
+            LiveBadInputTest.Child synscope = LiveBadInputTest.Child.start(
+                    LiveBadInputTest.java("live", "--netns", ns, "-i", "lo", "-f", "tcp port 9",
+                            "--metrics", "127.0.0.1:0"));
+            try {
+                synscope.awaitListening();
+                Matcher m = Pattern.compile("serving metrics on http://(127\\.0\\.0\\.1:\\d+)/")
+                        .matcher(synscope.err());
+                assertTrue(m.find(), synscope.err());
+                int refused = 0;
+                for (int i = 0; i < REFUSED_CONNECTIONS; i++) {
+                    // bash prints "Connection refused" and fails the redirection when it is.
+                    Process p = new ProcessBuilder("ip", "netns", "exec", ns, "bash", "-c",
+                            "exec 3<>/dev/tcp/127.0.0.1/9").redirectErrorStream(true).start();
+                    String said = new String(p.getInputStream().readAllBytes(),
+                            StandardCharsets.UTF_8);
+                    p.waitFor(10, TimeUnit.SECONDS);
+                    refused += said.contains("Connection refused") ? 1 : 0;
+                }
+                assertEquals(REFUSED_CONNECTIONS, refused);
+                String series = "synscope_connections_total{ip=\"127.0.0.1\",outcome=\"failed\","
+                        + "port=\"9\",verdict=\"refused\"} " + (double) refused;
+                long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                String page = get("http://" + m.group(1) + "/metrics");
+                while (!page.contains(series) && System.nanoTime() < limit) {
+                    Thread.sleep(100);
+                    page = get("http://" + m.group(1) + "/metrics");
+                }
+                assertTrue(page.contains(series), page);
+            } finally {
+                synscope.interrupt();
+            }
+            assertEquals(ExitCode.INTERRUPTED, synscope.code, synscope.err());
+        } finally {
+            LiveBadInputTest.run(List.of("ip", "netns", "del", ns));
         }
     }
 
