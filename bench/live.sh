@@ -28,6 +28,8 @@ environment:
   JAVA_OPTS            extra JVM options for synscope (default: none; the launcher gets them
                        as SYNSCOPE_JAVA_OPTS, after its own)
   BUILD_DIR            Maven output folder holding synscope.jar (default: target)
+  SYNSCOPE_ARGS        extra options for synscope live, e.g. '--metrics :0' to measure what
+                       serving Prometheus metrics costs (default: none)
   LAUNCHER             the installed launcher to run too (default: BUILD_DIR/synscope/bin/
                        synscope, if it exists; LAUNCHER=none leaves it out)
 EOF
@@ -215,6 +217,8 @@ run_once() {
         synscope | synscope-launcher)
             local live_args=(live -i "$if_rx" -s "$snaplen" -B "$buffer_kib" --format ndjson --interval 1 -o "$base.ndjson")
             ((promiscuous)) && live_args+=(--promiscuous)
+            # shellcheck disable=SC2206 # SYNSCOPE_ARGS is a list of words on purpose
+            live_args+=(${SYNSCOPE_ARGS:-})
             if [[ $tool == synscope ]]; then
                 # shellcheck disable=SC2206 # JAVA_OPTS is a list of words on purpose
                 cmd=(java $java_opts -jar "$jar" "${live_args[@]}")

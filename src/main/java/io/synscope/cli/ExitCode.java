@@ -29,6 +29,9 @@ public final class ExitCode {
     public static final int NO_SUCH_NAMESPACE = 24;
     /** The final report was written, then: the interface went down or away mid-capture. */
     public static final int INTERFACE_GONE = 25;
+    /** {@code --metrics ADDR:PORT} cannot be served: the port is taken, the address is not
+     *  this host's (or no address at all), or binding it is not allowed. Nothing was captured. */
+    public static final int METRICS_UNAVAILABLE = 26;
     /** Ctrl-C or SIGTERM (128 + SIGINT): the report covers what was read until then. */
     public static final int INTERRUPTED = 130;
 

@@ -14,10 +14,12 @@ import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelDocument;
 import io.synscope.pipeline.KernelLog;
 import io.synscope.pipeline.KernelSources;
+import io.synscope.pipeline.TeeSink;
 import io.synscope.report.JsonReport;
 import io.synscope.report.LiveText;
 import io.synscope.report.NdjsonReport;
 import io.synscope.report.TextReport;
+import io.synscope.report.metrics.MetricsSink;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import sun.misc.Signal;
@@ -29,6 +31,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,6 +94,18 @@ final class LiveCommand implements Callable<Integer> {
     private final OptionSpec intervalSeconds = Main.add(spec, OptionSpec.builder("--interval")
             .type(long.class).paramLabel("SECONDS").defaultValue("10")
             .description("ndjson: a status record this often (default ${DEFAULT-VALUE})"));
+    private final OptionSpec metrics = Main.add(spec, OptionSpec.builder("--metrics")
+            .type(String.class).paramLabel("ADDR:PORT").description("also serve Prometheus"
+                    + " metrics at http://ADDR:PORT/metrics while capturing: connections by"
+                    + " server, verdict and outcome, open connections, packets and drops"
+                    + " (docs/metrics.md). E.g. 127.0.0.1:9464; :9464 for every address of this"
+                    + " host; port 0 for any free one (printed). Served in synscope's own"
+                    + " network namespace, not --netns's"));
+    private final OptionSpec metricsListeners = Main.add(spec, OptionSpec.builder(
+            "--metrics-listeners").type(int.class).paramLabel("N").defaultValue("100")
+            .description("--metrics: the first N servers (address and port) seen get series of"
+                    + " their own, later ones are counted together under ip and port \"other\","
+                    + " so that a scan cannot flood Prometheus (default ${DEFAULT-VALUE})"));
     private final OptionSpec noKernel = Main.add(spec, Main.flag("--no-kernel")
             .description("do not read the kernel's evidence (listen queues, TCP counters, traced"
                     + " resets and drops; docs/kernel.md): packets only"));
@@ -113,6 +128,35 @@ final class LiveCommand implements Callable<Integer> {
         if (!report.valid(err) || !valid(err)) {
             return ExitCode.USAGE;
         }
+        if (listInterfaces.<Boolean>getValue() || metrics.getValue() == null) {
+            return run(err, null);
+        }
+        InetSocketAddress at = metricsAddress(metrics.getValue());
+        if (at == null) {
+            err.println("synscope: --metrics " + Printable.escape(metrics.getValue())
+                    + ": expected ADDR:PORT, [IPv6]:PORT or :PORT, with a port from 0 to 65535");
+            return ExitCode.USAGE;
+        }
+        MetricsSink sink = new MetricsSink(metricsListeners.getValue(), Main.version(),
+                Main.Version.commit(Main.Version.buildInfo()));
+        // Before --netns is entered: the endpoint is reached from this host's network, where
+        // Prometheus scrapes, whatever namespace the capture is in.
+        try (MetricsSink.Endpoint endpoint = sink.serve(at)) {
+            err.println("synscope: serving metrics on http://" + endpoint.address() + "/metrics");
+            return run(err, sink);
+        } catch (UnknownHostException e) {
+            err.println("synscope: --metrics " + Printable.escape(metrics.getValue()) + ": "
+                    + Printable.escape(at.getHostString()) + " is not a known address");
+            return ExitCode.METRICS_UNAVAILABLE;
+        } catch (IOException e) {
+            err.println("synscope: --metrics " + Printable.escape(metrics.getValue())
+                    + ": cannot listen there: " + Printable.escape(String.valueOf(e.getMessage())));
+            return ExitCode.METRICS_UNAVAILABLE;
+        }
+    }
+
+    /** Captures (or lists interfaces), also feeding {@code metricsSink} if not null. */
+    private Integer run(PrintWriter err, MetricsSink metricsSink) {
         try {
             if (netns.getValue() != null) {
                 // This thread only; the capture opened on it stays in that namespace.
@@ -122,7 +166,7 @@ final class LiveCommand implements Callable<Integer> {
                 printInterfaces(spec.commandLine().getOut());
                 return ExitCode.OK;
             }
-            return capture(err);
+            return capture(err, metricsSink);
         } catch (CaptureException e) {
             err.println("synscope: " + e.describe());
             return ExitCode.of(e.kind());
@@ -136,15 +180,44 @@ final class LiveCommand implements Callable<Integer> {
         long n = count.getValue();
         long interval = intervalSeconds.getValue();
         if (snap < 68 || snap > 262144 || buffer < 0 || buffer > MAX_BUFFER_KIB || duration < 0
-                || n < 0 || interval <= 0) {
+                || n < 0 || interval <= 0 || metricsListeners.<Integer>getValue() < 0) {
             err.println("synscope: --snaplen must be 68 to 262144, --buffer-size 0 to "
-                    + MAX_BUFFER_KIB + " KiB, --duration and --count ≥ 0, --interval > 0");
+                    + MAX_BUFFER_KIB + " KiB, --duration, --count and --metrics-listeners ≥ 0,"
+                    + " --interval > 0");
             return false;
         }
         return true;
     }
 
-    private Integer capture(PrintWriter err) throws CaptureException {
+    /**
+     * {@code ADDR:PORT}, {@code [IPv6]:PORT} or {@code :PORT} (every address), unresolved; null
+     * when it is none of these.
+     */
+    static InetSocketAddress metricsAddress(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String host = s.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (port < 0 || port > 65535) {
+            return null;
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            return null; // an IPv6 address must be bracketed: its colons would be ambiguous
+        }
+        return host.isEmpty() ? new InetSocketAddress(port)
+                : InetSocketAddress.createUnresolved(host, port);
+    }
+
+    private Integer capture(PrintWriter err, MetricsSink metricsSink) throws CaptureException {
         String dev = device.getValue() != null ? device.getValue() : Interfaces.defaultDevice();
         LiveCapture capture = LiveCapture.open(new LiveCapture.Options(dev, snaplen.getValue(),
                 bufferKib.<Integer>getValue() * 1024, promiscuous.getValue(), filter.getValue(),
@@ -162,7 +235,8 @@ final class LiveCommand implements Callable<Integer> {
                     + capture.describe() + ")") + "; Ctrl-C to stop");
             err.flush();
             OutputFormat f = format.getValue();
-            AnalysisSink sink = sink(f, out, toFile, err);
+            AnalysisSink sink = metricsSink == null ? sink(f, out, toFile, err)
+                    : new TeeSink(sink(f, out, toFile, err), metricsSink);
             Integer threads = report.threads();
             Analyzer analyzer = new Analyzer(report.config().forLiveCapture(),
                     threads == null ? 1 : threads)

@@ -54,6 +54,7 @@ public final class Main implements Runnable {
                 "23:live: libpcap rejects the filter",
                 "24:live: no such network namespace",
                 "25:live: the interface went away (after the report of what was read)",
+                "26:live: --metrics cannot listen on that address and port",
                 "130:interrupted (Ctrl-C, SIGTERM); the report covers what was read");
     }
 
@@ -162,13 +163,9 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             java.util.Properties build = buildInfo();
-            String commit = known(build.getProperty("commit"));
-            if (!commit.equals("unknown") && "true".equals(build.getProperty("dirty"))) {
-                commit += "-dirty";
-            }
             return new String[] {
                 "synscope " + version(),
-                "commit " + commit,
+                "commit " + commit(build),
                 "built  " + known(build.getProperty("time")),
                 // picocli formats each line: no % may reach it unescaped
                 ("java   " + System.getProperty("java.version") + " ("
@@ -176,6 +173,13 @@ public final class Main implements Runnable {
                         + System.getProperty("java.vm.name") + ") at "
                         + System.getProperty("java.home")).replace("%", "%%"),
             };
+        }
+
+        /** The git commit of the build, {@code -dirty} if it had changes, or "unknown". */
+        static String commit(java.util.Properties build) {
+            String commit = known(build.getProperty("commit"));
+            return !commit.equals("unknown") && "true".equals(build.getProperty("dirty"))
+                    ? commit + "-dirty" : commit;
         }
 
         /** build-info.properties, written by the build; empty if it is missing or unreadable. */

@@ -1,6 +1,8 @@
 package io.synscope.pipeline;
 
 import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.HostPort;
+import io.synscope.diagnose.Judgement;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
 import java.io.IOException;
@@ -35,6 +37,17 @@ public interface AnalysisSink {
     }
 
     void onConnection(ConnectionResult result) throws IOException;
+
+    /**
+     * Every decided connection, wanted or not, as the {@link Summary} counts it: its server and
+     * what was judged, before (and whether or not) a result is built. For sinks that only count
+     * (live metrics): a healthy connection costs them a call, not a {@link ConnectionResult}.
+     * {@code server} is shared by all connections to that server on one tracking thread (equal,
+     * not identical, across threads). Calls come from the threads that call
+     * {@link #onConnection}, serialised with it in the same way. Ignored by default.
+     */
+    default void onJudged(HostPort server, Judgement judgement) throws IOException {
+    }
 
     /**
      * A live capture's periodic state (see {@link Analyzer#statusEveryNanos}); files never send

@@ -11,6 +11,8 @@ import io.synscope.decode.SkipReason;
 import io.synscope.decode.TcpSegment;
 import io.synscope.diagnose.ClassifierConfig;
 import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.HostPort;
+import io.synscope.diagnose.Judgement;
 import io.synscope.diagnose.KernelView;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.SummaryBuilder;
@@ -462,6 +464,12 @@ public final class Analyzer {
         @Override
         public synchronized void onConnection(ConnectionResult result) throws IOException {
             sink.onConnection(result);
+        }
+
+        @Override
+        public synchronized void onJudged(HostPort server, Judgement judgement)
+                throws IOException {
+            sink.onJudged(server, judgement);
         }
 
         @Override

@@ -69,23 +69,21 @@ public final class Diagnoser implements ConnectionListener {
                 server.packets() > 0,
                 retransmittedBeyondHandshake(c.client()) || retransmittedBeyondHandshake(server));
         Verdict v = j.verdict();
-        if (sink.wants(v) && sink.keeps(v, c.firstTsNanos(), c.firstFrame())) {
-            // The rules run again, explaining this time: only for connections a report shows.
-            report(c, reason, classifier.classify(c, reason, nowNanos, kernel));
+        try {
+            sink.onJudged(summary.lastServer(), j);
+            if (sink.wants(v) && sink.keeps(v, c.firstTsNanos(), c.firstFrame())) {
+                // The rules run again, explaining this time: only for connections a report shows.
+                Diagnosis d = classifier.classify(c, reason, nowNanos, kernel);
+                sink.onConnection(ConnectionResult.of(c, reason, d, summary.lastServer()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** True when {@code e} resent anything but its SYN (or SYN-ACK). */
     private static boolean retransmittedBeyondHandshake(Endpoint e) {
         return e.retransmissions() > Math.max(0, e.synCount() - 1);
-    }
-
-    private void report(Connection c, Decision reason, Diagnosis d) {
-        try {
-            sink.onConnection(ConnectionResult.of(c, reason, d, summary.lastServer()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The counts of everything this diagnoser decided so far. */

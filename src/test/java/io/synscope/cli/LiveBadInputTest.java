@@ -45,16 +45,21 @@ class LiveBadInputTest {
 
     @BeforeAll
     static void needsRootAndLibpcap() throws Exception {
-        Host.assumeLinuxRoot("live capture");
-        Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libpcap.so.0.8"))
-                        || Files.exists(Path.of("/usr/lib/libpcap.so.1"))
-                        || Files.exists(Path.of("/usr/lib64/libpcap.so.1")),
-                "libpcap is not installed (.ci/run installs libpcap0.8)");
+        assumeLiveCaptureWorks();
         namespace = run(List.of("ip", "netns", "add", NS)) == 0
                 && run(List.of("ip", "-n", NS, "link", "add", "vlt0", "type", "veth", "peer",
                 "name", "vlt1")) == 0
                 && run(List.of("ip", "-n", NS, "link", "set", "vlt0", "up")) == 0
                 && run(List.of("ip", "-n", NS, "link", "set", "vlt1", "up")) == 0;
+    }
+
+    /** Skips the test (class), saying why, unless live capture can work here: Linux, root, libpcap. */
+    static void assumeLiveCaptureWorks() throws Exception {
+        Host.assumeLinuxRoot("live capture");
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libpcap.so.0.8"))
+                        || Files.exists(Path.of("/usr/lib/libpcap.so.1"))
+                        || Files.exists(Path.of("/usr/lib64/libpcap.so.1")),
+                "libpcap is not installed (.ci/run installs libpcap0.8)");
     }
 
     @AfterAll
@@ -184,7 +189,7 @@ class LiveBadInputTest {
                 "vlt1"));
     }
 
-    private static void assertOneLine(BadInputTest.Run r) {
+    static void assertOneLine(BadInputTest.Run r) {
         assertEquals(1, r.err().strip().lines().count(), "one line:\n" + r.err());
         assertFalse(r.err().contains("\tat "), r.err());
     }
@@ -206,7 +211,7 @@ class LiveBadInputTest {
         return cmd;
     }
 
-    private static int run(List<String> cmd) throws Exception {
+    static int run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
@@ -258,6 +263,15 @@ class LiveBadInputTest {
                 }
                 Thread.sleep(20);
             }
+        }
+
+        /**
+         * Ctrl-C, and waits for the end. SIGINT, not {@link Process#destroy}: that also closes
+         * the pipes, and synscope's report then fails to write (exit 8).
+         */
+        void interrupt() throws Exception {
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
+            waitFor();
         }
 
         void waitFor() throws InterruptedException {
