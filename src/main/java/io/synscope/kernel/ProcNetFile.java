@@ -54,19 +54,24 @@ final class ProcNetFile implements AutoCloseable {
         return file;
     }
 
-    /** Re-reads the file; {@link #values()} then holds the new values. */
+    /**
+     * Re-reads the file; {@link #values()} then holds the new values. The names are read once,
+     * at the first read: a running kernel's counters do not change.
+     */
     void read() throws KernelSourceException {
         int length = readAll();
         int count = parse(text.array(), length, prefix, null, values);
-        if (count != names.length || count > values.length) {
-            // First read, or the kernel's layout changed: read the names again.
+        if (names.length == 0) {
             List<String> found = new ArrayList<>();
-            values = new long[Math.max(count, 1)];
+            values = new long[count];
             count = parse(text.array(), length, prefix, found, values);
             if (count == 0 || found.size() != count) {
                 throw new KernelSourceException(path + " has no " + group + " counters");
             }
             names = found.toArray(new String[0]);
+        } else if (count != names.length) {
+            throw new KernelSourceException(path + ": " + count + " " + group + " values, not the "
+                    + names.length + " of the first read");
         }
     }
 
