@@ -73,11 +73,11 @@ public record ListenerStats(
      * (the first a burst of connections meets).
      */
     public LimitedBy limitedBy() {
-        if (fullMillis > 0 || !fullIntervals.isEmpty() || droppedFullIntervals > 0
-                || acceptQueuePeak > backlog) {
-            return acceptLimitBy;
+        boolean acceptQueueWasFull = acceptQueuePeak > backlog || !fullIntervals.isEmpty();
+        if (!acceptQueueWasFull && synRecvPeak >= synQueueLimit) {
+            return synQueueLimitBy;
         }
-        return synRecvPeak >= synQueueLimit ? synQueueLimitBy : acceptLimitBy;
+        return acceptLimitBy;
     }
 
     /**

@@ -62,7 +62,7 @@ class AcceptQueueTest {
     }
 
     /** What one run saw: the sampler's report and the kernel tools' numbers. */
-    private record Run(KernelReport report, ListenerStats listener, long fullFromNanos,
+    private record Run(KernelSampler sampler, KernelReport report, ListenerStats listener, long fullFromNanos,
                        long fullToNanos, long beforeNanos, int ssRecvQ, int ssSendQ,
                        Map<String, Long> nstatBefore, Map<String, Long> nstatAfter) {
     }
@@ -123,7 +123,7 @@ class AcceptQueueTest {
         assertEquals(1, found.size(), "one listener on 127.0.0.1:" + PORT + " in " + report.listeners());
         assertTrue(report.sources().stream().allMatch(SourceStatus::available), report.sources().toString());
         // ss -lntH: State Recv-Q Send-Q Local Peer
-        return new Run(report, found.get(0), fullFrom, fullTo, beforeNanos,
+        return new Run(sampler, report, found.get(0), fullFrom, fullTo, beforeNanos,
                 Integer.parseInt(ss[1]), Integer.parseInt(ss[2]), before, after);
     }
 
@@ -157,8 +157,17 @@ class AcceptQueueTest {
             compared++;
         }
         assertTrue(compared > 100, "compared " + compared + " counters with nstat");
-        assertEquals(run.nstatAfter.get("TcpExtListenOverflows") - run.nstatBefore.get("TcpExtListenOverflows"),
-                run.report.counters().get("ListenOverflows"));
+        long drops = run.nstatAfter.get("TcpExtListenDrops") - run.nstatBefore.get("TcpExtListenDrops");
+        assertTrue(drops > 0, "SYNs past the full queue were dropped");
+        // In time windows: nothing before the clients came, every drop after.
+        assertEquals(0, run.sampler.counterDelta("ListenDrops", run.report.firstSampleNanos(),
+                run.beforeNanos).orElseThrow());
+        assertEquals(drops, run.sampler.counterDelta("ListenDrops", run.beforeNanos,
+                run.report.lastSampleNanos()).orElseThrow());
+        assertTrue(run.sampler.counterDelta("ListenDrops", run.report.firstSampleNanos() - 1,
+                run.beforeNanos).isEmpty(), "before the first sample nothing is known");
+        assertTrue(run.sampler.counterDelta("NoSuchCounter", run.beforeNanos,
+                run.report.lastSampleNanos()).isEmpty());
     }
 
     /** {@code nstat -asz} in the namespace: absolute values, history untouched, zeros too. */
