@@ -72,6 +72,7 @@ public final class KernelSampler implements AutoCloseable {
     private long lateSamples;
     private long firstSampleNanos;
     private long lastSampleNanos;
+    private long lastSynRecvNanos;
     private long cpuNanos = -1;
 
     private final InetDiagParser.Sink listenerSink;
@@ -116,7 +117,7 @@ public final class KernelSampler implements AutoCloseable {
                 long intervalNanos = TimeUnit.MILLISECONDS.toNanos(config.sampleIntervalMillis());
                 long next = System.nanoTime();
                 while (true) {
-                    sample();
+                    sample(false);
                     firstSample.countDown();
                     next += intervalNanos;
                     long wait = next - System.nanoTime();
@@ -130,7 +131,7 @@ public final class KernelSampler implements AutoCloseable {
                         wait = next - System.nanoTime();
                     }
                     if (stop.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
-                        sample(); // the last one: the run's end
+                        sample(true); // the last one: the run's end
                         break;
                     }
                 }
@@ -176,8 +177,9 @@ public final class KernelSampler implements AutoCloseable {
             }
             try {
                 sockDiag = SockDiag.open();
-                available(SourceStatus.SOCK_DIAG, "listen queues and SYN_RECV sockets, NETLINK_SOCK_DIAG, every "
-                        + config.sampleIntervalMillis() + " ms");
+                available(SourceStatus.SOCK_DIAG, "listen queues every " + config.sampleIntervalMillis()
+                        + " ms and SYN_RECV sockets every " + config.synRecvIntervalMillis()
+                        + " ms, NETLINK_SOCK_DIAG");
             } catch (KernelSourceException e) {
                 unavailable(SourceStatus.SOCK_DIAG, e.getMessage());
             }
@@ -225,14 +227,21 @@ public final class KernelSampler implements AutoCloseable {
         }
     }
 
-    private void sample() {
+    /** One sample; the request sockets are counted when due, and at the {@code last} one. */
+    private void sample(boolean last) {
         long ts = realtimeNanos();
         synchronized (lock) {
             if (sockDiag != null) {
                 book.begin(ts);
                 try {
                     sockDiag.dump(1 << SockDiag.TCP_LISTEN, listenerSink);
-                    sockDiag.dump(1 << SockDiag.TCP_SYN_RECV, synRecvSink);
+                    if (last || samples == 0 || ts - lastSynRecvNanos
+                            >= TimeUnit.MILLISECONDS.toNanos(config.synRecvIntervalMillis())) {
+                        book.beginSynRecv();
+                        sockDiag.dump(1 << SockDiag.TCP_SYN_RECV, synRecvSink);
+                        book.endSynRecv();
+                        lastSynRecvNanos = ts;
+                    }
                     book.end();
                 } catch (KernelSourceException | RuntimeException | LinkageError e) {
                     sockDiag.close();

@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * The listening sockets seen by the samples, and what each went through. A sample is
- * {@link #begin}, the listening sockets ({@link #listener}), the request sockets
- * ({@link #synRecv}), {@link #end}. Memory is bounded by {@code maxListeners} and
+ * {@link #begin}, the listening sockets ({@link #listener}), optionally a count of the request
+ * sockets ({@link #beginSynRecv}, {@link #synRecv} for each, {@link #endSynRecv}), {@link #end}.
+ * Memory is bounded by {@code maxListeners} and
  * {@code maxFullIntervals}. Not thread-safe (the sampler locks).
  */
 final class ListenerBook {
@@ -110,8 +111,22 @@ final class ListenerBook {
         sample++;
         sampleNanos = tsNanos;
         notKeptThisSample = 0;
+    }
+
+    /** A count of request sockets starts, after this sample's listeners. */
+    void beginSynRecv() {
         for (Entry e : entries) {
             e.synCounting = 0;
+        }
+    }
+
+    /** The count is complete: it is each open listener's SYN_RECV count from now on. */
+    void endSynRecv() {
+        for (Entry e : entries) {
+            if (e.seenInSample == sample) {
+                e.synNow = e.synCounting;
+                e.synPeak = Math.max(e.synPeak, e.synNow);
+            }
         }
     }
 
@@ -210,8 +225,6 @@ final class ListenerBook {
                 } else if (!full && e.fullSince >= 0) {
                     e.closeInterval(sampleNanos);
                 }
-                e.synNow = e.synCounting;
-                e.synPeak = Math.max(e.synPeak, e.synNow);
                 e.lastSeen = sampleNanos;
             } else if (e.open) {
                 // Closed between two samples: it was last known full (if so) at its last sample.

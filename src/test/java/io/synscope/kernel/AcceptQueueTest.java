@@ -74,7 +74,7 @@ class AcceptQueueTest {
     private static Run fill(TestNetns ns, int backlog, boolean limitedBySomaxconn) throws Exception {
         Map<String, Long> before = nstat(ns);
         KernelSampler sampler = KernelSampler.start(KernelConfig.defaults().withNetns(ns.name)
-                .withSampleIntervalMillis(INTERVAL_MILLIS));
+                .withIntervals(INTERVAL_MILLIS, 1000));
         ServerSocket server = ns.call(() -> new ServerSocket(PORT, backlog, InetAddress.getLoopbackAddress()));
         Thread.sleep(3 * INTERVAL_MILLIS);
         long beforeNanos = KernelSampler.realtimeNanos();

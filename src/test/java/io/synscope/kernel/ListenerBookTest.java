@@ -105,11 +105,13 @@ class ListenerBookTest {
         DiagRow wildcard = listener(2, 443, 0, 128);
         java.util.Arrays.fill(wildcard.localAddr, (byte) 0);
         book.listener(wildcard);
+        book.beginSynRecv();
         for (int i = 0; i < 3; i++) {
             book.synRecv(request(80));
         }
         book.synRecv(request(443));
         book.synRecv(request(8080)); // no listener: not counted anywhere
+        book.endSynRecv();
         book.end();
         List<ListenerStats> s = book.stats();
         assertEquals(3, s.get(0).synRecvNow());
@@ -124,9 +126,11 @@ class ListenerBookTest {
         book.begin(0);
         book.listener(listener(1, 80, 0, 128)); // listen(511) capped by somaxconn 128
         book.listener(listener(2, 81, 0, 50));
+        book.beginSynRecv();
         for (int i = 0; i < 75; i++) {
             book.synRecv(request(80));
         }
+        book.endSynRecv();
         book.end();
         ListenerStats capped = book.stats().get(0);
         assertEquals(LimitedBy.SOMAXCONN, capped.acceptLimitBy());

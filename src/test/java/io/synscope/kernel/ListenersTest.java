@@ -16,7 +16,7 @@ class ListenersTest {
     void ipv6AndWildcardListenersAreListedWithTheirAddressAndBacklog() throws Exception {
         try (TestNetns ns = TestNetns.open("v6");
              KernelSampler sampler = KernelSampler.start(KernelConfig.defaults().withNetns(ns.name)
-                     .withSampleIntervalMillis(20));
+                     .withIntervals(20, 20));
              ServerSocket loopback6 = ns.call(() -> new ServerSocket(9001, 17, InetAddress.getByName("::1")));
              ServerSocket wildcard = ns.call(() -> new ServerSocket(9002, 23));
              ServerSocket mapped = ns.call(() -> new ServerSocket(9003, 31, InetAddress.getByName("127.0.0.1")))) {

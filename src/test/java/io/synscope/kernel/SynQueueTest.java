@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SynQueueTest {
     private static final String SERVER = "10.199.0.2";
     private static final long INTERVAL_MILLIS = 50;
+    private static final long SYN_RECV_INTERVAL_MILLIS = 200;
 
     @Test
     void synRecvSocketsAreCountedPerListenerLikeSs() throws Exception {
@@ -36,7 +37,7 @@ class SynQueueTest {
                         "dev", "v0", "nud", "permanent");
             }
             try (KernelSampler sampler = KernelSampler.start(KernelConfig.defaults().withNetns(ns.name)
-                    .withSampleIntervalMillis(INTERVAL_MILLIS));
+                    .withIntervals(INTERVAL_MILLIS, SYN_RECV_INTERVAL_MILLIS));
                  ServerSocket specific = ns.call(() -> new ServerSocket(8080, 64, InetAddress.getByName(SERVER)));
                  ServerSocket wildcard = ns.call(() -> new ServerSocket(8081, 64))) {
                 // 5 half-open connections on the address-bound listener, 3 on the wildcard one.
@@ -47,7 +48,7 @@ class SynQueueTest {
                 });
                 Thread.sleep(300);
                 Map<String, Integer> ss = synRecvByLocal(ns);
-                Thread.sleep(3 * INTERVAL_MILLIS);
+                Thread.sleep(2 * SYN_RECV_INTERVAL_MILLIS);
                 KernelReport r = sampler.snapshot();
                 ListenerStats bound = only(r, SERVER, 8080);
                 ListenerStats any = only(r, "::", 8081);
