@@ -95,11 +95,45 @@ final class CounterHistory {
      */
     OptionalLong delta(String name, long fromNanos, long toNanos) {
         Integer c = index.get(name);
-        if (c == null || fromNanos < Math.max(firstNanos, foldedUpToNanos) || toNanos > lastNanos
-                || toNanos < fromNanos) {
+        if (c == null || !kept(fromNanos, toNanos)) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(valueAt(c, toNanos) - valueAt(c, fromNanos));
+    }
+
+    /**
+     * Every counter that moved between the samples at or before {@code fromNanos} and at or
+     * before {@code toNanos}, into {@code into} by name; false (and nothing put) when a time is
+     * outside what is kept.
+     */
+    boolean movedBetween(long fromNanos, long toNanos, Map<String, Long> into) {
+        if (!kept(fromNanos, toNanos)) {
+            return false;
+        }
+        long[] from = base.clone();
+        long[] to = base.clone();
+        for (int k = 0; k < size; k++) {
+            int at = (head + k) % ringNanos.length;
+            if (ringNanos[at] > toNanos) {
+                break;
+            }
+            to[ringCounter[at]] = ringValue[at];
+            if (ringNanos[at] <= fromNanos) {
+                from[ringCounter[at]] = ringValue[at];
+            }
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (to[i] != from[i]) {
+                into.put(names[i], to[i] - from[i]);
+            }
+        }
+        return true;
+    }
+
+    /** Whether the values at both times are known: sampled, and not folded away. */
+    private boolean kept(long fromNanos, long toNanos) {
+        return fromNanos >= Math.max(firstNanos, foldedUpToNanos) && toNanos <= lastNanos
+                && fromNanos <= toNanos;
     }
 
     private long valueAt(int counter, long tsNanos) {

@@ -46,14 +46,4 @@ final class DiagRow {
         return ((localAddr[at] & 0xFF) << 24) | ((localAddr[at + 1] & 0xFF) << 16)
                 | ((localAddr[at + 2] & 0xFF) << 8) | (localAddr[at + 3] & 0xFF);
     }
-
-    /** Whether the local address is 0.0.0.0 or ::. */
-    boolean wildcard() {
-        for (int i = 0; i < addrLength(); i++) {
-            if (localAddr[i] != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

@@ -1,5 +1,7 @@
 package io.synscope.kernel;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +17,9 @@ import java.util.Optional;
  *                             last, in file order, quiet ones included; a name in both groups
  *                             (none on Linux 6.18) is kept as {@code TcpName} for the Tcp one
  * @param listeners            every listening socket seen, in the order first seen
- * @param listenersNotKept     the most listening sockets one sample listed beyond
+ * @param listenersNotKept     the most open listening sockets one sample listed beyond
  *                             {@link KernelConfig#maxListeners}
+ * @param closedListenersDropped closed listeners forgotten to make room for new ones
  * @param samples              samples taken
  * @param lateSamples          samples due while the previous one was still running or the thread
  *                             was not scheduled: skipped, not queued
@@ -32,6 +35,7 @@ public record KernelReport(
         Map<String, Long> counters,
         List<ListenerStats> listeners,
         int listenersNotKept,
+        long closedListenersDropped,
         long samples,
         long lateSamples,
         long firstSampleNanos,
@@ -41,8 +45,8 @@ public record KernelReport(
 
     public KernelReport {
         sources = List.copyOf(sources);
-        sysctls = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sysctls));
-        counters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(counters));
+        sysctls = Collections.unmodifiableMap(new LinkedHashMap<>(sysctls));
+        counters = Collections.unmodifiableMap(new LinkedHashMap<>(counters));
         listeners = List.copyOf(listeners);
     }
 

@@ -140,7 +140,9 @@ public final class KernelSampler implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | LinkageError e) {
             synchronized (lock) {
-                unavailable(SourceStatus.SOCK_DIAG, "the sampler stopped: " + e);
+                for (SourceStatus s : new ArrayList<>(sources.values())) {
+                    unavailable(s.name(), "the sampler stopped: " + e);
+                }
             }
         } finally {
             synchronized (lock) {
@@ -330,7 +332,7 @@ public final class KernelSampler implements AutoCloseable {
             long folded = (netstatHistory == null ? 0 : netstatHistory.folded())
                     + (snmpHistory == null ? 0 : snmpHistory.folded());
             return new KernelReport(new ArrayList<>(sources.values()), sysctls, counters,
-                    book.stats(), book.notKeptPeak(), samples, lateSamples, firstSampleNanos,
+                    book.stats(), book.notKeptPeak(), book.closedDropped(), samples, lateSamples, firstSampleNanos,
                     lastSampleNanos, cpuNanos, folded);
         }
     }
@@ -385,6 +387,23 @@ public final class KernelSampler implements AutoCloseable {
             }
             return OptionalLong.empty();
         }
+    }
+
+    /**
+     * Every Tcp and TcpExt counter that moved between the samples at or before {@code fromNanos}
+     * and at or before {@code toNanos} (e.g. the last interval, for a status line), by name;
+     * empty when a time is outside what is kept.
+     */
+    public Map<String, Long> counterDeltas(long fromNanos, long toNanos) {
+        Map<String, Long> moved = new LinkedHashMap<>();
+        synchronized (lock) {
+            for (CounterHistory h : new CounterHistory[] {netstatHistory, snmpHistory}) {
+                if (h != null && !h.movedBetween(fromNanos, toNanos, moved)) {
+                    return Map.of();
+                }
+            }
+        }
+        return moved;
     }
 
     /** The configuration this sampler runs with. */

@@ -11,8 +11,8 @@ import java.util.Map;
  * The listening sockets seen by the samples, and what each went through. A sample is
  * {@link #begin}, the listening sockets ({@link #listener}), optionally a count of the request
  * sockets ({@link #beginSynRecv}, {@link #synRecv} for each, {@link #endSynRecv}), {@link #end}.
- * Memory is bounded by {@code maxListeners} and
- * {@code maxFullIntervals}. Not thread-safe (the sampler locks).
+ * Memory is bounded by {@code maxListeners} (closed listeners are forgotten first to make room)
+ * and {@code maxFullIntervals}. Not thread-safe (the sampler locks).
  */
 final class ListenerBook {
     private final int maxListeners;
@@ -24,6 +24,7 @@ final class ListenerBook {
     private long sampleNanos;
     private int notKeptThisSample;
     private int notKeptPeak;
+    private long closedDropped;
     /** The last request socket's local address and the listener found for it (a flood hits one). */
     private final DiagRow lastLookup = new DiagRow();
     private Entry lastMatch;
@@ -134,7 +135,7 @@ final class ListenerBook {
     void listener(DiagRow row) {
         Entry e = byCookie.get(row.cookie);
         if (e == null) {
-            if (entries.size() >= maxListeners) {
+            if (entries.size() >= maxListeners && !dropOldestClosed()) {
                 notKeptThisSample++;
                 return;
             }
@@ -146,6 +147,20 @@ final class ListenerBook {
         e.backlog = (int) Math.min(Integer.MAX_VALUE, row.wqueue);
         e.acceptNow = (int) Math.min(Integer.MAX_VALUE, row.rqueue);
         e.acceptPeak = Math.max(e.acceptPeak, e.acceptNow);
+    }
+
+    /** Makes room by forgetting the listener that closed first, if one has. */
+    private boolean dropOldestClosed() {
+        for (int i = 0; i < entries.size(); i++) {
+            Entry old = entries.get(i);
+            if (!old.open) {
+                entries.remove(i);
+                byCookie.remove(old.cookie);
+                closedDropped++;
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -179,7 +194,6 @@ final class ListenerBook {
     private Entry find(DiagRow row) {
         Entry best = null;
         int bestScore = 0;
-        boolean rowWildcard = row.wildcard();
         for (Entry e : entries) {
             if (e.port != row.localPort || e.seenInSample != sample) {
                 continue;
@@ -187,7 +201,7 @@ final class ListenerBook {
             int score;
             if (sameAddress(e, row)) {
                 score = 3;
-            } else if (e.family == row.family && isWildcard(e) && !rowWildcard) {
+            } else if (e.family == row.family && isWildcard(e)) {
                 score = 2;
             } else if (e.family == DiagRow.AF_INET6 && isWildcard(e)) {
                 score = 1;
@@ -258,8 +272,13 @@ final class ListenerBook {
         return out;
     }
 
-    /** The most listening sockets one sample listed beyond {@code maxListeners}. */
+    /** The most open listening sockets one sample listed beyond {@code maxListeners}. */
     int notKeptPeak() {
         return notKeptPeak;
+    }
+
+    /** Closed listeners forgotten to make room for new ones. */
+    long closedDropped() {
+        return closedDropped;
     }
 }

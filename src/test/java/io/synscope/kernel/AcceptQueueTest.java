@@ -164,6 +164,8 @@ class AcceptQueueTest {
                 run.beforeNanos).orElseThrow());
         assertEquals(drops, run.sampler.counterDelta("ListenDrops", run.beforeNanos,
                 run.report.lastSampleNanos()).orElseThrow());
+        assertEquals(drops, run.sampler.counterDeltas(run.beforeNanos, run.report.lastSampleNanos())
+                .get("ListenDrops"));
         assertTrue(run.sampler.counterDelta("ListenDrops", run.report.firstSampleNanos() - 1,
                 run.beforeNanos).isEmpty(), "before the first sample nothing is known");
         assertTrue(run.sampler.counterDelta("NoSuchCounter", run.beforeNanos,

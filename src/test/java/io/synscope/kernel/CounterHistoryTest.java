@@ -2,10 +2,14 @@ package io.synscope.kernel;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Deltas in time windows and over the run, with the change ring folding. */
 class CounterHistoryTest {
@@ -24,6 +28,13 @@ class CounterHistoryTest {
         assertEquals(OptionalLong.empty(), h.delta("A", 100, 401), "after the last sample");
         assertEquals(OptionalLong.empty(), h.delta("C", 100, 400));
         assertArrayEquals(new long[] {5, 1}, h.runDeltas());
+        Map<String, Long> moved = new HashMap<>();
+        assertTrue(h.movedBetween(200, 300, moved));
+        assertEquals(Map.of("A", 3L, "B", 1L), moved);
+        moved.clear();
+        assertTrue(h.movedBetween(300, 400, moved));
+        assertEquals(Map.of(), moved, "quiet counters are left out");
+        assertFalse(h.movedBetween(50, 400, moved));
     }
 
     @Test

@@ -95,6 +95,16 @@ class ListenerBookTest {
         book.end();
         assertEquals(2, book.stats().size());
         assertEquals(3, book.notKeptPeak());
+        // Once a sample has found listener 1 closed, a new one takes its place.
+        book.begin(100 * MS);
+        book.listener(listener(2, 82, 0, 4));
+        book.end();
+        book.begin(200 * MS);
+        book.listener(listener(2, 82, 0, 4));
+        book.listener(listener(6, 86, 0, 4));
+        book.end();
+        assertEquals(List.of(82, 86), book.stats().stream().map(ListenerStats::port).toList());
+        assertEquals(1, book.closedDropped());
     }
 
     @Test
