@@ -18,6 +18,32 @@ public final class Addresses {
         return hi == 0 && (lo & 0xFFFF_FFFF_0000_0000L) == V4_MAPPED_LO_PREFIX;
     }
 
+    /** The high word of a 4-byte (IPv4, mapped) or 16-byte (IPv6) address. */
+    public static long hi(byte[] address) {
+        return address.length == 4 ? 0 : word(address, 0);
+    }
+
+    /** The low word of a 4-byte (IPv4, mapped) or 16-byte (IPv6) address. */
+    public static long lo(byte[] address) {
+        if (address.length == 4) {
+            return V4_MAPPED_LO_PREFIX | (word(address, 0) >>> 32);
+        }
+        return word(address, 8);
+    }
+
+    /** Whether {@code hi, lo} is the wildcard address of its family (0.0.0.0 or ::). */
+    public static boolean isWildcard(long hi, long lo) {
+        return hi == 0 && (lo == 0 || lo == V4_MAPPED_LO_PREFIX);
+    }
+
+    private static long word(byte[] b, int from) {
+        long w = 0;
+        for (int i = 0; i < 8; i++) {
+            w = w << 8 | (from + i < b.length ? b[from + i] & 0xFF : 0);
+        }
+        return w;
+    }
+
     /** Dotted quad for IPv4-mapped addresses, RFC 5952 text for IPv6. */
     public static String format(long hi, long lo) {
         if (isV4(hi, lo)) {

@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.zip.ZipException;
@@ -169,6 +170,11 @@ final class CaptureInput implements Closeable {
     /** Bytes buffered from {@link #position()} on. */
     int available() {
         return limit - pos;
+    }
+
+    /** {@code length} bytes at index {@code index} of {@link #buffer()}, as UTF-8 text. */
+    String utf8(int index, int length) {
+        return new String(buf, index, length, StandardCharsets.UTF_8);
     }
 
     /** The buffer; valid until the next {@link #request}. */

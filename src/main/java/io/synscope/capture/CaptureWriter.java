@@ -8,6 +8,10 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Writes frames as a capture file other tools read, as {@code tcpdump -w} does: classic pcap
@@ -26,7 +30,17 @@ public final class CaptureWriter implements Closeable {
     private static final int ISB = 5;
     private static final int EPB = 6;
     private static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
+    private static final int OPT_COMMENT = 1;
+    private static final int OPT_SHB_USERAPPL = 4;
     private static final int OPT_IF_NAME = 2;
+    /** The section header's {@code shb_userappl} in every pcapng file this writes. */
+    static final String USER_APPLICATION = "synscope";
+    /** An option's value is at most 65,535 bytes; a piece of an attachment stays well below. */
+    /** Starts every comment that holds a piece of an attachment; the kind and a space follow. */
+    static final String ATTACHMENT_PREFIX = "synscope:";
+    private static final int MAX_PIECE_BYTES = 60_000;
+    /** Pieces per statistics block: 16 × 60 kB keeps a block far from a reader's 16 MiB cap. */
+    private static final int MAX_PIECES_PER_BLOCK = 16;
     private static final int OPT_IF_TSRESOL = 9;
 
     private final OutputStream out;
@@ -35,6 +49,7 @@ public final class CaptureWriter implements Closeable {
     /** One record at a time, header and padding included; grown for a frame that needs it. */
     private ByteBuffer record = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
     private long startNanos = Long.MIN_VALUE;
+    private final Map<String, String> attachments = new LinkedHashMap<>();
 
     private CaptureWriter(OutputStream out, String path, boolean pcapng) {
         this.out = out;
@@ -85,9 +100,14 @@ public final class CaptureWriter implements Closeable {
 
     private void sectionAndInterface(int linkType, int snaplen, String interfaceName)
             throws IOException {
-        ByteBuffer b = start(28);
-        b.putInt(SHB).putInt(28).putInt(BYTE_ORDER_MAGIC).putShort((short) 1).putShort((short) 0)
-                .putLong(-1).putInt(28);
+        byte[] application = USER_APPLICATION.getBytes(StandardCharsets.US_ASCII);
+        int sectionLength = 24 + 4 + padded(application.length) + 4 + 4;
+        ByteBuffer b = start(sectionLength);
+        b.putInt(SHB).putInt(sectionLength).putInt(BYTE_ORDER_MAGIC).putShort((short) 1)
+                .putShort((short) 0).putLong(-1);
+        b.putShort((short) OPT_SHB_USERAPPL).putShort((short) application.length).put(application);
+        pad(b, application.length);
+        b.putInt(0).putInt(sectionLength);
         emit();
         byte[] name = interfaceName.getBytes(StandardCharsets.UTF_8);
         int nameOption = 4 + padded(name.length);
@@ -131,15 +151,40 @@ public final class CaptureWriter implements Closeable {
     }
 
     /**
-     * Ends the file: for pcapng, the statistics block ({@code isb_starttime},
+     * Keeps {@code text} to be written with the file at {@link #finish} (pcapng only; a pcap
+     * file has no place for it, see {@link #keepsAttachments}). A later call with the same
+     * {@code kind} replaces the text.
+     *
+     * @param kind lower-case letters, digits and dashes: what {@link Captures#attachments} files
+     *             the text under
+     */
+    public void attach(String kind, String text) {
+        if (!kind.matches("[a-z0-9-]+")) {
+            throw new IllegalArgumentException("attachment kind " + kind);
+        }
+        attachments.put(kind, text);
+    }
+
+    /** Whether {@link #attach} leaves anything in the file: only pcapng has room for it. */
+    public boolean keepsAttachments() {
+        return pcapng;
+    }
+
+    /**
+     * Ends the file: for pcapng, the {@linkplain #attach attachments}, then the statistics block ({@code isb_starttime},
      * {@code isb_endtime}, and when {@code stats} is known {@code isb_ifrecv},
      * {@code isb_ifdrop}, {@code isb_osdrop}).
      *
      * @param endNanos when the capture stopped, or {@link Long#MIN_VALUE} if unknown
      */
     public void finish(long endNanos, CaptureStats stats) throws IOException {
+        long end = endNanos != Long.MIN_VALUE ? endNanos : startNanos;
+        if (pcapng) {
+            for (Map.Entry<String, String> a : attachments.entrySet()) {
+                writeAttachment(a.getKey(), a.getValue(), end != Long.MIN_VALUE ? end : 0);
+            }
+        }
         if (pcapng && (endNanos != Long.MIN_VALUE || stats != null)) {
-            long end = endNanos != Long.MIN_VALUE ? endNanos : startNanos;
             int options = 2 * 12 + (stats != null ? 3 * 12 : 0) + 4;
             int length = 20 + options + 4;
             ByteBuffer b = start(length);
@@ -159,6 +204,41 @@ public final class CaptureWriter implements Closeable {
             emit();
         }
         out.flush();
+    }
+
+    /**
+     * One attachment as comments of statistics blocks for interface 0, in pieces cut at UTF-8
+     * character boundaries, so that each comment is valid text on its own.
+     */
+    private void writeAttachment(String kind, String text, long timestampNanos) throws IOException {
+        byte[] prefix = (ATTACHMENT_PREFIX + kind + " ").getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int from = 0;
+        do {
+            List<int[]> pieces = new ArrayList<>();
+            int options = 0;
+            while (pieces.size() < MAX_PIECES_PER_BLOCK && (from < bytes.length || pieces.isEmpty())) {
+                int to = Math.min(bytes.length, from + MAX_PIECE_BYTES);
+                while (to < bytes.length && to > from && (bytes[to] & 0xC0) == 0x80) {
+                    to--;
+                }
+                pieces.add(new int[] {from, to});
+                options += 4 + padded(prefix.length + to - from);
+                from = to;
+            }
+            int length = 20 + options + 4 + 4;
+            ByteBuffer b = start(length);
+            b.putInt(ISB).putInt(length).putInt(0);
+            timestamp(b, timestampNanos);
+            for (int[] piece : pieces) {
+                int n = prefix.length + piece[1] - piece[0];
+                b.putShort((short) OPT_COMMENT).putShort((short) n).put(prefix)
+                        .put(bytes, piece[0], piece[1] - piece[0]);
+                pad(b, n);
+            }
+            b.putInt(0).putInt(length);
+            emit();
+        } while (from < bytes.length);
     }
 
     private static void counter(ByteBuffer b, int code, long value) {

@@ -14,6 +14,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.zip.ZipException;
 
 /**
@@ -58,6 +59,41 @@ public final class Captures {
      */
     public static PacketSource open(String name, InputStream in) throws CaptureException {
         return open(name, Channels.newChannel(in), CaptureInput.DEFAULT_BUFFER_BYTES);
+    }
+
+    /**
+     * The {@linkplain CaptureWriter#attach attachments} of a pcapng file that synscope wrote
+     * (its section header's {@code shb_userappl}), by kind; empty for any other capture, for
+     * standard input (it can be read once only, and the attachments are at the end) and for a
+     * file that cannot be read (opening it again for the analysis says why). They sit at the
+     * end of the file, and the analysis needs them before the first connection is decided, so
+     * this reads the file once ahead of it: block headers and frames, no decoding.
+     */
+    public static Map<String, String> attachments(String path) {
+        if ("-".equals(path)) {
+            return Map.of();
+        }
+        try (PacketSource source = open(path)) {
+            if (!(source instanceof PcapngReader reader)) {
+                return Map.of();
+            }
+            RawPacket frame = new RawPacket();
+            try {
+                boolean more = reader.next(frame);
+                String writer = reader.userApplication();
+                if (writer == null || !writer.startsWith(CaptureWriter.USER_APPLICATION)) {
+                    return Map.of();
+                }
+                while (more) {
+                    more = reader.next(frame);
+                }
+            } catch (CaptureException damaged) {
+                // What came before the damage still counts; the analysis reports the damage.
+            }
+            return reader.attachments();
+        } catch (CaptureException | IOException e) {
+            return Map.of();
+        }
     }
 
     /** As the public methods, with the buffer's initial size chosen (tests use small ones). */

@@ -1,6 +1,9 @@
 package io.synscope.capture;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +43,8 @@ public final class PcapngReader extends CaptureReader {
     static final int DECRYPTION_SECRETS = 0x0A;
 
     static final int OPT_END_OF_OPTIONS = 0;
+    static final int OPT_COMMENT = 1;
+    static final int OPT_SHB_USERAPPL = 4;
     static final int OPT_IF_TSRESOL = 9;
     static final int OPT_IF_TSOFFSET = 14;
     static final int OPT_ISB_STARTTIME = 2;
@@ -69,6 +74,12 @@ public final class PcapngReader extends CaptureReader {
      * nothing but tiny interface blocks from filling the heap with descriptions.
      */
     static final int MAX_INTERFACES = 1 << 16;
+    private static final byte[] ATTACHMENT_PREFIX =
+            CaptureWriter.ATTACHMENT_PREFIX.getBytes(StandardCharsets.US_ASCII);
+    /** Longest attachment kind looked for in a comment. */
+    private static final int MAX_ATTACHMENT_KIND = 32;
+    /** Attachment text kept from one file; a hostile file cannot make it more. */
+    static final long MAX_ATTACHMENT_BYTES = 64L << 20;
     /** Distinct unknown types named in the summary warning; the rest are counted together. */
     private static final int MAX_UNKNOWN_TYPES_NAMED = 8;
 
@@ -99,6 +110,11 @@ public final class PcapngReader extends CaptureReader {
      */
     private Map<Long, CaptureStats> statsByInterface;
     private long endNanos = Long.MIN_VALUE;
+    /** The first section header's {@code shb_userappl}; null until read, "" when it has none. */
+    private String userApplication;
+    /** {@link CaptureWriter#attach attachments} met so far, by kind, pieces joined. */
+    private final Map<String, ByteArrayOutputStream> attachments = new LinkedHashMap<>();
+    private long attachmentBytes;
 
     /**
      * {@code in} is positioned at a Section Header Block magic; its byte-order magic is checked
@@ -226,6 +242,15 @@ public final class PcapngReader extends CaptureReader {
         }
         sections++;
         interfaces.clear();
+        if (userApplication == null) {
+            String[] found = {""};
+            forEachOption(SECTION_HEADER, length, p, MIN_SECTION_HEADER - 4, (code, value, n) -> {
+                if (code == OPT_SHB_USERAPPL) {
+                    found[0] = in.utf8(value, n);
+                }
+            });
+            userApplication = found[0];
+        }
         in.skip(length);
         return true;
     }
@@ -424,7 +449,9 @@ public final class PcapngReader extends CaptureReader {
         boolean[] counted = {false};
         long[] end = {toNanos(iface, timestampUnits(p + 12))};
         forEachOption(INTERFACE_STATISTICS, length, p, 20, (code, value, valueLength) -> {
-            if (code == OPT_ISB_ENDTIME && sized(INTERFACE_STATISTICS, "isb_endtime", valueLength, 8)) {
+            if (code == OPT_COMMENT) {
+                keepAttachmentPiece(value, valueLength);
+            } else if (code == OPT_ISB_ENDTIME && sized(INTERFACE_STATISTICS, "isb_endtime", valueLength, 8)) {
                 end[0] = Math.max(end[0], toNanos(iface, timestampUnits(value)));
             } else if ((code == OPT_ISB_IFRECV || code == OPT_ISB_IFDROP || code == OPT_ISB_OSDROP)
                     && sized(INTERFACE_STATISTICS, "isb counter " + code, valueLength, 8)) {
@@ -442,6 +469,53 @@ public final class PcapngReader extends CaptureReader {
         }
         statsByInterface.put(interfaceId, new CaptureStats(
                 counters[OPT_ISB_IFRECV], counters[OPT_ISB_OSDROP], counters[OPT_ISB_IFDROP]));
+    }
+
+    /** Keeps a statistics block's comment when it holds a piece of an attachment. */
+    private void keepAttachmentPiece(int value, int valueLength) {
+        byte[] b = in.buffer();
+        int kindStart = value + ATTACHMENT_PREFIX.length;
+        if (valueLength <= ATTACHMENT_PREFIX.length
+                || !Arrays.equals(b, value, kindStart, ATTACHMENT_PREFIX, 0, ATTACHMENT_PREFIX.length)) {
+            return;
+        }
+        int limit = Math.min(value + valueLength, kindStart + MAX_ATTACHMENT_KIND + 1);
+        int space = kindStart;
+        while (space < limit && b[space] != ' ') {
+            space++;
+        }
+        if (space == limit || space == kindStart) {
+            // A comment that only starts like one of ours.
+            return;
+        }
+        String kind = in.utf8(kindStart, space - kindStart);
+        int pieceBytes = value + valueLength - space - 1;
+        if (attachmentBytes + pieceBytes > MAX_ATTACHMENT_BYTES) {
+            if (attachmentBytes <= MAX_ATTACHMENT_BYTES) {
+                warn("attachments beyond " + MAX_ATTACHMENT_BYTES + " bytes (from "
+                        + describe(INTERFACE_STATISTICS) + " on) ignored");
+                attachmentBytes = MAX_ATTACHMENT_BYTES + 1;
+            }
+            return;
+        }
+        attachmentBytes += pieceBytes;
+        attachments.computeIfAbsent(kind, k -> new ByteArrayOutputStream())
+                .write(b, space + 1, pieceBytes);
+    }
+
+    /**
+     * The first section header's {@code shb_userappl} (the program that wrote the file), "" if
+     * it has none; null before the first {@link #next}.
+     */
+    String userApplication() {
+        return userApplication;
+    }
+
+    /** Attachments read so far, by kind; complete once {@link #next} returned false. */
+    Map<String, String> attachments() {
+        Map<String, String> texts = new LinkedHashMap<>();
+        attachments.forEach((kind, bytes) -> texts.put(kind, bytes.toString(StandardCharsets.UTF_8)));
+        return texts;
     }
 
     /** A 64-bit timestamp stored as two 32-bit words, high one first (EPB, ISB). */

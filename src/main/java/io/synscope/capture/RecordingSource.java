@@ -1,7 +1,10 @@
 package io.synscope.capture;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A source that also writes every frame it hands out to a {@link CaptureWriter}:
@@ -12,6 +15,8 @@ import java.util.List;
 public final class RecordingSource implements PacketSource {
     private final PacketSource source;
     private final CaptureWriter writer;
+    /** Text to attach to the file when it is finished, by kind; asked for at {@link #close}. */
+    private final Map<String, Supplier<String>> attachAtEnd = new LinkedHashMap<>();
 
     public RecordingSource(PacketSource source, CaptureWriter writer) {
         this.source = source;
@@ -77,10 +82,22 @@ public final class RecordingSource implements PacketSource {
         return source.warnings();
     }
 
-    /** Finishes the file with the source's end time and counts, then closes both. */
+    /**
+     * Attaches what {@code text} gives, when the capture ends, to the file (see
+     * {@link CaptureWriter#attach}).
+     *
+     * @return false when the file has no room for it (pcap): the caller says so
+     */
+    public boolean attachAtEnd(String kind, Supplier<String> text) {
+        attachAtEnd.put(kind, text);
+        return writer.keepsAttachments();
+    }
+
+    /** Finishes the file with the attachments, the source's end time and counts; closes both. */
     @Override
     public void close() throws IOException {
         try (PacketSource s = source; CaptureWriter w = writer) {
+            attachAtEnd.forEach((kind, text) -> w.attach(kind, text.get()));
             w.finish(s.endNanos(), s.stats());
         }
     }

@@ -6,6 +6,7 @@ import io.synscope.capture.PacketSource;
 import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
+import io.synscope.pipeline.KernelDocument;
 import io.synscope.report.JsonReport;
 import io.synscope.report.TextReport;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,8 +75,9 @@ final class AnalyzeCommand implements Callable<Integer> {
                     ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
                     : new JsonReport(out, report.all(), report.pretty(), Main.version());
             Integer threads = report.threads();
-            Analyzer analyzer = threads == null ? new Analyzer(report.config())
-                    : new Analyzer(report.config(), threads);
+            Analyzer analyzer = (threads == null ? new Analyzer(report.config())
+                    : new Analyzer(report.config(), threads))
+                    .kernel(KernelDocument.fromCapture(file.getValue()));
             CaptureInfo info = analyzer.run(source, sink, onInterrupt);
             if (output != null || format == OutputFormat.json) {
                 // The text report on the terminal already shows them.

@@ -11,6 +11,9 @@ import io.synscope.capture.RecordingSource;
 import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
+import io.synscope.pipeline.KernelDocument;
+import io.synscope.pipeline.KernelLog;
+import io.synscope.pipeline.KernelSources;
 import io.synscope.report.JsonReport;
 import io.synscope.report.LiveText;
 import io.synscope.report.NdjsonReport;
@@ -25,9 +28,12 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +91,9 @@ final class LiveCommand implements Callable<Integer> {
     private final OptionSpec intervalSeconds = Main.add(spec, OptionSpec.builder("--interval")
             .type(long.class).paramLabel("SECONDS").defaultValue("10")
             .description("ndjson: a status record this often (default ${DEFAULT-VALUE})"));
+    private final OptionSpec noKernel = Main.add(spec, Main.flag("--no-kernel")
+            .description("do not read the kernel's evidence (listen queues, TCP counters, traced"
+                    + " resets and drops; docs/kernel.md): packets only"));
     private final ReportOptions report = new ReportOptions(spec, "tracking threads, the"
             + " reading one included (default 1: a capture shares the box with its services)");
 
@@ -144,7 +153,8 @@ final class LiveCommand implements Callable<Integer> {
         // From here a Ctrl-C ends the capture, so that -w's file is finished however early.
         stop.install();
         String output = report.output();
-        try (PacketSource source = record(capture);
+        KernelLog kernelLog = noKernel.<Boolean>getValue() ? null : new KernelLog();
+        try (PacketSource source = record(capture, kernelLog, err);
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
@@ -160,8 +170,9 @@ final class LiveCommand implements Callable<Integer> {
                             ? TimeUnit.SECONDS.toNanos(intervalSeconds.getValue())
                             : TimeUnit.SECONDS.toNanos(1));
             CaptureInfo info;
-            try {
-                info = analyzer.run(source, sink);
+            try (KernelSources kernel = kernelLog == null ? null
+                    : KernelSources.start(kernelLog, localAddresses())) {
+                info = analyzer.kernel(kernelLog).run(source, sink);
             } catch (CaptureException e) {
                 // The interface went away: the report of what came before is written.
                 err.println("synscope: " + e.describe());
@@ -178,15 +189,25 @@ final class LiveCommand implements Callable<Integer> {
         }
     }
 
-    /** The capture, also written to {@code -w FILE} when asked. */
-    private PacketSource record(LiveCapture capture) throws CaptureException {
+    /**
+     * The capture, also written to {@code -w FILE} when asked, with the kernel's evidence when
+     * there is some and the file is pcapng.
+     */
+    private PacketSource record(LiveCapture capture, KernelLog kernelLog, PrintWriter err)
+            throws CaptureException {
         String file = write.getValue();
         if (file == null) {
             return capture;
         }
         try {
-            return new RecordingSource(capture, CaptureWriter.open(file, capture.linkType(),
-                    capture.snaplen(), capture.name()));
+            RecordingSource recording = new RecordingSource(capture, CaptureWriter.open(file,
+                    capture.linkType(), capture.snaplen(), capture.name()));
+            if (kernelLog != null && !recording.attachAtEnd(KernelDocument.ATTACHMENT_KIND,
+                    () -> KernelDocument.write(kernelLog))) {
+                err.println("synscope: " + Printable.escape(file) + " is pcap, which has no"
+                        + " place for the kernel's evidence: name it .pcapng to keep it");
+            }
+            return recording;
         } catch (CaptureException e) {
             try {
                 capture.close();
@@ -210,6 +231,25 @@ final class LiveCommand implements Callable<Integer> {
                     ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
                     : new JsonReport(out, report.all(), report.pretty(), Main.version());
         };
+    }
+
+    /**
+     * The captured namespace's own addresses (the calling thread's namespace): the kernel's
+     * traced events are the whole host's, and only those involving these are kept.
+     */
+    private static List<InetAddress> localAddresses() throws CaptureException {
+        List<InetAddress> local = new ArrayList<>();
+        for (Interfaces.Interface i : Interfaces.list()) {
+            for (String a : i.addresses()) {
+                try {
+                    // libpcap's text forms are literals: no name lookup happens here.
+                    local.add(InetAddress.getByName(a));
+                } catch (UnknownHostException e) {
+                    // Not an address after all: nothing to match events against.
+                }
+            }
+        }
+        return local;
     }
 
     /** stderr when it is a terminal (a status line there helps; in a log it is noise). */

@@ -7,7 +7,9 @@ import io.synscope.flow.Endpoint;
 import io.synscope.flow.KernelTimers;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Names what happened to a connection: a pure function of its endpoint states and handshake
@@ -27,7 +29,8 @@ public final class Classifier {
 
     /** A connection with nothing to say: most of them, so they share one result. */
     private static final Diagnosis CLEAN_CLOSE = new Diagnosis(Verdict.OK, Outcome.OK, -1, null,
-            Rule.CLOSED_IN_ORDER, Confidence.HIGH, List.of(), List.of(), List.of(), List.of());
+            Rule.CLOSED_IN_ORDER, Confidence.HIGH, List.of(), List.of(), List.of(), List.of(),
+            List.of());
 
     private static final Judgement CLEAN_CLOSE_JUDGEMENT = CLEAN_CLOSE.judgement();
 
@@ -35,8 +38,14 @@ public final class Classifier {
      * Classifies {@code c} and explains it: evidence, alternatives, notes. Reads {@code c} only
      * during the call (see the tracker's reuse contract).
      */
+    public Diagnosis classify(Connection c, Decision decidedBy, long nowNanos, KernelView kernel) {
+        return isCleanClose(c) ? CLEAN_CLOSE
+                : byRules(c, decidedBy, nowNanos, kernel, true).build();
+    }
+
+    /** {@link #classify(Connection, Decision, long, KernelView)} from the packets alone. */
     public Diagnosis classify(Connection c, Decision decidedBy, long nowNanos) {
-        return isCleanClose(c) ? CLEAN_CLOSE : byRules(c, decidedBy, nowNanos, true).build();
+        return classify(c, decidedBy, nowNanos, KernelView.NONE);
     }
 
     /**
@@ -44,9 +53,14 @@ public final class Classifier {
      * no evidence, note or alternative is built. Every connection is judged (a big capture has
      * millions); only the few a report shows are explained.
      */
-    public Judgement judge(Connection c, Decision decidedBy, long nowNanos) {
+    public Judgement judge(Connection c, Decision decidedBy, long nowNanos, KernelView kernel) {
         return isCleanClose(c) ? CLEAN_CLOSE_JUDGEMENT
-                : byRules(c, decidedBy, nowNanos, false).judgement();
+                : byRules(c, decidedBy, nowNanos, kernel, false).judgement();
+    }
+
+    /** {@link #judge(Connection, Decision, long, KernelView)} from the packets alone. */
+    public Judgement judge(Connection c, Decision decidedBy, long nowNanos) {
+        return judge(c, decidedBy, nowNanos, KernelView.NONE);
     }
 
     /**
@@ -55,18 +69,28 @@ public final class Classifier {
      * (docs/performance.md#j4-the-classifiers-rules-one-method-compiled-once-text-built-only-when-shown).
      * With {@code explain} false the finding carries the verdict only (see {@link Finding}).
      */
-    Finding byRules(Connection c, Decision decidedBy, long nowNanos, boolean explain) {
+    Finding byRules(Connection c, Decision decidedBy, long nowNanos, KernelView kernel,
+                    boolean explain) {
         Endpoint client = c.client();
         Endpoint server = c.server();
         Finding f;
         if (!client.synSeen() && c.synAckCount() == 0) {
-            f = midStream(c, explain);
+            f = midStream(c, explain, kernel);
         } else if (client.packets() == 0) {
             f = serverSideOnly(c, explain);
         } else if (c.rstAnsweredSyn()) {
             f = refused(c, explain);
+            KernelView.KernelReset sent = kernel.resetSent(server.addrHi(), server.addrLo(),
+                    server.port(), client.addrHi(), client.addrLo(), client.port(),
+                    server.rstTsNanos());
+            if (sent != null) {
+                f = settledByKernel(f, server, "server", sent);
+            }
         } else if (c.synAckCount() == 0) {
             f = unansweredSyn(c, nowNanos, explain);
+            if (f.rule == Rule.SYN_RETRANSMITTED) {
+                f = synDropCause(f, c, client.lastSynTsNanos(), kernel);
+            }
         } else {
             // SYN-ACK onwards.
             boolean established = c.handshakeAckFrame() != 0 || client.payloadBytes() > 0
@@ -75,11 +99,14 @@ public final class Classifier {
                 f = handshakeUnfinished(c, nowNanos, explain);
             } else if (isOverflowReset(c)) {
                 f = overflowReset(c, explain);
+                acceptQueueEvidence(f, c, c.handshakeAckTsNanos(), server.rstTsNanos(), kernel);
             } else if (c.handshakeAckFrame() != 0 && (c.synAcksAfterHandshakeAck() > 0
                     || c.clientRetransBeforeProgress() >= config.ackIgnoredMinRetrans())) {
-                f = ackIgnored(c, explain);
+                f = ackIgnored(c, explain, kernel);
+                acceptQueueEvidence(f, c, c.handshakeAckTsNanos(), c.serverProgressFrame() != 0
+                        ? c.serverProgressTsNanos() : c.lastTsNanos(), kernel);
             } else {
-                f = resetAfterBothFins(c) ? null : resetOf(c, explain);
+                f = resetAfterBothFins(c) ? null : resetOf(c, explain, kernel);
                 if (f != null) {
                     f = stallThen(c, f);
                 }
@@ -107,7 +134,7 @@ public final class Classifier {
                 }
             }
             if (client.synSeen() && c.synsBeforeSynAck() >= 2) {
-                f = synDroppedThen(c, f);
+                f = synDropCause(synDroppedThen(c, f), c, c.synAckTsNanos(), kernel);
             }
         }
         if (decidedBy == Decision.MEMORY_CAP && explain) {
@@ -359,7 +386,7 @@ public final class Classifier {
      * Several connections of one listener at once say more: that is the listener finding's
      * job (see ListenerDiagnosis).
      */
-    private static Finding ackIgnored(Connection c, boolean explain) {
+    private static Finding ackIgnored(Connection c, boolean explain, KernelView kernel) {
         Endpoint client = c.client();
         boolean synAckAgain = c.synAcksAfterHandshakeAck() > 0;
         boolean dataIgnored = c.clientRetransBeforeProgress() > 0;
@@ -420,7 +447,7 @@ public final class Classifier {
             }
         }
         if (resetLater) {
-            Finding reset = resetOf(c, explain);
+            Finding reset = resetOf(c, explain, kernel);
             f.outcome = Outcome.FAILED;
             f.recoveryDelayNanos = -1;
             f.resetBy = reset.resetBy;
@@ -450,8 +477,11 @@ public final class Classifier {
         return server.rstSeen() ? server : null;
     }
 
-    /** Names the first RST of an established connection, or null when there is none. */
-    private static Finding resetOf(Connection c, boolean explain) {
+    /**
+     * Names the first RST of an established connection, or null when there is none: from the
+     * packets, then settled by the kernel's reason for it when the kernel recorded one.
+     */
+    private static Finding resetOf(Connection c, boolean explain, KernelView kernel) {
         Endpoint x = firstResetter(c);
         if (x == null) {
             return null;
@@ -532,7 +562,142 @@ public final class Classifier {
         }
         f.resetBy = byClient ? Side.CLIENT : Side.SERVER;
         f.atNanos = x.rstTsNanos();
+        KernelView.KernelReset sent = kernel.resetSent(x.addrHi(), x.addrLo(), x.port(),
+                peer.addrHi(), peer.addrLo(), peer.port(), x.rstTsNanos());
+        return sent == null ? f : settledByKernel(f, x, who, sent);
+    }
+
+    // ---- kernel evidence ---------------------------------------------------------------
+
+    /** What each reset reason means, in words a report prints (include/net/rstreason.h). */
+    private static final Map<String, String> RESET_REASONS = Map.of(
+            "TCP_ABORT_ON_CLOSE", "the application closed the socket with data it had not read",
+            "TCP_STATE", "the application aborted the connection (close() with SO_LINGER 0, or a"
+                    + " disconnect)",
+            "TCP_ABORT_ON_DATA", "data arrived for a socket the application had closed",
+            "NO_SOCKET", "no socket had this connection (a closed port, or one already gone)",
+            "TCP_TIMEWAIT_SOCKET", "the connection was already in TIME-WAIT",
+            "TCP_ABORT_ON_LINGER", "the closed socket's FIN-WAIT-2 time (tcp_fin_timeout) ran out",
+            "TCP_ABORT_ON_MEMORY", "the kernel was short of memory for orphaned sockets",
+            "TCP_KEEPALIVE_TIMEOUT", "keepalive probes went unanswered");
+
+    /**
+     * The wire cannot tell a close with unread data from an abort with SO_LINGER 0 (the same
+     * RST+ACK); the kernel's reason for the RST can. A reason that names the cause settles the
+     * verdict with high confidence and leaves no alternative; any other reason is kept as
+     * evidence and, when it agrees with the packets (NO_SOCKET for a stateless RST), raises
+     * the confidence.
+     */
+    private static Finding settledByKernel(Finding wire, Endpoint x, String who,
+                                           KernelView.KernelReset sent) {
+        String reason = sent.reason();
+        Rule settled = reason == null ? null : switch (reason) {
+            case "TCP_ABORT_ON_CLOSE" -> Rule.KERNEL_ABORT_ON_CLOSE;
+            case "TCP_STATE" -> Rule.KERNEL_ABORT_BY_DISCONNECT;
+            case "TCP_ABORT_ON_DATA" -> Rule.DATA_AFTER_CLOSE;
+            default -> null;
+        };
+        Finding f = wire;
+        if (settled != null && settled != wire.rule) {
+            Outcome outcome = settled.verdict() == Verdict.RST_LINGER0 && x.peerAckedAllAtRst()
+                    ? Outcome.OK : Outcome.FAILED;
+            f = new Finding(wire.explain, outcome, settled, Confidence.HIGH);
+            f.resetBy = wire.resetBy;
+            f.atNanos = wire.atNanos;
+            f.evidenceOf(wire);
+            f.notesOf(wire);
+        } else if (settled != null || "NO_SOCKET".equals(reason)
+                && (wire.rule == Rule.STATELESS_RST || wire.rule == Rule.SYN_ANSWERED_BY_RST)) {
+            f.confidence = Confidence.HIGH;
+            f.dropAlternatives();
+        }
+        if (f.explain) {
+            String meaning = reason == null ? "this kernel gives no reason (before Linux 6.10)"
+                    : RESET_REASONS.getOrDefault(reason, "the kernel's reason");
+            f.kernel("tcp_send_reset", reason, sent.tsNanos(), who + "'s kernel sent the RST"
+                    + (sent.state() != null ? " from state " + sent.state() : "") + ": "
+                    + meaning);
+        }
         return f;
+    }
+
+    /**
+     * An accept queue's sample around the failure confirms it (full: high confidence) or
+     * contradicts it (room to spare and ListenOverflows flat: low, the packets' reading stands
+     * alone); no sample leaves the finding as the packets made it.
+     */
+    private static void acceptQueueEvidence(Finding f, Connection c, long fromNanos, long toNanos,
+                                            KernelView kernel) {
+        Endpoint server = c.server();
+        KernelView.QueueReading q = kernel.acceptQueue(server.addrHi(), server.addrLo(),
+                server.port(), fromNanos, toNanos);
+        if (q == null) {
+            return;
+        }
+        long overflows = kernel.counterRise("ListenOverflows", fromNanos, toNanos);
+        if (q.full()) {
+            f.confidence = Confidence.HIGH;
+            f.dropAlternatives();
+        } else if (overflows == 0) {
+            f.confidence = Confidence.LOW;
+        }
+        if (f.explain) {
+            f.kernel("sock_diag", null, fromNanos, q.full()
+                    ? "accept queue full: " + q.peakDepth() + " waiting, backlog " + q.backlog()
+                    : "accept queue had room: at most " + q.peakDepth() + " waiting, backlog "
+                    + q.backlog() + (overflows == 0 ? ", and ListenOverflows did not move: not"
+                    + " the accept queue" : ""));
+            if (overflows > 0) {
+                f.kernel("ListenOverflows", null, fromNanos, "ListenOverflows +" + overflows
+                        + " meanwhile (the whole namespace)");
+            }
+        }
+    }
+
+    /**
+     * Which queue dropped the SYNs, or none: the listener's accept queue full, the SYN queue
+     * full (TCPReqQFullDrop), or both with room and no listen drop counted, which puts the loss
+     * before the listener ({@link Rule#SYN_DROPPED_BEFORE_LISTENER}). Unknown without samples.
+     */
+    private static Finding synDropCause(Finding f, Connection c, long untilNanos,
+                                        KernelView kernel) {
+        Endpoint client = c.client();
+        Endpoint server = c.server();
+        long from = client.synTsNanos();
+        KernelView.QueueReading q = kernel.acceptQueue(server.addrHi(), server.addrLo(),
+                server.port(), from, untilNanos);
+        if (q == null) {
+            return f;
+        }
+        long listenDrops = kernel.counterRise("ListenDrops", from, untilNanos);
+        long synQueueDrops = kernel.counterRise("TCPReqQFullDrop", from, untilNanos);
+        String rise = "ListenDrops +" + Math.max(0, listenDrops) + ", TCPReqQFullDrop +"
+                + Math.max(0, synQueueDrops) + " meanwhile";
+        if (q.full() || synQueueDrops > 0) {
+            f.confidence = Confidence.HIGH;
+            if (f.explain) {
+                f.kernel("sock_diag", null, from, (q.full() ? "accept queue full: "
+                        + q.peakDepth() + " waiting, backlog " + q.backlog()
+                        : "SYN queue full") + "; " + rise);
+            }
+            return f;
+        }
+        if (listenDrops != 0) {
+            return f;
+        }
+        Finding before = new Finding(f.explain, f.outcome, Rule.SYN_DROPPED_BEFORE_LISTENER,
+                Confidence.HIGH);
+        before.resetBy = f.resetBy;
+        before.atNanos = f.atNanos;
+        before.recoveryDelayNanos = f.recoveryDelayNanos;
+        before.evidenceOf(f);
+        before.notesOf(f);
+        before.alsoOf(f);
+        if (before.explain) {
+            before.kernel("sock_diag", null, from, "accept queue had room (at most "
+                    + q.peakDepth() + " waiting, backlog " + q.backlog() + "); " + rise);
+        }
+        return before;
     }
 
     // ---- stalls -------------------------------------------------------------------------
@@ -646,11 +811,13 @@ public final class Classifier {
 
     // ---- mid-stream ---------------------------------------------------------------------
 
-    private static Finding midStream(Connection c, boolean explain) {
+    private static Finding midStream(Connection c, boolean explain, KernelView kernel) {
         Finding reset = c.client().payloadBytes() + c.server().payloadBytes() > 0
-                ? resetOf(c, explain) : null;
+                ? resetOf(c, explain, kernel) : null;
         Finding f = reset;
-        if (reset != null) {
+        // Without the handshake the packets' reading of a reset is weaker; the kernel's is not.
+        if (reset != null && reset.rule != Rule.KERNEL_ABORT_ON_CLOSE
+                && reset.rule != Rule.KERNEL_ABORT_BY_DISCONNECT) {
             reset.confidence = reset.confidence == Confidence.HIGH ? Confidence.MEDIUM
                     : Confidence.LOW;
         } else {
@@ -694,6 +861,7 @@ public final class Classifier {
         private static final Alternative[] NO_ALTERNATIVES = {};
         private static final String[] NO_NOTES = {};
         private static final Finding[] NO_FINDINGS = {};
+        private static final KernelEvidence[] NO_KERNEL = {};
 
         final boolean explain;
         final Verdict verdict;
@@ -715,6 +883,8 @@ public final class Classifier {
         private int alternativeCount;
         private String[] notes = NO_NOTES;
         private int noteCount;
+        private KernelEvidence[] kernel = NO_KERNEL;
+        private int kernelCount;
 
         Finding(boolean explain, Outcome outcome, Rule rule, Confidence confidence) {
             this.explain = explain;
@@ -773,6 +943,39 @@ public final class Classifier {
             notes[noteCount++] = note;
         }
 
+        void kernel(String event, String reason, long tsNanos, String note) {
+            if (!explain) {
+                return;
+            }
+            if (kernelCount == kernel.length) {
+                kernel = Arrays.copyOf(kernel, kernelCount + 2);
+            }
+            kernel[kernelCount++] = new KernelEvidence(event, reason, tsNanos, note);
+        }
+
+        /** Evidence that settled the verdict leaves the packets' other readings no room. */
+        void dropAlternatives() {
+            alternativeCount = 0;
+        }
+
+        /** Adds the evidence of {@code other}, in order. */
+        void evidenceOf(Finding other) {
+            for (int i = 0; i < other.evidenceCount; i++) {
+                Evidence e = other.evidence[i];
+                evidence(e.frame(), e.tsNanos(), e.note());
+            }
+        }
+
+        /** Takes on the failures after {@code other}, which this finding replaces. */
+        void alsoOf(Finding other) {
+            laterVerdicts |= other.laterVerdicts;
+            if (explain && other.laterCount > 0) {
+                // Already flat: each later failure once, its own later ones after it.
+                later = Arrays.copyOf(other.later, other.laterCount);
+                laterCount = other.laterCount;
+            }
+        }
+
         /** Adds the notes of {@code other}, in order. */
         void notesOf(Finding other) {
             for (int i = 0; i < other.noteCount; i++) {
@@ -806,7 +1009,7 @@ public final class Classifier {
             }
             return new Diagnosis(verdict, outcome, recoveryDelayNanos, resetBy, rule, confidence,
                     sortedEvidence(), list(alternatives, alternativeCount),
-                    list(notes, noteCount), List.of(also));
+                    list(notes, noteCount), List.of(also), sortedKernel());
         }
 
         /** Rules add evidence in the order they reason; readers follow the capture's order. */
@@ -820,6 +1023,12 @@ public final class Classifier {
                 evidence[j] = e;
             }
             return list(evidence, evidenceCount);
+        }
+
+        private List<KernelEvidence> sortedKernel() {
+            KernelEvidence[] k = Arrays.copyOf(kernel, kernelCount);
+            Arrays.sort(k, Comparator.comparingLong(KernelEvidence::tsNanos));
+            return List.of(k);
         }
 
         /** Already immutable: the Diagnosis keeps it without another copy. */

@@ -12,15 +12,19 @@ import java.util.List;
  * @param rule               the rule that gave the verdict
  * @param notes              facts worth knowing that are not evidence of the verdict
  * @param also               the failures after the first, in time order
+ * @param kernel             what the kernel recorded that bears on the verdict, in time order;
+ *                           empty without kernel evidence
  */
 public record Diagnosis(Verdict verdict, Outcome outcome, long recoveryDelayNanos, Side resetBy,
                         Rule rule, Confidence confidence, List<Evidence> evidence,
-                        List<Alternative> alternatives, List<String> notes, List<Failure> also) {
+                        List<Alternative> alternatives, List<String> notes, List<Failure> also,
+                        List<KernelEvidence> kernel) {
     public Diagnosis {
         evidence = List.copyOf(evidence);
         also = List.copyOf(also);
         alternatives = List.copyOf(alternatives);
         notes = List.copyOf(notes);
+        kernel = List.copyOf(kernel);
     }
 
     /** The verdict part alone. */

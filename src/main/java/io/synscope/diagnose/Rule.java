@@ -16,6 +16,14 @@ public enum Rule {
     SYN_ANSWERED_BY_RST(Verdict.REFUSED),
     SYN_RETRANSMITTED(Verdict.SYN_DROPPED),
     SYN_UNANSWERED_ONCE(Verdict.SYN_DROPPED),
+    /** SYNs resent while the listener's queues had room and the kernel counted no drop. */
+    SYN_DROPPED_BEFORE_LISTENER(Verdict.SYN_DROPPED, new Explanation(
+            "the SYNs were lost before they reached the listener: its queues had room and the"
+                    + " kernel counted no listen drop (ListenDrops, TCPReqQFullDrop did not move)"
+                    + " — the network, a firewall or conntrack dropped them",
+            "look at the path, not the server's backlog: firewall and conntrack drops"
+                    + " (nft list ruleset, conntrack -S), interface drops (ip -s link), the"
+                    + " client's route")),
     SYNACK_RETRANSMITTED(Verdict.SYNACK_UNANSWERED),
     SYNACK_UNANSWERED_ONCE(Verdict.SYNACK_UNANSWERED),
     SYNACK_RESENT_AFTER_ACK(Verdict.ACK_IGNORED),
@@ -33,6 +41,13 @@ public enum Rule {
                     + " side must not close while a request may still be in flight")),
     ACTIVE_RST_AFTER_UNANSWERED_DATA(Verdict.RST_UNREAD_DATA),
     ACTIVE_RST_NOTHING_UNREAD(Verdict.RST_LINGER0),
+    /** The kernel's reset reason TCP_ABORT_ON_CLOSE: closed with unread data, said by itself. */
+    KERNEL_ABORT_ON_CLOSE(Verdict.RST_UNREAD_DATA),
+    /**
+     * The kernel's reset reason TCP_STATE on an established connection: tcp_disconnect, which
+     * close() with SO_LINGER 0 calls (so does connect(AF_UNSPEC)).
+     */
+    KERNEL_ABORT_BY_DISCONNECT(Verdict.RST_LINGER0),
     STATELESS_RST(Verdict.HALF_OPEN_RESET),
     CLIENT_RESET_IN_HANDSHAKE(Verdict.RESET),
     SERVER_RESET_IN_HANDSHAKE(Verdict.RESET),

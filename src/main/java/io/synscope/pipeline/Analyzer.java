@@ -11,6 +11,7 @@ import io.synscope.decode.SkipReason;
 import io.synscope.decode.TcpSegment;
 import io.synscope.diagnose.ClassifierConfig;
 import io.synscope.diagnose.ConnectionResult;
+import io.synscope.diagnose.KernelView;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.SummaryBuilder;
 import io.synscope.diagnose.Verdict;
@@ -51,6 +52,8 @@ public final class Analyzer {
     private final ClassifierConfig classifierConfig = ClassifierConfig.defaults();
     private final int shards;
     private long statusEveryNanos = 1_000_000_000;
+    /** What the kernel said, or null without kernel evidence. */
+    private KernelLog kernel;
 
     /** An analyser that tracks on as many threads as there are processors. */
     public Analyzer(AnalysisConfig config) {
@@ -72,6 +75,16 @@ public final class Analyzer {
             throw new IllegalArgumentException("status interval " + nanos);
         }
         this.statusEveryNanos = nanos;
+        return this;
+    }
+
+    /**
+     * Kernel evidence for the capture: a file's, complete ({@link KernelDocument}), or a live
+     * run's, filled while it runs (then each verdict waits for its evidence, see
+     * {@link Diagnoser}). Its summary goes into {@link CaptureInfo#kernel()}.
+     */
+    public Analyzer kernel(KernelLog log) {
+        this.kernel = log;
         return this;
     }
 
@@ -100,7 +113,9 @@ public final class Analyzer {
         AnalysisSink shared = shards == 1 ? sink : new SynchronizedSink(sink);
         Diagnoser[] diagnosers = new Diagnoser[shards];
         for (int i = 0; i < shards; i++) {
-            diagnosers[i] = new Diagnoser(classifierConfig, shared);
+            diagnosers[i] = new Diagnoser(classifierConfig, shared,
+                    kernel != null ? kernel : KernelView.NONE,
+                    kernel != null && source.live() ? kernel : null);
         }
         ShardedTracker tracker = new ShardedTracker(config, shards, i -> diagnosers[i]);
         Frames frames = new Frames(tracker);
@@ -152,7 +167,7 @@ public final class Analyzer {
                 frames.segments, skippedByReason, any ? frames.firstTs : 0,
                 any ? frames.lastTs : 0, links, allWarnings, frames.problems,
                 tracker.connectionsSeen(), tracker.peakOpenConnections(), tracker.latePackets(),
-                tracker.duplicatePackets(), stats);
+                tracker.duplicatePackets(), stats, kernel != null ? kernel.summary() : null);
         SummaryBuilder summary = new SummaryBuilder();
         for (Diagnoser d : diagnosers) {
             summary.merge(d.counts());

@@ -18,6 +18,7 @@ import java.util.Map;
  *                       once
  * @param stats          what the capture lost (libpcap's counts for a live capture, a pcapng
  *                       statistics block for a file), or null when the source does not know
+ * @param kernel         what the kernel said over the capture, or null without kernel evidence
  */
 public record CaptureInfo(
         String name,
@@ -34,7 +35,8 @@ public record CaptureInfo(
         long peakOpenConnections,
         long latePackets,
         long duplicatePackets,
-        CaptureStats stats) {
+        CaptureStats stats,
+        KernelSummary kernel) {
 
     public CaptureInfo {
         skipped = Map.copyOf(skipped);

@@ -5,6 +5,7 @@ import io.synscope.diagnose.ClassifierConfig;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Judgement;
+import io.synscope.diagnose.KernelView;
 import io.synscope.diagnose.SummaryBuilder;
 import io.synscope.diagnose.Verdict;
 import io.synscope.flow.Connection;
@@ -23,18 +24,46 @@ import java.io.UncheckedIOException;
  * {@link Analyzer} unwraps it.
  */
 public final class Diagnoser implements ConnectionListener {
+    /**
+     * A live connection is classified once the kernel's evidence reaches this far past its
+     * last packet: one listen-queue sample interval (docs/kernel.md).
+     */
+    static final long KERNEL_MARGIN_NANOS = 100_000_000;
+    /**
+     * At most this long a live verdict waits for the kernel's evidence (a stalled source must
+     * not stall the verdicts: the target is a second from packet to verdict).
+     */
+    static final long KERNEL_WAIT_NANOS = 400_000_000;
     private final Classifier classifier;
     private final SummaryBuilder summary = new SummaryBuilder();
     private final AnalysisSink sink;
+    private final KernelView kernel;
+    /** The same, for a live capture: its evidence comes in as the capture runs. */
+    private final KernelLog liveKernel;
 
     public Diagnoser(ClassifierConfig config, AnalysisSink sink) {
+        this(config, sink, KernelView.NONE, null);
+    }
+
+    /**
+     * @param kernel     what the kernel said, {@link KernelView#NONE} if nothing
+     * @param liveKernel the same log when it is still being filled (a live capture): each
+     *                   connection waits for its evidence to be in (see {@link #KERNEL_WAIT_NANOS})
+     */
+    Diagnoser(ClassifierConfig config, AnalysisSink sink, KernelView kernel, KernelLog liveKernel) {
         this.classifier = new Classifier(config);
         this.sink = sink;
+        this.kernel = kernel;
+        this.liveKernel = liveKernel;
     }
 
     @Override
     public void onDecided(Connection c, Decision reason, long nowNanos) {
-        Judgement j = classifier.judge(c, reason, nowNanos);
+        if (liveKernel != null) {
+            // The sample after the connection's last packet, and the traced events up to it.
+            liveKernel.awaitUntil(c.lastTsNanos() + KERNEL_MARGIN_NANOS, KERNEL_WAIT_NANOS);
+        }
+        Judgement j = classifier.judge(c, reason, nowNanos, kernel);
         Endpoint server = c.server();
         summary.add(server.addrHi(), server.addrLo(), server.port(), j, c.firstTsNanos(),
                 server.packets() > 0,
@@ -42,7 +71,7 @@ public final class Diagnoser implements ConnectionListener {
         Verdict v = j.verdict();
         if (sink.wants(v) && sink.keeps(v, c.firstTsNanos(), c.firstFrame())) {
             // The rules run again, explaining this time: only for connections a report shows.
-            report(c, reason, classifier.classify(c, reason, nowNanos));
+            report(c, reason, classifier.classify(c, reason, nowNanos, kernel));
         }
     }
 

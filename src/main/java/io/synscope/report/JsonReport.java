@@ -78,6 +78,7 @@ public final class JsonReport implements AnalysisSink {
         g.writeBooleanField("all_connections", all);
         w.capture(c);
         w.summary(s);
+        w.kernel(c.kernel());
         g.writeEndObject();
         g.flush();
     }

@@ -9,11 +9,13 @@ import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;
 import io.synscope.diagnose.Failure;
+import io.synscope.diagnose.KernelEvidence;
 import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
 import io.synscope.pipeline.CaptureInfo;
+import io.synscope.pipeline.KernelSummary;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -93,6 +95,17 @@ final class JsonWriter {
             g.writeEndObject();
         }
         g.writeEndArray();
+        g.writeArrayFieldStart("kernel");
+        for (KernelEvidence k : d.kernel()) {
+            g.writeStartObject();
+            g.writeStringField("event", k.event());
+            g.writeStringField("reason", k.reason());
+            isoField("time", k.tsNanos());
+            millisField("offset_ms", k.tsNanos() - r.firstSeenNanos());
+            g.writeStringField("note", k.note());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeArrayFieldStart("alternatives");
         for (Alternative a : d.alternatives()) {
             g.writeStartObject();
@@ -169,6 +182,64 @@ final class JsonWriter {
             g.writeNullField("kernel_drops");
             g.writeNullField("interface_drops");
         }
+    }
+
+    /**
+     * {@code listeners} (the kernel's listen queues, busiest first; empty without kernel
+     * evidence) and {@code kernel} (its sources, sysctls and counter rises; null without).
+     */
+    void kernel(KernelSummary k) throws IOException {
+        g.writeArrayFieldStart("listeners");
+        if (k != null) {
+            for (KernelSummary.Listener l : k.listeners()) {
+                g.writeStartObject();
+                g.writeStringField("ip", l.listener().ip());
+                g.writeNumberField("port", l.listener().port());
+                g.writeNumberField("backlog", l.backlog());
+                g.writeObjectFieldStart("accept_queue");
+                g.writeNumberField("peak", l.peakDepth());
+                millisField("full_ms", l.fullNanos());
+                g.writeArrayFieldStart("full_intervals");
+                for (KernelSummary.Interval i : l.fullIntervals()) {
+                    g.writeStartObject();
+                    isoField("from", i.fromNanos());
+                    isoField("to", i.toNanos());
+                    millisField("ms", i.nanos());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+                g.writeNumberField("syn_recv_peak", l.synRecvPeak());
+                g.writeStringField("limited_by", l.limitedBy());
+                g.writeEndObject();
+            }
+        }
+        g.writeEndArray();
+        if (k == null) {
+            g.writeNullField("kernel");
+            return;
+        }
+        g.writeObjectFieldStart("kernel");
+        stringArray("sources", k.sources());
+        g.writeObjectFieldStart("missing");
+        for (Map.Entry<String, String> e : k.missing().entrySet()) {
+            g.writeFieldName(e.getKey());
+            externalString(e.getValue());
+        }
+        g.writeEndObject();
+        longs("sysctls", k.sysctls());
+        longs("counters", k.counters());
+        g.writeNumberField("quiet_listeners", k.quietListeners());
+        g.writeNumberField("dropped", k.dropped());
+        g.writeEndObject();
+    }
+
+    private void longs(String field, Map<String, Long> values) throws IOException {
+        g.writeObjectFieldStart(field);
+        for (Map.Entry<String, Long> e : values.entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
     }
 
     void summary(Summary s) throws IOException {

@@ -96,6 +96,7 @@ public final class NdjsonReport implements AnalysisSink {
         g.writeStringField("synscope_version", version);
         w.capture(capture);
         w.summary(summary);
+        w.kernel(capture.kernel());
         g.writeEndObject();
         endLine();
     }

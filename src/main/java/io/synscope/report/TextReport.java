@@ -6,18 +6,22 @@ import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;
 import io.synscope.diagnose.Failure;
+import io.synscope.diagnose.HostPort;
+import io.synscope.diagnose.KernelEvidence;
 import io.synscope.diagnose.LadderStep;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
 import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.CaptureInfo;
+import io.synscope.pipeline.KernelSummary;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -117,6 +121,7 @@ public final class TextReport implements AnalysisSink {
         header(capture, summary);
         serverTable(summary);
         listenerFindings(summary);
+        kernel(capture.kernel(), summary);
         histogram(summary);
         timeline(summary);
         out.flush();
@@ -257,6 +262,101 @@ public final class TextReport implements AnalysisSink {
         out.println();
     }
 
+    /** Counters shown in the kernel section; the JSON has all of them. */
+    private static final int COUNTERS_SHOWN = 10;
+
+    /**
+     * What the kernel said, per listener: when its accept queue was full, how deep, which limit
+     * bound it and what to change, beside the verdicts of its connections; then the counters
+     * that rose and the sources that were missing. Nothing without kernel evidence.
+     */
+    private void kernel(KernelSummary k, Summary s) {
+        if (k == null) {
+            return;
+        }
+        out.println(style.bold("What the kernel saw") + style.dim(" (" + (k.sources().isEmpty()
+                ? "no source worked" : String.join(", ", k.sources())) + ")"));
+        Long somaxconn = k.sysctls().get("net.core.somaxconn");
+        for (KernelSummary.Listener l : k.listeners()) {
+            StringBuilder line = new StringBuilder();
+            if (l.fullNanos() > 0) {
+                KernelSummary.Interval first = l.fullIntervals().isEmpty() ? null
+                        : l.fullIntervals().get(0);
+                line.append("accept queue at its limit of ").append(l.backlog());
+                if (first != null) {
+                    line.append(" from ").append(Format.clock(first.fromNanos())).append(" to ")
+                            .append(Format.clock(first.toNanos()));
+                }
+                if (l.fullIntervals().size() > 1) {
+                    line.append(" and ").append(l.fullIntervals().size() - 1).append(" more time")
+                            .append(l.fullIntervals().size() == 2 ? "" : "s");
+                }
+                line.append(" (").append(Format.duration(l.fullNanos())).append(" in all)");
+            } else {
+                line.append("accept queue up to ").append(l.peakDepth()).append(" of ")
+                        .append(l.backlog()).append(", never full");
+            }
+            if (l.synRecvPeak() > 0) {
+                line.append("; up to ").append(l.synRecvPeak()).append(" half-open (SYN_RECV)");
+            }
+            String verdicts = verdictsAt(s, l.listener());
+            if (!verdicts.isEmpty()) {
+                line.append("; ").append(verdicts);
+            }
+            out.println(style.bad("• ") + style.bold(l.listener().toString()) + "  " + line);
+            if (l.fullNanos() > 0) {
+                out.println("  fix: " + ("net.core.somaxconn".equals(l.limitedBy())
+                        ? "the limit is net.core.somaxconn (" + somaxconn + "), not the"
+                        + " application's backlog: raise it (sysctl -w net.core.somaxconn=N)"
+                        + " together with the listen() backlog, and accept faster"
+                        : "the limit is the application's listen() backlog (" + l.backlog()
+                        + "; somaxconn " + somaxconn + "): raise it (Java ServerSocket's"
+                        + " backlog argument, nginx 'listen … backlog=N') and accept faster"));
+            }
+        }
+        if (k.quietListeners() > 0) {
+            out.println(style.dim("  " + Format.count(k.quietListeners())
+                    + " other listener(s) never had a connection waiting"));
+        }
+        List<String> rose = new ArrayList<>();
+        for (Map.Entry<String, Long> e : k.counters().entrySet()) {
+            if (e.getValue() > 0 && rose.size() < COUNTERS_SHOWN) {
+                rose.add(Printable.escape(e.getKey()) + " +" + Format.count(e.getValue()));
+            }
+        }
+        if (!rose.isEmpty()) {
+            out.println("counters over the capture: " + String.join(", ", rose));
+        }
+        for (Map.Entry<String, String> e : k.missing().entrySet()) {
+            out.println(style.warn("missing: ") + e.getKey() + " (" + Printable.escape(e.getValue())
+                    + ")");
+        }
+        if (k.dropped() > 0) {
+            out.println(style.warn("not kept: ") + Format.count(k.dropped())
+                    + " kernel records beyond synscope's bounds");
+        }
+        out.println();
+    }
+
+    /** "37 ack-ignored, 12 syn-dropped" for the server(s) a listener serves, or "". */
+    private static String verdictsAt(Summary s, HostPort listener) {
+        boolean wildcard = listener.ip().equals("0.0.0.0") || listener.ip().equals("::");
+        Map<Verdict, Long> counts = new EnumMap<>(Verdict.class);
+        for (Summary.ServerSummary srv : s.servers()) {
+            if (srv.server().port() == listener.port()
+                    && (wildcard || srv.server().ip().equals(listener.ip()))) {
+                srv.byVerdict().forEach((v, n) -> counts.merge(v, n, Long::sum));
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        counts.forEach((v, n) -> {
+            if (v.isFailure()) {
+                parts.add(Format.count(n) + " " + v.key());
+            }
+        });
+        return String.join(", ", parts);
+    }
+
     private void histogram(Summary s) {
         if (s.failuresPerSecond().isEmpty()) {
             return;
@@ -384,6 +484,12 @@ public final class TextReport implements AnalysisSink {
                     + style.verdict(f.verdict(), f.verdict().key()) + style.dim("  ["
                     + f.confidence().key() + " confidence, rule " + f.rule().key() + "]"));
             evidence(f.evidence(), t0);
+        }
+        for (KernelEvidence k : d.kernel()) {
+            // The reason is the kernel's own text (its tracepoint's format file): escaped.
+            out.println("  " + style.dim("kernel") + " +" + Format.duration(k.tsNanos() - t0)
+                    + ": " + Printable.escape(k.note())
+                    + (k.reason() != null ? " [" + Printable.escape(k.reason()) + "]" : ""));
         }
         for (Alternative a : d.alternatives()) {
             out.println("  " + style.dim("or") + " " + a.verdict().key() + ": " + a.reason());

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -43,6 +44,11 @@ class CaptureWriterTest {
     }
 
     private Path copy(Path from, String name, long endNanos, CaptureStats stats) throws Exception {
+        return copy(from, name, endNanos, stats, Map.of());
+    }
+
+    private Path copy(Path from, String name, long endNanos, CaptureStats stats,
+                      Map<String, String> attachments) throws Exception {
         Path to = dir.resolve(name);
         try (PacketSource s = Captures.open(from.toString())) {
             RawPacket p = new RawPacket();
@@ -53,6 +59,7 @@ class CaptureWriterTest {
                 }
                 w.write(p);
             }
+            attachments.forEach(w::attach);
             w.finish(endNanos, stats);
             w.close();
         }
@@ -106,22 +113,69 @@ class CaptureWriterTest {
         }
     }
 
+    /** Text of {@code bytes} UTF-8 bytes at least, with 2-, 3- and 4-byte characters all over. */
+    private static String mixedText(int bytes) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; b.length() < bytes / 2; i++) {
+            b.append("{\"line\":").append(i).append(",\"é\":\"€𝄞\"}\n");
+        }
+        return b.toString();
+    }
+
     @Test
-    void tcpdumpReadsTheFiles() throws Exception {
-        Path tcpdump = Path.of("/usr/bin/tcpdump");
-        Assumptions.assumeTrue(Files.isExecutable(tcpdump) || Files.isExecutable(
-                Path.of("/usr/sbin/tcpdump")), "tcpdump is not installed (.ci/run installs it)");
-        String bin = Files.isExecutable(tcpdump) ? tcpdump.toString() : "/usr/sbin/tcpdump";
+    void attachmentsReadBackWholeFromPcapngAndAreIgnoredElsewhere() throws Exception {
+        Path original = Path.of("sample-pcaps", "demo.pcap");
+        // 2.5 MB: pieces cut at character boundaries, several statistics blocks.
+        String big = mixedText(2_500_000);
+        Map<String, String> attached = Map.of("kernel", big, "empty", "");
+        Path ng = copy(original, "a.pcapng", Long.MIN_VALUE, new CaptureStats(5, 0, 0), attached);
+        assertEquals(attached, Captures.attachments(ng.toString()));
+        assertEquals(read(original).size(), read(ng).size());
+        try (PacketSource s = Captures.open(ng.toString())) {
+            RawPacket p = new RawPacket();
+            while (s.next(p)) {
+                // The attachments' blocks must not disturb the statistics read at the end.
+            }
+            assertEquals(new CaptureStats(5, 0, 0), s.stats());
+            assertTrue(s.warnings().isEmpty(), s.warnings().toString());
+        }
+        Path pcap = copy(original, "a.pcap", Long.MIN_VALUE, null, attached);
+        assertEquals(Map.of(), Captures.attachments(pcap.toString()));
+        // A pcapng another program wrote is not read ahead at all.
+        assertEquals(Map.of(), Captures.attachments("sample-pcaps/ok.ng.pcapng"));
+        assertEquals(Map.of(), Captures.attachments(dir.resolve("missing.pcapng").toString()));
+    }
+
+    /** tcpdump and tshark, when installed, count the same frames in every file written here. */
+    @Test
+    void tcpdumpAndTsharkReadTheFiles() throws Exception {
+        List<List<String>> readers = new ArrayList<>();
+        for (String bin : List.of("/usr/bin/tcpdump", "/usr/sbin/tcpdump")) {
+            if (Files.isExecutable(Path.of(bin))) {
+                readers.add(List.of(bin, "-nn", "-r"));
+                break;
+            }
+        }
+        if (Files.isExecutable(Path.of("/usr/bin/tshark"))) {
+            readers.add(List.of("/usr/bin/tshark", "-n", "-r"));
+        }
+        Assumptions.assumeFalse(readers.isEmpty(),
+                "neither tcpdump nor tshark is installed (.ci/run installs both)");
         Path original = Path.of("sample-pcaps", "demo.pcap");
         int frames = read(original).size();
+        Map<String, String> attached = Map.of("kernel", mixedText(300_000));
         for (String name : List.of("t.pcap", "t.pcapng")) {
-            Path f = copy(original, name, Long.MIN_VALUE, new CaptureStats(5, 0, 0));
-            Process p = new ProcessBuilder(bin, "-nn", "-r", f.toString()).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue(), err);
-            assertEquals(frames, out.lines().count(), name + ": " + err);
+            Path f = copy(original, name, Long.MIN_VALUE, new CaptureStats(5, 0, 0), attached);
+            for (List<String> reader : readers) {
+                List<String> command = new ArrayList<>(reader);
+                command.add(f.toString());
+                Process p = new ProcessBuilder(command).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue(), reader.get(0) + " " + name + ": " + err);
+                assertEquals(frames, out.lines().count(), reader.get(0) + " " + name + ": " + err);
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.synscope.cli;
 
+import io.synscope.testutil.Host;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -43,10 +45,7 @@ class LiveBadInputTest {
 
     @BeforeAll
     static void needsRootAndLibpcap() throws Exception {
-        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"),
-                "live capture is tested on Linux");
-        Assumptions.assumeTrue("0".equals(sh("id", "-u").strip()),
-                "capturing needs root (CI runs as root)");
+        Host.assumeLinuxRoot("live capture");
         Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libpcap.so.0.8"))
                         || Files.exists(Path.of("/usr/lib/libpcap.so.1"))
                         || Files.exists(Path.of("/usr/lib64/libpcap.so.1")),
@@ -211,13 +210,6 @@ class LiveBadInputTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
-    private static String sh(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(10, TimeUnit.SECONDS);
-        return out;
     }
 
     /** A child synscope whose stdout and stderr are collected as they come. */

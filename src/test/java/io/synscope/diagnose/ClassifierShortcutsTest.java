@@ -1,14 +1,8 @@
 package io.synscope.diagnose;
 
-import io.synscope.capture.CaptureException;
-import io.synscope.capture.Captures;
-import io.synscope.capture.PacketSource;
-import io.synscope.capture.RawPacket;
-import io.synscope.decode.PacketDecoder;
-import io.synscope.decode.TcpSegment;
 import io.synscope.flow.AnalysisConfig;
-import io.synscope.flow.FlowTracker;
 import io.synscope.testutil.Corpus;
+import io.synscope.testutil.Tracked;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -59,10 +53,10 @@ class ClassifierShortcutsTest {
         assertTrue(compared > 300, "compared " + compared);
     }
 
-    private void compareOn(Path capture) throws IOException {
-        FlowTracker tracker = new FlowTracker(config, (c, reason, now) -> {
+    private void compareOn(Path capture) {
+        Tracked.capture(capture, config, (c, reason, now) -> {
             compared++;
-            Diagnosis full = classifier.byRules(c, reason, now, true).build();
+            Diagnosis full = classifier.byRules(c, reason, now, KernelView.NONE, true).build();
             Diagnosis quick = classifier.classify(c, reason, now);
             Judgement judged = classifier.judge(c, reason, now);
             Judgement expected = full.judgement();
@@ -74,18 +68,5 @@ class ClassifierShortcutsTest {
                         + expected);
             }
         });
-        PacketDecoder decoder = new PacketDecoder();
-        TcpSegment segment = new TcpSegment();
-        try (PacketSource source = Captures.open(capture.toString())) {
-            RawPacket raw = new RawPacket();
-            while (source.next(raw)) {
-                if (decoder.decode(raw, segment) == null) {
-                    tracker.accept(segment);
-                }
-            }
-        } catch (CaptureException e) {
-            // Unreadable or damaged captures are other tests' business: judge what was read.
-        }
-        tracker.finish();
     }
 }

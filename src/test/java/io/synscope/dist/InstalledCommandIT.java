@@ -311,6 +311,39 @@ class InstalledCommandIT {
         return run(tmp, Map.of(), "unshare", "-m", "true").code == 0;
     }
 
+    /**
+     * {@code live} as a service account with only the capture capabilities (CAP_NET_RAW,
+     * CAP_NET_ADMIN), not root: tracefs is root's alone (mode 0700), so the kernel's events are
+     * missing. The capture and the report must work all the same, and the report must say
+     * what is missing and why.
+     */
+    @Test
+    void liveWithoutTracefsAccessWorksAndSaysWhatItLacks() throws Exception {
+        io.synscope.testutil.Host.assumeLinuxRoot("running live as another user");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is"
+                + " not installed");
+        // A copy everyone can read: the test's own temporary folder is root's alone.
+        Path shared = Files.createTempDirectory(Path.of("/tmp"), "synscope-it-");
+        try {
+            Result copy = run(Path.of("/"), Map.of(), "cp", "-a", home.toString(),
+                    shared.resolve("synscope").toString());
+            assertEquals(0, copy.code, copy.err);
+            run(Path.of("/"), Map.of(), "chmod", "-R", "a+rX", shared.toString());
+            Result r = run(Path.of("/"), Map.of(), "setpriv", "--reuid=65534", "--regid=65534",
+                    "--clear-groups", "--inh-caps=+net_raw,+net_admin",
+                    "--ambient-caps=+net_raw,+net_admin",
+                    shared.resolve("synscope/bin/synscope").toString(), "live", "-i", "lo",
+                    "--duration", "2", "--format", "json");
+            assertEquals(0, r.code, r.err);
+            JsonNode kernel = new ObjectMapper().readTree(r.out).path("kernel");
+            assertTrue(kernel.path("missing").has("tracefs"), kernel.toString());
+            assertTrue(kernel.path("missing").path("tracefs").asText().contains("ermission"),
+                    "says why: " + kernel);
+        } finally {
+            run(Path.of("/"), Map.of(), "rm", "-rf", shared.toString());
+        }
+    }
+
     record Result(int code, String out, String err) {
     }
 

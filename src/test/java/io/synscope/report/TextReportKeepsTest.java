@@ -27,7 +27,7 @@ class TextReportKeepsTest {
     private static ConnectionResult refusedAt(long startSecond) {
         Diagnosis d = new Diagnosis(Verdict.REFUSED, Outcome.FAILED, -1, null,
                 Rule.SYN_ANSWERED_BY_RST, Confidence.HIGH, List.of(), List.of(), List.of(),
-                List.of());
+                List.of(), List.of());
         long startNanos = startSecond * 1_000_000_000L;
         return new ConnectionResult(new HostPort("10.0.0.1", 40000), new HostPort("10.0.0.2", 80),
                 4, startNanos, startNanos, startSecond, startSecond, new Traffic(1, 0, 0),

@@ -1,0 +1,209 @@
+package io.synscope.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synscope.capture.Captures;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link KernelLog} as text, to travel with the packets: {@code synscope live -w FILE.pcapng}
+ * attaches it to the file (kind {@value #ATTACHMENT_KIND}), and {@code synscope analyze FILE}
+ * reads it back, so a support engineer gets the kernel's evidence with the customer's capture.
+ * The format is documented in docs/kernel.md ("The recorded evidence").
+ *
+ * <p>What it reads back is input like any capture: a document that does not parse, or breaks a
+ * rule (times out of order, an index out of range, an address that is not a literal), is
+ * refused with a message and the analysis goes on from the packets alone.
+ */
+public final class KernelDocument {
+    public static final String ATTACHMENT_KIND = "kernel";
+    static final int VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** An address literal: dotted quad, or IPv6 (has a colon). Never a name (no lookup). */
+    private static final Pattern LITERAL =
+            Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+
+    private KernelDocument() {
+    }
+
+    record Doc(int version, List<String> sources, Map<String, String> missing,
+               Map<String, Long> sysctls, @JsonProperty("sample_times_ns") long[] sampleTimes,
+               List<ListenerDoc> listeners, Map<String, SeriesDoc> counters,
+               List<ResetDoc> resets, long dropped) {
+    }
+
+    record ListenerDoc(String ip, int port, int[] samples, int[] depth, int[] backlog,
+                       @JsonProperty("syn_recv") int[] synRecv) {
+    }
+
+    record SeriesDoc(int[] samples, long[] values) {
+    }
+
+    record ResetDoc(@JsonProperty("time_ns") long tsNanos, String src,
+                    @JsonProperty("src_port") int srcPort, String dst,
+                    @JsonProperty("dst_port") int dstPort, String state, String reason) {
+    }
+
+    /**
+     * The kernel evidence recorded with a capture file ({@link Captures#attachments}), or null
+     * when it has none. Evidence that cannot be read gives a log with no evidence and the
+     * reason under its missing sources, so that the report says why it has none.
+     */
+    public static KernelLog fromCapture(String path) {
+        String text = Captures.attachments(path).get(ATTACHMENT_KIND);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return read(text);
+        } catch (IOException e) {
+            KernelLog none = new KernelLog();
+            none.sourceMissing("recorded evidence", "the kernel evidence recorded in the file"
+                    + " cannot be read: " + e.getMessage());
+            return none;
+        }
+    }
+
+    /** The log as a JSON document. */
+    public static String write(KernelLog log) {
+        try {
+            return JSON.writeValueAsString(log.toDocument());
+        } catch (IOException e) {
+            throw new IllegalStateException("records always serialise", e);
+        }
+    }
+
+    /**
+     * The log a document describes.
+     *
+     * @throws IOException with what is wrong, when the text is not such a document
+     */
+    public static KernelLog read(String text) throws IOException {
+        Doc d = JSON.readValue(text, Doc.class);
+        if (d == null || d.version() != VERSION) {
+            throw new IOException("kernel evidence version " + (d == null ? "none" : d.version())
+                    + "; " + VERSION + " expected");
+        }
+        long[] times = d.sampleTimes() == null ? new long[0] : d.sampleTimes();
+        for (int i = 1; i < times.length; i++) {
+            if (times[i] < times[i - 1]) {
+                throw new IOException("sample " + i + " is earlier than the one before");
+            }
+        }
+        KernelLog log = new KernelLog();
+        for (String s : list(d.sources())) {
+            log.sourceAvailable(s);
+        }
+        if (d.missing() != null) {
+            d.missing().forEach(log::sourceMissing);
+        }
+        if (d.sysctls() != null) {
+            d.sysctls().forEach(log::sysctl);
+        }
+        // Every change, in sample order, replayed as the live run added them.
+        List<long[]> changes = new ArrayList<>();
+        List<ListenerDoc> listeners = list(d.listeners());
+        List<byte[]> listenerAddresses = new ArrayList<>();
+        for (int l = 0; l < listeners.size(); l++) {
+            ListenerDoc x = listeners.get(l);
+            int n = length(x.samples());
+            if (length(x.depth()) != n || length(x.backlog()) != n || length(x.synRecv()) != n) {
+                throw new IOException("listener " + l + ": series of different lengths");
+            }
+            listenerAddresses.add(address(x.ip(), "listener " + l));
+            for (int i = 0; i < n; i++) {
+                changes.add(new long[] {index(x.samples()[i], times.length, "listener " + l), 0, l, i});
+            }
+        }
+        List<String> counterNames = new ArrayList<>(d.counters() == null ? List.of()
+                : d.counters().keySet());
+        for (int c = 0; c < counterNames.size(); c++) {
+            SeriesDoc s = d.counters().get(counterNames.get(c));
+            if (s == null || length(s.samples()) != length(s.values())) {
+                throw new IOException("counter " + counterNames.get(c) + ": series of different"
+                        + " lengths");
+            }
+            for (int i = 0; i < s.samples().length; i++) {
+                changes.add(new long[] {index(s.samples()[i], times.length, "counter"), 1, c, i});
+            }
+        }
+        changes.sort((a, b) -> Long.compare(a[0], b[0]));
+        int next = 0;
+        for (int k = 0; k < times.length; k++) {
+            if (!log.replaySample(times[k])) {
+                break;
+            }
+            for (; next < changes.size() && changes.get(next)[0] == k; next++) {
+                long[] c = changes.get(next);
+                int i = (int) c[3];
+                if (c[1] == 0) {
+                    ListenerDoc x = listeners.get((int) c[2]);
+                    log.listener(listenerAddresses.get((int) c[2]), port(x.port()), x.depth()[i],
+                            x.backlog()[i], x.synRecv()[i]);
+                } else {
+                    log.counter(counterNames.get((int) c[2]),
+                            d.counters().get(counterNames.get((int) c[2])).values()[i]);
+                }
+            }
+        }
+        for (ResetDoc r : list(d.resets())) {
+            log.reset(r.tsNanos(), address(r.src(), "reset"), port(r.srcPort()),
+                    address(r.dst(), "reset"), port(r.dstPort()), r.state(), r.reason());
+        }
+        log.addDropped(d.dropped());
+        return log;
+    }
+
+    static Doc document(List<String> sources, Map<String, String> missing, Map<String, Long> sysctls,
+                        long[] sampleTimes, List<ListenerDoc> listeners,
+                        Map<String, SeriesDoc> counters, List<ResetDoc> resets, long dropped) {
+        return new Doc(VERSION, sources, missing, sysctls, sampleTimes, listeners, counters,
+                resets, dropped);
+    }
+
+    private static byte[] address(String literal, String where) throws IOException {
+        if (literal == null || !LITERAL.matcher(literal).matches()) {
+            throw new IOException(where + ": not an address literal");
+        }
+        try {
+            return InetAddress.getByName(literal).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IOException(where + ": not an address literal", e);
+        }
+    }
+
+    private static int index(int i, int samples, String where) throws IOException {
+        if (i < 0 || i >= samples) {
+            throw new IOException(where + ": sample index " + i + " out of range");
+        }
+        return i;
+    }
+
+    private static int port(int port) throws IOException {
+        if (port < 0 || port > 0xFFFF) {
+            throw new IOException("port " + port + " out of range");
+        }
+        return port;
+    }
+
+    private static int length(int[] a) {
+        return a == null ? -1 : a.length;
+    }
+
+    private static int length(long[] a) {
+        return a == null ? -1 : a.length;
+    }
+
+    private static <T> List<T> list(List<T> l) {
+        return l == null ? List.of() : l;
+    }
+}

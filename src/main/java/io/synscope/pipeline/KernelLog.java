@@ -1,0 +1,464 @@
+package io.synscope.pipeline;
+
+import io.synscope.diagnose.HostPort;
+import io.synscope.diagnose.KernelView;
+import io.synscope.capture.Addresses;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything the kernel said during a capture, on the packets' clock: its resets with their
+ * reasons, listen-queue samples per listener and counter samples. A live run fills it as the
+ * kernel sources report ({@link #reset}, {@link #sample}); a file recorded by {@code synscope
+ * live -w} brings it back ({@link KernelDocument}). The classifier asks it as a
+ * {@link KernelView}: one store, one set of answers, for files and live captures alike.
+ *
+ * <p>Samples are stored as changes: a listener's depth or a counter's value is kept when it
+ * differs from the one before, with the times of all samples kept once. A value then holds from
+ * its sample to the next, which is all a sampled queue can tell.
+ *
+ * <p>Thread-safe: the kernel sources add from their threads while the tracker's shards ask.
+ * Bounded: past {@link #MAX_RESETS} resets, {@link #MAX_SAMPLES} samples or
+ * {@link #MAX_LISTENERS} listeners, the rest is counted in {@link #dropped()}, not kept.
+ */
+public final class KernelLog implements KernelView {
+    /**
+     * How far a traced reset may be from its packet: the trace's clock is converted to the
+     * packets' with an offset measured at start (docs/kernel.md), and the reset is traced
+     * just before the packet leaves.
+     */
+    static final long RESET_MATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    static final int MAX_RESETS = 1_000_000;
+    static final int MAX_SAMPLES = 2_000_000;
+    static final int MAX_LISTENERS = 4096;
+
+    /** One listen socket, by local address (wildcard or not) and port. */
+    record ListenerKey(long hi, long lo, int port) {
+    }
+
+    private record ResetKey(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo,
+                            int dstPort) {
+    }
+
+    /** A listener's queue as sampled: a value per change, the index of the sample it came at. */
+    static final class ListenerSeries {
+        int[] sampleIndex = new int[8];
+        int[] depth = new int[8];
+        int[] backlog = new int[8];
+        int[] synRecv = new int[8];
+        int count;
+        /** The last sample that listed this listener. */
+        int lastSample;
+
+        void add(int index, int depthNow, int backlogNow, int synRecvNow) {
+            if (count > 0 && depth[count - 1] == depthNow && backlog[count - 1] == backlogNow
+                    && synRecv[count - 1] == synRecvNow) {
+                return;
+            }
+            if (count == depth.length) {
+                int n = count * 2;
+                sampleIndex = Arrays.copyOf(sampleIndex, n);
+                depth = Arrays.copyOf(depth, n);
+                backlog = Arrays.copyOf(backlog, n);
+                synRecv = Arrays.copyOf(synRecv, n);
+            }
+            sampleIndex[count] = index;
+            depth[count] = depthNow;
+            backlog[count] = backlogNow;
+            synRecv[count] = synRecvNow;
+            count++;
+        }
+
+        /** The last change at or before sample {@code index}, or -1. */
+        int changeAt(int index) {
+            int lo = 0;
+            int hi = count - 1;
+            int found = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (sampleIndex[mid] <= index) {
+                    found = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return found;
+        }
+    }
+
+    /** A counter's value per change, the index of the sample it came at. */
+    private static final class CounterSeries {
+        int[] sampleIndex = new int[4];
+        long[] value = new long[4];
+        int count;
+
+        void add(int index, long valueNow) {
+            if (count > 0 && value[count - 1] == valueNow) {
+                return;
+            }
+            if (count == value.length) {
+                sampleIndex = Arrays.copyOf(sampleIndex, count * 2);
+                value = Arrays.copyOf(value, count * 2);
+            }
+            sampleIndex[count] = index;
+            value[count++] = valueNow;
+        }
+
+        /** The value at sample {@code index}; the series starts at the first sample. */
+        long at(int index) {
+            int lo = 0;
+            int hi = count - 1;
+            long found = 0;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (sampleIndex[mid] <= index) {
+                    found = value[mid];
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return found;
+        }
+    }
+
+    private final Map<ResetKey, List<KernelReset>> resets = new HashMap<>();
+    private int resetCount;
+    private long[] sampleTimes = new long[64];
+    private int sampleCount;
+    private final Map<ListenerKey, ListenerSeries> listeners = new LinkedHashMap<>();
+    private final Map<String, CounterSeries> counters = new LinkedHashMap<>();
+    private final Map<String, Long> sysctls = new LinkedHashMap<>();
+    private final Map<String, String> missingSources = new LinkedHashMap<>();
+    private final List<String> sources = new ArrayList<>();
+    private long dropped;
+    /**
+     * Per working source, the time up to which it has added its evidence; the log is complete up
+     * to the least of them (see {@link #awaitUntil}). A file's log is complete: no marks.
+     */
+    private final Map<String, Long> marks = new LinkedHashMap<>();
+
+    /** A source that works, by name ({@code sock_diag}, {@code tracefs}, {@code counters}). */
+    public synchronized void sourceAvailable(String name) {
+        if (!sources.contains(name)) {
+            sources.add(name);
+        }
+    }
+
+    /**
+     * A live source that will report its progress with {@link #advanceTo}: until it does, a
+     * classification waits for it (at most as long as it is told to).
+     */
+    public synchronized void follow(String source) {
+        marks.putIfAbsent(source, Long.MIN_VALUE);
+    }
+
+    /** A followed source stopped (its end, or a failure): nothing more is waited for from it. */
+    public synchronized void unfollow(String source) {
+        marks.remove(source);
+        notifyAll();
+    }
+
+    /** A source that does not, and why: said once in the report. */
+    public synchronized void sourceMissing(String name, String why) {
+        missingSources.putIfAbsent(name, why);
+    }
+
+    public synchronized void sysctl(String name, long value) {
+        sysctls.put(name, value);
+    }
+
+    /** A reset the kernel sent ({@code tcp:tcp_send_reset}); addresses as 4 or 16 bytes. */
+    public synchronized void reset(long tsNanos, byte[] src, int srcPort, byte[] dst, int dstPort,
+                                   String state, String reason) {
+        if (resetCount >= MAX_RESETS) {
+            dropped++;
+            return;
+        }
+        resetCount++;
+        resets.computeIfAbsent(new ResetKey(Addresses.hi(src), Addresses.lo(src), srcPort,
+                        Addresses.hi(dst), Addresses.lo(dst), dstPort), k -> new ArrayList<>(1))
+                .add(new KernelReset(tsNanos, reason, state));
+    }
+
+    /**
+     * Starts a sample taken at {@code tsNanos}: the listener and counter values that follow
+     * ({@link #listener}, {@link #counter}) belong to it.
+     *
+     * @return false when the log is full and the sample is not kept
+     */
+    public synchronized boolean sample(long tsNanos) {
+        if (!replaySample(tsNanos)) {
+            return false;
+        }
+        // A listener the previous sample did not list was closed: its queues are gone with it.
+        for (ListenerSeries s : listeners.values()) {
+            if (s.lastSample == sampleCount - 3) {
+                s.add(sampleCount - 2, 0, s.backlog[s.count - 1], 0);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * As {@link #sample}, for a recorded log: its listeners' closings are recorded changes
+     * already, so a listener not listed at a sample has simply not changed.
+     */
+    synchronized boolean replaySample(long tsNanos) {
+        if (sampleCount >= MAX_SAMPLES) {
+            dropped++;
+            return false;
+        }
+        if (sampleCount == sampleTimes.length) {
+            sampleTimes = Arrays.copyOf(sampleTimes, sampleCount * 2);
+        }
+        sampleTimes[sampleCount++] = tsNanos;
+        return true;
+    }
+
+    /** A listener's queues at the current sample; addresses as 4 or 16 bytes. */
+    public synchronized void listener(byte[] address, int port, int acceptQueue, int backlog,
+                                      int synRecv) {
+        ListenerKey key = new ListenerKey(Addresses.hi(address), Addresses.lo(address), port);
+        ListenerSeries s = listeners.get(key);
+        if (s == null) {
+            if (listeners.size() >= MAX_LISTENERS) {
+                dropped++;
+                return;
+            }
+            s = new ListenerSeries();
+            listeners.put(key, s);
+        }
+        s.lastSample = sampleCount - 1;
+        s.add(sampleCount - 1, acceptQueue, backlog, synRecv);
+    }
+
+    /** A counter's running total at the current sample. */
+    public synchronized void counter(String name, long value) {
+        counters.computeIfAbsent(name, k -> new CounterSeries()).add(sampleCount - 1, value);
+    }
+
+    /** {@code source} has added its evidence up to {@code tsNanos}: wakes those waiting. */
+    public synchronized void advanceTo(String source, long tsNanos) {
+        Long mark = marks.get(source);
+        if (mark != null && tsNanos > mark) {
+            marks.put(source, tsNanos);
+            notifyAll();
+        }
+    }
+
+    private long watermarkNanos() {
+        long least = Long.MAX_VALUE;
+        for (long mark : marks.values()) {
+            least = Math.min(least, mark);
+        }
+        return least;
+    }
+
+    /**
+     * Waits until the evidence up to {@code tsNanos} is in, at most {@code maxWaitNanos}: a live
+     * verdict then rests on what the kernel said about its packets, though the kernel sources
+     * report a little later than the packets arrive.
+     *
+     * @return whether it is in (false after the wait ran out, or when interrupted)
+     */
+    public synchronized boolean awaitUntil(long tsNanos, long maxWaitNanos) {
+        long deadline = System.nanoTime() + maxWaitNanos;
+        while (watermarkNanos() < tsNanos) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized KernelReset resetSent(long srcHi, long srcLo, int srcPort, long dstHi,
+                                              long dstLo, int dstPort, long tsNanos) {
+        List<KernelReset> found = resets.get(new ResetKey(srcHi, srcLo, srcPort, dstHi, dstLo,
+                dstPort));
+        if (found == null) {
+            return null;
+        }
+        KernelReset best = null;
+        for (KernelReset r : found) {
+            long gap = Math.abs(r.tsNanos() - tsNanos);
+            if (gap <= RESET_MATCH_NANOS
+                    && (best == null || gap < Math.abs(best.tsNanos() - tsNanos))) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public synchronized QueueReading acceptQueue(long hi, long lo, int port, long fromNanos,
+                                                 long toNanos) {
+        ListenerSeries s = listeners.get(new ListenerKey(hi, lo, port));
+        if (s == null) {
+            s = listeners.get(new ListenerKey(0, Addresses.lo(new byte[4]), port));
+        }
+        if (s == null) {
+            s = listeners.get(new ListenerKey(0, 0, port));
+        }
+        int[] window = sampleWindow(fromNanos, toNanos);
+        if (s == null || window == null) {
+            return null;
+        }
+        int first = Math.max(0, s.changeAt(window[0]));
+        if (s.count == 0 || s.sampleIndex[first] > window[1]) {
+            // Not listening yet in that window.
+            return null;
+        }
+        int peak = 0;
+        int backlog = 0;
+        boolean full = false;
+        for (int i = first; i < s.count && s.sampleIndex[i] <= window[1]; i++) {
+            peak = Math.max(peak, s.depth[i]);
+            backlog = s.backlog[i];
+            full |= isFull(s.depth[i], s.backlog[i]);
+        }
+        return new QueueReading(backlog, peak, full);
+    }
+
+    /**
+     * The kernel's own test (sk_acceptq_is_full): more waiting than the backlog. Sampled, a full
+     * queue shows backlog + 1 (docs/kernel.md).
+     */
+    static boolean isFull(int depth, int backlog) {
+        return depth > backlog;
+    }
+
+    @Override
+    public synchronized long counterRise(String name, long fromNanos, long toNanos) {
+        CounterSeries s = counters.get(name);
+        int[] window = sampleWindow(fromNanos, toNanos);
+        if (s == null || window == null) {
+            return -1;
+        }
+        return s.at(window[1]) - s.at(window[0]);
+    }
+
+    /**
+     * The samples around {@code [from, to]}: the last at or before {@code from}, the first at
+     * or after {@code to}; null unless both exist (the window is not covered).
+     */
+    private int[] sampleWindow(long fromNanos, long toNanos) {
+        if (sampleCount == 0 || sampleTimes[0] > fromNanos
+                || sampleTimes[sampleCount - 1] < toNanos) {
+            return null;
+        }
+        int before = Arrays.binarySearch(sampleTimes, 0, sampleCount, fromNanos);
+        before = before >= 0 ? before : -before - 2;
+        int after = Arrays.binarySearch(sampleTimes, 0, sampleCount, toNanos);
+        after = after >= 0 ? after : -after - 1;
+        return new int[] {before, after};
+    }
+
+    synchronized void addDropped(long n) {
+        dropped += Math.max(0, n);
+    }
+
+    /** The log as {@link KernelDocument} writes it. */
+    synchronized KernelDocument.Doc toDocument() {
+        List<KernelDocument.ListenerDoc> ls = new ArrayList<>();
+        listeners.forEach((k, s) -> ls.add(new KernelDocument.ListenerDoc(
+                Addresses.format(k.hi(), k.lo()), k.port(), Arrays.copyOf(s.sampleIndex, s.count),
+                Arrays.copyOf(s.depth, s.count), Arrays.copyOf(s.backlog, s.count),
+                Arrays.copyOf(s.synRecv, s.count))));
+        Map<String, KernelDocument.SeriesDoc> cs = new LinkedHashMap<>();
+        counters.forEach((name, s) -> cs.put(name, new KernelDocument.SeriesDoc(
+                Arrays.copyOf(s.sampleIndex, s.count), Arrays.copyOf(s.value, s.count))));
+        List<KernelDocument.ResetDoc> rs = new ArrayList<>();
+        resets.forEach((k, list) -> list.forEach(r -> rs.add(new KernelDocument.ResetDoc(
+                r.tsNanos(), Addresses.format(k.srcHi(), k.srcLo()), k.srcPort(),
+                Addresses.format(k.dstHi(), k.dstLo()), k.dstPort(), r.state(), r.reason()))));
+        rs.sort((a, b) -> Long.compare(a.tsNanos(), b.tsNanos()));
+        return KernelDocument.document(sources, missingSources, sysctls,
+                Arrays.copyOf(sampleTimes, sampleCount), ls, cs, rs, dropped);
+    }
+
+    /** Items not kept because a bound was reached. */
+    public synchronized long dropped() {
+        return dropped;
+    }
+
+    /** The whole capture in one summary; null when no kernel source was asked at all. */
+    public synchronized KernelSummary summary() {
+        if (sources.isEmpty() && missingSources.isEmpty()) {
+            return null;
+        }
+        Map<String, Long> rises = new LinkedHashMap<>();
+        counters.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue().at(sampleCount - 1)
+                        - e.getValue().at(0)))
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                .forEach(e -> rises.put(e.getKey(), e.getValue()));
+        Long somaxconn = sysctls.get("net.core.somaxconn");
+        List<KernelSummary.Listener> busy = new ArrayList<>();
+        long quiet = 0;
+        for (Map.Entry<ListenerKey, ListenerSeries> e : listeners.entrySet()) {
+            KernelSummary.Listener l = listenerSummary(e.getKey(), e.getValue(), somaxconn);
+            if (l.peakDepth() == 0 && l.synRecvPeak() == 0) {
+                quiet++;
+            } else {
+                busy.add(l);
+            }
+        }
+        busy.sort((a, b) -> a.fullNanos() != b.fullNanos() ? Long.compare(b.fullNanos(),
+                a.fullNanos()) : Integer.compare(b.peakDepth() + b.synRecvPeak(),
+                a.peakDepth() + a.synRecvPeak()));
+        return new KernelSummary(sources, missingSources, sysctls, rises, busy, quiet, dropped);
+    }
+
+    /** Walks a listener's changes; each value holds from its sample to the next change. */
+    private KernelSummary.Listener listenerSummary(ListenerKey key, ListenerSeries s,
+                                                   Long somaxconn) {
+        int peak = 0;
+        int synRecvPeak = 0;
+        long fullNanos = 0;
+        List<KernelSummary.Interval> intervals = new ArrayList<>();
+        long fullSince = Long.MIN_VALUE;
+        long lastSample = sampleTimes[sampleCount - 1];
+        for (int i = 0; i < s.count; i++) {
+            peak = Math.max(peak, s.depth[i]);
+            synRecvPeak = Math.max(synRecvPeak, s.synRecv[i]);
+            long at = sampleTimes[s.sampleIndex[i]];
+            boolean full = isFull(s.depth[i], s.backlog[i]);
+            if (full && fullSince == Long.MIN_VALUE) {
+                fullSince = at;
+            } else if (!full && fullSince != Long.MIN_VALUE) {
+                fullNanos += at - fullSince;
+                if (intervals.size() < KernelSummary.Listener.MAX_INTERVALS) {
+                    intervals.add(new KernelSummary.Interval(fullSince, at));
+                }
+                fullSince = Long.MIN_VALUE;
+            }
+        }
+        if (fullSince != Long.MIN_VALUE) {
+            fullNanos += lastSample - fullSince;
+            if (intervals.size() < KernelSummary.Listener.MAX_INTERVALS) {
+                intervals.add(new KernelSummary.Interval(fullSince, lastSample));
+            }
+        }
+        int backlog = s.count > 0 ? s.backlog[s.count - 1] : 0;
+        String limitedBy = somaxconn != null && backlog == somaxconn ? "net.core.somaxconn"
+                : "listen() backlog";
+        return new KernelSummary.Listener(new HostPort(Addresses.format(key.hi(), key.lo()),
+                key.port()), backlog, peak, fullNanos, intervals, synRecvPeak, limitedBy);
+    }
+}

@@ -1,0 +1,117 @@
+package io.synscope.pipeline;
+
+import io.synscope.kernel.KernelEvent;
+import io.synscope.kernel.TraceConfig;
+import io.synscope.kernel.TraceEvents;
+import io.synscope.kernel.TraceStatus;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kernel sources of a live capture, feeding one {@link KernelLog}: the tracefs events
+ * ({@link TraceEvents}) and the listen-queue and counter samples. Each source starts on its own
+ * and degrades alone: what does not work is said once in the log's missing sources, the rest
+ * goes on. Start it on the thread that entered the captured network namespace (the sources
+ * see the namespace of the thread that opens them, docs/kernel.md).
+ */
+public final class KernelSources implements AutoCloseable {
+    static final String TRACEFS = "tracefs";
+    /**
+     * How often traced events are moved into the log. Events reach the reader within
+     * microseconds of the packet (docs/kernel.md); the pump's period is what a verdict may
+     * wait for them.
+     */
+    private static final long PUMP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * Events still in the kernel's buffer when tracing stops are lost: the last packets'
+     * events get this long to come through first.
+     */
+    private static final long TRACE_TAIL_MILLIS = 300;
+
+    private final KernelLog log;
+    private final TraceEvents trace;
+    private final Thread pump;
+    private volatile boolean stopping;
+
+    private KernelSources(KernelLog log, TraceEvents trace) {
+        this.log = log;
+        this.trace = trace;
+        this.pump = new Thread(this::pumpLoop, "synscope-kernel-pump");
+        pump.setDaemon(true);
+    }
+
+    /**
+     * Starts every source, into {@code log}.
+     *
+     * @param local the captured namespace's own addresses: traced events are global to the
+     *              host, and only those that involve these are kept
+     */
+    public static KernelSources start(KernelLog log, Collection<InetAddress> local) {
+        TraceEvents trace = TraceEvents.open(TraceConfig.defaults(), TraceEvents.involving(local));
+        boolean tracing = trace.running();
+        for (TraceStatus s : trace.statuses()) {
+            if (!s.available() && (s.source().equals(TRACEFS) || !tracing)) {
+                log.sourceMissing(TRACEFS, s.source() + ": " + s.why());
+            }
+        }
+        if (tracing) {
+            log.sourceAvailable(TRACEFS);
+            log.follow(TRACEFS);
+        }
+        KernelSources sources = new KernelSources(log, trace);
+        sources.pump.start();
+        return sources;
+    }
+
+    private void pumpLoop() {
+        List<KernelEvent> batch = new ArrayList<>();
+        while (!stopping) {
+            // Whatever the reader had before this moment is in the store now.
+            long upTo = System.currentTimeMillis() * 1_000_000L;
+            moveEvents(batch);
+            log.advanceTo(TRACEFS, upTo);
+            try {
+                TimeUnit.NANOSECONDS.sleep(PUMP_NANOS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void moveEvents(List<KernelEvent> batch) {
+        batch.clear();
+        trace.drainTo(batch);
+        for (KernelEvent e : batch) {
+            if (e.event().equals(KernelEvent.SEND_RESET) && e.src() != null && e.dst() != null) {
+                log.reset(e.tsNanos(), e.src().getAddress(), e.srcPort(), e.dst().getAddress(),
+                        e.dstPort(), e.state(), e.reason());
+            }
+        }
+    }
+
+    /** Stops the sources, after the last events had time to come through. */
+    @Override
+    public void close() {
+        if (trace.running()) {
+            try {
+                Thread.sleep(TRACE_TAIL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopping = true;
+        pump.interrupt();
+        try {
+            pump.join(TimeUnit.SECONDS.toMillis(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        trace.close();
+        moveEvents(new ArrayList<>());
+        log.unfollow(TRACEFS);
+    }
+}

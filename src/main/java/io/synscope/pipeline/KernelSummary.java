@@ -1,0 +1,57 @@
+package io.synscope.pipeline;
+
+import io.synscope.diagnose.HostPort;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the kernel said over a whole capture (see {@link KernelLog}): the report's "kernel" and
+ * "listeners" sections.
+ *
+ * @param sources   the kernel sources that worked ({@code sock_diag}, {@code counters},
+ *                  {@code tracefs})
+ * @param missing   those that did not, with why
+ * @param sysctls   read at the start, e.g. {@code net.core.somaxconn}
+ * @param counters  each counter's rise over the capture, those that rose first
+ * @param listeners the listeners whose queues held anything, busiest first
+ * @param quietListeners listeners sampled whose queues stayed empty, counted only
+ * @param dropped   kernel records not kept because a bound was reached
+ */
+public record KernelSummary(List<String> sources, Map<String, String> missing,
+                            Map<String, Long> sysctls, Map<String, Long> counters,
+                            List<Listener> listeners, long quietListeners, long dropped) {
+    public KernelSummary {
+        sources = List.copyOf(sources);
+        missing = Map.copyOf(missing);
+        listeners = List.copyOf(listeners);
+    }
+
+    /**
+     * One listener's queues.
+     *
+     * @param backlog       the accept queue's limit, min(listen() backlog, net.core.somaxconn),
+     *                      at the last sample
+     * @param peakDepth     the most connections waiting to be accepted at one sample
+     * @param fullNanos     time the accept queue was sampled full
+     * @param fullIntervals when it was, in order (at most {@link #MAX_INTERVALS}; the rest are in
+     *                      {@code fullNanos} only)
+     * @param synRecvPeak   the most half-open connections (SYN_RECV) at one sample
+     * @param limitedBy     {@code net.core.somaxconn} when the backlog equals it (the
+     *                      application may have asked for more), else {@code listen() backlog}
+     */
+    public record Listener(HostPort listener, int backlog, int peakDepth, long fullNanos,
+                           List<Interval> fullIntervals, int synRecvPeak, String limitedBy) {
+        public static final int MAX_INTERVALS = 100;
+
+        public Listener {
+            fullIntervals = List.copyOf(fullIntervals);
+        }
+    }
+
+    public record Interval(long fromNanos, long toNanos) {
+        public long nanos() {
+            return toNanos - fromNanos;
+        }
+    }
+}

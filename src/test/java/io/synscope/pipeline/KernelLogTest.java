@@ -1,0 +1,122 @@
+package io.synscope.pipeline;
+
+import io.synscope.diagnose.KernelView;
+import io.synscope.capture.Addresses;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The kernel's evidence as the classifier asks it: a listener's queue over a window, a counter's
+ * rise, the reset nearest a packet; the same answers after a trip through the document
+ * {@code live -w} attaches; and a hostile document refused.
+ */
+class KernelLogTest {
+    private static final byte[] SERVER = {10, 77, 0, 2};
+    private static final byte[] CLIENT = {10, 77, 0, 1};
+    private static final byte[] ANY = {0, 0, 0, 0};
+    private static final long MS = 1_000_000;
+    private static final long T0 = 1_765_000_000_000_000_000L;
+
+    /** A listener (backlog 4) that fills at 300 ms and drains at 700 ms; counters alongside. */
+    private static KernelLog filling() {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        log.sysctl("net.core.somaxconn", 4096);
+        for (int k = 0; k <= 10; k++) {
+            log.sample(T0 + k * 100 * MS);
+            int depth = k < 3 ? k : k < 7 ? 5 : 0;
+            log.listener(ANY, 8080, depth, 4, k == 5 ? 2 : 0);
+            log.counter("ListenOverflows", k < 3 ? 0 : k < 7 ? 10L * (k - 2) : 40);
+        }
+        log.reset(T0 + 500 * MS, SERVER, 8080, CLIENT, 40001, "TCP_CLOSE", "TCP_ABORT_ON_CLOSE");
+        return log;
+    }
+
+    private static void assertAnswers(KernelView k) {
+        long hi = Addresses.hi(SERVER);
+        long lo = Addresses.lo(SERVER);
+        assertEquals(new KernelView.QueueReading(4, 5, true),
+                k.acceptQueue(hi, lo, 8080, T0 + 350 * MS, T0 + 420 * MS), "wildcard listener");
+        assertEquals(new KernelView.QueueReading(4, 2, false),
+                k.acceptQueue(hi, lo, 8080, T0 + 150 * MS, T0 + 190 * MS));
+        assertNull(k.acceptQueue(hi, lo, 9090, T0, T0 + MS), "no such listener");
+        assertNull(k.acceptQueue(hi, lo, 8080, T0 + 900 * MS, T0 + 1100 * MS), "not sampled");
+        assertEquals(10, k.counterRise("ListenOverflows", T0 + 250 * MS, T0 + 300 * MS));
+        assertEquals(20, k.counterRise("ListenOverflows", T0 + 250 * MS, T0 + 310 * MS),
+                "widened to the sample after");
+        assertEquals(0, k.counterRise("ListenOverflows", T0 + 800 * MS, T0 + 900 * MS));
+        assertEquals(-1, k.counterRise("ListenDrops", T0, T0 + MS));
+        KernelView.KernelReset r = k.resetSent(hi, lo, 8080, Addresses.hi(CLIENT),
+                Addresses.lo(CLIENT), 40001, T0 + 520 * MS);
+        assertEquals("TCP_ABORT_ON_CLOSE", r.reason());
+        assertNull(k.resetSent(hi, lo, 8080, Addresses.hi(CLIENT), Addresses.lo(CLIENT), 40001,
+                T0 + 900 * MS), "too far from the packet");
+        assertNull(k.resetSent(Addresses.hi(CLIENT), Addresses.lo(CLIENT), 40001, hi, lo, 8080,
+                T0 + 500 * MS), "the other direction");
+    }
+
+    @Test
+    void answersWhatTheSamplesShow() {
+        assertAnswers(filling());
+    }
+
+    @Test
+    void theListenersSummarySaysWhenItWasFullAndWhatLimitedIt() {
+        KernelSummary s = filling().summary();
+        KernelSummary.Listener l = s.listeners().get(0);
+        assertEquals(4, l.backlog());
+        assertEquals(5, l.peakDepth());
+        assertEquals(2, l.synRecvPeak());
+        assertEquals(List.of(new KernelSummary.Interval(T0 + 300 * MS, T0 + 700 * MS)),
+                l.fullIntervals());
+        assertEquals(400 * MS, l.fullNanos());
+        assertEquals("listen() backlog", l.limitedBy());
+        assertEquals(40L, s.counters().get("ListenOverflows"));
+    }
+
+    @Test
+    void aListenerThatGoesAwayIsNoLongerFull() {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        log.sample(T0);
+        log.listener(ANY, 80, 5, 4, 0);
+        log.sample(T0 + 100 * MS);
+        log.sample(T0 + 200 * MS);
+        assertEquals(100 * MS, log.summary().listeners().get(0).fullNanos());
+    }
+
+    @Test
+    void theDocumentBringsBackTheSameAnswers() throws IOException {
+        String text = KernelDocument.write(filling());
+        KernelLog back = KernelDocument.read(text);
+        assertAnswers(back);
+        assertEquals(filling().summary(), back.summary());
+        assertEquals(text, KernelDocument.write(back));
+    }
+
+    @Test
+    void aHostileDocumentIsRefusedWithWhatIsWrong() {
+        String good = KernelDocument.write(filling());
+        for (String[] bad : new String[][] {
+                {"not json", "{"},
+                {"other version", good.replace("\"version\":1", "\"version\":9")},
+                {"a name, not an address", good.replace("\"10.77.0.2\"", "\"example.com\"")},
+                {"index out of range", good.replace("\"samples\":[0,", "\"samples\":[99,")},
+                {"times backwards", good.replaceFirst("\"sample_times_ns\":\\[(\\d+),",
+                        "\"sample_times_ns\":[" + (T0 + 999 * MS) + ",")},
+                {"port out of range", good.replace("\"port\":8080", "\"port\":70000")}}) {
+            assertFalse(bad[1].equals(good), bad[0] + ": the test's edit did not apply");
+            IOException e = assertThrows(IOException.class, () -> KernelDocument.read(bad[1]),
+                    bad[0]);
+            assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), bad[0]);
+        }
+    }
+}
