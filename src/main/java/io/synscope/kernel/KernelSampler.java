@@ -53,6 +53,8 @@ public final class KernelSampler implements AutoCloseable {
 
     private final KernelConfig config;
     private final Consumer<SourceStatus> statusListener;
+    /** Set to {@link SampleSink#NONE} once it has thrown. */
+    private SampleSink sink;
     private final Thread thread;
     private final CountDownLatch firstSample = new CountDownLatch(1);
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -78,9 +80,10 @@ public final class KernelSampler implements AutoCloseable {
     private final InetDiagParser.Sink listenerSink;
     private final InetDiagParser.Sink synRecvSink;
 
-    private KernelSampler(KernelConfig config, Consumer<SourceStatus> statusListener) {
+    private KernelSampler(KernelConfig config, Consumer<SourceStatus> statusListener, SampleSink sink) {
         this.config = config;
         this.statusListener = statusListener;
+        this.sink = sink;
         this.book = new ListenerBook(config.maxListeners(), config.maxFullIntervals());
         this.listenerSink = book::listener;
         this.synRecvSink = book::synRecv;
@@ -94,9 +97,11 @@ public final class KernelSampler implements AutoCloseable {
      *
      * @param statusListener told, on the sampler thread, of each source that is unavailable or
      *                       stops working (once each); it must not block
+     * @param sink           told every sample's readings, on the sampler thread
      */
-    public static KernelSampler start(KernelConfig config, Consumer<SourceStatus> statusListener) {
-        KernelSampler s = new KernelSampler(config, statusListener);
+    public static KernelSampler start(KernelConfig config, Consumer<SourceStatus> statusListener,
+                                      SampleSink sink) {
+        KernelSampler s = new KernelSampler(config, statusListener, sink);
         s.thread.start();
         try {
             s.firstSample.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -106,9 +111,9 @@ public final class KernelSampler implements AutoCloseable {
         return s;
     }
 
-    /** {@link #start(KernelConfig, Consumer)} with nobody told of unavailable sources. */
+    /** {@link #start(KernelConfig, Consumer, SampleSink)} with nobody told anything. */
     public static KernelSampler start(KernelConfig config) {
-        return start(config, status -> { });
+        return start(config, status -> { }, SampleSink.NONE);
     }
 
     private void run() {
@@ -233,6 +238,7 @@ public final class KernelSampler implements AutoCloseable {
     private void sample(boolean last) {
         long ts = realtimeNanos();
         synchronized (lock) {
+            boolean listenersRead = false;
             if (sockDiag != null) {
                 book.begin(ts);
                 try {
@@ -245,6 +251,7 @@ public final class KernelSampler implements AutoCloseable {
                         lastSynRecvNanos = ts;
                     }
                     book.end();
+                    listenersRead = true;
                 } catch (KernelSourceException | RuntimeException | LinkageError e) {
                     sockDiag.close();
                     sockDiag = null;
@@ -254,6 +261,7 @@ public final class KernelSampler implements AutoCloseable {
             }
             netstatHistory = sampleCounters(SourceStatus.NETSTAT, netstat, netstatHistory, ts);
             snmpHistory = sampleCounters(SourceStatus.SNMP, snmp, snmpHistory, ts);
+            tell(ts, listenersRead);
             if (samples == 0) {
                 firstSampleNanos = ts;
             }
@@ -261,6 +269,35 @@ public final class KernelSampler implements AutoCloseable {
             lastSampleNanos = ts;
             if (threads.isCurrentThreadCpuTimeSupported()) {
                 cpuNanos = threads.getCurrentThreadCpuTime();
+            }
+        }
+    }
+
+    /** Tells the sink this sample's readings; a sink that throws is told no more. */
+    private void tell(long ts, boolean listenersRead) {
+        if (sink == SampleSink.NONE) {
+            return;
+        }
+        try {
+            sink.sample(ts);
+            if (listenersRead) {
+                book.tellSeen(sink);
+            }
+            tellCounters(netstat, SourceStatus.NETSTAT);
+            tellCounters(snmp, SourceStatus.SNMP);
+            sink.sampled(ts);
+        } catch (RuntimeException e) {
+            sink = SampleSink.NONE;
+            unavailable(SourceStatus.SAMPLE_SINK, "the sample sink failed and is no longer told: " + e);
+        }
+    }
+
+    private void tellCounters(ProcNetFile file, String source) {
+        if (file != null && sources.get(source).available()) {
+            String[] names = file.names();
+            long[] values = file.values();
+            for (int i = 0; i < names.length; i++) {
+                sink.counter(names[i], values[i]);
             }
         }
     }

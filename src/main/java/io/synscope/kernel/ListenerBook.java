@@ -252,6 +252,15 @@ final class ListenerBook {
         }
     }
 
+    /** Tells {@code sink} the listeners this sample listed, with their queues. */
+    void tellSeen(SampleSink sink) {
+        for (Entry e : entries) {
+            if (e.seenInSample == sample) {
+                sink.listener(e.addr, e.port, e.acceptNow, e.backlog, e.synNow);
+            }
+        }
+    }
+
     /** Every listener kept, in the order first seen. */
     List<ListenerStats> stats() {
         List<ListenerStats> out = new ArrayList<>(entries.size());

@@ -5,7 +5,7 @@ package io.synscope.kernel;
  * available, and why not when it is not (already escaped for printing).
  *
  * @param name one of {@link #NETNS}, {@link #SOCK_DIAG}, {@link #SYSCTLS}, {@link #NETSTAT},
- *             {@link #SNMP}
+ *             {@link #SNMP}, {@link #SAMPLE_SINK}
  */
 public record SourceStatus(String name, boolean available, String why) {
     /** Entering the namespace to read: when it fails, every other source is unavailable. */
@@ -18,4 +18,6 @@ public record SourceStatus(String name, boolean available, String why) {
     public static final String NETSTAT = "netstat";
     /** Tcp counters, /proc/net/snmp. */
     public static final String SNMP = "snmp";
+    /** The {@link SampleSink}: listed only once it has thrown and is no longer called. */
+    public static final String SAMPLE_SINK = "sample_sink";
 }

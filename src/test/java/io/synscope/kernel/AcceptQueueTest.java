@@ -73,8 +73,9 @@ class AcceptQueueTest {
      */
     private static Run fill(TestNetns ns, int backlog, boolean limitedBySomaxconn) throws Exception {
         Map<String, Long> before = nstat(ns);
+        RecordingSink sink = new RecordingSink();
         KernelSampler sampler = KernelSampler.start(KernelConfig.defaults().withNetns(ns.name)
-                .withIntervals(INTERVAL_MILLIS, 1000));
+                .withIntervals(INTERVAL_MILLIS, 1000), status -> { }, sink);
         ServerSocket server = ns.call(() -> new ServerSocket(PORT, backlog, InetAddress.getLoopbackAddress()));
         Thread.sleep(3 * INTERVAL_MILLIS);
         long beforeNanos = KernelSampler.realtimeNanos();
@@ -122,6 +123,12 @@ class AcceptQueueTest {
         List<ListenerStats> found = report.listeners("127.0.0.1", PORT);
         assertEquals(1, found.size(), "one listener on 127.0.0.1:" + PORT + " in " + report.listeners());
         assertTrue(report.sources().stream().allMatch(SourceStatus::available), report.sources().toString());
+        // The sink was told what the sampler kept, sample by sample.
+        assertEquals(report.samples(), sink.samples);
+        assertEquals(found.get(0).acceptQueuePeak(), sink.peakDepth);
+        assertEquals(found.get(0).backlog(), sink.backlog);
+        assertEquals(report.counters().get("ListenOverflows"),
+                sink.lastListenOverflows - sink.firstListenOverflows);
         // ss -lntH: State Recv-Q Send-Q Local Peer
         return new Run(sampler, report, found.get(0), fullFrom, fullTo, beforeNanos,
                 Integer.parseInt(ss[1]), Integer.parseInt(ss[2]), before, after);
@@ -170,6 +177,46 @@ class AcceptQueueTest {
                 run.beforeNanos).isEmpty(), "before the first sample nothing is known");
         assertTrue(run.sampler.counterDelta("NoSuchCounter", run.beforeNanos,
                 run.report.lastSampleNanos()).isEmpty());
+    }
+
+    /** Keeps what a pipeline's store would need of the 127.0.0.1:PORT listener and one counter. */
+    private static final class RecordingSink implements SampleSink {
+        long samples;
+        int peakDepth = -1;
+        int backlog = -1;
+        long firstListenOverflows = -1;
+        long lastListenOverflows = -1;
+        private boolean open;
+
+        @Override
+        public void sample(long tsNanos) {
+            assertTrue(!open, "samples do not overlap");
+            open = true;
+        }
+
+        @Override
+        public void listener(byte[] address, int port, int acceptQueue, int backlog, int synRecv) {
+            if (port == PORT && address.length == 16 && address[15] == 1 && address[12] == 127) {
+                peakDepth = Math.max(peakDepth, acceptQueue);
+                this.backlog = backlog;
+            }
+        }
+
+        @Override
+        public void counter(String name, long value) {
+            if (name.equals("ListenOverflows")) {
+                if (firstListenOverflows < 0) {
+                    firstListenOverflows = value;
+                }
+                lastListenOverflows = value;
+            }
+        }
+
+        @Override
+        public void sampled(long tsNanos) {
+            open = false;
+            samples++;
+        }
     }
 
     /** {@code nstat -asz} in the namespace: absolute values, history untouched, zeros too. */

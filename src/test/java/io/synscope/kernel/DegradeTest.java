@@ -19,7 +19,8 @@ class DegradeTest {
     void aNamespaceThatDoesNotExistMakesEverySourceUnavailableAndSaysWhy() {
         String name = "kdiag-missing-" + ProcessHandle.current().pid();
         List<SourceStatus> told = new ArrayList<>();
-        KernelSampler sampler = KernelSampler.start(KernelConfig.defaults().withNetns(name), told::add);
+        KernelSampler sampler = KernelSampler.start(KernelConfig.defaults().withNetns(name), told::add,
+                SampleSink.NONE);
         sampler.close();
         KernelReport r = sampler.snapshot();
         SourceStatus netns = r.source(SourceStatus.NETNS).orElseThrow();
@@ -73,6 +74,40 @@ class DegradeTest {
         } finally {
             Files.delete(text);
         }
+    }
+
+    @Test
+    void aSinkThatThrowsIsToldNoMoreAndSaidOnce() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(KernelSampler.PROC_NET),
+                "needs Linux's /proc/thread-self/net");
+        int[] calls = new int[1];
+        List<SourceStatus> told = new ArrayList<>();
+        KernelSampler sampler = KernelSampler.start(KernelConfig.defaults().withIntervals(10, 1000),
+                told::add, new SampleSink() {
+                    @Override
+                    public void sample(long tsNanos) {
+                        calls[0]++;
+                        throw new IllegalStateException("full");
+                    }
+
+                    @Override
+                    public void listener(byte[] address, int port, int acceptQueue, int backlog, int synRecv) {
+                    }
+
+                    @Override
+                    public void counter(String name, long value) {
+                    }
+
+                    @Override
+                    public void sampled(long tsNanos) {
+                    }
+                });
+        sampler.close();
+        assertEquals(1, calls[0]);
+        assertEquals(List.of(SourceStatus.SAMPLE_SINK), told.stream().map(SourceStatus::name).toList());
+        assertTrue(told.get(0).why().contains("full"), told.get(0).why());
+        assertTrue(sampler.snapshot().source(SourceStatus.NETSTAT).orElseThrow().available(),
+                "the sources go on");
     }
 
     @Test
