@@ -3,7 +3,7 @@ package io.synscope.diagnose;
 /**
  * What the kernel of the captured host recorded, asked the way the classifier needs it: one more
  * input to {@link Classifier}, which stays a pure function of the packets and this. Addresses are
- * in the tracker's form (two longs, IPv4 mapped into IPv6, see {@link io.synscope.flow.Addresses});
+ * in the tracker's form (two longs, IPv4 mapped into IPv6, see {@link io.synscope.capture.Addresses});
  * times are on the packets' clock.
  *
  * <p>An implementation answers the same question the same way once the kernel's evidence up to

@@ -1,6 +1,6 @@
 package io.synscope.diagnose;
 
-import io.synscope.flow.Addresses;
+import io.synscope.capture.Addresses;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,7 @@
 package io.synscope.flow;
 
+import io.synscope.capture.Addresses;
+
 /**
  * One side of a connection as seen on the wire: its {@link TcpState}, its sequence space and what
  * it sent. Mutable, owned by its {@link Connection}; read it only inside

@@ -1,6 +1,6 @@
 package io.synscope.lab;
 
-import io.synscope.flow.Addresses;
+import io.synscope.capture.Addresses;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

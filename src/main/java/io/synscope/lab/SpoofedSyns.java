@@ -15,9 +15,9 @@ import java.util.List;
  * ({@code socket(AF_INET, SOCK_RAW, IPPROTO_RAW)}: the buffer is the whole IP packet). Run in
  * the client namespace; the driver has given the server a static neighbour entry per spoofed
  * address pointing at a MAC address no host owns, so the server's SYN-ACKs go out and are never
- * answered.
+ * answered. Public for {@link #syn}, with which the kernel package's tests fill a SYN queue.
  */
-final class SpoofedSyns {
+public final class SpoofedSyns {
     static final int MSS = 1460;
     private static final int IP_HEADER_BYTES = 20;
     private static final int TCP_HEADER_BYTES = 24;
@@ -56,7 +56,7 @@ final class SpoofedSyns {
     }
 
     /** IPv4 header + TCP SYN with one option, MSS; both checksums filled in. */
-    static byte[] syn(Inet4Address src, Inet4Address dst, int srcPort, int dstPort, long isn,
+    public static byte[] syn(Inet4Address src, Inet4Address dst, int srcPort, int dstPort, long isn,
                       int ipId) {
         ByteBuffer b = ByteBuffer.allocate(IP_HEADER_BYTES + TCP_HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
         b.put((byte) 0x45).put((byte) 0).putShort((short) b.capacity()).putShort((short) ipId)

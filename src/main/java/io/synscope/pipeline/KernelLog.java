@@ -2,7 +2,7 @@ package io.synscope.pipeline;
 
 import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.KernelView;
-import io.synscope.flow.Addresses;
+import io.synscope.capture.Addresses;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.synscope.pipeline;
 
 import io.synscope.diagnose.KernelView;
-import io.synscope.flow.Addresses;
+import io.synscope.capture.Addresses;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

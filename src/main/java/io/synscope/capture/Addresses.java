@@ -1,9 +1,12 @@
-package io.synscope.flow;
+package io.synscope.capture;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-/** Formats the two-long address form of {@link io.synscope.decode.TcpSegment}. */
+/**
+ * Formats an address held as two longs, IPv4 as IPv4-mapped (the form of
+ * {@code io.synscope.decode.TcpSegment}): packets and kernel sources print addresses alike.
+ */
 public final class Addresses {
     private static final long V4_MAPPED_LO_PREFIX = 0x0000_FFFF_0000_0000L;
 

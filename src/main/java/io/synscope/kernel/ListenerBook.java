@@ -1,0 +1,293 @@
+package io.synscope.kernel;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The listening sockets seen by the samples, and what each went through. A sample is
+ * {@link #begin}, the listening sockets ({@link #listener}), optionally a count of the request
+ * sockets ({@link #beginSynRecv}, {@link #synRecv} for each, {@link #endSynRecv}), {@link #end}.
+ * Memory is bounded by {@code maxListeners} (closed listeners are forgotten first to make room)
+ * and {@code maxFullIntervals}. Not thread-safe (the sampler locks).
+ */
+final class ListenerBook {
+    private final int maxListeners;
+    private final int maxFullIntervals;
+    private final Map<Long, Entry> byCookie = new HashMap<>();
+    private final List<Entry> entries = new ArrayList<>();
+    private Limits limits = Limits.UNKNOWN;
+    private long sample;
+    private long sampleNanos;
+    private int notKeptThisSample;
+    private int notKeptPeak;
+    private long closedDropped;
+    /** The last request socket's local address and the listener found for it (a flood hits one). */
+    private final DiagRow lastLookup = new DiagRow();
+    private Entry lastMatch;
+    private long lastMatchSample = -1;
+
+    /** The sysctls that decide which limit a backlog is. */
+    record Limits(long somaxconn, long maxSynBacklog, long syncookies) {
+        static final Limits UNKNOWN = new Limits(-1, -1, -1);
+    }
+
+    private final class Entry {
+        final long cookie;
+        final int family;
+        final byte[] addr;
+        final String ip;
+        final int port;
+        int backlog;
+        int acceptNow;
+        int acceptPeak;
+        /** Start of the current full interval, or -1. */
+        long fullSince = -1;
+        long fullNanos;
+        final ArrayDeque<ListenerStats.FullInterval> intervals = new ArrayDeque<>();
+        long droppedIntervals;
+        int synCounting;
+        int synNow;
+        int synPeak;
+        final long firstSeen;
+        long lastSeen;
+        long seenInSample;
+        boolean open = true;
+
+        Entry(DiagRow row, long now) {
+            cookie = row.cookie;
+            family = row.family;
+            addr = Arrays.copyOf(row.localAddr, row.addrLength());
+            ip = row.localIp();
+            port = row.localPort;
+            firstSeen = now;
+            lastSeen = now;
+        }
+
+        void closeInterval(long endNanos) {
+            if (intervals.size() == maxFullIntervals) {
+                intervals.removeFirst();
+                droppedIntervals++;
+            }
+            intervals.addLast(new ListenerStats.FullInterval(fullSince, endNanos, false));
+            fullSince = -1;
+        }
+
+        ListenerStats stats() {
+            List<ListenerStats.FullInterval> list = new ArrayList<>(intervals);
+            if (fullSince >= 0) {
+                list.add(new ListenerStats.FullInterval(fullSince, lastSeen, true));
+            }
+            LimitedBy acceptBy = limits.somaxconn() >= 0 && backlog >= limits.somaxconn()
+                    ? LimitedBy.SOMAXCONN : LimitedBy.BACKLOG;
+            int synLimit = backlog;
+            LimitedBy synBy = acceptBy;
+            if (limits.syncookies() == 0 && limits.maxSynBacklog() >= 0) {
+                // tcp_conn_request without cookies: drop when fewer than a quarter are left.
+                long quarterLeft = limits.maxSynBacklog() - (limits.maxSynBacklog() >> 2);
+                if (quarterLeft < backlog) {
+                    synLimit = (int) quarterLeft;
+                    synBy = LimitedBy.TCP_MAX_SYN_BACKLOG;
+                }
+            }
+            return new ListenerStats(ip, port, cookie, backlog, acceptBy, synLimit, synBy,
+                    acceptNow, acceptPeak, fullNanos / 1_000_000, list, droppedIntervals,
+                    synNow, synPeak, firstSeen, lastSeen, open);
+        }
+    }
+
+    ListenerBook(int maxListeners, int maxFullIntervals) {
+        this.maxListeners = maxListeners;
+        this.maxFullIntervals = maxFullIntervals;
+    }
+
+    void limits(Limits limits) {
+        this.limits = limits;
+    }
+
+    void begin(long tsNanos) {
+        sample++;
+        sampleNanos = tsNanos;
+        notKeptThisSample = 0;
+    }
+
+    /** A count of request sockets starts, after this sample's listeners. */
+    void beginSynRecv() {
+        for (Entry e : entries) {
+            e.synCounting = 0;
+        }
+    }
+
+    /** The count is complete: it is each open listener's SYN_RECV count from now on. */
+    void endSynRecv() {
+        for (Entry e : entries) {
+            if (e.seenInSample == sample) {
+                e.synNow = e.synCounting;
+                e.synPeak = Math.max(e.synPeak, e.synNow);
+            }
+        }
+    }
+
+    /** A listening socket of this sample's dump. */
+    void listener(DiagRow row) {
+        Entry e = byCookie.get(row.cookie);
+        if (e == null) {
+            if (entries.size() >= maxListeners && !dropOldestClosed()) {
+                notKeptThisSample++;
+                return;
+            }
+            e = new Entry(row, sampleNanos);
+            byCookie.put(row.cookie, e);
+            entries.add(e);
+        }
+        e.seenInSample = sample;
+        e.backlog = (int) Math.min(Integer.MAX_VALUE, row.wqueue);
+        e.acceptNow = (int) Math.min(Integer.MAX_VALUE, row.rqueue);
+        e.acceptPeak = Math.max(e.acceptPeak, e.acceptNow);
+    }
+
+    /** Makes room by forgetting the listener that closed first, if one has. */
+    private boolean dropOldestClosed() {
+        for (int i = 0; i < entries.size(); i++) {
+            Entry old = entries.get(i);
+            if (!old.open) {
+                entries.remove(i);
+                byCookie.remove(old.cookie);
+                closedDropped++;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A request socket (TCP_SYN_RECV) of this sample's dump: counted for the listener on its
+     * local port whose address is the same, else a wildcard one of its family, else an IPv6
+     * wildcard (dual-stack). Several SO_REUSEPORT sockets on one address: the first one seen.
+     */
+    void synRecv(DiagRow row) {
+        if (lastMatchSample != sample || !sameLocal(lastLookup, row)) {
+            lastMatch = find(row);
+            lastMatchSample = sample;
+            lastLookup.family = row.family;
+            lastLookup.localPort = row.localPort;
+            System.arraycopy(row.localAddr, 0, lastLookup.localAddr, 0, 16);
+        }
+        if (lastMatch != null) {
+            lastMatch.synCounting++;
+        }
+    }
+
+    private static boolean sameLocal(DiagRow a, DiagRow b) {
+        return a.family == b.family && a.localPort == b.localPort
+                && Arrays.equals(a.localAddr, 0, a.addrLength(), b.localAddr, 0, b.addrLength());
+    }
+
+    private static boolean sameAddress(Entry e, DiagRow row) {
+        return e.family == row.family
+                && Arrays.equals(e.addr, 0, e.addr.length, row.localAddr, 0, e.addr.length);
+    }
+
+    private Entry find(DiagRow row) {
+        Entry best = null;
+        int bestScore = 0;
+        for (Entry e : entries) {
+            if (e.port != row.localPort || e.seenInSample != sample) {
+                continue;
+            }
+            int score;
+            if (sameAddress(e, row)) {
+                score = 3;
+            } else if (e.family == row.family && isWildcard(e)) {
+                score = 2;
+            } else if (e.family == DiagRow.AF_INET6 && isWildcard(e)) {
+                score = 1;
+            } else {
+                continue;
+            }
+            if (score > bestScore) {
+                best = e;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private static boolean isWildcard(Entry e) {
+        for (byte b : e.addr) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Ends the sample: full intervals, peaks, and the sockets that are gone. */
+    void end() {
+        notKeptPeak = Math.max(notKeptPeak, notKeptThisSample);
+        for (Entry e : entries) {
+            if (e.seenInSample == sample) {
+                if (e.fullSince >= 0) {
+                    e.fullNanos += sampleNanos - e.lastSeen;
+                }
+                boolean full = e.acceptNow > e.backlog;
+                if (full && e.fullSince < 0) {
+                    e.fullSince = sampleNanos;
+                } else if (!full && e.fullSince >= 0) {
+                    e.closeInterval(sampleNanos);
+                }
+                e.lastSeen = sampleNanos;
+            } else if (e.open) {
+                // Closed between two samples: it was last known full (if so) at its last sample.
+                e.open = false;
+                if (e.fullSince >= 0) {
+                    e.closeInterval(e.lastSeen);
+                }
+                e.acceptNow = 0;
+                e.synNow = 0;
+            }
+        }
+    }
+
+    /** Tells {@code sink} the listeners this sample listed, with their queues. */
+    void tellSeen(SampleSink sink) {
+        for (Entry e : entries) {
+            if (e.seenInSample == sample) {
+                sink.listener(e.addr, e.port, e.acceptNow, e.backlog, e.synNow);
+            }
+        }
+    }
+
+    /** Every listener kept, in the order first seen. */
+    List<ListenerStats> stats() {
+        List<ListenerStats> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            out.add(e.stats());
+        }
+        return out;
+    }
+
+    /** The listeners kept on {@code ip} and {@code port}. */
+    List<ListenerStats> stats(String ip, int port) {
+        List<ListenerStats> out = new ArrayList<>(1);
+        for (Entry e : entries) {
+            if (e.port == port && e.ip.equals(ip)) {
+                out.add(e.stats());
+            }
+        }
+        return out;
+    }
+
+    /** The most open listening sockets one sample listed beyond {@code maxListeners}. */
+    int notKeptPeak() {
+        return notKeptPeak;
+    }
+
+    /** Closed listeners forgotten to make room for new ones. */
+    long closedDropped() {
+        return closedDropped;
+    }
+}

@@ -1,0 +1,107 @@
+package io.synscope.kernel;
+
+import io.synscope.lab.SpoofedSyns;
+import org.junit.jupiter.api.Test;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Request sockets made by SYNs that are never completed: raw SYNs from addresses whose
+ * neighbour entries point at a MAC nobody has, so the SYN-ACKs leave and nothing answers. The
+ * sampler's per-listener counts against {@code ss -tn state syn-recv} and against what was sent.
+ */
+class SynQueueTest {
+    private static final String SERVER = "10.199.0.2";
+    private static final long INTERVAL_MILLIS = 50;
+    private static final long SYN_RECV_INTERVAL_MILLIS = 200;
+
+    @Test
+    void synRecvSocketsAreCountedPerListenerLikeSs() throws Exception {
+        try (TestNetns ns = TestNetns.open("syn")) {
+            ns.ip("link", "add", "v0", "type", "veth", "peer", "name", "v1");
+            ns.ip("addr", "add", SERVER + "/24", "dev", "v0");
+            ns.ip("link", "set", "v0", "up");
+            ns.ip("link", "set", "v1", "up");
+            for (int i = 0; i < 8; i++) {
+                ns.ip("neigh", "replace", "10.199.0." + (100 + i), "lladdr", "02:00:00:00:00:01",
+                        "dev", "v0", "nud", "permanent");
+            }
+            try (KernelSampler sampler = KernelSampler.start(KernelConfig.defaults().withNetns(ns.name)
+                    .withIntervals(INTERVAL_MILLIS, SYN_RECV_INTERVAL_MILLIS));
+                 ServerSocket specific = ns.call(() -> new ServerSocket(8080, 64, InetAddress.getByName(SERVER)));
+                 ServerSocket wildcard = ns.call(() -> new ServerSocket(8081, 64))) {
+                // 5 half-open connections on the address-bound listener, 3 on the wildcard one.
+                ns.call(() -> {
+                    sendSyns(0, 5, 8080);
+                    sendSyns(5, 3, 8081);
+                    return null;
+                });
+                Thread.sleep(300);
+                Map<String, Integer> ss = synRecvByLocal(ns);
+                Thread.sleep(2 * SYN_RECV_INTERVAL_MILLIS);
+                KernelReport r = sampler.snapshot();
+                ListenerStats bound = only(r, SERVER, 8080);
+                ListenerStats any = only(r, "::", 8081);
+                assertEquals(5, ss.get(SERVER + ":8080"), "ss -tn state syn-recv: " + ss);
+                assertEquals(3, ss.get(SERVER + ":8081"), "ss -tn state syn-recv: " + ss);
+                assertEquals(5, bound.synRecvNow(), bound.toString());
+                assertEquals(5, bound.synRecvPeak());
+                assertEquals(3, any.synRecvNow(), any.toString());
+                assertEquals(64, bound.backlog());
+                assertEquals(0, bound.acceptQueuePeak(), "half-open connections are not in the accept queue");
+                assertEquals(LimitedBy.BACKLOG, bound.limitedBy(), "no queue reached a limit");
+            }
+        }
+    }
+
+    /** Local address:port → sockets, from {@code ss -tnH state syn-recv}. */
+    private static Map<String, Integer> synRecvByLocal(TestNetns ns) {
+        Map<String, Integer> m = new HashMap<>();
+        for (String line : ns.exec("ss", "-tnH", "state", "syn-recv").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4) {
+                // Recv-Q Send-Q Local Peer; IPv4-mapped addresses as [::ffff:a.b.c.d]:port.
+                m.merge(f[2].replace("[::ffff:", "").replace("]", ""), 1, Integer::sum);
+            }
+        }
+        return m;
+    }
+
+    private static ListenerStats only(KernelReport r, String ip, int port) {
+        List<ListenerStats> found = r.listeners(ip, port);
+        assertEquals(1, found.size(), ip + ":" + port + " in " + r.listeners());
+        assertTrue(found.get(0).open());
+        return found.get(0);
+    }
+
+    /** {@code count} SYNs from 10.199.0.(100+first...) to {@code port}, on a raw socket of this thread's namespace. */
+    private static void sendSyns(int first, int count, int port) throws Exception {
+        KernelLibC.LibC libc = KernelLibC.libc();
+        int fd = libc.socket(2 /* AF_INET */, 3 /* SOCK_RAW */, 255 /* IPPROTO_RAW */);
+        assertTrue(fd >= 0, "raw socket: " + KernelLibC.lastError());
+        try {
+            Inet4Address server = (Inet4Address) InetAddress.getByName(SERVER);
+            ByteBuffer to = ByteBuffer.allocate(16);
+            to.order(ByteOrder.nativeOrder()).putShort((short) 2);
+            to.order(ByteOrder.BIG_ENDIAN).putShort((short) 0).put(server.getAddress());
+            for (int i = first; i < first + count; i++) {
+                Inet4Address from = (Inet4Address) InetAddress.getByName("10.199.0." + (100 + i));
+                byte[] syn = SpoofedSyns.syn(from, server, 40000 + i, port, 1_000_000L * (i + 1), i);
+                long sent = libc.sendto(fd, syn, syn.length, 0, to.array(), 16);
+                assertEquals(syn.length, sent, "sendto: " + KernelLibC.lastError());
+            }
+        } finally {
+            libc.close(fd);
+        }
+    }
+}
