@@ -245,7 +245,7 @@ final class LiveCommand implements Callable<Integer> {
                             : TimeUnit.SECONDS.toNanos(1));
             CaptureInfo info;
             try (KernelSources kernel = kernelLog == null ? null
-                    : KernelSources.start(kernelLog, localAddresses())) {
+                    : KernelSources.start(kernelLog, netns.getValue(), localAddresses())) {
                 info = analyzer.kernel(kernelLog).run(source, sink);
             } catch (CaptureException e) {
                 // The interface went away: the report of what came before is written.

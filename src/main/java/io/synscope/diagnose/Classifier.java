@@ -572,8 +572,8 @@ public final class Classifier {
     /** What each reset reason means, in words a report prints (include/net/rstreason.h). */
     private static final Map<String, String> RESET_REASONS = Map.of(
             "TCP_ABORT_ON_CLOSE", "the application closed the socket with data it had not read",
-            "TCP_STATE", "the application aborted the connection (close() with SO_LINGER 0, or a"
-                    + " disconnect)",
+            "TCP_STATE", "the connection was aborted: close() with SO_LINGER 0, a disconnect, or"
+                    + " its listener closed while it still waited to be accepted",
             "TCP_ABORT_ON_DATA", "data arrived for a socket the application had closed",
             "NO_SOCKET", "no socket had this connection (a closed port, or one already gone)",
             "TCP_TIMEWAIT_SOCKET", "the connection was already in TIME-WAIT",

@@ -406,6 +406,7 @@ public final class KernelLog implements KernelView {
         counters.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue().at(sampleCount - 1)
                         - e.getValue().at(0)))
+                .filter(e -> e.getValue() != 0)
                 .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
                 .forEach(e -> rises.put(e.getKey(), e.getValue()));
         Long somaxconn = sysctls.get("net.core.somaxconn");

@@ -1,6 +1,11 @@
 package io.synscope.pipeline;
 
+import io.synscope.kernel.KernelConfig;
 import io.synscope.kernel.KernelEvent;
+import io.synscope.kernel.KernelReport;
+import io.synscope.kernel.KernelSampler;
+import io.synscope.kernel.SampleSink;
+import io.synscope.kernel.SourceStatus;
 import io.synscope.kernel.TraceConfig;
 import io.synscope.kernel.TraceEvents;
 import io.synscope.kernel.TraceStatus;
@@ -20,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KernelSources implements AutoCloseable {
     static final String TRACEFS = "tracefs";
+    /** The sampled sources' mark in the log: their samples come in together. */
+    static final String SAMPLES = "samples";
     /**
      * How often traced events are moved into the log. Events reach the reader within
      * microseconds of the packet (docs/kernel.md); the pump's period is what a verdict may
@@ -34,12 +41,14 @@ public final class KernelSources implements AutoCloseable {
 
     private final KernelLog log;
     private final TraceEvents trace;
+    private final KernelSampler sampler;
     private final Thread pump;
     private volatile boolean stopping;
 
-    private KernelSources(KernelLog log, TraceEvents trace) {
+    private KernelSources(KernelLog log, TraceEvents trace, KernelSampler sampler) {
         this.log = log;
         this.trace = trace;
+        this.sampler = sampler;
         this.pump = new Thread(this::pumpLoop, "synscope-kernel-pump");
         pump.setDaemon(true);
     }
@@ -47,10 +56,51 @@ public final class KernelSources implements AutoCloseable {
     /**
      * Starts every source, into {@code log}.
      *
+     * @param netns the captured namespace as {@code --netns} named it, or null for this
+     *              thread's own
      * @param local the captured namespace's own addresses: traced events are global to the
      *              host, and only those that involve these are kept
      */
-    public static KernelSources start(KernelLog log, Collection<InetAddress> local) {
+    public static KernelSources start(KernelLog log, String netns,
+                                      Collection<InetAddress> local) {
+        log.follow(SAMPLES);
+        KernelConfig config = netns == null ? KernelConfig.defaults()
+                : KernelConfig.defaults().withNetns(netns);
+        KernelSampler sampler = KernelSampler.start(config, s -> {
+            if (!s.available()) {
+                log.sourceMissing(s.name(), s.why());
+            }
+        }, new SampleSink() {
+            @Override
+            public void sample(long tsNanos) {
+                log.sample(tsNanos);
+            }
+
+            @Override
+            public void listener(byte[] address, int port, int acceptQueue, int backlog,
+                                 int synRecv) {
+                log.listener(address, port, acceptQueue, backlog, synRecv);
+            }
+
+            @Override
+            public void counter(String name, long value) {
+                log.counter(name, value);
+            }
+
+            @Override
+            public void sampled(long tsNanos) {
+                log.advanceTo(SAMPLES, tsNanos);
+            }
+        });
+        KernelReport first = sampler.snapshot();
+        first.sysctls().forEach(log::sysctl);
+        for (SourceStatus s : first.sources()) {
+            if (s.available()) {
+                log.sourceAvailable(s.name());
+            } else {
+                log.sourceMissing(s.name(), s.why());
+            }
+        }
         TraceEvents trace = TraceEvents.open(TraceConfig.defaults(), TraceEvents.involving(local));
         boolean tracing = trace.running();
         for (TraceStatus s : trace.statuses()) {
@@ -62,7 +112,7 @@ public final class KernelSources implements AutoCloseable {
             log.sourceAvailable(TRACEFS);
             log.follow(TRACEFS);
         }
-        KernelSources sources = new KernelSources(log, trace);
+        KernelSources sources = new KernelSources(log, trace, sampler);
         sources.pump.start();
         return sources;
     }
@@ -113,5 +163,8 @@ public final class KernelSources implements AutoCloseable {
         trace.close();
         moveEvents(new ArrayList<>());
         log.unfollow(TRACEFS);
+        // Its last sample is the capture's end.
+        sampler.close();
+        log.unfollow(SAMPLES);
     }
 }

@@ -13,7 +13,7 @@ import java.util.Map;
  *                  {@code tracefs})
  * @param missing   those that did not, with why
  * @param sysctls   read at the start, e.g. {@code net.core.somaxconn}
- * @param counters  each counter's rise over the capture, those that rose first
+ * @param counters  the counters that moved over the capture, by how much, the most first
  * @param listeners the listeners whose queues held anything, busiest first
  * @param quietListeners listeners sampled whose queues stayed empty, counted only
  * @param dropped   kernel records not kept because a bound was reached
