@@ -19,6 +19,7 @@ import io.synscope.report.JsonReport;
 import io.synscope.report.LiveText;
 import io.synscope.report.NdjsonReport;
 import io.synscope.report.TextReport;
+import io.synscope.report.metrics.KernelGauges;
 import io.synscope.report.metrics.MetricsSink;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -227,6 +228,10 @@ final class LiveCommand implements Callable<Integer> {
         stop.install();
         String output = report.output();
         KernelLog kernelLog = noKernel.<Boolean>getValue() ? null : new KernelLog();
+        if (metricsSink != null && kernelLog != null) {
+            KernelGauges.register(metricsSink.registry(), kernelLog::now,
+                    metricsListeners.getValue());
+        }
         try (PacketSource source = record(capture, kernelLog, err);
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)

@@ -397,6 +397,32 @@ public final class KernelLog implements KernelView {
         return dropped;
     }
 
+    /**
+     * The kernel's state at the latest sample, for a scrape: each listener it listed with its
+     * accept queue and backlog, and each counter's rise since the first sample.
+     */
+    public record Now(List<ListenerNow> listeners, Map<String, Long> counterRises) {
+    }
+
+    /** A listener at the latest sample. */
+    public record ListenerNow(HostPort listener, int acceptQueue, int backlog) {
+    }
+
+    public synchronized Now now() {
+        List<ListenerNow> ls = new ArrayList<>();
+        if (sampleCount > 0) {
+            listeners.forEach((k, s) -> {
+                if (s.lastSample == sampleCount - 1 && s.count > 0) {
+                    ls.add(new ListenerNow(new HostPort(Addresses.format(k.hi(), k.lo()),
+                            k.port()), s.depth[s.count - 1], s.backlog[s.count - 1]));
+                }
+            });
+        }
+        Map<String, Long> rises = new LinkedHashMap<>();
+        counters.forEach((name, s) -> rises.put(name, s.at(sampleCount - 1) - s.at(0)));
+        return new Now(ls, rises);
+    }
+
     /** The whole capture in one summary; null when no kernel source was asked at all. */
     public synchronized KernelSummary summary() {
         if (sources.isEmpty() && missingSources.isEmpty()) {

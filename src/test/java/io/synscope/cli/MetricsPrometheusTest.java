@@ -60,9 +60,13 @@ class MetricsPrometheusTest {
                         + " apt-get install prometheus)");
     }
 
+    /** Below net.core.somaxconn (4096 by default), so the listener's own. */
+    private static final int BACKLOG = 50;
+
     @Test
     void prometheusScrapesEachListenersConnectionsAsTheyHappened() throws Exception {
-        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+        try (ServerSocket listener = new ServerSocket(0, BACKLOG,
+                InetAddress.getLoopbackAddress())) {
             int open = listener.getLocalPort();
             int closed = freePort();
             Thread server = serve(listener, OK_CONNECTIONS);
@@ -111,6 +115,11 @@ class MetricsPrometheusTest {
                 assertTrue(packets >= 2 * refused + 5 * ok, packets + " TCP segments");
                 awaitValue(api, "synscope_capture_dropped_packets_total{job=\"synscope\","
                         + "by=\"kernel\"}", 0);
+                // The kernel's own figures: the backlog this test's listener asked for.
+                awaitValue(api, "synscope_listen_queue_backlog{job=\"synscope\","
+                        + "ip=\"127.0.0.1\",port=\"" + open + "\"}", BACKLOG);
+                awaitPresent(api, "synscope_kernel_counter_total{job=\"synscope\","
+                        + "name=\"ListenOverflows\"}");
             } finally {
                 if (prometheus != null) {
                     prometheus.destroy();
