@@ -31,7 +31,9 @@ public interface SampleSink {
     void sample(long tsNanos);
 
     /**
-     * A listening socket at this sample.
+     * A listening socket at this sample. Told only when NETLINK_SOCK_DIAG read the listeners at
+     * this sample: once that source has failed (its status says when), samples come with
+     * counters only, and a listener not told is not thereby closed.
      *
      * @param address     4 bytes (IPv4) or 16 (IPv6, IPv4-mapped included), network order; the
      *                    sampler's own array: read it during the call, never change or keep it
