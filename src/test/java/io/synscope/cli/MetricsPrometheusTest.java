@@ -118,7 +118,7 @@ class MetricsPrometheusTest {
                 // The kernel's own figures: the backlog this test's listener asked for.
                 awaitValue(api, "synscope_listen_queue_backlog{job=\"synscope\","
                         + "ip=\"127.0.0.1\",port=\"" + open + "\"}", BACKLOG);
-                awaitPresent(api, "synscope_kernel_counter_total{job=\"synscope\","
+                awaitPresent(api, "synscope_kernel_tcp_stat_total{job=\"synscope\","
                         + "name=\"ListenOverflows\"}");
             } finally {
                 if (prometheus != null) {

@@ -36,7 +36,7 @@ public final class KernelGauges {
                 + " queue limit, min(listen() backlog, net.core.somaxconn) (ss -lnt Send-Q)",
                 now, maxListeners, KernelLog.ListenerNow::backlog);
         CounterWithCallback.builder()
-                .name("synscope_kernel_counter_total")
+                .name("synscope_kernel_tcp_stat_total")
                 .help("Rise of the kernel's TCP counter since the capture started (nstat's"
                         + " TcpExt/Tcp names without the prefix)")
                 .labelNames("name")
