@@ -21,6 +21,16 @@ import java.util.Map;
 public record KernelSummary(List<String> sources, Map<String, String> missing,
                             Map<String, Long> sysctls, Map<String, Long> counters,
                             List<Listener> listeners, long quietListeners, long dropped) {
+    /**
+     * The TcpExt and Tcp counters that bear on connection failures (listen queues, SYN cookies,
+     * aborts, resets): what the text report and the metrics show; the JSON has every counter.
+     */
+    public static final List<String> FAILURE_COUNTERS = List.of("ListenOverflows",
+            "ListenDrops", "TCPReqQFullDrop", "TCPReqQFullDoCookies", "SyncookiesSent",
+            "SyncookiesRecv", "SyncookiesFailed", "EmbryonicRsts", "TCPAbortOnClose",
+            "TCPAbortOnData", "TCPAbortOnLinger", "TCPAbortOnMemory", "TCPAbortOnTimeout",
+            "TCPSynRetrans", "AttemptFails", "EstabResets", "OutRsts");
+
     public KernelSummary {
         sources = List.copyOf(sources);
         missing = Map.copyOf(missing);

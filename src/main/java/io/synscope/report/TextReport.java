@@ -262,9 +262,6 @@ public final class TextReport implements AnalysisSink {
         out.println();
     }
 
-    /** Counters shown in the kernel section; the JSON has all of them. */
-    private static final int COUNTERS_SHOWN = 10;
-
     /**
      * What the kernel said, per listener: when its accept queue was full, how deep, which limit
      * bound it and what to change, beside the verdicts of its connections; then the counters
@@ -319,9 +316,10 @@ public final class TextReport implements AnalysisSink {
                     + " other listener(s) never had a connection waiting"));
         }
         List<String> rose = new ArrayList<>();
-        for (Map.Entry<String, Long> e : k.counters().entrySet()) {
-            if (e.getValue() > 0 && rose.size() < COUNTERS_SHOWN) {
-                rose.add(Printable.escape(e.getKey()) + " +" + Format.count(e.getValue()));
+        for (String name : KernelSummary.FAILURE_COUNTERS) {
+            Long rise = k.counters().get(name);
+            if (rise != null && rise > 0) {
+                rose.add(name + " +" + Format.count(rise));
             }
         }
         if (!rose.isEmpty()) {

@@ -4,8 +4,8 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.synscope.pipeline.KernelLog;
+import io.synscope.pipeline.KernelSummary;
 
-import java.util.List;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
@@ -13,17 +13,11 @@ import java.util.function.ToIntFunction;
  * The kernel's evidence at each scrape (docs/metrics.md, docs/kernel.md): every listening
  * socket's accept-queue depth and backlog at the latest sample, at most {@code maxListeners} of
  * them (a host can listen on thousands of ports), and the rise of the listen-queue and reset
- * counters since the capture started. Counter names come from {@link #COUNTERS}, never from
+ * counters since the capture started. Counter names come from
+ * {@link KernelSummary#FAILURE_COUNTERS}, never from
  * what the kernel's files list, so the label set is fixed.
  */
 public final class KernelGauges {
-    /** The TcpExt and Tcp counters that bear on connection failures. */
-    static final List<String> COUNTERS = List.of("ListenOverflows", "ListenDrops",
-            "TCPReqQFullDrop", "TCPReqQFullDoCookies", "SyncookiesSent", "SyncookiesRecv",
-            "SyncookiesFailed", "EmbryonicRsts", "TCPAbortOnClose", "TCPAbortOnData",
-            "TCPAbortOnLinger", "TCPAbortOnMemory", "TCPAbortOnTimeout", "TCPSynRetrans",
-            "AttemptFails", "EstabResets", "OutRsts");
-
     private KernelGauges() {
     }
 
@@ -42,7 +36,7 @@ public final class KernelGauges {
                 .labelNames("name")
                 .callback(cb -> {
                     KernelLog.Now n = now.get();
-                    for (String name : COUNTERS) {
+                    for (String name : KernelSummary.FAILURE_COUNTERS) {
                         Long rise = n.counterRises().get(name);
                         if (rise != null) {
                             cb.call(Math.max(0, rise), name);
