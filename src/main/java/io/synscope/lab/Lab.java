@@ -293,7 +293,7 @@ public final class Lab implements AutoCloseable {
         if (live) {
             List<String> cmd = javaCommand(io.synscope.cli.Main.class);
             cmd.addAll(List.of("live", "--netns", serverSide ? sns : cns, "-i",
-                    serverSide ? sv : cv, "--format", "ndjson", "--all", "-w",
+                    serverSide ? sv : cv, "--format", "ndjson", "--all", "--interval", "1", "-w",
                     work.resolve("live.pcapng").toString()));
             captures.put("live", startCapture("live", null, cmd, liveLines));
         }

@@ -257,7 +257,8 @@ public final class Analyzer {
                 double seconds = (monotonic - lastStatusMonotonic) / 1e9;
                 sink.onStatus(new LiveStatus(source.nowNanos(), frames.count, frames.segments,
                         (frames.count - framesAtLastStatus) / seconds, tracker.openConnections(),
-                        tracker.connectionsSeen(), source.stats()));
+                        tracker.connectionsSeen(), source.stats(),
+                        kernel != null ? kernel.failureCounterRises() : Map.of()));
                 framesAtLastStatus = frames.count;
                 lastStatusMonotonic = monotonic;
                 nextStatusMonotonic = monotonic + statusEveryNanos;

@@ -423,6 +423,18 @@ public final class KernelLog implements KernelView {
         return new Now(ls, rises);
     }
 
+    /** Each of {@link KernelSummary#FAILURE_COUNTERS} that is sampled: its rise so far. */
+    public synchronized Map<String, Long> failureCounterRises() {
+        Map<String, Long> rises = new LinkedHashMap<>();
+        for (String name : KernelSummary.FAILURE_COUNTERS) {
+            CounterSeries s = counters.get(name);
+            if (s != null && sampleCount > 0) {
+                rises.put(name, s.at(sampleCount - 1) - s.at(0));
+            }
+        }
+        return rises;
+    }
+
     /** The whole capture in one summary; null when no kernel source was asked at all. */
     public synchronized KernelSummary summary() {
         if (sources.isEmpty() && missingSources.isEmpty()) {

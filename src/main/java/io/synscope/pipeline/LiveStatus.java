@@ -2,6 +2,8 @@ package io.synscope.pipeline;
 
 import io.synscope.capture.CaptureStats;
 
+import java.util.Map;
+
 /**
  * A live capture's state at one moment, reported every few seconds: what a status line or an
  * ndjson {@code status} record shows.
@@ -13,7 +15,14 @@ import io.synscope.capture.CaptureStats;
  * @param openConnections   connections being followed now
  * @param connectionsSeen   connections started since the start
  * @param stats             libpcap's counts now (kernel drops), or null if it cannot tell
+ * @param kernelCounters    the failure-related kernel counters' rises since the capture
+ *                          started ({@link KernelSummary#FAILURE_COUNTERS}); empty without
+ *                          kernel evidence
  */
 public record LiveStatus(long timeNanos, long frames, long tcpSegments, double framesPerSecond,
-                         long openConnections, long connectionsSeen, CaptureStats stats) {
+                         long openConnections, long connectionsSeen, CaptureStats stats,
+                         Map<String, Long> kernelCounters) {
+    public LiveStatus {
+        kernelCounters = Map.copyOf(kernelCounters);
+    }
 }

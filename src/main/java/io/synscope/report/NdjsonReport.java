@@ -13,6 +13,7 @@ import io.synscope.pipeline.LiveStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
+import java.util.Map;
 
 /**
  * Newline-delimited JSON for log pipelines ({@code jq}, Fluent Bit, Vector): one object per line,
@@ -31,6 +32,8 @@ public final class NdjsonReport implements AnalysisSink {
     private final boolean all;
     private final String version;
     private long failuresSinceStatus;
+    /** The kernel counters as the previous status saw them. */
+    private Map<String, Long> countersAtLastStatus = Map.of();
     private long failures;
 
     /** In UTF-8 to a byte stream (a file). */
@@ -83,9 +86,18 @@ public final class NdjsonReport implements AnalysisSink {
         g.writeNumberField("failures", failures);
         g.writeNumberField("failures_since_last_status", failuresSinceStatus);
         w.dropsFields(s.stats());
+        g.writeObjectFieldStart("kernel_counters");
+        for (Map.Entry<String, Long> e : s.kernelCounters().entrySet()) {
+            long since = e.getValue() - countersAtLastStatus.getOrDefault(e.getKey(), 0L);
+            if (since != 0) {
+                g.writeNumberField(e.getKey(), since);
+            }
+        }
+        g.writeEndObject();
         g.writeEndObject();
         endLine();
         failuresSinceStatus = 0;
+        countersAtLastStatus = s.kernelCounters();
     }
 
     @Override

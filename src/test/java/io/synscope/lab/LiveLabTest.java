@@ -197,6 +197,16 @@ class LiveLabTest {
             long nstat = run.nstatServer().getOrDefault("TcpExt" + counter, 0L);
             assertEquals(nstat, kernel.path("counters").path(counter).asLong(0),
                     mode.name() + ": " + counter + " over the run, nstat vs live: " + kernel);
+            // The status records' per-interval rises add up to no more than the run's.
+            long perInterval = 0;
+            for (Lab.TimedLine l : live.lines()) {
+                JsonNode n = JSON.readTree(l.line());
+                if (n.path("type").asText().equals("status")) {
+                    perInterval += n.path("kernel_counters").path(counter).asLong(0);
+                }
+            }
+            assertTrue(perInterval <= nstat, mode.name() + ": " + counter + " per interval "
+                    + perInterval + ", nstat " + nstat);
         }
         if (mode.server() == null) {
             return;

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,7 +29,8 @@ class LiveTextTest {
     }
 
     private static LiveStatus status(long drops) {
-        return new LiveStatus(0, 1000, 900, 1234.4, 7, 40, new CaptureStats(1000, drops, 0));
+        return new LiveStatus(0, 1000, 900, 1234.4, 7, 40, new CaptureStats(1000, drops, 0),
+                Map.of());
     }
 
     @Test
