@@ -447,11 +447,10 @@ public final class KernelLog implements KernelView {
                 .filter(e -> e.getValue() != 0)
                 .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
                 .forEach(e -> rises.put(e.getKey(), e.getValue()));
-        Long somaxconn = sysctls.get("net.core.somaxconn");
         List<KernelSummary.Listener> busy = new ArrayList<>();
         long quiet = 0;
         for (Map.Entry<ListenerKey, ListenerSeries> e : listeners.entrySet()) {
-            KernelSummary.Listener l = listenerSummary(e.getKey(), e.getValue(), somaxconn);
+            KernelSummary.Listener l = listenerSummary(e.getKey(), e.getValue());
             if (l.peakDepth() == 0 && l.synRecvPeak() == 0) {
                 quiet++;
             } else {
@@ -465,8 +464,8 @@ public final class KernelLog implements KernelView {
     }
 
     /** Walks a listener's changes; each value holds from its sample to the next change. */
-    private KernelSummary.Listener listenerSummary(ListenerKey key, ListenerSeries s,
-                                                   Long somaxconn) {
+    private KernelSummary.Listener listenerSummary(ListenerKey key, ListenerSeries s) {
+        Long somaxconn = sysctls.get("net.core.somaxconn");
         int peak = 0;
         int synRecvPeak = 0;
         long fullNanos = 0;
@@ -495,9 +494,22 @@ public final class KernelLog implements KernelView {
             }
         }
         int backlog = s.count > 0 ? s.backlog[s.count - 1] : 0;
-        String limitedBy = somaxconn != null && backlog == somaxconn ? "net.core.somaxconn"
+        String acceptLimit = somaxconn != null && backlog == somaxconn ? "net.core.somaxconn"
                 : "listen() backlog";
+        // tcp_conn_request: without cookies a SYN is dropped once fewer than a quarter of
+        // tcp_max_syn_backlog is left, whatever the backlog.
+        int synLimit = backlog;
+        String synLimitBy = acceptLimit;
+        Long maxSynBacklog = sysctls.get("net.ipv4.tcp_max_syn_backlog");
+        if (Long.valueOf(0).equals(sysctls.get("net.ipv4.tcp_syncookies"))
+                && maxSynBacklog != null && maxSynBacklog - (maxSynBacklog >> 2) < backlog) {
+            synLimit = (int) (maxSynBacklog - (maxSynBacklog >> 2));
+            synLimitBy = "net.ipv4.tcp_max_syn_backlog";
+        }
+        String limitedBy = fullNanos == 0 && synRecvPeak >= synLimit && synLimit > 0
+                ? synLimitBy : acceptLimit;
         return new KernelSummary.Listener(new HostPort(Addresses.format(key.hi(), key.lo()),
-                key.port()), backlog, peak, fullNanos, intervals, synRecvPeak, limitedBy);
+                key.port()), backlog, peak, fullNanos, intervals, synRecvPeak, synLimit,
+                limitedBy);
     }
 }

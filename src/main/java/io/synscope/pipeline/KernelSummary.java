@@ -47,15 +47,26 @@ public record KernelSummary(List<String> sources, Map<String, String> missing,
      * @param fullIntervals when it was, in order (at most {@link #MAX_INTERVALS}; the rest are in
      *                      {@code fullNanos} only)
      * @param synRecvPeak   the most half-open connections (SYN_RECV) at one sample
-     * @param limitedBy     {@code net.core.somaxconn} when the backlog equals it (the
-     *                      application may have asked for more), else {@code listen() backlog}
+     * @param synQueueLimit the SYN queue's limit: the backlog, or with tcp_syncookies=0 three
+     *                      quarters of net.ipv4.tcp_max_syn_backlog when that is lower
+     * @param limitedBy     the limit that bound the listener: the accept queue's when it was
+     *                      full, else the SYN queue's when it reached its limit, else the
+     *                      accept queue's; {@code net.core.somaxconn} when the backlog equals it
+     *                      (the application may have asked for more), {@code listen() backlog},
+     *                      or {@code net.ipv4.tcp_max_syn_backlog}
      */
     public record Listener(HostPort listener, int backlog, int peakDepth, long fullNanos,
-                           List<Interval> fullIntervals, int synRecvPeak, String limitedBy) {
+                           List<Interval> fullIntervals, int synRecvPeak, int synQueueLimit,
+                           String limitedBy) {
         public static final int MAX_INTERVALS = 100;
 
         public Listener {
             fullIntervals = List.copyOf(fullIntervals);
+        }
+
+        /** Whether the half-open connections reached the SYN queue's limit at a sample. */
+        public boolean synQueueFull() {
+            return synRecvPeak >= synQueueLimit && synQueueLimit > 0;
         }
     }
 

@@ -210,6 +210,7 @@ final class JsonWriter {
                 g.writeEndArray();
                 g.writeEndObject();
                 g.writeNumberField("syn_recv_peak", l.synRecvPeak());
+                g.writeNumberField("syn_queue_limit", l.synQueueLimit());
                 g.writeStringField("limited_by", l.limitedBy());
                 g.writeEndObject();
             }

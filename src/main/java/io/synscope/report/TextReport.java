@@ -293,7 +293,10 @@ public final class TextReport implements AnalysisSink {
                 line.append("accept queue up to ").append(l.peakDepth()).append(" of ")
                         .append(l.backlog()).append(", never full");
             }
-            if (l.synRecvPeak() > 0) {
+            if (l.synQueueFull()) {
+                line.append("; SYN queue at its limit of ").append(l.synQueueLimit())
+                        .append(" (up to ").append(l.synRecvPeak()).append(" half-open)");
+            } else if (l.synRecvPeak() > 0) {
                 line.append("; up to ").append(l.synRecvPeak()).append(" half-open (SYN_RECV)");
             }
             String verdicts = verdictsAt(s, l.listener());
@@ -301,7 +304,12 @@ public final class TextReport implements AnalysisSink {
                 line.append("; ").append(verdicts);
             }
             out.println(style.bad("• ") + style.bold(l.listener().toString()) + "  " + line);
-            if (l.fullNanos() > 0) {
+            if (l.fullNanos() == 0 && l.synQueueFull()) {
+                out.println("  fix: the SYN queue (" + l.limitedBy() + ", " + l.synQueueLimit()
+                        + ") filled with half-open connections: a SYN flood or clients that"
+                        + " never finish the handshake; turn on net.ipv4.tcp_syncookies=1, and"
+                        + " raise the limit if the clients are real");
+            } else if (l.fullNanos() > 0) {
                 out.println("  fix: " + ("net.core.somaxconn".equals(l.limitedBy())
                         ? "the limit is net.core.somaxconn (" + somaxconn + "), not the"
                         + " application's backlog: raise it (sysctl -w net.core.somaxconn=N)"

@@ -83,6 +83,21 @@ class KernelLogTest {
     }
 
     @Test
+    void withoutCookiesTheSynQueueStopsAtThreeQuartersOfTcpMaxSynBacklog() {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        log.sysctl("net.ipv4.tcp_syncookies", 0);
+        log.sysctl("net.ipv4.tcp_max_syn_backlog", 8);
+        log.sysctl("net.core.somaxconn", 4096);
+        log.sample(T0);
+        log.listener(ANY, 80, 0, 128, 6);
+        KernelSummary.Listener l = log.summary().listeners().get(0);
+        assertEquals(6, l.synQueueLimit());
+        assertTrue(l.synQueueFull());
+        assertEquals("net.ipv4.tcp_max_syn_backlog", l.limitedBy());
+    }
+
+    @Test
     void aListenerThatGoesAwayIsNoLongerFull() {
         KernelLog log = new KernelLog();
         log.sourceAvailable("sock_diag");
