@@ -564,7 +564,26 @@ public final class Classifier {
         f.atNanos = x.rstTsNanos();
         KernelView.KernelReset sent = kernel.resetSent(x.addrHi(), x.addrLo(), x.port(),
                 peer.addrHi(), peer.addrLo(), peer.port(), x.rstTsNanos());
-        return sent == null ? f : settledByKernel(f, x, who, sent);
+        if (sent == null) {
+            return f;
+        }
+        if (!byClient && "TCP_STATE".equals(sent.reason()) && x.payloadBytes() == 0
+                && kernel.listenerClosed(x.addrHi(), x.addrLo(), x.port(), x.rstTsNanos())) {
+            // The same reason as linger 0, but the server never took the connection.
+            Finding closed = new Finding(explain, Outcome.FAILED, Rule.KERNEL_LISTENER_CLOSED,
+                    Confidence.HIGH);
+            closed.resetBy = f.resetBy;
+            closed.atNanos = f.atNanos;
+            closed.evidenceOf(f);
+            if (explain) {
+                closed.kernel("tcp_send_reset", sent.reason(), sent.tsNanos(), "server's kernel"
+                        + " reset it as its listener closed");
+                closed.kernel("sock_diag", null, x.rstTsNanos(), "the listener on port "
+                        + x.port() + " was gone from the next sample");
+            }
+            return closed;
+        }
+        return settledByKernel(f, x, who, sent);
     }
 
     // ---- kernel evidence ---------------------------------------------------------------

@@ -30,6 +30,11 @@ public interface KernelView {
         public long counterRise(String name, long fromNanos, long toNanos) {
             return -1;
         }
+
+        @Override
+        public boolean listenerClosed(long hi, long lo, int port, long tsNanos) {
+            return false;
+        }
     };
 
     /**
@@ -52,6 +57,13 @@ public interface KernelView {
      * {@code [fromNanos, toNanos]}, widened to the samples on either side; -1 when unknown.
      */
     long counterRise(String name, long fromNanos, long toNanos);
+
+    /**
+     * Whether the listener on {@code port} (at that address, or the wildcard one) went away
+     * around {@code tsNanos}: listed by the sample before, gone from the one after. Its queued
+     * connections, never accepted, are reset then.
+     */
+    boolean listenerClosed(long hi, long lo, int port, long tsNanos);
 
     /**
      * One reset as the kernel's {@code tcp:tcp_send_reset} event gave it.

@@ -51,6 +51,17 @@ public enum Rule {
     STATELESS_RST(Verdict.HALF_OPEN_RESET),
     CLIENT_RESET_IN_HANDSHAKE(Verdict.RESET),
     SERVER_RESET_IN_HANDSHAKE(Verdict.RESET),
+    /**
+     * The kernel reset a connection still waiting in the accept queue of a listener that closed:
+     * tcp_disconnect's TCP_STATE, with the listener gone from the next sample.
+     */
+    KERNEL_LISTENER_CLOSED(Verdict.RESET, new Explanation(
+            "the listening socket closed (the service stopped or restarted) while this"
+                    + " connection still waited in its accept queue, never accepted: the kernel"
+                    + " reset it, and the client's request was never read",
+            "drain before stopping: take the instance out of the load balancer, stop accepting"
+                    + " only after the queue is empty (or shut down with a grace period), then"
+                    + " close the listener; SO_REUSEPORT lets a new process listen first")),
     RETRANSMITTED_UNACKED(Verdict.STALLED),
     SYN_AT_CAPTURE_END(Verdict.INCOMPLETE),
     SYNACK_AT_CAPTURE_END(Verdict.INCOMPLETE),

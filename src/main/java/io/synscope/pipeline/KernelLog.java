@@ -37,6 +37,8 @@ public final class KernelLog implements KernelView {
     static final int MAX_RESETS = 1_000_000;
     static final int MAX_SAMPLES = 2_000_000;
     static final int MAX_LISTENERS = 4096;
+    /** A listener's depth from the sample that no longer listed it: closed. */
+    static final int CLOSED = -1;
 
     /** One listen socket, by local address (wildcard or not) and port. */
     record ListenerKey(long hi, long lo, int port) {
@@ -190,26 +192,29 @@ public final class KernelLog implements KernelView {
 
     /**
      * Starts a sample taken at {@code tsNanos}: the listener and counter values that follow
-     * ({@link #listener}, {@link #counter}) belong to it.
+     * ({@link #listener}, {@link #counter}) belong to it, up to {@link #endSample}.
      *
      * @return false when the log is full and the sample is not kept
      */
     public synchronized boolean sample(long tsNanos) {
-        if (!replaySample(tsNanos)) {
-            return false;
-        }
-        // A listener the previous sample did not list was closed: its queues are gone with it.
-        for (ListenerSeries s : listeners.values()) {
-            if (s.lastSample == sampleCount - 3) {
-                s.add(sampleCount - 2, 0, s.backlog[s.count - 1], 0);
-            }
-        }
-        return true;
+        return replaySample(tsNanos);
     }
 
     /**
-     * As {@link #sample}, for a recorded log: its listeners' closings are recorded changes
-     * already, so a listener not listed at a sample has simply not changed.
+     * Ends the current sample: a listener it did not list, though the sample before did, was
+     * closed, and its queues went with it ({@link #CLOSED}).
+     */
+    public synchronized void endSample() {
+        for (ListenerSeries s : listeners.values()) {
+            if (s.lastSample == sampleCount - 2 && s.count > 0) {
+                s.add(sampleCount - 1, CLOSED, s.backlog[s.count - 1], 0);
+            }
+        }
+    }
+
+    /**
+     * As {@link #sample}, for a recorded log, whose listeners' closings are recorded changes:
+     * no {@link #endSample} follows.
      */
     synchronized boolean replaySample(long tsNanos) {
         if (sampleCount >= MAX_SAMPLES) {
@@ -308,13 +313,7 @@ public final class KernelLog implements KernelView {
     @Override
     public synchronized QueueReading acceptQueue(long hi, long lo, int port, long fromNanos,
                                                  long toNanos) {
-        ListenerSeries s = listeners.get(new ListenerKey(hi, lo, port));
-        if (s == null) {
-            s = listeners.get(new ListenerKey(0, Addresses.lo(new byte[4]), port));
-        }
-        if (s == null) {
-            s = listeners.get(new ListenerKey(0, 0, port));
-        }
+        ListenerSeries s = listenerFor(hi, lo, port);
         int[] window = sampleWindow(fromNanos, toNanos);
         if (s == null || window == null) {
             return null;
@@ -341,6 +340,35 @@ public final class KernelLog implements KernelView {
      */
     static boolean isFull(int depth, int backlog) {
         return depth > backlog;
+    }
+
+    @Override
+    public synchronized boolean listenerClosed(long hi, long lo, int port, long tsNanos) {
+        ListenerSeries s = listenerFor(hi, lo, port);
+        int[] window = sampleWindow(tsNanos, tsNanos);
+        if (s == null || window == null) {
+            return false;
+        }
+        // The closing shows at the first sample after it, at most one interval on.
+        for (int i = Math.max(0, s.changeAt(window[0])); i < s.count
+                && s.sampleIndex[i] <= window[1] + 1; i++) {
+            if (s.depth[i] == CLOSED && s.sampleIndex[i] > window[0]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The listener on that address and port, else the wildcard one of either family. */
+    private ListenerSeries listenerFor(long hi, long lo, int port) {
+        ListenerSeries s = listeners.get(new ListenerKey(hi, lo, port));
+        if (s == null) {
+            s = listeners.get(new ListenerKey(0, Addresses.lo(new byte[4]), port));
+        }
+        if (s == null) {
+            s = listeners.get(new ListenerKey(0, 0, port));
+        }
+        return s;
     }
 
     @Override

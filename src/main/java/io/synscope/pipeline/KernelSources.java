@@ -89,6 +89,7 @@ public final class KernelSources implements AutoCloseable {
 
             @Override
             public void sampled(long tsNanos) {
+                log.endSample();
                 log.advanceTo(SAMPLES, tsNanos);
             }
         });

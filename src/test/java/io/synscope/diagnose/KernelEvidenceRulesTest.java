@@ -23,7 +23,11 @@ class KernelEvidenceRulesTest {
 
     /** A kernel that answers every question the same way. */
     private record FixedKernel(String resetReason, KernelView.QueueReading queue,
-                               long counterRise) implements KernelView {
+                               long counterRise, boolean listenerClosed) implements KernelView {
+        FixedKernel(String resetReason, KernelView.QueueReading queue, long counterRise) {
+            this(resetReason, queue, counterRise, false);
+        }
+
         @Override
         public KernelReset resetSent(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo,
                                      int dstPort, long tsNanos) {
@@ -38,6 +42,11 @@ class KernelEvidenceRulesTest {
         @Override
         public long counterRise(String name, long fromNanos, long toNanos) {
             return counterRise;
+        }
+
+        @Override
+        public boolean listenerClosed(long hi, long lo, int port, long tsNanos) {
+            return listenerClosed;
         }
     }
 

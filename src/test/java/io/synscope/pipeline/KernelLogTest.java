@@ -103,9 +103,17 @@ class KernelLogTest {
         log.sourceAvailable("sock_diag");
         log.sample(T0);
         log.listener(ANY, 80, 5, 4, 0);
+        log.endSample();
         log.sample(T0 + 100 * MS);
+        log.endSample();
         log.sample(T0 + 200 * MS);
+        log.endSample();
         assertEquals(100 * MS, log.summary().listeners().get(0).fullNanos());
+        long hi = Addresses.hi(SERVER);
+        long lo = Addresses.lo(SERVER);
+        assertTrue(log.listenerClosed(hi, lo, 80, T0 + 50 * MS), "closed between the samples");
+        assertFalse(log.listenerClosed(hi, lo, 80, T0 + 150 * MS), "long gone by then");
+        assertFalse(log.listenerClosed(hi, lo, 81, T0 + 50 * MS));
     }
 
     @Test
