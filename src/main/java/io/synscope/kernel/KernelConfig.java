@@ -15,41 +15,36 @@ package io.synscope.kernel;
  * @param maxListeners           listening sockets followed; more are counted, not kept
  * @param maxFullIntervals       full intervals kept per listener, the latest; older ones are
  *                               counted (their time stays in the listener's total)
- * @param maxCounterChanges      counter changes kept for questions about a time window, the
- *                               latest; older ones are folded into a base (deltas over the whole
- *                               run stay exact)
  */
 public record KernelConfig(
         String netns,
         long sampleIntervalMillis,
         long synRecvIntervalMillis,
         int maxListeners,
-        int maxFullIntervals,
-        int maxCounterChanges) {
+        int maxFullIntervals) {
 
     public KernelConfig {
         if (sampleIntervalMillis < 1 || synRecvIntervalMillis < 1) {
             throw new IllegalArgumentException("sample intervals must be at least 1 ms, not "
                     + sampleIntervalMillis + " and " + synRecvIntervalMillis);
         }
-        if (maxListeners < 1 || maxFullIntervals < 1 || maxCounterChanges < 1) {
+        if (maxListeners < 1 || maxFullIntervals < 1) {
             throw new IllegalArgumentException("limits must be at least 1");
         }
     }
 
     /** Ten samples a second, SYN_RECV counted once a second, in the sampler's own namespace. */
     public static KernelConfig defaults() {
-        return new KernelConfig(null, 100, 1000, 1024, 256, 65_536);
+        return new KernelConfig(null, 100, 1000, 1024, 256);
     }
 
     public KernelConfig withNetns(String name) {
         return new KernelConfig(name, sampleIntervalMillis, synRecvIntervalMillis, maxListeners,
-                maxFullIntervals, maxCounterChanges);
+                maxFullIntervals);
     }
 
     /** Listen queues and counters every {@code millis}; SYN_RECV counts every {@code synRecvMillis}. */
     public KernelConfig withIntervals(long millis, long synRecvMillis) {
-        return new KernelConfig(netns, millis, synRecvMillis, maxListeners, maxFullIntervals,
-                maxCounterChanges);
+        return new KernelConfig(netns, millis, synRecvMillis, maxListeners, maxFullIntervals);
     }
 }

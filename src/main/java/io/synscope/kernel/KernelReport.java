@@ -26,8 +26,6 @@ import java.util.Optional;
  * @param firstSampleNanos     CLOCK_REALTIME of the first sample, 0 before it
  * @param lastSampleNanos      of the latest
  * @param samplerCpuNanos      CPU time the sampler thread has used (-1 when the JVM cannot tell)
- * @param counterChangesFolded counter changes folded out of the time-window history
- *                             ({@link KernelConfig#maxCounterChanges})
  */
 public record KernelReport(
         List<SourceStatus> sources,
@@ -40,8 +38,7 @@ public record KernelReport(
         long lateSamples,
         long firstSampleNanos,
         long lastSampleNanos,
-        long samplerCpuNanos,
-        long counterChangesFolded) {
+        long samplerCpuNanos) {
 
     public KernelReport {
         sources = List.copyOf(sources);

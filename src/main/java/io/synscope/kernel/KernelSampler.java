@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -30,9 +29,12 @@ import java.util.function.Consumer;
  *
  * <p>Each source degrades alone: one that cannot be opened, or fails later, is marked
  * unavailable with its reason (reported once to the status listener) and the others go on.
- * Nothing is thrown out of the thread. Thread-safe: the sampler thread and any number of readers
- * ({@link #snapshot}, {@link #fullAt}, {@link #counterDelta}) share one lock, held for a sample
- * (well under a millisecond with a few listeners).
+ * Nothing is thrown out of the thread. Thread-safe: the sampler thread and any number of
+ * {@link #snapshot} readers share one lock, held for a sample (well under a millisecond with a
+ * few listeners).
+ *
+ * <p>The sampler keeps the run as a whole ({@link KernelReport}); questions about a moment or a
+ * time window are answered by whatever the {@link SampleSink} stores of every sample.
  */
 public final class KernelSampler implements AutoCloseable {
     /** The sysctls read at start, by their sysctl names. */
@@ -68,8 +70,8 @@ public final class KernelSampler implements AutoCloseable {
     private SockDiag sockDiag;
     private ProcNetFile netstat;
     private ProcNetFile snmp;
-    private CounterHistory netstatHistory;
-    private CounterHistory snmpHistory;
+    private CounterRun netstatRun;
+    private CounterRun snmpRun;
     private long samples;
     private long lateSamples;
     private long firstSampleNanos;
@@ -259,8 +261,8 @@ public final class KernelSampler implements AutoCloseable {
                             + ": " + (e instanceof KernelSourceException ? e.getMessage() : e.toString()));
                 }
             }
-            netstatHistory = sampleCounters(SourceStatus.NETSTAT, netstat, netstatHistory, ts);
-            snmpHistory = sampleCounters(SourceStatus.SNMP, snmp, snmpHistory, ts);
+            netstatRun = sampleCounters(SourceStatus.NETSTAT, netstat, netstatRun, ts);
+            snmpRun = sampleCounters(SourceStatus.SNMP, snmp, snmpRun, ts);
             tell(ts, listenersRead);
             if (samples == 0) {
                 firstSampleNanos = ts;
@@ -302,22 +304,22 @@ public final class KernelSampler implements AutoCloseable {
         }
     }
 
-    private CounterHistory sampleCounters(String source, ProcNetFile file, CounterHistory history, long ts) {
+    private CounterRun sampleCounters(String source, ProcNetFile file, CounterRun run, long ts) {
         if (file == null || !sources.get(source).available()) {
-            return history;
+            return run;
         }
         try {
             file.read();
-            if (history == null) {
-                return new CounterHistory(file.names(), file.values(), ts, config.maxCounterChanges());
+            if (run == null) {
+                return new CounterRun(file.names(), file.values());
             }
-            history.sample(file.values(), ts);
+            run.sample(file.values());
         } catch (KernelSourceException | RuntimeException e) {
             file.close();
             unavailable(source, "stopped at " + Instant.ofEpochSecond(0, ts) + ": "
                     + (e instanceof KernelSourceException ? e.getMessage() : e.toString()));
         }
-        return history;
+        return run;
     }
 
     private void available(String name, String what) {
@@ -364,83 +366,24 @@ public final class KernelSampler implements AutoCloseable {
     public KernelReport snapshot() {
         synchronized (lock) {
             Map<String, Long> counters = new LinkedHashMap<>();
-            putDeltas(counters, netstatHistory, "TcpExt");
-            putDeltas(counters, snmpHistory, "Tcp");
-            long folded = (netstatHistory == null ? 0 : netstatHistory.folded())
-                    + (snmpHistory == null ? 0 : snmpHistory.folded());
+            putDeltas(counters, netstatRun, "TcpExt");
+            putDeltas(counters, snmpRun, "Tcp");
             return new KernelReport(new ArrayList<>(sources.values()), sysctls, counters,
                     book.stats(), book.notKeptPeak(), book.closedDropped(), samples, lateSamples, firstSampleNanos,
-                    lastSampleNanos, cpuNanos, folded);
+                    lastSampleNanos, cpuNanos);
         }
     }
 
-    private static void putDeltas(Map<String, Long> into, CounterHistory history, String group) {
-        if (history == null) {
+    private static void putDeltas(Map<String, Long> into, CounterRun run, String group) {
+        if (run == null) {
             return;
         }
-        String[] names = history.names();
-        long[] deltas = history.runDeltas();
+        String[] names = run.names();
+        long[] deltas = run.runDeltas();
         for (int i = 0; i < names.length; i++) {
             String key = into.containsKey(names[i]) ? group + names[i] : names[i];
             into.put(key, deltas[i]);
         }
-    }
-
-    /**
-     * Whether the accept queue of the listener on {@code ip}:{@code port} was full at
-     * {@code tsNanos}: FULL if any such socket was, UNKNOWN if none is known then.
-     */
-    public ListenerStats.Fullness fullAt(String ip, int port, long tsNanos) {
-        List<ListenerStats> matching;
-        synchronized (lock) {
-            matching = book.stats(ip, port);
-        }
-        ListenerStats.Fullness answer = ListenerStats.Fullness.UNKNOWN;
-        for (ListenerStats l : matching) {
-            ListenerStats.Fullness f = l.fullAt(tsNanos);
-            if (f == ListenerStats.Fullness.FULL) {
-                return f;
-            }
-            if (f == ListenerStats.Fullness.NOT_FULL) {
-                answer = f;
-            }
-        }
-        return answer;
-    }
-
-    /**
-     * How much the Tcp or TcpExt counter {@code name} (kernel spelling: {@code ListenDrops},
-     * {@code OutRsts}) moved between the samples at or before {@code fromNanos} and at or before
-     * {@code toNanos}. A change is seen at the first sample after it: widen a window by one
-     * interval to catch what happened just before its end. Empty when the counter is unknown or
-     * a time is outside what is kept.
-     */
-    public OptionalLong counterDelta(String name, long fromNanos, long toNanos) {
-        synchronized (lock) {
-            for (CounterHistory h : new CounterHistory[] {netstatHistory, snmpHistory}) {
-                if (h != null && h.has(name)) {
-                    return h.delta(name, fromNanos, toNanos);
-                }
-            }
-            return OptionalLong.empty();
-        }
-    }
-
-    /**
-     * Every Tcp and TcpExt counter that moved between the samples at or before {@code fromNanos}
-     * and at or before {@code toNanos} (e.g. the last interval, for a status line), by name;
-     * empty when a time is outside what is kept.
-     */
-    public Map<String, Long> counterDeltas(long fromNanos, long toNanos) {
-        Map<String, Long> moved = new LinkedHashMap<>();
-        synchronized (lock) {
-            for (CounterHistory h : new CounterHistory[] {netstatHistory, snmpHistory}) {
-                if (h != null && !h.movedBetween(fromNanos, toNanos, moved)) {
-                    return Map.of();
-                }
-            }
-        }
-        return moved;
     }
 
     /** The configuration this sampler runs with. */

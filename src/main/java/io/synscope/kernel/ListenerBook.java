@@ -270,17 +270,6 @@ final class ListenerBook {
         return out;
     }
 
-    /** The listeners kept on {@code ip} and {@code port}. */
-    List<ListenerStats> stats(String ip, int port) {
-        List<ListenerStats> out = new ArrayList<>(1);
-        for (Entry e : entries) {
-            if (e.port == port && e.ip.equals(ip)) {
-                out.add(e.stats());
-            }
-        }
-        return out;
-    }
-
     /** The most open listening sockets one sample listed beyond {@code maxListeners}. */
     int notKeptPeak() {
         return notKeptPeak;

@@ -64,9 +64,6 @@ public record ListenerStats(
         }
     }
 
-    /** An answer about a moment: the samples around it said so, or there were none to ask. */
-    public enum Fullness { FULL, NOT_FULL, UNKNOWN }
-
     /**
      * Which limit bound this listener: that of the accept queue when it was ever full, else that
      * of the SYN queue when the request sockets ever reached it, else that of the accept queue
@@ -78,27 +75,5 @@ public record ListenerStats(
             return synQueueLimitBy;
         }
         return acceptLimitBy;
-    }
-
-    /**
-     * Whether the accept queue was full at {@code tsNanos} (CLOCK_REALTIME): within a kept
-     * interval, FULL; within the sampled time and after the oldest kept interval, NOT_FULL;
-     * before the socket was first seen, after it was last seen, or among dropped intervals,
-     * UNKNOWN. Sampled: a queue full between two samples for less than the interval is missed.
-     */
-    public Fullness fullAt(long tsNanos) {
-        if (tsNanos < firstSeenNanos || tsNanos > lastSeenNanos) {
-            return Fullness.UNKNOWN;
-        }
-        if (droppedFullIntervals > 0 && tsNanos < fullIntervals.get(0).startNanos()) {
-            return Fullness.UNKNOWN;
-        }
-        for (FullInterval f : fullIntervals) {
-            if (tsNanos >= f.startNanos() && (tsNanos < f.endNanos()
-                    || (f.ongoing() && tsNanos == f.endNanos()))) {
-                return Fullness.FULL;
-            }
-        }
-        return Fullness.NOT_FULL;
     }
 }

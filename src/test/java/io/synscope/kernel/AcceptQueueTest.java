@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,9 +64,16 @@ class AcceptQueueTest {
     }
 
     /** What one run saw: the sampler's report and the kernel tools' numbers. */
-    private record Run(KernelSampler sampler, KernelReport report, ListenerStats listener, long fullFromNanos,
+    private record Run(KernelReport report, ListenerStats listener, long fullFromNanos,
                        long fullToNanos, long beforeNanos, int ssRecvQ, int ssSendQ,
-                       Map<String, Long> nstatBefore, Map<String, Long> nstatAfter) {
+                       Map<String, Long> nstatBefore, Map<String, Long> nstatAfter,
+                       NavigableMap<Long, Long> listenDrops) {
+        /** ListenDrops as told at the last sample at or before {@code tsNanos}. */
+        long listenDropsAt(long tsNanos) {
+            Map.Entry<Long, Long> e = listenDrops.floorEntry(tsNanos);
+            assertTrue(e != null, "a sample at or before " + tsNanos);
+            return e.getValue();
+        }
     }
 
     /**
@@ -130,8 +139,8 @@ class AcceptQueueTest {
         assertEquals(report.counters().get("ListenOverflows"),
                 sink.lastListenOverflows - sink.firstListenOverflows);
         // ss -lntH: State Recv-Q Send-Q Local Peer
-        return new Run(sampler, report, found.get(0), fullFrom, fullTo, beforeNanos,
-                Integer.parseInt(ss[1]), Integer.parseInt(ss[2]), before, after);
+        return new Run(report, found.get(0), fullFrom, fullTo, beforeNanos,
+                Integer.parseInt(ss[1]), Integer.parseInt(ss[2]), before, after, sink.listenDrops);
     }
 
     private static void assertFullFor(Run run) {
@@ -142,10 +151,11 @@ class AcceptQueueTest {
         assertTrue(Math.abs(l.fullMillis() - truthMillis) <= slack,
                 "full " + l.fullMillis() + " ms, the clients held it full " + truthMillis + " ms");
         assertEquals(1, l.fullIntervals().size(), l.fullIntervals().toString());
+        ListenerStats.FullInterval full = l.fullIntervals().get(0);
         long middle = (run.fullFromNanos + run.fullToNanos) / 2;
-        assertEquals(ListenerStats.Fullness.FULL, l.fullAt(middle));
-        assertEquals(ListenerStats.Fullness.NOT_FULL, l.fullAt(run.beforeNanos));
-        assertEquals(ListenerStats.Fullness.UNKNOWN, l.fullAt(l.firstSeenNanos() - 1));
+        assertTrue(full.startNanos() > run.beforeNanos, "not full before the clients came: " + full);
+        assertTrue(full.startNanos() <= middle && middle < full.endNanos(),
+                "full while the clients held it: " + full);
         assertTrue(!l.open(), "the listener was closed before the last sample");
     }
 
@@ -166,32 +176,30 @@ class AcceptQueueTest {
         assertTrue(compared > 100, "compared " + compared + " counters with nstat");
         long drops = run.nstatAfter.get("TcpExtListenDrops") - run.nstatBefore.get("TcpExtListenDrops");
         assertTrue(drops > 0, "SYNs past the full queue were dropped");
-        // In time windows: nothing before the clients came, every drop after.
-        assertEquals(0, run.sampler.counterDelta("ListenDrops", run.report.firstSampleNanos(),
-                run.beforeNanos).orElseThrow());
-        assertEquals(drops, run.sampler.counterDelta("ListenDrops", run.beforeNanos,
-                run.report.lastSampleNanos()).orElseThrow());
-        assertEquals(drops, run.sampler.counterDeltas(run.beforeNanos, run.report.lastSampleNanos())
-                .get("ListenDrops"));
-        assertTrue(run.sampler.counterDelta("ListenDrops", run.report.firstSampleNanos() - 1,
-                run.beforeNanos).isEmpty(), "before the first sample nothing is known");
-        assertTrue(run.sampler.counterDelta("NoSuchCounter", run.beforeNanos,
-                run.report.lastSampleNanos()).isEmpty());
+        // As the sink was told them, sample by sample: nothing before the clients came, every
+        // drop after.
+        long atBefore = run.listenDropsAt(run.beforeNanos);
+        assertEquals(run.listenDrops.firstEntry().getValue(), atBefore, "ListenDrops before the clients");
+        assertEquals(drops, run.listenDrops.lastEntry().getValue() - atBefore, "ListenDrops after them");
     }
 
-    /** Keeps what a pipeline's store would need of the 127.0.0.1:PORT listener and one counter. */
+    /** Keeps what a pipeline's store would need of the 127.0.0.1:PORT listener and two counters. */
     private static final class RecordingSink implements SampleSink {
         long samples;
         int peakDepth = -1;
         int backlog = -1;
         long firstListenOverflows = -1;
         long lastListenOverflows = -1;
+        /** ListenDrops by sample time. */
+        final NavigableMap<Long, Long> listenDrops = new TreeMap<>();
         private boolean open;
+        private long sampleNanos;
 
         @Override
         public void sample(long tsNanos) {
             assertTrue(!open, "samples do not overlap");
             open = true;
+            sampleNanos = tsNanos;
         }
 
         @Override
@@ -204,6 +212,9 @@ class AcceptQueueTest {
 
         @Override
         public void counter(String name, long value) {
+            if (name.equals("ListenDrops")) {
+                listenDrops.put(sampleNanos, value);
+            }
             if (name.equals("ListenOverflows")) {
                 if (firstListenOverflows < 0) {
                     firstListenOverflows = value;

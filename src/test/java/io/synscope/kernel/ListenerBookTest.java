@@ -50,11 +50,6 @@ class ListenerBookTest {
         assertEquals(List.of(new ListenerStats.FullInterval(200 * MS, 500 * MS, false),
                 new ListenerStats.FullInterval(600 * MS, 700 * MS, true)), l.fullIntervals());
         assertEquals(300 + 100, l.fullMillis());
-        assertEquals(ListenerStats.Fullness.NOT_FULL, l.fullAt(150 * MS));
-        assertEquals(ListenerStats.Fullness.FULL, l.fullAt(450 * MS));
-        assertEquals(ListenerStats.Fullness.NOT_FULL, l.fullAt(550 * MS));
-        assertEquals(ListenerStats.Fullness.FULL, l.fullAt(700 * MS));
-        assertEquals(ListenerStats.Fullness.UNKNOWN, l.fullAt(701 * MS));
         assertEquals(LimitedBy.BACKLOG, l.limitedBy());
     }
 
@@ -72,17 +67,16 @@ class ListenerBookTest {
     }
 
     @Test
-    void onlyTheLatestIntervalsAreKeptAndEarlierTimesAreUnknown() {
+    void onlyTheLatestIntervalsAreKept() {
         ListenerBook book = new ListenerBook(8, 2);
         for (int i = 0; i < 10; i++) {
             sample(book, 100L * i, i % 2 == 0 ? 5 : 0); // full 0-100, 200-300, ..., 800-900
         }
         ListenerStats l = book.stats().get(0);
-        assertEquals(2, l.fullIntervals().size());
+        assertEquals(List.of(new ListenerStats.FullInterval(600 * MS, 700 * MS, false),
+                new ListenerStats.FullInterval(800 * MS, 900 * MS, false)), l.fullIntervals());
         assertEquals(3, l.droppedFullIntervals());
         assertEquals(500, l.fullMillis(), "dropped intervals still count in the total");
-        assertEquals(ListenerStats.Fullness.UNKNOWN, l.fullAt(50 * MS));
-        assertEquals(ListenerStats.Fullness.FULL, l.fullAt(850 * MS));
     }
 
     @Test
