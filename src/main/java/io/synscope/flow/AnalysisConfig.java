@@ -28,6 +28,13 @@ import java.util.concurrent.TimeUnit;
  *                                (handshake-only ones first; see {@link FlowTracker}): a flood of
  *                                spoofed SYNs must not exhaust the heap. By default what the heap
  *                                holds ({@link #openConnectionsFor})
+ * @param freezeAboveOpen         with more than this many connections open, those silent for
+ *                                {@code freezeAfterNanos} past their handshake are frozen: held as
+ *                                a compact byte string until their next packet (see
+ *                                {@link FrozenConnection}); a few thousand open connections cost
+ *                                little as they are, and are not worth the encoding
+ * @param freezeAfterNanos        the silence after which a connection is frozen (and the capture
+ *                                time between the scans that freeze)
  */
 public record AnalysisConfig(
         long idleTimeoutNanos,
@@ -35,7 +42,9 @@ public record AnalysisConfig(
         int maxEventsPerConnection,
         long expiryScanNanos,
         long duplicateWindowNanos,
-        long maxOpenConnections) {
+        long maxOpenConnections,
+        long freezeAboveOpen,
+        long freezeAfterNanos) {
 
     /**
      * Heap an open connection takes, measured with bench/GenStateHeavy's keep-alive connections
@@ -53,7 +62,9 @@ public record AnalysisConfig(
                 48,
                 TimeUnit.SECONDS.toNanos(2),
                 TimeUnit.MICROSECONDS.toNanos(500),
-                openConnectionsFor(Runtime.getRuntime().maxMemory()));
+                openConnectionsFor(Runtime.getRuntime().maxMemory()),
+                32_768,
+                TimeUnit.SECONDS.toNanos(1));
     }
 
     /** The connections a heap of {@code maxHeapBytes} holds open, with room for the rest. */
@@ -71,6 +82,9 @@ public record AnalysisConfig(
         }
         if (maxOpenConnections < 1) {
             throw new IllegalArgumentException("max open connections must be ≥ 1");
+        }
+        if (freezeAboveOpen < 0 || freezeAfterNanos <= 0) {
+            throw new IllegalArgumentException("freezing needs a count ≥ 0 and a positive silence");
         }
     }
 
@@ -91,13 +105,15 @@ public record AnalysisConfig(
 
     public AnalysisConfig withIdleTimeoutNanos(long nanos) {
         return new AnalysisConfig(nanos, closeLingerNanos,
-                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, maxOpenConnections);
+                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, maxOpenConnections,
+                freezeAboveOpen, freezeAfterNanos);
     }
 
     /** The same, deciding the oldest connections early beyond {@code count} open at once. */
     public AnalysisConfig withMaxOpenConnections(long count) {
         return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos,
-                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, count);
+                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, count,
+                freezeAboveOpen, freezeAfterNanos);
     }
 
     /**
@@ -110,6 +126,16 @@ public record AnalysisConfig(
 
     private AnalysisConfig withExpiryScanNanos(long nanos) {
         return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos,
-                maxEventsPerConnection, nanos, duplicateWindowNanos, maxOpenConnections);
+                maxEventsPerConnection, nanos, duplicateWindowNanos, maxOpenConnections,
+                freezeAboveOpen, freezeAfterNanos);
+    }
+
+    /**
+     * The same, freezing connections silent for {@code afterNanos} once more than
+     * {@code aboveOpen} are open (0: always).
+     */
+    public AnalysisConfig withFreezing(long aboveOpen, long afterNanos) {
+        return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos, maxEventsPerConnection,
+                expiryScanNanos, duplicateWindowNanos, maxOpenConnections, aboveOpen, afterNanos);
     }
 }

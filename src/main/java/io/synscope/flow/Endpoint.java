@@ -91,6 +91,55 @@ public final class Endpoint {
         }
     }
 
+    private static final TcpState[] STATES = TcpState.values();
+
+    /** Writes or reads every field of this side (see {@link Connection#transfer}). */
+    void transfer(StateTransfer t) {
+        state = t.choice(state, STATES);
+        packets = t.num(packets);
+        lastFrame = t.frame(lastFrame);
+        lastTsNanos = t.time(lastTsNanos);
+        maxEndRel = t.num(maxEndRel);
+        maxAckRel = t.num(maxAckRel);
+        payloadBytes = t.num(payloadBytes);
+        lastPayloadFrame = t.frame(lastPayloadFrame);
+        lastPayloadTsNanos = t.time(lastPayloadTsNanos);
+        lastSegmentDigest = t.word(lastSegmentDigest);
+        maxEndRaw = t.num(maxEndRaw);
+        isn = t.num(isn);
+        retransRun = t.num(retransRun);
+        seqKnown = t.flag(seqKnown);
+        synSeen = t.flag(synSeen);
+        finSeen = t.flag(finSeen);
+        rstSeen = t.flag(rstSeen);
+        ackFlagSeen = t.flag(ackFlagSeen);
+        ackSeen = t.flag(ackSeen);
+        if (t.group(syn != null)) {
+            syn().transfer(t);
+            t.endGroup();
+        } else if (syn != null) {
+            syn.reset();
+        }
+        if (t.group(fin != null)) {
+            fin().transfer(t);
+            t.endGroup();
+        } else if (fin != null) {
+            fin.reset();
+        }
+        if (t.group(rst != null)) {
+            rst().transfer(t);
+            t.endGroup();
+        } else if (rst != null) {
+            rst.reset();
+        }
+        if (t.group(retrans != null)) {
+            retrans().transfer(t);
+            t.endGroup();
+        } else if (retrans != null) {
+            retrans.reset();
+        }
+    }
+
     Facts.Syn syn() {
         if (syn == null) {
             syn = new Facts.Syn();

@@ -30,6 +30,16 @@ final class Facts {
             secondFrame = 0;
             secondTsNanos = 0;
         }
+
+        void transfer(StateTransfer t) {
+            tsNanos = t.time(tsNanos);
+            frame = t.frame(frame);
+            lastTsNanos = t.time(lastTsNanos);
+            lastFrame = t.frame(lastFrame);
+            count = t.num(count);
+            secondFrame = t.frame(secondFrame);
+            secondTsNanos = t.time(secondTsNanos);
+        }
     }
 
     /** This side's first FIN, and what the peer sent after it. */
@@ -48,6 +58,14 @@ final class Facts {
             endRel = 0;
             peerDataAfterFrame = 0;
             peerDataAfterTsNanos = 0;
+        }
+
+        void transfer(StateTransfer t) {
+            tsNanos = t.time(tsNanos);
+            frame = t.frame(frame);
+            endRel = t.num(endRel);
+            peerDataAfterFrame = t.frame(peerDataAfterFrame);
+            peerDataAfterTsNanos = t.time(peerDataAfterTsNanos);
         }
     }
 
@@ -81,6 +99,21 @@ final class Facts {
             answersFrame = 0;
             answersTsNanos = 0;
         }
+
+        void transfer(StateTransfer t) {
+            tsNanos = t.time(tsNanos);
+            frame = t.frame(frame);
+            flags = t.num(flags);
+            seqRel = t.num(seqRel);
+            window = t.num(window);
+            ipId = t.num(ipId);
+            afterOwnFin = t.flag(afterOwnFin);
+            peerBytes = t.num(peerBytes);
+            answeredPeer = t.flag(answeredPeer);
+            peerAckedAll = t.flag(peerAckedAll);
+            answersFrame = t.frame(answersFrame);
+            answersTsNanos = t.time(answersTsNanos);
+        }
     }
 
     /** Segments that re-sent sequence space this side had already sent. */
@@ -104,6 +137,17 @@ final class Facts {
             lastFrame = 0;
             lastTsNanos = 0;
             previousTsNanos = 0;
+        }
+
+        void transfer(StateTransfer t) {
+            count = t.num(count);
+            firstFrame = t.frame(firstFrame);
+            firstTsNanos = t.time(firstTsNanos);
+            runFrame = t.frame(runFrame);
+            runTsNanos = t.time(runTsNanos);
+            lastFrame = t.frame(lastFrame);
+            lastTsNanos = t.time(lastTsNanos);
+            previousTsNanos = t.time(previousTsNanos);
         }
     }
 }

@@ -1,0 +1,39 @@
+package io.synscope.flow;
+
+/**
+ * An open connection that has been silent for a while, held as its key and one byte string of
+ * its fields ({@link Connection#transfer}) instead of a {@link Connection} with its endpoints,
+ * fact groups and event log: a few hundred bytes instead of some 900, and two objects for the
+ * collector instead of seven (docs/performance.md#m1-connection-state). The tracker thaws it
+ * back into a pooled {@link Connection} at its next packet, or when a scan, the memory cap or
+ * the capture's end has to decide it; the round trip gives back every field as it was.
+ *
+ * <p>Mutable and pooled by {@link FlowTracker}, like a {@link Connection}.
+ */
+final class FrozenConnection extends TupleTable.Entry {
+    /** The connection's fields but its key, as {@link StateTransfer.Writer} wrote them. */
+    byte[] state;
+    // What scans, the memory cap and the capture's end order and select by, without thawing.
+    long firstFrame;
+    long lastFrame;
+    long lastTsNanos;
+
+    /** Freezes {@code c} into this (which takes its key); {@code c} may then be reused. */
+    void freeze(Connection c, StateTransfer.Writer writer) {
+        setKey(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
+        firstFrame = c.firstFrame;
+        lastFrame = c.lastFrame;
+        lastTsNanos = c.lastTsNanos;
+        writer.start(null);
+        c.transfer(writer);
+        state = writer.finish();
+    }
+
+    /** Thaws this into {@code c} (a pooled connection, whatever it held); this may then be reused. */
+    void thaw(Connection c, StateTransfer.Reader reader) {
+        c.setKey(aHi, aLo, aPort, bHi, bLo, bPort);
+        reader.start(state);
+        c.transfer(reader);
+        state = null;
+    }
+}
