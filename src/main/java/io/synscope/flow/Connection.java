@@ -51,7 +51,8 @@ public final class Connection extends TupleTable.Entry {
     final Endpoint client = new Endpoint(this, true);
     final Endpoint server = new Endpoint(this, false);
     int ipVersion;
-    RoleBasis roleBasis;
+    /** Set by {@link #reset}; not null before either, so that {@link #transfer} need not ask. */
+    RoleBasis roleBasis = RoleBasis.FIRST_PACKET;
 
     long firstTsNanos;
     long lastTsNanos;

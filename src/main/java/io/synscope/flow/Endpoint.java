@@ -104,7 +104,7 @@ public final class Endpoint {
         payloadBytes = t.num(payloadBytes);
         lastPayloadFrame = t.frame(lastPayloadFrame);
         lastPayloadTsNanos = t.time(lastPayloadTsNanos);
-        lastSegmentDigest = t.word(lastSegmentDigest);
+        lastSegmentDigest = t.hash(lastSegmentDigest);
         maxEndRaw = t.num(maxEndRaw);
         isn = t.num(isn);
         retransRun = t.num(retransRun);

@@ -48,8 +48,8 @@ public final class FlowTracker {
      */
     private final TupleTable<FrozenConnection> frozen = new TupleTable<>();
     private final ArrayDeque<FrozenConnection> frozenPool = new ArrayDeque<>();
-    private final StateTransfer.Writer freezer = new StateTransfer.Writer();
-    private final StateTransfer.Reader thawer = new StateTransfer.Reader();
+    /** Freezes and thaws, one connection at a time. */
+    private final StateTransfer transfer = new StateTransfer();
     /**
      * No frozen connection's last packet is older than this: until the idle timeout has passed
      * since it, a scan for silent connections need not look at the frozen ones.
@@ -675,7 +675,7 @@ public final class FlowTracker {
         for (Connection c : table.select(c -> c.lastTsNanos <= silentSince && !c.handshakeOnly(),
                 Connection[]::new)) {
             FrozenConnection f = frozenPool.isEmpty() ? new FrozenConnection() : frozenPool.pop();
-            f.freeze(c, freezer);
+            f.freeze(c, transfer);
             frozen.insert(f, table.remove(c));
             oldestFrozenTsNanos = Math.min(oldestFrozenTsNanos, f.lastTsNanos);
             pool.push(c);
@@ -685,7 +685,7 @@ public final class FlowTracker {
     /** Back into the open table as a {@link Connection}, from the pool. */
     private Connection thaw(FrozenConnection f) {
         Connection c = pool.isEmpty() ? new Connection() : pool.pop();
-        f.thaw(c, thawer);
+        f.thaw(c, transfer);
         table.insert(c, frozen.remove(f));
         frozenPool.push(f);
         return c;

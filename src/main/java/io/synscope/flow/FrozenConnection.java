@@ -11,7 +11,7 @@ package io.synscope.flow;
  * <p>Mutable and pooled by {@link FlowTracker}, like a {@link Connection}.
  */
 final class FrozenConnection extends TupleTable.Entry {
-    /** The connection's fields but its key, as {@link StateTransfer.Writer} wrote them. */
+    /** The connection's fields but its key, as {@link Connection#transfer} wrote them. */
     byte[] state;
     // What scans, the memory cap and the capture's end order and select by, without thawing.
     long firstFrame;
@@ -19,20 +19,20 @@ final class FrozenConnection extends TupleTable.Entry {
     long lastTsNanos;
 
     /** Freezes {@code c} into this (which takes its key); {@code c} may then be reused. */
-    void freeze(Connection c, StateTransfer.Writer writer) {
+    void freeze(Connection c, StateTransfer writer) {
         setKey(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
         firstFrame = c.firstFrame;
         lastFrame = c.lastFrame;
         lastTsNanos = c.lastTsNanos;
-        writer.start(null);
+        writer.startWriting();
         c.transfer(writer);
-        state = writer.finish();
+        state = writer.finishWriting();
     }
 
     /** Thaws this into {@code c} (a pooled connection, whatever it held); this may then be reused. */
-    void thaw(Connection c, StateTransfer.Reader reader) {
+    void thaw(Connection c, StateTransfer reader) {
         c.setKey(aHi, aLo, aPort, bHi, bLo, bPort);
-        reader.start(state);
+        reader.startReading(state);
         c.transfer(reader);
         state = null;
     }

@@ -42,8 +42,8 @@ class FrozenConnectionTest {
             fill(pooled, new SplittableRandom(-seed));
 
             FrozenConnection f = new FrozenConnection();
-            f.freeze(original, new StateTransfer.Writer());
-            f.thaw(pooled, new StateTransfer.Reader());
+            f.freeze(original, new StateTransfer());
+            f.thaw(pooled, new StateTransfer());
 
             List<String> compared = new ArrayList<>();
             assertSame(original, pooled, "Connection", compared);
@@ -59,10 +59,10 @@ class FrozenConnectionTest {
         Connection pooled = new Connection();
         fill(pooled, new SplittableRandom(8));
         FrozenConnection f = new FrozenConnection();
-        StateTransfer.Writer writer = new StateTransfer.Writer();
+        StateTransfer writer = new StateTransfer();
         f.freeze(original, writer);
         int withReset = f.state.length;
-        f.thaw(pooled, new StateTransfer.Reader());
+        f.thaw(pooled, new StateTransfer());
         assertSame(original, pooled, "Connection", new ArrayList<>());
         assertEquals(0, pooled.client.rstTsNanos());
 
@@ -78,15 +78,15 @@ class FrozenConnectionTest {
         c.reset(1_000_000, 1_705_320_000_000_000_000L, 4, 0, 0x0A00_0001L, 40000, 0,
                 0x0A00_0002L, 80, RoleBasis.SYN);
         FrozenConnection f = new FrozenConnection();
-        f.freeze(c, new StateTransfer.Writer());
+        f.freeze(c, new StateTransfer());
         int fresh = f.state.length;
         c.lastTsNanos = c.firstTsNanos + 1_000_000;
         c.lastFrame = c.firstFrame + 100;
-        f.freeze(c, new StateTransfer.Writer());
+        f.freeze(c, new StateTransfer());
         assertTrue(f.state.length - fresh <= 5, "a time 1 ms and a frame 100 on: "
                 + (f.state.length - fresh) + " bytes more");
         Connection back = new Connection();
-        f.thaw(back, new StateTransfer.Reader());
+        f.thaw(back, new StateTransfer());
         assertEquals(c.lastTsNanos, back.lastTsNanos);
         assertEquals(c.lastFrame, back.lastFrame);
         assertEquals(c.aPort, back.aPort);
