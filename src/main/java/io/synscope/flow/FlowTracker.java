@@ -339,7 +339,7 @@ public final class FlowTracker {
         Connection[] pick = table.select(Connection::handshakeOnly, Connection[]::new);
         if (pick.length <= excess) {
             // Frozen connections are past their handshake: they count here only.
-            thawOldest(excess);
+            thawOldest(excess, keep);
             pick = table.select(x -> x != keep, Connection[]::new);
         }
         Arrays.sort(pick, BY_LAST_PACKET);
@@ -353,15 +353,16 @@ public final class FlowTracker {
     }
 
     /**
-     * Thaws the frozen connections among the {@code count} open ones with the oldest last
-     * packets, so that the memory cap chooses among all open connections as if none were frozen.
+     * Thaws the frozen connections among the {@code count} open ones but {@code keep} with the
+     * oldest last packets, so that the memory cap chooses among all open connections as if none
+     * were frozen.
      */
-    private void thawOldest(int count) {
+    private void thawOldest(int count, Connection keep) {
         if (frozen.size() == 0) {
             return;
         }
         FrozenConnection[] cold = frozen.select(f -> true, FrozenConnection[]::new);
-        Connection[] hot = table.select(c -> true, Connection[]::new);
+        Connection[] hot = table.select(c -> c != keep, Connection[]::new);
         long[] lastFrames = new long[cold.length + hot.length];
         for (int i = 0; i < cold.length; i++) {
             lastFrames[i] = cold[i].lastFrame;
