@@ -11,7 +11,12 @@ package io.synscope.flow;
  * <p>Mutable and pooled by {@link FlowTracker}, like a {@link Connection}.
  */
 final class FrozenConnection extends TupleTable.Entry {
-    /** The connection's fields but its key, as {@link Connection#transfer} wrote them. */
+    /**
+     * The connection's fields but its key, as {@link Connection#transfer} wrote them. A pooled
+     * one keeps its array, and the next connection frozen into it reuses it if it fits: most
+     * freezing then allocates nothing, and the thawed connections' records do not fill the old
+     * generation with garbage (docs/performance.md#m1-connection-state).
+     */
     byte[] state;
     // What scans, the memory cap and the capture's end order and select by, without thawing.
     long firstFrame;
@@ -26,7 +31,7 @@ final class FrozenConnection extends TupleTable.Entry {
         lastTsNanos = c.lastTsNanos;
         writer.startWriting();
         c.transfer(writer);
-        state = writer.finishWriting();
+        state = writer.finishWriting(state);
     }
 
     /** Thaws this into {@code c} (a pooled connection, whatever it held); this may then be reused. */
@@ -34,6 +39,5 @@ final class FrozenConnection extends TupleTable.Entry {
         c.setKey(aHi, aLo, aPort, bHi, bLo, bPort);
         reader.startReading(state);
         c.transfer(reader);
-        state = null;
     }
 }

@@ -66,13 +66,14 @@ final class StateTransfer {
     }
 
     /**
-     * The words and raw bytes written since {@link #startWriting}, in a new array: the word
-     * count, a 4-bit length per word, each word in as few little-endian bytes as hold it, then the
+     * The words and raw bytes written since {@link #startWriting}, in {@code reuse} when they fit
+     * (bytes past them are left as they were: reading never looks there), else in a new array:
+     * the word count, a 4-bit length per word, each word in as few little-endian bytes as hold it, then the
      * raw bytes. Whole-word stores, no loop per byte: freezing and thawing a connection runs at
      * every wake-up of a state-heavy capture's connections
      * (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path).
      */
-    byte[] finishWriting() {
+    byte[] finishWriting(byte[] reuse) {
         int n = wordCount;
         int lengths = 1 + (n + 1) / 2;
         int most = lengths + Long.BYTES * n + rawLength + WORD_OVERHANG;
@@ -91,7 +92,10 @@ final class StateTransfer {
         }
         System.arraycopy(raw, 0, out, p, rawLength);
         // Room for a whole-word read of the last word (see startReading).
-        return Arrays.copyOf(out, p + Math.max(rawLength, WORD_OVERHANG));
+        int length = p + Math.max(rawLength, WORD_OVERHANG);
+        byte[] state = reuse != null && reuse.length >= length ? reuse : new byte[length];
+        System.arraycopy(out, 0, state, 0, length);
+        return state;
     }
 
     /** Decodes the words of {@code state}; the fields are then read in {@code transfer} order. */
