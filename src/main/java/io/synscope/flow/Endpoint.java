@@ -114,30 +114,10 @@ public final class Endpoint {
         rstSeen = t.flag(rstSeen);
         ackFlagSeen = t.flag(ackFlagSeen);
         ackSeen = t.flag(ackSeen);
-        if (t.group(syn != null)) {
-            syn().transfer(t);
-            t.endGroup();
-        } else if (syn != null) {
-            syn.reset();
-        }
-        if (t.group(fin != null)) {
-            fin().transfer(t);
-            t.endGroup();
-        } else if (fin != null) {
-            fin.reset();
-        }
-        if (t.group(rst != null)) {
-            rst().transfer(t);
-            t.endGroup();
-        } else if (rst != null) {
-            rst.reset();
-        }
-        if (t.group(retrans != null)) {
-            retrans().transfer(t);
-            t.endGroup();
-        } else if (retrans != null) {
-            retrans.reset();
-        }
+        syn = Facts.transfer(t, syn, Facts.Syn::new);
+        fin = Facts.transfer(t, fin, Facts.Fin::new);
+        rst = Facts.transfer(t, rst, Facts.Rst::new);
+        retrans = Facts.transfer(t, retrans, Facts.Retrans::new);
     }
 
     Facts.Syn syn() {

@@ -11,8 +11,36 @@ final class Facts {
     private Facts() {
     }
 
+    /** What every group does: reset itself for a reused connection, and list its fields. */
+    abstract static class Group {
+        abstract void reset();
+
+        /** Writes or reads every field (see {@link Connection#transfer}). */
+        abstract void transfer(StateTransfer t);
+    }
+
+    /**
+     * Writes or reads {@code group} (null: never allocated): left out when absent or at its
+     * defaults; read back into it, allocated by {@code allocate} if need be, or reset when the
+     * record has none. Returns the endpoint's group afterwards.
+     */
+    static <G extends Group> G transfer(StateTransfer t, G group,
+                                        java.util.function.Supplier<G> allocate) {
+        G g = group;
+        if (t.group(g != null)) {
+            if (g == null) {
+                g = allocate.get();
+            }
+            g.transfer(t);
+            t.endGroup();
+        } else if (g != null) {
+            g.reset();
+        }
+        return g;
+    }
+
     /** This side's SYN (or SYN-ACK) and its retransmissions with the same ISN. */
-    static final class Syn {
+    static final class Syn extends Group {
         long tsNanos;
         long frame;
         long lastTsNanos;
@@ -21,6 +49,7 @@ final class Facts {
         long secondFrame;
         long secondTsNanos;
 
+        @Override
         void reset() {
             tsNanos = 0;
             frame = 0;
@@ -31,6 +60,7 @@ final class Facts {
             secondTsNanos = 0;
         }
 
+        @Override
         void transfer(StateTransfer t) {
             tsNanos = t.time(tsNanos);
             frame = t.frame(frame);
@@ -43,7 +73,7 @@ final class Facts {
     }
 
     /** This side's first FIN, and what the peer sent after it. */
-    static final class Fin {
+    static final class Fin extends Group {
         long tsNanos;
         long frame;
         /** Relative sequence number just past the FIN: the peer's ACK of it reaches this. */
@@ -52,6 +82,7 @@ final class Facts {
         long peerDataAfterFrame;
         long peerDataAfterTsNanos;
 
+        @Override
         void reset() {
             tsNanos = 0;
             frame = 0;
@@ -60,6 +91,7 @@ final class Facts {
             peerDataAfterTsNanos = 0;
         }
 
+        @Override
         void transfer(StateTransfer t) {
             tsNanos = t.time(tsNanos);
             frame = t.frame(frame);
@@ -70,7 +102,7 @@ final class Facts {
     }
 
     /** This side's first RST, with the facts frozen then that tell which kind of reset it was. */
-    static final class Rst {
+    static final class Rst extends Group {
         long tsNanos;
         long frame;
         int flags;
@@ -85,6 +117,7 @@ final class Facts {
         long answersFrame;
         long answersTsNanos;
 
+        @Override
         void reset() {
             tsNanos = 0;
             frame = 0;
@@ -100,6 +133,7 @@ final class Facts {
             answersTsNanos = 0;
         }
 
+        @Override
         void transfer(StateTransfer t) {
             tsNanos = t.time(tsNanos);
             frame = t.frame(frame);
@@ -117,7 +151,7 @@ final class Facts {
     }
 
     /** Segments that re-sent sequence space this side had already sent. */
-    static final class Retrans {
+    static final class Retrans extends Group {
         long count;
         long firstFrame;
         long firstTsNanos;
@@ -128,6 +162,7 @@ final class Facts {
         /** The retransmission before the last one (0 when there was none): the RTO backoff. */
         long previousTsNanos;
 
+        @Override
         void reset() {
             count = 0;
             firstFrame = 0;
@@ -139,6 +174,7 @@ final class Facts {
             previousTsNanos = 0;
         }
 
+        @Override
         void transfer(StateTransfer t) {
             count = t.num(count);
             firstFrame = t.frame(firstFrame);
