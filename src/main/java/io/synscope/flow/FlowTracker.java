@@ -139,15 +139,8 @@ public final class FlowTracker {
         boolean pureSyn = pureSynBit != 0;
         Connection c = table.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
                 s.dstPort);
-        // First true a second or more in, on a capture with many open connections: one
-        // recompilation then (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late),
-        // where asking the frozen table from the first packet on would cost every new connection a probe.
-        if (c == null && frozen.size() > 0) {
-            FrozenConnection f = frozen.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi,
-                    s.dstLo, s.dstPort);
-            if (f != null) {
-                c = thaw(f);
-            }
+        if (c == null) {
+            c = thawFrozen(s, tupleHash);
         }
         // Numbers, not "pureSyn && !sameAttempt(c, s)": a SYN retry first comes a second or more
         // into a capture (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late). Asked of
@@ -681,6 +674,23 @@ public final class FlowTracker {
             oldestFrozenTsNanos = Math.min(oldestFrozenTsNanos, f.lastTsNanos);
             pool.push(c);
         }
+    }
+
+    /**
+     * The frozen connection of {@code s}'s tuple, thawed, or null. A method of its own: in
+     * {@link #accept(TcpSegment, long)} these lines took it past what C2 inlines into the
+     * tracking loop (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path). Its tests are
+     * first true a second or more in, on a capture with many open connections: one recompilation
+     * then (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late), where
+     * asking the frozen table from the first packet on would cost every new connection a probe.
+     */
+    private Connection thawFrozen(TcpSegment s, long tupleHash) {
+        if (frozen.size() == 0) {
+            return null;
+        }
+        FrozenConnection f = frozen.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi,
+                s.dstLo, s.dstPort);
+        return f == null ? null : thaw(f);
     }
 
     /** Back into the open table as a {@link Connection}, from the pool. */
