@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
  *                                a compact byte string until their next packet (see
  *                                {@link FrozenConnection}). Tens of thousands open cost little as
  *                                they are (65,536 take some 60 MB), and freezing and thawing cost
- *                                CPU: the bench capture, 36,050 open at its peak, ran some 10 %
- *                                slower with freezing from 32,768 on
+ *                                CPU: the bench capture, 36,050 open at its peak, took 10-20 %
+ *                                more CPU with freezing from 32,768 on
  * @param freezeAfterNanos        the silence after which a connection is frozen (and the capture
  *                                time between the scans that freeze)
  */
