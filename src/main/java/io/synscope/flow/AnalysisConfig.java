@@ -28,6 +28,15 @@ import java.util.concurrent.TimeUnit;
  *                                (handshake-only ones first; see {@link FlowTracker}): a flood of
  *                                spoofed SYNs must not exhaust the heap. By default what the heap
  *                                holds ({@link #openConnectionsFor})
+ * @param freezeAboveOpen         with more than this many connections open, those silent for
+ *                                {@code freezeAfterNanos} past their handshake are frozen: held as
+ *                                a compact byte string until their next packet (see
+ *                                {@link FrozenConnection}). Tens of thousands open cost little as
+ *                                they are (65,536 take some 60 MB), and freezing and thawing cost
+ *                                CPU: the bench capture, 36,050 open at its peak, took 10-20 %
+ *                                more CPU with freezing from 32,768 on
+ * @param freezeAfterNanos        the silence after which a connection is frozen (and the capture
+ *                                time between the scans that freeze)
  */
 public record AnalysisConfig(
         long idleTimeoutNanos,
@@ -35,12 +44,16 @@ public record AnalysisConfig(
         int maxEventsPerConnection,
         long expiryScanNanos,
         long duplicateWindowNanos,
-        long maxOpenConnections) {
+        long maxOpenConnections,
+        long freezeAboveOpen,
+        long freezeAfterNanos) {
 
     /**
      * Heap an open connection takes, measured with bench/GenStateHeavy's keep-alive connections
      * (885 bytes each at 546,000 open, table and pool included) and a SYN flood's half-open ones
-     * (720-1,040 bytes); docs/performance.md#m1-connection-state.
+     * (720-1,040 bytes); docs/performance.md#m1-connection-state. A frozen connection costs
+     * some 390; the estimate stays at a connection in use, the flood's case, whose half-open
+     * connections are never frozen (docs/performance.md#m2-a-cap-instead-of-running-out-of-heap).
      */
     static final long OPEN_CONNECTION_BYTES = 900;
     /** The share of the heap open connections may take; reports and the JVM need the rest. */
@@ -53,7 +66,9 @@ public record AnalysisConfig(
                 48,
                 TimeUnit.SECONDS.toNanos(2),
                 TimeUnit.MICROSECONDS.toNanos(500),
-                openConnectionsFor(Runtime.getRuntime().maxMemory()));
+                openConnectionsFor(Runtime.getRuntime().maxMemory()),
+                65_536,
+                TimeUnit.SECONDS.toNanos(1));
     }
 
     /** The connections a heap of {@code maxHeapBytes} holds open, with room for the rest. */
@@ -71,6 +86,9 @@ public record AnalysisConfig(
         }
         if (maxOpenConnections < 1) {
             throw new IllegalArgumentException("max open connections must be ≥ 1");
+        }
+        if (freezeAboveOpen < 0 || freezeAfterNanos <= 0) {
+            throw new IllegalArgumentException("freezing needs a count ≥ 0 and a positive silence");
         }
     }
 
@@ -91,13 +109,15 @@ public record AnalysisConfig(
 
     public AnalysisConfig withIdleTimeoutNanos(long nanos) {
         return new AnalysisConfig(nanos, closeLingerNanos,
-                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, maxOpenConnections);
+                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, maxOpenConnections,
+                freezeAboveOpen, freezeAfterNanos);
     }
 
     /** The same, deciding the oldest connections early beyond {@code count} open at once. */
     public AnalysisConfig withMaxOpenConnections(long count) {
         return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos,
-                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, count);
+                maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, count,
+                freezeAboveOpen, freezeAfterNanos);
     }
 
     /**
@@ -110,6 +130,16 @@ public record AnalysisConfig(
 
     private AnalysisConfig withExpiryScanNanos(long nanos) {
         return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos,
-                maxEventsPerConnection, nanos, duplicateWindowNanos, maxOpenConnections);
+                maxEventsPerConnection, nanos, duplicateWindowNanos, maxOpenConnections,
+                freezeAboveOpen, freezeAfterNanos);
+    }
+
+    /**
+     * The same, freezing connections silent for {@code afterNanos} once more than
+     * {@code aboveOpen} are open (0: always).
+     */
+    public AnalysisConfig withFreezing(long aboveOpen, long afterNanos) {
+        return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos, maxEventsPerConnection,
+                expiryScanNanos, duplicateWindowNanos, maxOpenConnections, aboveOpen, afterNanos);
     }
 }

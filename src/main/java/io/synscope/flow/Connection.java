@@ -51,7 +51,8 @@ public final class Connection extends TupleTable.Entry {
     final Endpoint client = new Endpoint(this, true);
     final Endpoint server = new Endpoint(this, false);
     int ipVersion;
-    RoleBasis roleBasis;
+    /** Set by {@link #reset}; not null before either, so that {@link #transfer} need not ask. */
+    RoleBasis roleBasis = RoleBasis.FIRST_PACKET;
 
     long firstTsNanos;
     long lastTsNanos;
@@ -162,6 +163,56 @@ public final class Connection extends TupleTable.Entry {
         eventCount = 0;
         eventsOmitted = 0;
         decoded = null;
+    }
+
+    private static final RoleBasis[] ROLE_BASES = RoleBasis.values();
+
+    /**
+     * Writes or reads every field of this open connection but its key (see
+     * {@link StateTransfer}): what freezing an idle connection keeps. A field added here must be
+     * added to this list; FrozenConnectionTest fails for one that is not.
+     */
+    void transfer(StateTransfer t) {
+        firstFrame = t.num(firstFrame);
+        firstTsNanos = t.num(firstTsNanos);
+        t.setBases(firstTsNanos, firstFrame);
+        ipVersion = t.num(ipVersion);
+        roleBasis = t.choice(roleBasis, ROLE_BASES);
+        lastTsNanos = t.time(lastTsNanos);
+        lastFrame = t.frame(lastFrame);
+        synAckCount = t.num(synAckCount);
+        synAckTsNanos = t.time(synAckTsNanos);
+        synAckFrame = t.frame(synAckFrame);
+        lastSynAckTsNanos = t.time(lastSynAckTsNanos);
+        synAckAckRaw = t.num(synAckAckRaw);
+        synsBeforeSynAck = t.num(synsBeforeSynAck);
+        handshakeAckTsNanos = t.time(handshakeAckTsNanos);
+        handshakeAckFrame = t.frame(handshakeAckFrame);
+        handshakeAckClientRel = t.num(handshakeAckClientRel);
+        synToSynAckNanos = t.num(synToSynAckNanos);
+        handshakeRttNanos = t.num(handshakeRttNanos);
+        synAcksCrossingAck = t.num(synAcksCrossingAck);
+        synAcksAfterHandshakeAck = t.num(synAcksAfterHandshakeAck);
+        firstSynAckAfterAckFrame = t.frame(firstSynAckAfterAckFrame);
+        firstSynAckAfterAckTsNanos = t.time(firstSynAckAfterAckTsNanos);
+        lastSynAckFrame = t.frame(lastSynAckFrame);
+        serverProgressTsNanos = t.time(serverProgressTsNanos);
+        serverProgressFrame = t.frame(serverProgressFrame);
+        clientRetransBeforeProgress = t.num(clientRetransBeforeProgress);
+        firstClientRetransBeforeProgressFrame = t.frame(firstClientRetransBeforeProgressFrame);
+        firstClientRetransBeforeProgressTsNanos = t.time(firstClientRetransBeforeProgressTsNanos);
+        rstAnsweredSyn = t.flag(rstAnsweredSyn);
+        history = t.num(history);
+        historySeen = t.num(historySeen);
+        historyLength = t.num(historyLength);
+        eventCount = t.num(eventCount);
+        eventsOmitted = t.num(eventsOmitted);
+        eventBytes = t.num(eventBytes);
+        events = t.bytes(events, eventBytes, WORD_OVERHANG);
+        // A cache of the log, rebuilt on first read.
+        decoded = null;
+        client.transfer(t);
+        server.transfer(t);
     }
 
     boolean isClient(long hi, long lo, int port) {

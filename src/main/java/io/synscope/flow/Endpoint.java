@@ -93,6 +93,35 @@ public final class Endpoint {
         }
     }
 
+    private static final TcpState[] STATES = TcpState.values();
+
+    /** Writes or reads every field of this side (see {@link Connection#transfer}). */
+    void transfer(StateTransfer t) {
+        state = t.choice(state, STATES);
+        packets = t.num(packets);
+        lastFrame = t.frame(lastFrame);
+        lastTsNanos = t.time(lastTsNanos);
+        maxEndRel = t.num(maxEndRel);
+        maxAckRel = t.num(maxAckRel);
+        payloadBytes = t.num(payloadBytes);
+        lastPayloadFrame = t.frame(lastPayloadFrame);
+        lastPayloadTsNanos = t.time(lastPayloadTsNanos);
+        lastSegmentDigest = t.hash(lastSegmentDigest);
+        maxEndRaw = t.num(maxEndRaw);
+        isn = t.num(isn);
+        retransRun = t.num(retransRun);
+        seqKnown = t.flag(seqKnown);
+        synSeen = t.flag(synSeen);
+        finSeen = t.flag(finSeen);
+        rstSeen = t.flag(rstSeen);
+        ackFlagSeen = t.flag(ackFlagSeen);
+        ackSeen = t.flag(ackSeen);
+        syn = Facts.transfer(t, syn, Facts.Syn::new);
+        fin = Facts.transfer(t, fin, Facts.Fin::new);
+        rst = Facts.transfer(t, rst, Facts.Rst::new);
+        retrans = Facts.transfer(t, retrans, Facts.Retrans::new);
+    }
+
     Facts.Syn syn() {
         if (syn == null) {
             syn = new Facts.Syn();

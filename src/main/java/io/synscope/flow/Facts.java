@@ -11,8 +11,36 @@ final class Facts {
     private Facts() {
     }
 
+    /** What every group does: reset itself for a reused connection, and list its fields. */
+    abstract static class Group {
+        abstract void reset();
+
+        /** Writes or reads every field (see {@link Connection#transfer}). */
+        abstract void transfer(StateTransfer t);
+    }
+
+    /**
+     * Writes or reads {@code group} (null: never allocated): left out when absent or at its
+     * defaults; read back into it, allocated by {@code allocate} if need be, or reset when the
+     * record has none. Returns the endpoint's group afterwards.
+     */
+    static <G extends Group> G transfer(StateTransfer t, G group,
+                                        java.util.function.Supplier<G> allocate) {
+        G g = group;
+        if (t.group(g != null)) {
+            if (g == null) {
+                g = allocate.get();
+            }
+            g.transfer(t);
+            t.endGroup();
+        } else if (g != null) {
+            g.reset();
+        }
+        return g;
+    }
+
     /** This side's SYN (or SYN-ACK) and its retransmissions with the same ISN. */
-    static final class Syn {
+    static final class Syn extends Group {
         long tsNanos;
         long frame;
         long lastTsNanos;
@@ -21,6 +49,7 @@ final class Facts {
         long secondFrame;
         long secondTsNanos;
 
+        @Override
         void reset() {
             tsNanos = 0;
             frame = 0;
@@ -30,10 +59,21 @@ final class Facts {
             secondFrame = 0;
             secondTsNanos = 0;
         }
+
+        @Override
+        void transfer(StateTransfer t) {
+            tsNanos = t.time(tsNanos);
+            frame = t.frame(frame);
+            lastTsNanos = t.time(lastTsNanos);
+            lastFrame = t.frame(lastFrame);
+            count = t.num(count);
+            secondFrame = t.frame(secondFrame);
+            secondTsNanos = t.time(secondTsNanos);
+        }
     }
 
     /** This side's first FIN, and what the peer sent after it. */
-    static final class Fin {
+    static final class Fin extends Group {
         long tsNanos;
         long frame;
         /** Relative sequence number just past the FIN: the peer's ACK of it reaches this. */
@@ -42,6 +82,7 @@ final class Facts {
         long peerDataAfterFrame;
         long peerDataAfterTsNanos;
 
+        @Override
         void reset() {
             tsNanos = 0;
             frame = 0;
@@ -49,10 +90,19 @@ final class Facts {
             peerDataAfterFrame = 0;
             peerDataAfterTsNanos = 0;
         }
+
+        @Override
+        void transfer(StateTransfer t) {
+            tsNanos = t.time(tsNanos);
+            frame = t.frame(frame);
+            endRel = t.num(endRel);
+            peerDataAfterFrame = t.frame(peerDataAfterFrame);
+            peerDataAfterTsNanos = t.time(peerDataAfterTsNanos);
+        }
     }
 
     /** This side's first RST, with the facts frozen then that tell which kind of reset it was. */
-    static final class Rst {
+    static final class Rst extends Group {
         long tsNanos;
         long frame;
         int flags;
@@ -67,6 +117,7 @@ final class Facts {
         long answersFrame;
         long answersTsNanos;
 
+        @Override
         void reset() {
             tsNanos = 0;
             frame = 0;
@@ -81,10 +132,26 @@ final class Facts {
             answersFrame = 0;
             answersTsNanos = 0;
         }
+
+        @Override
+        void transfer(StateTransfer t) {
+            tsNanos = t.time(tsNanos);
+            frame = t.frame(frame);
+            flags = t.num(flags);
+            seqRel = t.num(seqRel);
+            window = t.num(window);
+            ipId = t.num(ipId);
+            afterOwnFin = t.flag(afterOwnFin);
+            peerBytes = t.num(peerBytes);
+            answeredPeer = t.flag(answeredPeer);
+            peerAckedAll = t.flag(peerAckedAll);
+            answersFrame = t.frame(answersFrame);
+            answersTsNanos = t.time(answersTsNanos);
+        }
     }
 
     /** Segments that re-sent sequence space this side had already sent. */
-    static final class Retrans {
+    static final class Retrans extends Group {
         long count;
         long firstFrame;
         long firstTsNanos;
@@ -95,6 +162,7 @@ final class Facts {
         /** The retransmission before the last one (0 when there was none): the RTO backoff. */
         long previousTsNanos;
 
+        @Override
         void reset() {
             count = 0;
             firstFrame = 0;
@@ -104,6 +172,18 @@ final class Facts {
             lastFrame = 0;
             lastTsNanos = 0;
             previousTsNanos = 0;
+        }
+
+        @Override
+        void transfer(StateTransfer t) {
+            count = t.num(count);
+            firstFrame = t.frame(firstFrame);
+            firstTsNanos = t.time(firstTsNanos);
+            runFrame = t.frame(runFrame);
+            runTsNanos = t.time(runTsNanos);
+            lastFrame = t.frame(lastFrame);
+            lastTsNanos = t.time(lastTsNanos);
+            previousTsNanos = t.time(previousTsNanos);
         }
     }
 }

@@ -35,11 +35,29 @@ public final class FlowTracker {
             Comparator.comparingLong(Connection::firstFrame);
     private static final Comparator<Connection> BY_LAST_PACKET =
             Comparator.comparingLong(Connection::lastFrame);
+    /** Connections decided at the capture's end per call of the listener (see {@link #finish}). */
+    private static final int CAPTURE_END_BATCH = 4096;
 
     private final AnalysisConfig config;
     private final ConnectionListener listener;
     private final TupleTable<Connection> table = new TupleTable<>();
     private final ArrayDeque<Connection> pool = new ArrayDeque<>();
+    /**
+     * Open connections silent for {@link AnalysisConfig#freezeAfterNanos()}, held compactly
+     * ({@link FrozenConnection}); a connection is in {@link #table} or here, never both.
+     */
+    private final TupleTable<FrozenConnection> frozen = new TupleTable<>();
+    private final ArrayDeque<FrozenConnection> frozenPool = new ArrayDeque<>();
+    /** Freezes and thaws, one connection at a time. */
+    private final StateTransfer transfer = new StateTransfer();
+    /**
+     * No frozen connection's last packet is older than this: until the idle timeout has passed
+     * since it, a scan for silent connections need not look at the frozen ones.
+     */
+    private long oldestFrozenTsNanos = Long.MAX_VALUE;
+    private long nextFreezeNanos = Long.MIN_VALUE;
+    /** This tracker's share of {@link AnalysisConfig#freezeAboveOpen()}. */
+    private final long freezeAbove;
     /** Learnt by whoever feeds this tracker, before it does. */
     private final ListenerBook listeners;
     /**
@@ -90,6 +108,7 @@ public final class FlowTracker {
         this.listener = listener;
         this.listeners = listeners;
         this.maxOpen = Math.max(1, (long) Math.ceil(config.maxOpenConnections() * share));
+        this.freezeAbove = (long) Math.ceil(config.freezeAboveOpen() * share);
         this.schedulesOwnScans = schedulesOwnScans;
     }
 
@@ -120,6 +139,9 @@ public final class FlowTracker {
         boolean pureSyn = pureSynBit != 0;
         Connection c = table.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
                 s.dstPort);
+        if (c == null) {
+            c = thawFrozen(s, tupleHash);
+        }
         // Numbers, not "pureSyn && !sameAttempt(c, s)": a SYN retry first comes a second or more
         // into a capture (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late). Asked of
         // every packet, this costs a few loads of fields its update reads anyway.
@@ -195,13 +217,12 @@ public final class FlowTracker {
         if (captureEndNanos > nowNanos) {
             nowNanos = captureEndNanos;
         }
-        decideAll(openInStartOrder(c -> true), Decision.CAPTURE_END);
-        drainDecided();
+        decideAllInStartOrder();
     }
 
     /** Connections being followed right now. */
     public int openConnections() {
-        return table.size();
+        return table.size() + frozen.size();
     }
 
     /** The most connections followed at once so far. */
@@ -282,8 +303,9 @@ public final class FlowTracker {
         }
         table.insert(c, tupleHash);
         connectionsSeen++;
-        peakOpen = Math.max(peakOpen, table.size());
-        if (table.size() > maxOpen) {
+        int open = openConnections();
+        peakOpen = Math.max(peakOpen, open);
+        if (open > maxOpen) {
             decideOldest(c);
         }
         return c;
@@ -306,9 +328,11 @@ public final class FlowTracker {
      * close; a retried SYN starts a connection of its own.
      */
     private void decideOldest(Connection keep) {
-        int excess = (int) (table.size() - maxOpen + Math.max(1, maxOpen / 8));
+        int excess = (int) (openConnections() - maxOpen + Math.max(1, maxOpen / 8));
         Connection[] pick = table.select(Connection::handshakeOnly, Connection[]::new);
         if (pick.length <= excess) {
+            // Frozen connections are past their handshake: they count here only.
+            thawOldest(excess, keep);
             pick = table.select(x -> x != keep, Connection[]::new);
         }
         Arrays.sort(pick, BY_LAST_PACKET);
@@ -317,6 +341,33 @@ public final class FlowTracker {
                 decide(pick[i], Decision.MEMORY_CAP);
                 n++;
                 decidedEarly++;
+            }
+        }
+    }
+
+    /**
+     * Thaws the frozen connections among the {@code count} open ones but {@code keep} with the
+     * oldest last packets, so that the memory cap chooses among all open connections as if none
+     * were frozen.
+     */
+    private void thawOldest(int count, Connection keep) {
+        if (frozen.size() == 0) {
+            return;
+        }
+        FrozenConnection[] cold = frozen.select(f -> true, FrozenConnection[]::new);
+        Connection[] hot = table.select(c -> c != keep, Connection[]::new);
+        long[] lastFrames = new long[cold.length + hot.length];
+        for (int i = 0; i < cold.length; i++) {
+            lastFrames[i] = cold[i].lastFrame;
+        }
+        for (int i = 0; i < hot.length; i++) {
+            lastFrames[cold.length + i] = hot[i].lastFrame;
+        }
+        Arrays.sort(lastFrames);
+        long newest = lastFrames[Math.min(count, lastFrames.length) - 1];
+        for (FrozenConnection f : cold) {
+            if (f.lastFrame <= newest) {
+                thaw(f);
             }
         }
     }
@@ -596,11 +647,83 @@ public final class FlowTracker {
             nextExpiryScanNanos = nowNanos + config.expiryScanNanos();
             decideSilent();
         }
+        if (nowNanos >= nextFreezeNanos) {
+            nextFreezeNanos = nowNanos + config.freezeAfterNanos();
+            freezeSilent();
+        }
         tombstones.expire(nowNanos);
+    }
+
+    /**
+     * With more than {@link AnalysisConfig#freezeAboveOpen()} open, freezes the connections
+     * silent for {@link AnalysisConfig#freezeAfterNanos()} that are past their handshake: a
+     * handshake-only one is due to be decided by its window or the memory cap (which look at
+     * connections as they are), and a SYN flood's are not worth it. Which connections are frozen
+     * changes nothing but memory: a thawed connection is the one that was frozen.
+     */
+    private void freezeSilent() {
+        if (openConnections() <= freezeAbove) {
+            return;
+        }
+        long silentSince = nowNanos - config.freezeAfterNanos();
+        for (Connection c : table.select(c -> c.lastTsNanos <= silentSince && !c.handshakeOnly(),
+                Connection[]::new)) {
+            FrozenConnection f = frozenPool.isEmpty() ? new FrozenConnection() : frozenPool.pop();
+            f.freeze(c, transfer);
+            frozen.insert(f, table.remove(c));
+            oldestFrozenTsNanos = Math.min(oldestFrozenTsNanos, f.lastTsNanos);
+            pool.push(c);
+        }
+    }
+
+    /**
+     * The frozen connection of {@code s}'s tuple, thawed, or null. A method of its own: in
+     * {@link #accept(TcpSegment, long)} these lines took it past what C2 inlines into the
+     * tracking loop (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path). Its tests are
+     * first true a second or more in, on a capture with many open connections: one recompilation
+     * then (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late), where
+     * asking the frozen table from the first packet on would cost every new connection a probe.
+     */
+    private Connection thawFrozen(TcpSegment s, long tupleHash) {
+        if (frozen.size() == 0) {
+            return null;
+        }
+        FrozenConnection f = frozen.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi,
+                s.dstLo, s.dstPort);
+        return f == null ? null : thaw(f);
+    }
+
+    /** Back into the open table as a {@link Connection}, from the pool. */
+    private Connection thaw(FrozenConnection f) {
+        Connection c = pool.isEmpty() ? new Connection() : pool.pop();
+        f.thaw(c, transfer);
+        table.insert(c, frozen.remove(f));
+        frozenPool.push(f);
+        return c;
+    }
+
+    /**
+     * Thaws the frozen connections that are idle past the timeout (no other window applies to
+     * them: they are past their handshake), so that the scan decides them.
+     */
+    private void thawIdle() {
+        if (frozen.size() == 0 || nowNanos - oldestFrozenTsNanos <= config.idleTimeoutNanos()) {
+            return;
+        }
+        long oldest = Long.MAX_VALUE;
+        for (FrozenConnection f : frozen.select(f -> true, FrozenConnection[]::new)) {
+            if (nowNanos - f.lastTsNanos > config.idleTimeoutNanos()) {
+                thaw(f);
+            } else {
+                oldest = Math.min(oldest, f.lastTsNanos);
+            }
+        }
+        oldestFrozenTsNanos = oldest;
     }
 
     /** Decides the connections silent past their window. */
     private void decideSilent() {
+        thawIdle();
         for (Connection c : openInStartOrder(c -> expiry(c) != null)) {
             // Asked again of the few selected: nothing changed them since the walk.
             decide(c, expiry(c));
@@ -632,10 +755,28 @@ public final class FlowTracker {
         return found;
     }
 
-    private void decideAll(Connection[] connections, Decision reason) {
-        for (Connection c : connections) {
-            decide(c, reason);
+    /**
+     * Decides every open connection, frozen ones included, in the order they started; a frozen
+     * one is thawed only when its turn comes and the listener is called every
+     * {@link #CAPTURE_END_BATCH} connections, so that the pool, not the heap, holds them.
+     */
+    private void decideAllInStartOrder() {
+        Connection[] hot = openInStartOrder(c -> true);
+        FrozenConnection[] cold = frozen.select(f -> true, FrozenConnection[]::new);
+        if (cold.length > 0) {
+            Arrays.sort(cold, (a, b) -> Long.compare(a.firstFrame, b.firstFrame));
         }
+        int h = 0;
+        int k = 0;
+        while (h < hot.length || k < cold.length) {
+            boolean takeHot = k == cold.length
+                    || h < hot.length && hot[h].firstFrame < cold[k].firstFrame;
+            decide(takeHot ? hot[h++] : thaw(cold[k++]), Decision.CAPTURE_END);
+            if (decidedCount >= CAPTURE_END_BATCH) {
+                drainDecided();
+            }
+        }
+        drainDecided();
     }
 
     /**

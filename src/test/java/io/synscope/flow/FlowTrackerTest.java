@@ -378,4 +378,42 @@ class FlowTrackerTest {
         t.finish();
         assertEquals(1001, decided.size(), "every connection decided exactly once");
     }
+
+    /**
+     * The memory cap chooses among all open connections, frozen ones too (docs/performance.md#m2-a-cap-instead-of-running-out-of-heap):
+     * 300 established connections, 10 ms apart, under a cap of 100, decide the same connections
+     * at the same times, for the same reasons, whether idle ones are frozen (here all of them,
+     * after a nanosecond) or never.
+     */
+    @Test
+    void theCapDecidesTheSameConnectionsWhetherOrNotTheyAreFrozen() {
+        AnalysisConfig capped = AnalysisConfig.defaults().withMaxOpenConnections(100);
+        List<Seen> plain = establishedUnderCap(capped.withFreezing(Long.MAX_VALUE, 1));
+        List<Seen> frozen = establishedUnderCap(capped.withFreezing(0, 1));
+        assertEquals(plain, frozen);
+        assertEquals(300, plain.size());
+        long early = plain.stream().filter(x -> x.reason() == Decision.MEMORY_CAP).count();
+        assertTrue(early >= 200, "the oldest beyond the cap decided early: " + early);
+    }
+
+    private static List<Seen> establishedUnderCap(AnalysisConfig config) {
+        List<Seen> decided = new ArrayList<>();
+        FlowTracker t = new FlowTracker(config, (c, reason, now) -> decided.add(new Seen(c.id(),
+                c.client().port(), c.history(), reason, now, c.client().packets(),
+                c.server().packets())));
+        List<TcpSegment> segments = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            segments.addAll(new Conversation("10.0.0.1", 1024 + i, "10.0.0.2", 80)
+                    .at(0.01 * i).client("S").server("SA").client("A").client("PA", 10)
+                    .server("A").segments());
+        }
+        segments.sort(java.util.Comparator.comparingLong(x -> x.tsNanos));
+        long frame = 1;
+        for (TcpSegment s : segments) {
+            s.frameNumber = frame++;
+            t.accept(s);
+        }
+        t.finish();
+        return decided;
+    }
 }
