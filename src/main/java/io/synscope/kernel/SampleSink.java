@@ -10,25 +10,11 @@ package io.synscope.kernel;
 public interface SampleSink {
     /** Nobody to tell. */
     SampleSink NONE = new SampleSink() {
-        @Override
-        public void sample(long tsNanos) {
-        }
-
-        @Override
-        public void listener(byte[] address, int port, int acceptQueue, int backlog, int synRecv) {
-        }
-
-        @Override
-        public void counter(String name, long value) {
-        }
-
-        @Override
-        public void sampled(long tsNanos) {
-        }
     };
 
-    /** A sample taken at {@code tsNanos} (CLOCK_REALTIME) starts. */
-    void sample(long tsNanos);
+    /** A sample taken at {@code tsNanos} (CLOCK_REALTIME) starts. Ignored by default. */
+    default void sample(long tsNanos) {
+    }
 
     /**
      * A listening socket at this sample. Told only when NETLINK_SOCK_DIAG read the listeners at
@@ -42,11 +28,14 @@ public interface SampleSink {
      * @param synRecv     request sockets at the latest SYN_RECV count (made every
      *                    {@link KernelConfig#synRecvIntervalMillis}), 0 before the first
      */
-    void listener(byte[] address, int port, int acceptQueue, int backlog, int synRecv);
+    default void listener(byte[] address, int port, int acceptQueue, int backlog, int synRecv) {
+    }
 
     /** A Tcp or TcpExt counter's running total at this sample, by its kernel name. */
-    void counter(String name, long value);
+    default void counter(String name, long value) {
+    }
 
     /** The sample is complete: everything up to {@code tsNanos} has been told. */
-    void sampled(long tsNanos);
+    default void sampled(long tsNanos) {
+    }
 }

@@ -89,18 +89,6 @@ class DegradeTest {
                         calls[0]++;
                         throw new IllegalStateException("full");
                     }
-
-                    @Override
-                    public void listener(byte[] address, int port, int acceptQueue, int backlog, int synRecv) {
-                    }
-
-                    @Override
-                    public void counter(String name, long value) {
-                    }
-
-                    @Override
-                    public void sampled(long tsNanos) {
-                    }
                 });
         sampler.close();
         assertEquals(1, calls[0]);
