@@ -41,7 +41,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       second of that packet, and each decided by a handshake's timeout within a second of its
  *       window's end, as read by this test when the line arrived;
  *   <li>it ended with the {@code end} record and exit code 130 (interrupted);
- *   <li>{@code analyze} of the pcapng it wrote gives every connection the same verdict.
+ *   <li>{@code analyze} of the pcapng it wrote gives every connection the same verdict (with
+ *       the kernel evidence the file carries);
+ *   <li>the kernel's evidence agrees with what made the run: each reset the truth calls unread
+ *       data or linger 0 is settled by its kernel reason with high confidence, the accept-queue
+ *       modes' listener shows the backlog the server set and a queue that reached it, the SYN
+ *       flood's listener as many half-open connections as the lab left, and the counters rose
+ *       by what {@code nstat} says over the run.
  * </ul>
  * Skipped, saying why, where the lab cannot run (not Linux, not root, tools missing).
  */
@@ -50,7 +56,7 @@ class LiveLabTest {
     private static final long SECOND = 1_000_000_000L;
     private static final List<String> MODES = List.of("ok", "refused",
             "syn-dropped-accept-queue", "ack-ignored", "overflow-reset", "rst-unread-data",
-            "rst-linger0", "write-after-close", "syn-dropped-syn-queue");
+            "rst-linger0", "client-linger0", "write-after-close", "syn-dropped-syn-queue");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Modes whose server's accept queue fills: the listener must show it. */
     private static final List<String> ACCEPT_QUEUE_MODES = List.of("syn-dropped-accept-queue",
