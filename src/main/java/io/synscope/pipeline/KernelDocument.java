@@ -26,8 +26,14 @@ import java.util.regex.Pattern;
 public final class KernelDocument {
     public static final String ATTACHMENT_KIND = "kernel";
     static final int VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /**
+     * Built on first use only: Jackson's databind costs some 0.2 s of start-up and 10 MiB, which
+     * an analysis without kernel evidence (nearly all of them) must not pay.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
     /** An address literal: dotted quad, or IPv6 (has a colon). Never a name (no lookup). */
     private static final Pattern LITERAL =
             Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
@@ -76,7 +82,7 @@ public final class KernelDocument {
     /** The log as a JSON document. */
     public static String write(KernelLog log) {
         try {
-            return JSON.writeValueAsString(log.toDocument());
+            return Json.MAPPER.writeValueAsString(log.toDocument());
         } catch (IOException e) {
             throw new IllegalStateException("records always serialise", e);
         }
@@ -88,7 +94,7 @@ public final class KernelDocument {
      * @throws IOException with what is wrong, when the text is not such a document
      */
     public static KernelLog read(String text) throws IOException {
-        Doc d = JSON.readValue(text, Doc.class);
+        Doc d = Json.MAPPER.readValue(text, Doc.class);
         if (d == null || d.version() != VERSION) {
             throw new IOException("kernel evidence version " + (d == null ? "none" : d.version())
                     + "; " + VERSION + " expected");
