@@ -25,6 +25,11 @@ import java.util.regex.Pattern;
  */
 public final class KernelDocument {
     public static final String ATTACHMENT_KIND = "kernel";
+    /**
+     * Listener and counter changes a document may hold: far above a day of samples with a busy
+     * listener, far below what would exhaust the heap while they are put in order.
+     */
+    static final int MAX_CHANGES = 4_000_000;
     static final int VERSION = 1;
     /**
      * Built on first use only: Jackson's databind costs some 0.2 s of start-up and 10 MiB, which
@@ -100,6 +105,11 @@ public final class KernelDocument {
                     + "; " + VERSION + " expected");
         }
         long[] times = d.sampleTimes() == null ? new long[0] : d.sampleTimes();
+        if (times.length > KernelLog.MAX_SAMPLES
+                || list(d.listeners()).size() > KernelLog.MAX_LISTENERS) {
+            throw new IOException("more samples or listeners than a recording holds ("
+                    + KernelLog.MAX_SAMPLES + ", " + KernelLog.MAX_LISTENERS + ")");
+        }
         for (int i = 1; i < times.length; i++) {
             if (times[i] < times[i - 1]) {
                 throw new IOException("sample " + i + " is earlier than the one before");
@@ -107,22 +117,24 @@ public final class KernelDocument {
         }
         KernelLog log = new KernelLog();
         for (String s : list(d.sources())) {
-            log.sourceAvailable(s);
+            log.sourceAvailable(present(s, "a source"));
         }
-        if (d.missing() != null) {
-            d.missing().forEach(log::sourceMissing);
+        for (Map.Entry<String, String> m : map(d.missing()).entrySet()) {
+            log.sourceMissing(present(m.getKey(), "a missing source"),
+                    present(m.getValue(), "why a source is missing"));
         }
-        if (d.sysctls() != null) {
-            d.sysctls().forEach(log::sysctl);
+        for (Map.Entry<String, Long> m : map(d.sysctls()).entrySet()) {
+            log.sysctl(present(m.getKey(), "a sysctl"), present(m.getValue(), "a sysctl value"));
         }
         // Every change, in sample order, replayed as the live run added them.
         List<long[]> changes = new ArrayList<>();
         List<ListenerDoc> listeners = list(d.listeners());
         List<byte[]> listenerAddresses = new ArrayList<>();
         for (int l = 0; l < listeners.size(); l++) {
-            ListenerDoc x = listeners.get(l);
+            ListenerDoc x = present(listeners.get(l), "a listener");
             int n = length(x.samples());
-            if (length(x.depth()) != n || length(x.backlog()) != n || length(x.synRecv()) != n) {
+            if (n < 0 || length(x.depth()) != n || length(x.backlog()) != n
+                    || length(x.synRecv()) != n) {
                 throw new IOException("listener " + l + ": series of different lengths");
             }
             listenerAddresses.add(address(x.ip(), "listener " + l));
@@ -130,17 +142,21 @@ public final class KernelDocument {
                 changes.add(new long[] {index(x.samples()[i], times.length, "listener " + l), 0, l, i});
             }
         }
-        List<String> counterNames = new ArrayList<>(d.counters() == null ? List.of()
-                : d.counters().keySet());
+        List<String> counterNames = new ArrayList<>(map(d.counters()).keySet());
         for (int c = 0; c < counterNames.size(); c++) {
-            SeriesDoc s = d.counters().get(counterNames.get(c));
-            if (s == null || length(s.samples()) != length(s.values())) {
+            SeriesDoc s = d.counters().get(present(counterNames.get(c), "a counter's name"));
+            if (s == null || length(s.samples()) < 0
+                    || length(s.samples()) != length(s.values())) {
                 throw new IOException("counter " + counterNames.get(c) + ": series of different"
                         + " lengths");
             }
             for (int i = 0; i < s.samples().length; i++) {
                 changes.add(new long[] {index(s.samples()[i], times.length, "counter"), 1, c, i});
             }
+        }
+        if (changes.size() > MAX_CHANGES) {
+            throw new IOException(changes.size() + " changes; at most " + MAX_CHANGES
+                    + " expected");
         }
         changes.sort((a, b) -> Long.compare(a[0], b[0]));
         int next = 0;
@@ -162,6 +178,7 @@ public final class KernelDocument {
             }
         }
         for (ResetDoc r : list(d.resets())) {
+            present(r, "a reset");
             log.reset(r.tsNanos(), address(r.src(), "reset"), port(r.srcPort()),
                     address(r.dst(), "reset"), port(r.dstPort()), r.state(), r.reason());
         }
@@ -199,6 +216,18 @@ public final class KernelDocument {
             throw new IOException("port " + port + " out of range");
         }
         return port;
+    }
+
+    /** Null is no value a writer leaves: the document was edited or damaged. */
+    private static <T> T present(T value, String what) throws IOException {
+        if (value == null) {
+            throw new IOException(what + " is null");
+        }
+        return value;
+    }
+
+    private static <K, V> Map<K, V> map(Map<K, V> m) {
+        return m == null ? Map.of() : m;
     }
 
     private static int length(int[] a) {
