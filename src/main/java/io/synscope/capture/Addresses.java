@@ -14,7 +14,7 @@ public final class Addresses {
     }
 
     /** True for an IPv4-mapped address ({@code ::ffff:a.b.c.d}). */
-    private static boolean isV4(long hi, long lo) {
+    public static boolean isV4(long hi, long lo) {
         return hi == 0 && (lo & 0xFFFF_FFFF_0000_0000L) == V4_MAPPED_LO_PREFIX;
     }
 

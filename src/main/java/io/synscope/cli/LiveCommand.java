@@ -251,7 +251,7 @@ final class LiveCommand implements Callable<Integer> {
             CaptureInfo info;
             try (KernelSources kernel = kernelLog == null ? null
                     : KernelSources.start(kernelLog, netns.getValue(), localAddresses())) {
-                info = analyzer.kernel(kernelLog).run(source, sink);
+                info = analyzer.kernel(kernelLog, kernel).run(source, sink);
             } catch (CaptureException e) {
                 // The interface went away: the report of what came before is written.
                 err.println("synscope: " + e.describe());

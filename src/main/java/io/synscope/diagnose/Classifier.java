@@ -570,11 +570,8 @@ public final class Classifier {
         if (!byClient && "TCP_STATE".equals(sent.reason()) && x.payloadBytes() == 0
                 && kernel.listenerClosed(x.addrHi(), x.addrLo(), x.port(), x.rstTsNanos())) {
             // The same reason as linger 0, but the server never took the connection.
-            Finding closed = new Finding(explain, Outcome.FAILED, Rule.KERNEL_LISTENER_CLOSED,
+            Finding closed = f.replacedBy(Rule.KERNEL_LISTENER_CLOSED, Outcome.FAILED,
                     Confidence.HIGH);
-            closed.resetBy = f.resetBy;
-            closed.atNanos = f.atNanos;
-            closed.evidenceOf(f);
             if (explain) {
                 closed.kernel("tcp_send_reset", sent.reason(), sent.tsNanos(), "server's kernel"
                         + " reset it as its listener closed");
@@ -620,11 +617,7 @@ public final class Classifier {
         if (settled != null && settled != wire.rule) {
             Outcome outcome = settled.verdict() == Verdict.RST_LINGER0 && x.peerAckedAllAtRst()
                     ? Outcome.OK : Outcome.FAILED;
-            f = new Finding(wire.explain, outcome, settled, Confidence.HIGH);
-            f.resetBy = wire.resetBy;
-            f.atNanos = wire.atNanos;
-            f.evidenceOf(wire);
-            f.notesOf(wire);
+            f = wire.replacedBy(settled, outcome, Confidence.HIGH);
         } else if (settled != null || "NO_SOCKET".equals(reason)
                 && (wire.rule == Rule.STATELESS_RST || wire.rule == Rule.SYN_ANSWERED_BY_RST)) {
             f.confidence = Confidence.HIGH;
@@ -701,17 +694,12 @@ public final class Classifier {
             }
             return f;
         }
-        if (listenDrops != 0) {
+        if (listenDrops != 0 || synQueueDrops != 0) {
+            // A drop counted somewhere in the namespace, or a counter not read: no conclusion.
             return f;
         }
-        Finding before = new Finding(f.explain, f.outcome, Rule.SYN_DROPPED_BEFORE_LISTENER,
+        Finding before = f.replacedBy(Rule.SYN_DROPPED_BEFORE_LISTENER, f.outcome,
                 Confidence.HIGH);
-        before.resetBy = f.resetBy;
-        before.atNanos = f.atNanos;
-        before.recoveryDelayNanos = f.recoveryDelayNanos;
-        before.evidenceOf(f);
-        before.notesOf(f);
-        before.alsoOf(f);
         if (before.explain) {
             before.kernel("sock_diag", null, from, "accept queue had room (at most "
                     + q.peakDepth() + " waiting, backlog " + q.backlog() + "); " + rise);
@@ -977,22 +965,27 @@ public final class Classifier {
             alternativeCount = 0;
         }
 
-        /** Adds the evidence of {@code other}, in order. */
-        void evidenceOf(Finding other) {
-            for (int i = 0; i < other.evidenceCount; i++) {
-                Evidence e = other.evidence[i];
-                evidence(e.frame(), e.tsNanos(), e.note());
-            }
-        }
-
-        /** Takes on the failures after {@code other}, which this finding replaces. */
-        void alsoOf(Finding other) {
-            laterVerdicts |= other.laterVerdicts;
-            if (explain && other.laterCount > 0) {
+        /**
+         * This finding under another rule, when evidence beyond the packets (the kernel's)
+         * names the cause: the same packets' evidence, notes, later failures, reset and times;
+         * alternatives are not carried, the new rule having settled them.
+         */
+        Finding replacedBy(Rule rule, Outcome outcome, Confidence confidence) {
+            Finding f = new Finding(explain, outcome, rule, confidence);
+            f.resetBy = resetBy;
+            f.atNanos = atNanos;
+            f.recoveryDelayNanos = outcome == Outcome.RECOVERED ? recoveryDelayNanos : -1;
+            f.laterVerdicts = laterVerdicts;
+            if (explain) {
+                f.evidence = Arrays.copyOf(evidence, evidenceCount);
+                f.evidenceCount = evidenceCount;
+                f.notes = Arrays.copyOf(notes, noteCount);
+                f.noteCount = noteCount;
                 // Already flat: each later failure once, its own later ones after it.
-                later = Arrays.copyOf(other.later, other.laterCount);
-                laterCount = other.laterCount;
+                f.later = Arrays.copyOf(later, laterCount);
+                f.laterCount = laterCount;
             }
+            return f;
         }
 
         /** Adds the notes of {@code other}, in order. */

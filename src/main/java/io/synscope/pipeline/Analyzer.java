@@ -56,6 +56,8 @@ public final class Analyzer {
     private long statusEveryNanos = 1_000_000_000;
     /** What the kernel said, or null without kernel evidence. */
     private KernelLog kernel;
+    /** A live run's kernel sources, stopped once the last connection is decided; or null. */
+    private AutoCloseable kernelSources;
 
     /** An analyser that tracks on as many threads as there are processors. */
     public Analyzer(AnalysisConfig config) {
@@ -87,6 +89,17 @@ public final class Analyzer {
      */
     public Analyzer kernel(KernelLog log) {
         this.kernel = log;
+        return this;
+    }
+
+    /**
+     * As {@link #kernel(KernelLog)} for a live run whose {@code sources} fill the log: they are
+     * stopped after the last connection is decided and before the summary is built, so that the
+     * summary and the file {@code -w} writes hold the same evidence, the last sample included.
+     */
+    public Analyzer kernel(KernelLog log, AutoCloseable sources) {
+        this.kernel = log;
+        this.kernelSources = sources;
         return this;
     }
 
@@ -136,6 +149,7 @@ public final class Analyzer {
             }
             long endNanos = source.endNanos();
             tracker.finish(endNanos == Long.MIN_VALUE ? endNanos : inTimeRange(endNanos));
+            stopKernelSources();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (ShardedTracker.ShardFailure e) {
@@ -179,6 +193,17 @@ public final class Analyzer {
             throw frames.damage;
         }
         return info;
+    }
+
+    private void stopKernelSources() {
+        if (kernelSources != null) {
+            try {
+                kernelSources.close();
+            } catch (Exception e) {
+                // Nothing of the run is lost: the summary says what the sources gave.
+                kernel.sourceMissing("kernel sources", "did not stop cleanly: " + e);
+            }
+        }
     }
 
     /**

@@ -25,11 +25,6 @@ import java.util.regex.Pattern;
  */
 public final class KernelDocument {
     public static final String ATTACHMENT_KIND = "kernel";
-    /**
-     * Listener and counter changes a document may hold: far above a day of samples with a busy
-     * listener, far below what would exhaust the heap while they are put in order.
-     */
-    static final int MAX_CHANGES = 4_000_000;
     static final int VERSION = 1;
     /**
      * Built on first use only: Jackson's databind costs some 0.2 s of start-up and 10 MiB, which
@@ -39,16 +34,23 @@ public final class KernelDocument {
         static final ObjectMapper MAPPER = new ObjectMapper()
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
-    /** An address literal: dotted quad, or IPv6 (has a colon). Never a name (no lookup). */
-    private static final Pattern LITERAL =
-            Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** IPv6 text (a colon in it, hex digits, dots of an embedded IPv4). */
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
 
     private KernelDocument() {
     }
 
+    /**
+     * @param listenersReadUpTo the last sample whose listeners were read (sock_diag may stop)
+     * @param counters          the failure-related counters, sample by sample
+     * @param counterTotals     every counter's first and latest value
+     */
     record Doc(int version, List<String> sources, Map<String, String> missing,
                Map<String, Long> sysctls, @JsonProperty("sample_times_ns") long[] sampleTimes,
+               @JsonProperty("listeners_read_up_to") int listenersReadUpTo,
                List<ListenerDoc> listeners, Map<String, SeriesDoc> counters,
+               @JsonProperty("counter_totals") Map<String, long[]> counterTotals,
                List<ResetDoc> resets, long dropped) {
     }
 
@@ -126,6 +128,17 @@ public final class KernelDocument {
         for (Map.Entry<String, Long> m : map(d.sysctls()).entrySet()) {
             log.sysctl(present(m.getKey(), "a sysctl"), present(m.getValue(), "a sysctl value"));
         }
+        long total = 0;
+        for (ListenerDoc x : list(d.listeners())) {
+            total += x == null ? 0 : Math.max(0, length(x.samples()));
+        }
+        for (SeriesDoc c : map(d.counters()).values()) {
+            total += c == null ? 0 : Math.max(0, length(c.samples()));
+        }
+        if (total > KernelLog.MAX_CHANGES) {
+            throw new IOException(total + " changes; at most " + KernelLog.MAX_CHANGES
+                    + " expected");
+        }
         // Every change, in sample order, replayed as the live run added them.
         List<long[]> changes = new ArrayList<>();
         List<ListenerDoc> listeners = list(d.listeners());
@@ -154,10 +167,6 @@ public final class KernelDocument {
                 changes.add(new long[] {index(s.samples()[i], times.length, "counter"), 1, c, i});
             }
         }
-        if (changes.size() > MAX_CHANGES) {
-            throw new IOException(changes.size() + " changes; at most " + MAX_CHANGES
-                    + " expected");
-        }
         changes.sort((a, b) -> Long.compare(a[0], b[0]));
         int next = 0;
         for (int k = 0; k < times.length; k++) {
@@ -177,6 +186,15 @@ public final class KernelDocument {
                 }
             }
         }
+        for (Map.Entry<String, long[]> t : map(d.counterTotals()).entrySet()) {
+            long[] firstLatest = present(t.getValue(), "a counter's totals");
+            if (firstLatest.length != 2) {
+                throw new IOException("counter " + t.getKey() + ": 2 totals expected");
+            }
+            log.counterTotal(present(t.getKey(), "a counter's name"), firstLatest[0],
+                    firstLatest[1]);
+        }
+        log.listenersReadUpTo(d.listenersReadUpTo());
         for (ResetDoc r : list(d.resets())) {
             present(r, "a reset");
             log.reset(r.tsNanos(), address(r.src(), "reset"), port(r.srcPort()),
@@ -187,14 +205,33 @@ public final class KernelDocument {
     }
 
     static Doc document(List<String> sources, Map<String, String> missing, Map<String, Long> sysctls,
-                        long[] sampleTimes, List<ListenerDoc> listeners,
-                        Map<String, SeriesDoc> counters, List<ResetDoc> resets, long dropped) {
-        return new Doc(VERSION, sources, missing, sysctls, sampleTimes, listeners, counters,
-                resets, dropped);
+                        long[] sampleTimes, int listenersReadUpTo, List<ListenerDoc> listeners,
+                        Map<String, SeriesDoc> counters, Map<String, long[]> counterTotals,
+                        List<ResetDoc> resets, long dropped) {
+        return new Doc(VERSION, sources, missing, sysctls, sampleTimes, listenersReadUpTo,
+                listeners, counters, counterTotals, resets, dropped);
     }
 
+    /**
+     * An address literal's bytes. IPv4 is parsed here: InetAddress.getByName takes what does
+     * not parse as a dotted quad ({@code 999.1.1.1}) for a host name and asks DNS, which a file
+     * must never make synscope do. A text with a colon is an IPv6 literal or an error, never a
+     * lookup, for InetAddress.
+     */
     private static byte[] address(String literal, String where) throws IOException {
-        if (literal == null || !LITERAL.matcher(literal).matches()) {
+        if (literal != null && IPV4.matcher(literal).matches()) {
+            String[] parts = literal.split("\\.");
+            byte[] b = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                int octet = Integer.parseInt(parts[i]);
+                if (octet > 255) {
+                    throw new IOException(where + ": not an address literal");
+                }
+                b[i] = (byte) octet;
+            }
+            return b;
+        }
+        if (literal == null || !IPV6.matcher(literal).matches()) {
             throw new IOException(where + ": not an address literal");
         }
         try {

@@ -34,7 +34,12 @@ public final class KernelLog implements KernelView {
      * just before the packet leaves.
      */
     static final long RESET_MATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    static final int MAX_RESETS = 1_000_000;
+    static final int MAX_RESETS = 250_000;
+    /**
+     * Listener and counter changes kept: far above a day of samples with a busy listener; past
+     * it the log stops growing (counted in {@link #dropped()}) and a document of it still reads.
+     */
+    static final int MAX_CHANGES = 4_000_000;
     static final int MAX_SAMPLES = 2_000_000;
     static final int MAX_LISTENERS = 4096;
     /** A listener's depth from the sample that no longer listed it: closed. */
@@ -136,7 +141,15 @@ public final class KernelLog implements KernelView {
     private long[] sampleTimes = new long[64];
     private int sampleCount;
     private final Map<ListenerKey, ListenerSeries> listeners = new LinkedHashMap<>();
+    /** The failure-related counters ({@link KernelSummary#FAILURE_COUNTERS}), sample by sample. */
     private final Map<String, CounterSeries> counters = new LinkedHashMap<>();
+    /** Every counter's first and latest value: what the whole capture's rises need. */
+    private final Map<String, long[]> counterTotals = new LinkedHashMap<>();
+    private int changes;
+    /** Whether the sample being added is kept (the log had room for it). */
+    private boolean sampleKept;
+    /** The last sample whose listeners were read: later windows know nothing of them. */
+    private int listenersReadUpTo = -1;
     private final Map<String, Long> sysctls = new LinkedHashMap<>();
     private final Map<String, String> missingSources = new LinkedHashMap<>();
     private final List<String> sources = new ArrayList<>();
@@ -201,15 +214,21 @@ public final class KernelLog implements KernelView {
     }
 
     /**
-     * Ends the current sample: a listener it did not list, though the sample before did, was
-     * closed, and its queues went with it ({@link #CLOSED}).
+     * Ends the current sample. When its listeners were read (sock_diag worked), a listener it
+     * did not list, though the sample before did, was closed, and its queues went with it
+     * ({@link #CLOSED}); when they were not, nothing is known of them from here on.
      */
-    public synchronized void endSample() {
+    public synchronized void endSample(boolean listenersRead) {
+        if (!sampleKept || !listenersRead) {
+            return;
+        }
         for (ListenerSeries s : listeners.values()) {
-            if (s.lastSample == sampleCount - 2 && s.count > 0) {
+            if (s.lastSample == sampleCount - 2 && s.count > 0 && changes < MAX_CHANGES) {
+                changes++;
                 s.add(sampleCount - 1, CLOSED, s.backlog[s.count - 1], 0);
             }
         }
+        listenersReadUpTo = sampleCount - 1;
     }
 
     /**
@@ -217,7 +236,8 @@ public final class KernelLog implements KernelView {
      * no {@link #endSample} follows.
      */
     synchronized boolean replaySample(long tsNanos) {
-        if (sampleCount >= MAX_SAMPLES) {
+        sampleKept = sampleCount < MAX_SAMPLES;
+        if (!sampleKept) {
             dropped++;
             return false;
         }
@@ -231,6 +251,9 @@ public final class KernelLog implements KernelView {
     /** A listener's queues at the current sample; addresses as 4 or 16 bytes. */
     public synchronized void listener(byte[] address, int port, int acceptQueue, int backlog,
                                       int synRecv) {
+        if (!sampleKept) {
+            return;
+        }
         ListenerKey key = new ListenerKey(Addresses.hi(address), Addresses.lo(address), port);
         ListenerSeries s = listeners.get(key);
         if (s == null) {
@@ -242,12 +265,52 @@ public final class KernelLog implements KernelView {
             listeners.put(key, s);
         }
         s.lastSample = sampleCount - 1;
+        if (s.count > 0 && s.depth[s.count - 1] == acceptQueue && s.backlog[s.count - 1] == backlog
+                && s.synRecv[s.count - 1] == synRecv) {
+            return;
+        }
+        if (changes >= MAX_CHANGES) {
+            dropped++;
+            return;
+        }
+        changes++;
         s.add(sampleCount - 1, acceptQueue, backlog, synRecv);
     }
 
     /** A counter's running total at the current sample. */
     public synchronized void counter(String name, long value) {
-        counters.computeIfAbsent(name, k -> new CounterSeries()).add(sampleCount - 1, value);
+        if (!sampleKept) {
+            return;
+        }
+        long[] total = counterTotals.get(name);
+        if (total == null) {
+            counterTotals.put(name, new long[] {value, value});
+        } else {
+            total[1] = value;
+        }
+        if (!KernelSummary.FAILURE_COUNTERS.contains(name)) {
+            return;
+        }
+        CounterSeries s = counters.computeIfAbsent(name, k -> new CounterSeries());
+        if (s.count > 0 && s.value[s.count - 1] == value) {
+            return;
+        }
+        if (changes >= MAX_CHANGES) {
+            dropped++;
+            return;
+        }
+        changes++;
+        s.add(sampleCount - 1, value);
+    }
+
+    /** A counter's first and latest value, as a recorded log gives them. */
+    synchronized void counterTotal(String name, long first, long latest) {
+        counterTotals.put(name, new long[] {first, latest});
+    }
+
+    /** A recorded log's last sample whose listeners were read. */
+    synchronized void listenersReadUpTo(int sample) {
+        listenersReadUpTo = Math.min(sample, sampleCount - 1);
     }
 
     /** {@code source} has added its evidence up to {@code tsNanos}: wakes those waiting. */
@@ -315,23 +378,22 @@ public final class KernelLog implements KernelView {
                                                  long toNanos) {
         ListenerSeries s = listenerFor(hi, lo, port);
         int[] window = sampleWindow(fromNanos, toNanos);
-        if (s == null || window == null) {
-            return null;
-        }
-        int first = Math.max(0, s.changeAt(window[0]));
-        if (s.count == 0 || s.sampleIndex[first] > window[1]) {
-            // Not listening yet in that window.
+        if (s == null || window == null || window[1] > listenersReadUpTo) {
             return null;
         }
         int peak = 0;
-        int backlog = 0;
+        int backlog = -1;
         boolean full = false;
-        for (int i = first; i < s.count && s.sampleIndex[i] <= window[1]; i++) {
-            peak = Math.max(peak, s.depth[i]);
-            backlog = s.backlog[i];
-            full |= isFull(s.depth[i], s.backlog[i]);
+        for (int i = Math.max(0, s.changeAt(window[0])); i < s.count
+                && s.sampleIndex[i] <= window[1]; i++) {
+            if (s.depth[i] != CLOSED) {
+                peak = Math.max(peak, s.depth[i]);
+                backlog = s.backlog[i];
+                full |= isFull(s.depth[i], s.backlog[i]);
+            }
         }
-        return new QueueReading(backlog, peak, full);
+        // Not listening in that window (not yet, or closed all along): nothing to say.
+        return backlog < 0 ? null : new QueueReading(backlog, peak, full);
     }
 
     /**
@@ -346,12 +408,12 @@ public final class KernelLog implements KernelView {
     public synchronized boolean listenerClosed(long hi, long lo, int port, long tsNanos) {
         ListenerSeries s = listenerFor(hi, lo, port);
         int[] window = sampleWindow(tsNanos, tsNanos);
-        if (s == null || window == null) {
+        if (s == null || window == null || window[1] > listenersReadUpTo) {
             return false;
         }
-        // The closing shows at the first sample after it, at most one interval on.
+        // The closing shows at the first sample after it.
         for (int i = Math.max(0, s.changeAt(window[0])); i < s.count
-                && s.sampleIndex[i] <= window[1] + 1; i++) {
+                && s.sampleIndex[i] <= window[1]; i++) {
             if (s.depth[i] == CLOSED && s.sampleIndex[i] > window[0]) {
                 return true;
             }
@@ -359,10 +421,14 @@ public final class KernelLog implements KernelView {
         return false;
     }
 
-    /** The listener on that address and port, else the wildcard one of either family. */
+    /**
+     * The listener a connection to that address and port reached: the one bound to it, else
+     * the wildcard of its family, else (IPv4) the IPv6 wildcard, which takes IPv4 too. An IPv6
+     * connection never reaches an IPv4 socket (nginx's {@code listen 80; listen [::]:80;}).
+     */
     private ListenerSeries listenerFor(long hi, long lo, int port) {
         ListenerSeries s = listeners.get(new ListenerKey(hi, lo, port));
-        if (s == null) {
+        if (s == null && Addresses.isV4(hi, lo)) {
             s = listeners.get(new ListenerKey(0, Addresses.lo(new byte[4]), port));
         }
         if (s == null) {
@@ -373,6 +439,7 @@ public final class KernelLog implements KernelView {
 
     @Override
     public synchronized long counterRise(String name, long fromNanos, long toNanos) {
+        // Sampled for the failure-related counters only (the classifier asks no other).
         CounterSeries s = counters.get(name);
         int[] window = sampleWindow(fromNanos, toNanos);
         if (s == null || window == null) {
@@ -416,8 +483,11 @@ public final class KernelLog implements KernelView {
                 r.tsNanos(), Addresses.format(k.srcHi(), k.srcLo()), k.srcPort(),
                 Addresses.format(k.dstHi(), k.dstLo()), k.dstPort(), r.state(), r.reason()))));
         rs.sort((a, b) -> Long.compare(a.tsNanos(), b.tsNanos()));
+        Map<String, long[]> totals = new LinkedHashMap<>();
+        counterTotals.forEach((name, t) -> totals.put(name, t.clone()));
         return KernelDocument.document(sources, missingSources, sysctls,
-                Arrays.copyOf(sampleTimes, sampleCount), ls, cs, rs, dropped);
+                Arrays.copyOf(sampleTimes, sampleCount), listenersReadUpTo, ls, cs, totals, rs,
+                dropped);
     }
 
     /** Items not kept because a bound was reached. */
@@ -447,7 +517,7 @@ public final class KernelLog implements KernelView {
             });
         }
         Map<String, Long> rises = new LinkedHashMap<>();
-        counters.forEach((name, s) -> rises.put(name, s.at(sampleCount - 1) - s.at(0)));
+        counterTotals.forEach((name, t) -> rises.put(name, t[1] - t[0]));
         return new Now(ls, rises);
     }
 
@@ -455,9 +525,9 @@ public final class KernelLog implements KernelView {
     public synchronized Map<String, Long> failureCounterRises() {
         Map<String, Long> rises = new LinkedHashMap<>();
         for (String name : KernelSummary.FAILURE_COUNTERS) {
-            CounterSeries s = counters.get(name);
-            if (s != null && sampleCount > 0) {
-                rises.put(name, s.at(sampleCount - 1) - s.at(0));
+            long[] t = counterTotals.get(name);
+            if (t != null) {
+                rises.put(name, t[1] - t[0]);
             }
         }
         return rises;
@@ -469,9 +539,8 @@ public final class KernelLog implements KernelView {
             return null;
         }
         Map<String, Long> rises = new LinkedHashMap<>();
-        counters.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue().at(sampleCount - 1)
-                        - e.getValue().at(0)))
+        counterTotals.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue()[1] - e.getValue()[0]))
                 .filter(e -> e.getValue() != 0)
                 .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
                 .forEach(e -> rises.put(e.getKey(), e.getValue()));

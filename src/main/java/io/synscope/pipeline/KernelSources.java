@@ -14,6 +14,8 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +29,9 @@ public final class KernelSources implements AutoCloseable {
     static final String TRACEFS = "tracefs";
     /** The sampled sources' mark in the log: their samples come in together. */
     static final String SAMPLES = "samples";
+    /** The sampler's sources whose readings a sample carries. */
+    private static final List<String> SAMPLED = List.of(SourceStatus.SOCK_DIAG,
+            SourceStatus.NETSTAT, SourceStatus.SNMP);
     /**
      * How often traced events are moved into the log. Events reach the reader within
      * microseconds of the packet (docs/kernel.md); the pump's period is what a verdict may
@@ -44,6 +49,7 @@ public final class KernelSources implements AutoCloseable {
     private final KernelSampler sampler;
     private final Thread pump;
     private volatile boolean stopping;
+    private boolean closed;
 
     private KernelSources(KernelLog log, TraceEvents trace, KernelSampler sampler) {
         this.log = log;
@@ -63,12 +69,19 @@ public final class KernelSources implements AutoCloseable {
      */
     public static KernelSources start(KernelLog log, String netns,
                                       Collection<InetAddress> local) {
-        log.follow(SAMPLES);
         KernelConfig config = netns == null ? KernelConfig.defaults()
                 : KernelConfig.defaults().withNetns(netns);
+        Set<String> sampling = ConcurrentHashMap.newKeySet();
+        sampling.addAll(SAMPLED);
         KernelSampler sampler = KernelSampler.start(config, s -> {
             if (!s.available()) {
                 log.sourceMissing(s.name(), s.why());
+                // Nothing to wait for once no sampled source is left (the sink failed, or
+                // every source did): verdicts must not wait for samples that never come.
+                if (s.name().equals(SourceStatus.SAMPLE_SINK)
+                        || sampling.remove(s.name()) && sampling.isEmpty()) {
+                    log.unfollow(SAMPLES);
+                }
             }
         }, new SampleSink() {
             @Override
@@ -89,7 +102,9 @@ public final class KernelSources implements AutoCloseable {
 
             @Override
             public void sampled(long tsNanos) {
-                log.endSample();
+                // A listener missing from a sample whose listeners were not read is no
+                // closed listener.
+                log.endSample(sampling.contains(SourceStatus.SOCK_DIAG));
                 log.advanceTo(SAMPLES, tsNanos);
             }
         });
@@ -100,7 +115,11 @@ public final class KernelSources implements AutoCloseable {
                 log.sourceAvailable(s.name());
             } else {
                 log.sourceMissing(s.name(), s.why());
+                sampling.remove(s.name());
             }
+        }
+        if (!sampling.isEmpty()) {
+            log.follow(SAMPLES);
         }
         TraceEvents trace = TraceEvents.open(TraceConfig.defaults(), TraceEvents.involving(local));
         boolean tracing = trace.running();
@@ -144,9 +163,13 @@ public final class KernelSources implements AutoCloseable {
         }
     }
 
-    /** Stops the sources, after the last events had time to come through. */
+    /** Stops the sources, after the last events had time to come through; once. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (trace.running()) {
             try {
                 Thread.sleep(TRACE_TAIL_MILLIS);

@@ -2,6 +2,8 @@ package io.synscope.pipeline;
 
 import io.synscope.diagnose.HostPort;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +35,10 @@ public record KernelSummary(List<String> sources, Map<String, String> missing,
 
     public KernelSummary {
         sources = List.copyOf(sources);
-        missing = Map.copyOf(missing);
+        // In the order the sources were asked, the same every run.
+        missing = Collections.unmodifiableMap(new LinkedHashMap<>(missing));
+        sysctls = Collections.unmodifiableMap(new LinkedHashMap<>(sysctls));
+        counters = Collections.unmodifiableMap(new LinkedHashMap<>(counters));
         listeners = List.copyOf(listeners);
     }
 

@@ -271,8 +271,9 @@ public final class TextReport implements AnalysisSink {
         if (k == null) {
             return;
         }
+        // Source names are synscope's own, but a recorded file may say anything: escaped.
         out.println(style.bold("What the kernel saw") + style.dim(" (" + (k.sources().isEmpty()
-                ? "no source worked" : String.join(", ", k.sources())) + ")"));
+                ? "no source worked" : Printable.escape(String.join(", ", k.sources()))) + ")"));
         Long somaxconn = k.sysctls().get("net.core.somaxconn");
         for (KernelSummary.Listener l : k.listeners()) {
             StringBuilder line = new StringBuilder();
@@ -305,17 +306,22 @@ public final class TextReport implements AnalysisSink {
             }
             out.println(style.bad("• ") + style.bold(l.listener().toString()) + "  " + line);
             if (l.fullNanos() == 0 && l.synQueueFull()) {
+                boolean cookies = Long.valueOf(1).equals(
+                        k.sysctls().get("net.ipv4.tcp_syncookies"));
                 out.println("  fix: the SYN queue (" + l.limitedBy() + ", " + l.synQueueLimit()
                         + ") filled with half-open connections: a SYN flood or clients that"
-                        + " never finish the handshake; turn on net.ipv4.tcp_syncookies=1, and"
-                        + " raise the limit if the clients are real");
+                        + " never finish the handshake; " + (cookies ? "SYN cookies are on, so"
+                        + " new clients still get in once it is full" : "turn on"
+                        + " net.ipv4.tcp_syncookies=1") + ", and raise the limit if the clients"
+                        + " are real");
             } else if (l.fullNanos() > 0) {
                 out.println("  fix: " + ("net.core.somaxconn".equals(l.limitedBy())
                         ? "the limit is net.core.somaxconn (" + somaxconn + "), not the"
                         + " application's backlog: raise it (sysctl -w net.core.somaxconn=N)"
                         + " together with the listen() backlog, and accept faster"
                         : "the limit is the application's listen() backlog (" + l.backlog()
-                        + "; somaxconn " + somaxconn + "): raise it (Java ServerSocket's"
+                        + (somaxconn != null ? "; somaxconn " + somaxconn : "")
+                        + "): raise it (Java ServerSocket's"
                         + " backlog argument, nginx 'listen … backlog=N') and accept faster"));
             }
         }
@@ -334,8 +340,8 @@ public final class TextReport implements AnalysisSink {
             out.println("counters over the capture: " + String.join(", ", rose));
         }
         for (Map.Entry<String, String> e : k.missing().entrySet()) {
-            out.println(style.warn("missing: ") + e.getKey() + " (" + Printable.escape(e.getValue())
-                    + ")");
+            out.println(style.warn("missing: ") + Printable.escape(e.getKey()) + " ("
+                    + Printable.escape(e.getValue()) + ")");
         }
         if (k.dropped() > 0) {
             out.println(style.warn("not kept: ") + Format.count(k.dropped())

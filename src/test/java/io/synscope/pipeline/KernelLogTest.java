@@ -35,6 +35,7 @@ class KernelLogTest {
             int depth = k < 3 ? k : k < 7 ? 5 : 0;
             log.listener(ANY, 8080, depth, 4, k == 5 ? 2 : 0);
             log.counter("ListenOverflows", k < 3 ? 0 : k < 7 ? 10L * (k - 2) : 40);
+            log.endSample(true);
         }
         log.reset(T0 + 500 * MS, SERVER, 8080, CLIENT, 40001, "TCP_CLOSE", "TCP_ABORT_ON_CLOSE");
         return log;
@@ -103,17 +104,59 @@ class KernelLogTest {
         log.sourceAvailable("sock_diag");
         log.sample(T0);
         log.listener(ANY, 80, 5, 4, 0);
-        log.endSample();
+        log.endSample(true);
         log.sample(T0 + 100 * MS);
-        log.endSample();
+        log.endSample(true);
         log.sample(T0 + 200 * MS);
-        log.endSample();
+        log.endSample(true);
         assertEquals(100 * MS, log.summary().listeners().get(0).fullNanos());
         long hi = Addresses.hi(SERVER);
         long lo = Addresses.lo(SERVER);
         assertTrue(log.listenerClosed(hi, lo, 80, T0 + 50 * MS), "closed between the samples");
         assertFalse(log.listenerClosed(hi, lo, 80, T0 + 150 * MS), "long gone by then");
         assertFalse(log.listenerClosed(hi, lo, 81, T0 + 50 * MS));
+    }
+
+    @Test
+    void listenersNotReadAreNotClosedButUnknown() {
+        // sock_diag stopped after the first sample: the samples go on, the listeners unread.
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        log.sample(T0);
+        log.listener(ANY, 80, 5, 4, 0);
+        log.endSample(true);
+        for (int k = 1; k <= 3; k++) {
+            log.sample(T0 + k * 100 * MS);
+            log.counter("ListenOverflows", k);
+            log.endSample(false);
+        }
+        long hi = Addresses.hi(SERVER);
+        long lo = Addresses.lo(SERVER);
+        assertNull(log.acceptQueue(hi, lo, 80, T0 + 150 * MS, T0 + 250 * MS), "unknown, not room");
+        assertFalse(log.listenerClosed(hi, lo, 80, T0 + 50 * MS));
+        assertEquals(2, log.counterRise("ListenOverflows", T0 + 100 * MS, T0 + 300 * MS),
+                "the counters still count");
+    }
+
+    @Test
+    void anIpv6ConnectionIsNeverTheIpv4WildcardsBusiness() {
+        // nginx: listen 80; listen [::]:80; the IPv4 socket full, the IPv6 one empty.
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        byte[] any6 = new byte[16];
+        for (int k = 0; k < 2; k++) {
+            log.sample(T0 + k * 100 * MS);
+            log.listener(ANY, 80, 6, 5, 0);
+            log.listener(any6, 80, 0, 5, 0);
+            log.endSample(true);
+        }
+        byte[] v6 = new byte[16];
+        v6[0] = (byte) 0xfd;
+        v6[15] = 1;
+        assertEquals(new KernelView.QueueReading(5, 0, false), log.acceptQueue(Addresses.hi(v6),
+                Addresses.lo(v6), 80, T0 + 10 * MS, T0 + 90 * MS));
+        assertEquals(new KernelView.QueueReading(5, 6, true), log.acceptQueue(
+                Addresses.hi(SERVER), Addresses.lo(SERVER), 80, T0 + 10 * MS, T0 + 90 * MS));
     }
 
     @Test
@@ -132,6 +175,8 @@ class KernelLogTest {
                 {"not json", "{"},
                 {"other version", good.replace("\"version\":1", "\"version\":9")},
                 {"a name, not an address", good.replace("\"10.77.0.2\"", "\"example.com\"")},
+                // Not a dotted quad to InetAddress, so a host name to look up: never here.
+                {"an octet over 255", good.replace("\"10.77.0.2\"", "\"999.77.0.2\"")},
                 {"index out of range", good.replace("\"samples\":[0,", "\"samples\":[99,")},
                 {"times backwards", good.replaceFirst("\"sample_times_ns\":\\[(\\d+),",
                         "\"sample_times_ns\":[" + (T0 + 999 * MS) + ",")},
