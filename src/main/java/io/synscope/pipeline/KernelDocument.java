@@ -139,6 +139,16 @@ public final class KernelDocument {
             throw new IOException(total + " changes; at most " + KernelLog.MAX_CHANGES
                     + " expected");
         }
+        // Totals first, in the document's order; the changes below bring each sampled
+        // counter's latest value up to date.
+        for (Map.Entry<String, long[]> t : map(d.counterTotals()).entrySet()) {
+            long[] firstLatest = present(t.getValue(), "a counter's totals");
+            if (firstLatest.length != 2) {
+                throw new IOException("counter " + t.getKey() + ": 2 totals expected");
+            }
+            log.counterTotal(present(t.getKey(), "a counter's name"), firstLatest[0],
+                    firstLatest[1]);
+        }
         // Every change, in sample order, replayed as the live run added them.
         List<long[]> changes = new ArrayList<>();
         List<ListenerDoc> listeners = list(d.listeners());
@@ -185,14 +195,6 @@ public final class KernelDocument {
                             d.counters().get(counterNames.get((int) c[2])).values()[i]);
                 }
             }
-        }
-        for (Map.Entry<String, long[]> t : map(d.counterTotals()).entrySet()) {
-            long[] firstLatest = present(t.getValue(), "a counter's totals");
-            if (firstLatest.length != 2) {
-                throw new IOException("counter " + t.getKey() + ": 2 totals expected");
-            }
-            log.counterTotal(present(t.getKey(), "a counter's name"), firstLatest[0],
-                    firstLatest[1]);
         }
         log.listenersReadUpTo(d.listenersReadUpTo());
         for (ResetDoc r : list(d.resets())) {

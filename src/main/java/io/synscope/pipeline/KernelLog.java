@@ -6,6 +6,7 @@ import io.synscope.capture.Addresses;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -482,7 +483,16 @@ public final class KernelLog implements KernelView {
         resets.forEach((k, list) -> list.forEach(r -> rs.add(new KernelDocument.ResetDoc(
                 r.tsNanos(), Addresses.format(k.srcHi(), k.srcLo()), k.srcPort(),
                 Addresses.format(k.dstHi(), k.dstLo()), k.dstPort(), r.state(), r.reason()))));
-        rs.sort((a, b) -> Long.compare(a.tsNanos(), b.tsNanos()));
+        // In time order, ties in a fixed order: a document reads back and writes the same.
+        rs.sort(Comparator.comparingLong(KernelDocument.ResetDoc::tsNanos)
+                .thenComparing(KernelDocument.ResetDoc::src)
+                .thenComparingInt(KernelDocument.ResetDoc::srcPort)
+                .thenComparing(KernelDocument.ResetDoc::dst)
+                .thenComparingInt(KernelDocument.ResetDoc::dstPort)
+                .thenComparing(KernelDocument.ResetDoc::state,
+                        Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparing(KernelDocument.ResetDoc::reason,
+                        Comparator.nullsFirst(Comparator.naturalOrder())));
         Map<String, long[]> totals = new LinkedHashMap<>();
         counterTotals.forEach((name, t) -> totals.put(name, t.clone()));
         return KernelDocument.document(sources, missingSources, sysctls,
