@@ -7,6 +7,7 @@ import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelDocument;
+import io.synscope.report.CsvReport;
 import io.synscope.report.JsonReport;
 import io.synscope.report.TextReport;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +30,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     /** How long an interrupted run may take to write its report before the JVM exits anyway. */
     private static final long REPORT_GRACE_SECONDS = 10;
 
-    enum OutputFormat { text, json }
+    enum OutputFormat { text, json, csv }
 
     final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
     private final PositionalParamSpec file = PositionalParamSpec.builder().index("0")
@@ -37,7 +38,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             .description("capture file, or - for stdin").build();
     private final OptionSpec format = Main.add(spec, OptionSpec.builder("--format")
             .type(OutputFormat.class).paramLabel("<format>").defaultValue("text")
-            .description("text (default) or json (schema: docs/json-schema.md)"));
+            .description("text (default), json (schema: docs/json-schema.md) or csv (columns:"
+                    + " docs/csv.md)"));
     private final ReportOptions report = new ReportOptions(spec, "threads, the reading one"
             + " included (default: one per processor); 1 also keeps --format json's connections"
             + " in decision order from run to run");
@@ -67,19 +69,21 @@ final class AnalyzeCommand implements Callable<Integer> {
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
-            AnalysisSink sink = format == OutputFormat.text
-                    ? new TextReport(new PrintWriter(out), report.useColor(), report.maxLadders(),
-                    Main.version())
-                    // JSON to a file is written as bytes, not through the Writer: see JsonReport.
-                    : toFile != null
-                    ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
-                    : new JsonReport(out, report.all(), report.pretty(), Main.version());
+            AnalysisSink sink = switch (format) {
+                case text -> new TextReport(new PrintWriter(out), report.useColor(),
+                        report.maxLadders(), Main.version());
+                // JSON to a file is written as bytes, not through the Writer: see JsonReport.
+                case json -> toFile != null
+                        ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
+                        : new JsonReport(out, report.all(), report.pretty(), Main.version());
+                case csv -> new CsvReport(out, report.all(), false);
+            };
             Integer threads = report.threads();
             Analyzer analyzer = (threads == null ? new Analyzer(report.config())
                     : new Analyzer(report.config(), threads))
                     .kernel(KernelDocument.fromCapture(file.getValue()));
             CaptureInfo info = analyzer.run(source, sink, onInterrupt);
-            if (output != null || format == OutputFormat.json) {
+            if (output != null || format != OutputFormat.text) {
                 // The text report on the terminal already shows them.
                 Main.printWarnings(err, info);
             }

@@ -507,6 +507,7 @@ public final class TextReport implements AnalysisSink {
             out.println("  " + style.dim("cause") + " " + r.explanation().cause());
             out.println("  " + style.dim("fix  ") + " " + r.explanation().remedy());
         }
+        out.println("  " + style.dim("filter") + " " + WiresharkFilter.of(r));
     }
 
     private void evidence(List<Evidence> evidence, long t0) {
