@@ -9,6 +9,8 @@ import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelDocument;
 import io.synscope.report.CsvReport;
 import io.synscope.report.JsonReport;
+import io.synscope.report.SelectingSink;
+import io.synscope.report.Selection;
 import io.synscope.report.TextReport;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -43,6 +45,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     private final ReportOptions report = new ReportOptions(spec, "threads, the reading one"
             + " included (default: one per processor); 1 also keeps --format json's connections"
             + " in decision order from run to run");
+    private final SelectionOptions selection = new SelectionOptions(spec);
 
     AnalyzeCommand() {
         spec.name("analyze");
@@ -58,7 +61,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (!report.valid(err)) {
+        Selection selected = selection.parse(err);
+        if (selected == null || !report.valid(err)) {
             return ExitCode.USAGE;
         }
         OutputFormat format = this.format.getValue();
@@ -69,15 +73,19 @@ final class AnalyzeCommand implements Callable<Integer> {
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
+            boolean all = report.all() || selected.namesHealthy();
             AnalysisSink sink = switch (format) {
                 case text -> new TextReport(new PrintWriter(out), report.useColor(),
-                        report.maxLadders(), Main.version());
+                        report.maxLadders(), Main.version(), selected.text());
                 // JSON to a file is written as bytes, not through the Writer: see JsonReport.
                 case json -> toFile != null
-                        ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
-                        : new JsonReport(out, report.all(), report.pretty(), Main.version());
-                case csv -> new CsvReport(out, report.all(), false);
+                        ? new JsonReport(toFile, all, report.pretty(), Main.version())
+                        : new JsonReport(out, all, report.pretty(), Main.version());
+                case csv -> new CsvReport(out, all, false);
             };
+            if (!selected.isAll()) {
+                sink = new SelectingSink(sink, selected);
+            }
             Integer threads = report.threads();
             Analyzer analyzer = (threads == null ? new Analyzer(report.config())
                     : new Analyzer(report.config(), threads))
