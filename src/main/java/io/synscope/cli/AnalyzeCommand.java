@@ -7,7 +7,10 @@ import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelDocument;
+import io.synscope.report.CsvReport;
 import io.synscope.report.JsonReport;
+import io.synscope.report.SelectingSink;
+import io.synscope.report.Selection;
 import io.synscope.report.TextReport;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -29,7 +32,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     /** How long an interrupted run may take to write its report before the JVM exits anyway. */
     private static final long REPORT_GRACE_SECONDS = 10;
 
-    enum OutputFormat { text, json }
+    enum OutputFormat { text, json, csv }
 
     final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
     private final PositionalParamSpec file = PositionalParamSpec.builder().index("0")
@@ -37,10 +40,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             .description("capture file, or - for stdin").build();
     private final OptionSpec format = Main.add(spec, OptionSpec.builder("--format")
             .type(OutputFormat.class).paramLabel("<format>").defaultValue("text")
-            .description("text (default) or json (schema: docs/json-schema.md)"));
+            .description("text (default), json (schema: docs/json-schema.md) or csv (columns:"
+                    + " docs/csv.md)"));
     private final ReportOptions report = new ReportOptions(spec, "threads, the reading one"
             + " included (default: one per processor); 1 also keeps --format json's connections"
             + " in decision order from run to run");
+    private final SelectionOptions selection = new SelectionOptions(spec);
 
     AnalyzeCommand() {
         spec.name("analyze");
@@ -56,7 +61,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (!report.valid(err)) {
+        Selection selected = selection.parse(err);
+        if (selected == null || !report.valid(err)) {
             return ExitCode.USAGE;
         }
         OutputFormat format = this.format.getValue();
@@ -67,19 +73,25 @@ final class AnalyzeCommand implements Callable<Integer> {
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
-            AnalysisSink sink = format == OutputFormat.text
-                    ? new TextReport(new PrintWriter(out), report.useColor(), report.maxLadders(),
-                    Main.version())
-                    // JSON to a file is written as bytes, not through the Writer: see JsonReport.
-                    : toFile != null
-                    ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
-                    : new JsonReport(out, report.all(), report.pretty(), Main.version());
+            boolean all = report.all() || selected.namesHealthy();
+            AnalysisSink sink = switch (format) {
+                case text -> new TextReport(new PrintWriter(out), report.useColor(),
+                        report.maxLadders(), Main.version(), selected.text());
+                // JSON to a file is written as bytes, not through the Writer: see JsonReport.
+                case json -> toFile != null
+                        ? new JsonReport(toFile, all, report.pretty(), Main.version())
+                        : new JsonReport(out, all, report.pretty(), Main.version());
+                case csv -> new CsvReport(out, all, false);
+            };
+            if (!selected.isAll()) {
+                sink = new SelectingSink(sink, selected);
+            }
             Integer threads = report.threads();
             Analyzer analyzer = (threads == null ? new Analyzer(report.config())
                     : new Analyzer(report.config(), threads))
                     .kernel(KernelDocument.fromCapture(file.getValue()));
             CaptureInfo info = analyzer.run(source, sink, onInterrupt);
-            if (output != null || format == OutputFormat.json) {
+            if (output != null || format != OutputFormat.text) {
                 // The text report on the terminal already shows them.
                 Main.printWarnings(err, info);
             }

@@ -15,6 +15,7 @@ import io.synscope.pipeline.KernelDocument;
 import io.synscope.pipeline.KernelLog;
 import io.synscope.pipeline.KernelSources;
 import io.synscope.pipeline.TeeSink;
+import io.synscope.report.CsvReport;
 import io.synscope.report.JsonReport;
 import io.synscope.report.LiveText;
 import io.synscope.report.NdjsonReport;
@@ -49,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  * report.
  */
 final class LiveCommand implements Callable<Integer> {
-    enum OutputFormat { text, ndjson, json }
+    enum OutputFormat { text, ndjson, json, csv }
 
     /** libpcap takes the buffer size in bytes as an int. */
     private static final int MAX_BUFFER_KIB = Integer.MAX_VALUE / 1024;
@@ -91,7 +92,8 @@ final class LiveCommand implements Callable<Integer> {
     private final OptionSpec format = Main.add(spec, OptionSpec.builder("--format")
             .type(OutputFormat.class).paramLabel("<format>").defaultValue("text")
             .description("text: a line per failure, then the analyze report; ndjson: a JSON"
-                    + " object per line (docs/ndjson.md); json: analyze's document at the end"));
+                    + " object per line (docs/ndjson.md); json: analyze's document at the end; csv: a row per connection as decided"
+                    + " (docs/csv.md)"));
     private final OptionSpec intervalSeconds = Main.add(spec, OptionSpec.builder("--interval")
             .type(long.class).paramLabel("SECONDS").defaultValue("10")
             .description("ndjson: a status record this often (default ${DEFAULT-VALUE})"));
@@ -309,6 +311,7 @@ final class LiveCommand implements Callable<Integer> {
             case json -> toFile != null
                     ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
                     : new JsonReport(out, report.all(), report.pretty(), Main.version());
+            case csv -> new CsvReport(out, report.all(), true);
         };
     }
 

@@ -36,7 +36,7 @@ final class ReportOptions {
         output = Main.add(spec, OptionSpec.builder("-o", "--output")
                 .type(String.class).paramLabel("OUT").description("write the report to OUT"));
         all = Main.add(spec, Main.flag("--all")
-                .description("json, ndjson, live text: every connection, not only failures"));
+                .description("json, ndjson, csv, live text: every connection, not only failures"));
         maxLadders = Main.add(spec, OptionSpec.builder("--max-ladders")
                 .type(int.class).paramLabel("N").defaultValue("20")
                 .description("text: ladders of at most N failures (default ${DEFAULT-VALUE})"));

@@ -36,6 +36,14 @@ public interface AnalysisSink {
         return true;
     }
 
+    /**
+     * The capture's first frame's time, once, from the reading thread before that frame is
+     * tracked, so before any other call. For a selection relative to the capture's start.
+     * Ignored by default.
+     */
+    default void onCaptureStart(long firstFrameNanos) throws IOException {
+    }
+
     void onConnection(ConnectionResult result) throws IOException;
 
     /**

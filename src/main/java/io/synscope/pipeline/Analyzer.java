@@ -133,7 +133,7 @@ public final class Analyzer {
                     kernel != null && source.live() ? kernel : null);
         }
         ShardedTracker tracker = new ShardedTracker(config, shards, i -> diagnosers[i]);
-        Frames frames = new Frames(tracker);
+        Frames frames = new Frames(tracker, shared);
         try {
             if (source.live()) {
                 frames.readLive(source, stopRequested, new Clock(source, tracker, shared));
@@ -308,6 +308,8 @@ public final class Analyzer {
     /** Reads the frames: decodes, counts, hands segments to the tracker. */
     private static final class Frames {
         private final ShardedTracker tracker;
+        /** Told the first frame's time: {@link AnalysisSink#onCaptureStart}. */
+        private final AnalysisSink sink;
         private final PacketDecoder decoder = new PacketDecoder();
         private final TcpSegment segment = new TcpSegment();
         /** The last frame's link type: the set is written only when it changes. */
@@ -331,8 +333,9 @@ public final class Analyzer {
         long firstOutOfRangeFrame;
         long firstOutOfRangeNanos;
 
-        Frames(ShardedTracker tracker) {
+        Frames(ShardedTracker tracker, AnalysisSink sink) {
             this.tracker = tracker;
+            this.sink = sink;
         }
 
         /**
@@ -394,6 +397,14 @@ public final class Analyzer {
             }
         }
 
+        private void captureStart(long ts) {
+            try {
+                sink.onCaptureStart(ts);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         /**
          * What one frame costs: decode, count, hand to the tracker. A method of its own, not
          * the body of the read loop, so the JIT compiles it early and whole instead of waiting
@@ -406,6 +417,9 @@ public final class Analyzer {
                 ts = outOfRange(raw);
             }
             if (ts < firstTs) {
+                if (count == 1) {
+                    captureStart(ts);
+                }
                 firstTs = ts;
             }
             if (ts > lastTs) {
@@ -485,6 +499,11 @@ public final class Analyzer {
         @Override
         public synchronized boolean keeps(Verdict v, long firstSeenNanos, long id) {
             return sink.keeps(v, firstSeenNanos, id);
+        }
+
+        @Override
+        public synchronized void onCaptureStart(long firstFrameNanos) throws IOException {
+            sink.onCaptureStart(firstFrameNanos);
         }
 
         @Override

@@ -27,6 +27,12 @@ public record TeeSink(AnalysisSink first, AnalysisSink second) implements Analys
     }
 
     @Override
+    public void onCaptureStart(long firstFrameNanos) throws IOException {
+        first.onCaptureStart(firstFrameNanos);
+        second.onCaptureStart(firstFrameNanos);
+    }
+
+    @Override
     public void onConnection(ConnectionResult result) throws IOException {
         if (first.wants(result.verdict())) {
             first.onConnection(result);

@@ -39,6 +39,16 @@ final class Format {
         return new String(buf);
     }
 
+    /**
+     * Seconds with all nine decimals (epoch seconds from an epoch time, or a duration): exact,
+     * no floating point on the way, and read as a number by Wireshark and spreadsheets alike.
+     */
+    static String seconds(long nanos) {
+        long s = Math.floorDiv(nanos, NANOS_PER_SECOND);
+        String fraction = Long.toString(Math.floorMod(nanos, NANOS_PER_SECOND));
+        return s + "." + "0".repeat(9 - fraction.length()) + fraction;
+    }
+
     /** ISO-8601 with nanoseconds, for JSON: what {@link java.time.Instant#toString} prints. */
     static String iso(long epochNanos) {
         char[] buf = new char[ISO_MAX_CHARS];

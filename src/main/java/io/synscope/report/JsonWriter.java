@@ -123,6 +123,7 @@ final class JsonWriter {
             constantField("cause", r.explanation().cause());
             constantField("remedy", r.explanation().remedy());
         }
+        g.writeStringField("wireshark_filter", WiresharkFilter.of(r));
     }
 
     /** An {@code evidence} array, each item's offset counted from {@code firstSeenNanos}. */

@@ -57,6 +57,10 @@ public final class TextReport implements AnalysisSink {
     private final Style style;
     private final int maxLadders;
     private final String version;
+    /** The selection options as given, or "" (see {@link SelectingSink}). */
+    private final String selection;
+    /** Selected failures: each is asked about once, through {@link #keeps}. */
+    private long selectedFailures;
     /**
      * Per verdict ordinal, the kept failures with the latest-starting on top so it can be evicted;
      * null until the verdict's first.
@@ -69,10 +73,20 @@ public final class TextReport implements AnalysisSink {
      * @param maxLadders how many failure ladders to print at most
      */
     public TextReport(PrintWriter out, boolean color, int maxLadders, String version) {
+        this(out, color, maxLadders, version, "");
+    }
+
+    /**
+     * As {@link #TextReport(PrintWriter, boolean, int, String)}, behind a {@link SelectingSink}
+     * with these options: the ladders are of the selected failures, and say so.
+     */
+    public TextReport(PrintWriter out, boolean color, int maxLadders, String version,
+                      String selection) {
         this.out = out;
         this.style = new Style(color);
         this.maxLadders = maxLadders;
         this.version = version;
+        this.selection = selection;
     }
 
     @Override
@@ -83,6 +97,7 @@ public final class TextReport implements AnalysisSink {
     /** What {@link #onConnection} will keep: any while its verdict has room, then earlier ones. */
     @Override
     public boolean keeps(Verdict v, long firstSeenNanos, long id) {
+        selectedFailures++;
         if (maxLadders == 0) {
             return false;
         }
@@ -410,14 +425,20 @@ public final class TextReport implements AnalysisSink {
     }
 
     private void timeline(Summary s) {
-        long failures = s.failures();
+        boolean selected = !selection.isEmpty();
+        long failures = selected ? selectedFailures : s.failures();
         if (failures == 0) {
-            out.println(style.good("No failed connections."));
+            out.println(selected ? style.good("No failed connections selected by "
+                    + Printable.escape(selection) + " (" + Format.count(s.failures())
+                    + " failures in all).")
+                    : style.good("No failed connections."));
             return;
         }
         List<ConnectionResult> shown = pickLadders();
-        out.println(style.bold("Failures, earliest first") + style.dim(" (" + shown.size() + " of "
-                + Format.count(failures) + " shown)"));
+        out.println(style.bold("Failures, earliest first") + style.dim(selected
+                ? " (" + shown.size() + " shown of " + Format.count(failures) + " selected by "
+                + Printable.escape(selection) + "; " + Format.count(s.failures()) + " in all)"
+                : " (" + shown.size() + " of " + Format.count(failures) + " shown)"));
         for (ConnectionResult r : shown) {
             out.println();
             ladder(r);
@@ -513,6 +534,7 @@ public final class TextReport implements AnalysisSink {
             out.println("  " + style.dim("cause") + " " + r.explanation().cause());
             out.println("  " + style.dim("fix  ") + " " + r.explanation().remedy());
         }
+        out.println("  " + style.dim("filter") + " " + WiresharkFilter.of(r));
     }
 
     private void evidence(List<Evidence> evidence, long t0) {

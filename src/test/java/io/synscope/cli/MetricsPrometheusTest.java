@@ -213,7 +213,7 @@ class MetricsPrometheusTest {
         }
     }
 
-    private static boolean refused(int port) {
+    static boolean refused(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
             return false;
@@ -225,7 +225,7 @@ class MetricsPrometheusTest {
     }
 
     /** A port nothing listens on now (the kernel's pick, released). */
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
