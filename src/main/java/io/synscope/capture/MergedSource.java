@@ -42,6 +42,12 @@ public final class MergedSource implements PacketSource {
     /** In time order of their first frames. */
     private final List<Part> parts;
     private final PriorityQueue<Part> waiting = new PriorityQueue<>(TIME_ORDER);
+    /**
+     * The oldest waiting file's key and rank, kept beside the queue: the frame-by-frame test
+     * whether the current file is still the oldest is then two comparisons of numbers.
+     */
+    private long waitingKey;
+    private int waitingRank;
     private final List<String> warnings = new ArrayList<>();
     /** The file whose frame was handed out last, or null. */
     private Part current;
@@ -57,6 +63,7 @@ public final class MergedSource implements PacketSource {
         this.parts = parts;
         this.warnings.addAll(notes);
         waiting.addAll(parts);
+        noteWaitingTop();
     }
 
     /**
@@ -165,6 +172,7 @@ public final class MergedSource implements PacketSource {
         }
         while (p == null) {
             p = waiting.poll();
+            noteWaitingTop();
             if (p == null) {
                 current = null;
                 return false;
@@ -191,12 +199,20 @@ public final class MergedSource implements PacketSource {
 
     /** Puts {@code p} back among the waiting files if one of them has an older frame. */
     private boolean laterThanWaiting(Part p) {
-        Part top = waiting.peek();
-        if (top != null && TIME_ORDER.compare(top, p) < 0) {
+        long key = p.key();
+        if (key > waitingKey || key == waitingKey && p.rank > waitingRank) {
             waiting.add(p);
+            noteWaitingTop();
             return true;
         }
         return false;
+    }
+
+    private void noteWaitingTop() {
+        Part top = waiting.peek();
+        // Nothing waiting: no frame is later than that.
+        waitingKey = top == null ? Long.MAX_VALUE : top.key();
+        waitingRank = top == null ? Integer.MAX_VALUE : top.rank;
     }
 
     /** Notes files that interleave: the previous one still had frames to come. */
