@@ -7,6 +7,7 @@ import io.synscope.capture.Captures;
 import io.synscope.capture.PacketSource;
 import io.synscope.capture.RawPacket;
 import io.synscope.cli.BadInputTest.Run;
+import io.synscope.testutil.Samples;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * file's summary and packet count, and frame numbers that are the whole file's.
  */
 class SeveralInputsTest {
-    private static final Path SAMPLES = Path.of("sample-pcaps");
+    private static final Path SAMPLES = Samples.DIR;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -48,13 +49,7 @@ class SeveralInputsTest {
 
     @TestFactory
     Stream<DynamicTest> partsGivenOutOfOrderAreTheWholeCapture() throws IOException {
-        List<Path> expectations;
-        try (Stream<Path> files = Files.list(SAMPLES)) {
-            expectations = files.filter(p -> p.getFileName().toString().endsWith(".expected.json"))
-                    .sorted().toList();
-        }
-        assertFalse(expectations.isEmpty());
-        return expectations.stream().map(e -> DynamicTest.dynamicTest(
+        return Samples.expectations().stream().map(e -> DynamicTest.dynamicTest(
                 e.getFileName().toString(), () -> checkParts(e)));
     }
 
@@ -71,7 +66,7 @@ class SeveralInputsTest {
         JsonNode whole = json(capture.toString());
         JsonNode merged = json(given.toArray(String[]::new));
 
-        assertEquals(truth(expected), verdicts(merged), capture + " in parts");
+        assertEquals(verdicts(expected), verdicts(merged), capture + " in parts");
         assertEquals(withFrames(whole), withFrames(merged), "frame numbers");
         assertEquals(whole.get("summary"), merged.get("summary"));
         assertEquals(whole.get("capture").get("packets"), merged.get("capture").get("packets"));
@@ -103,7 +98,7 @@ class SeveralInputsTest {
         assertEquals(8, runs.size(), madeBy);
         Collections.reverse(runs);
         JsonNode merged = json(runs.toArray(String[]::new));
-        assertEquals(truth(expected), verdicts(merged));
+        assertEquals(verdicts(expected), verdicts(merged));
         assertEquals(withFrames(json(SAMPLES.resolve("demo.pcap").toString())),
                 withFrames(merged));
     }
@@ -159,7 +154,7 @@ class SeveralInputsTest {
         Files.createDirectories(rotated.resolve("sub"));
         JsonNode expected = JSON.readTree(SAMPLES.resolve("demo.expected.json").toFile());
         JsonNode merged = json(rotated.toString());
-        assertEquals(truth(expected), verdicts(merged));
+        assertEquals(verdicts(expected), verdicts(merged));
         assertEquals(withFrames(json(capture.toString())), withFrames(merged));
         assertEquals(parts.size(), merged.get("capture").get("files").size());
         String warnings = merged.get("capture").get("warnings").toString();
@@ -170,6 +165,22 @@ class SeveralInputsTest {
         for (Part p : parts) {
             assertTrue(text.out().contains(p.path().toString()), text.out());
         }
+    }
+
+    /** File names in the list of files are printed with control characters made visible. */
+    @Test
+    void hostileFileNamesInTheListAreEscaped() throws Exception {
+        Path rotated = Files.createDirectories(dir.resolve("hostile"));
+        Files.copy(SAMPLES.resolve("ok.pcap"), rotated.resolve("a\u001b[2J.pcap"));
+        Files.copy(SAMPLES.resolve("refused.pcap"), rotated.resolve("b\u202e.pcap"));
+        Run text = run("analyze", "--color", "never", rotated.toString());
+        assertEquals(ExitCode.OK, text.code(), text.err());
+        assertTrue(text.out().contains("a\\x1b[2J.pcap") && text.out().contains("b\\u202e.pcap"),
+                text.out());
+        assertFalse(text.out().contains("\u001b") || text.out().contains("\u202e"));
+        JsonNode json = json(rotated.toString());
+        assertEquals(rotated.resolve("a\u001b[2J.pcap").toString(),
+                json.get("capture").get("files").get(0).get("file").asText());
     }
 
     @Test
@@ -322,15 +333,7 @@ class SeveralInputsTest {
         }
     }
 
-    private static List<String> truth(JsonNode expected) {
-        List<String> lines = new ArrayList<>();
-        for (JsonNode c : expected.get("connections")) {
-            lines.add(line(c) + " " + c.get("verdict").asText() + "/" + c.get("outcome").asText());
-        }
-        Collections.sort(lines);
-        return lines;
-    }
-
+    /** Each connection's addresses, verdict and outcome, sorted: a report's or a truth's. */
     private static List<String> verdicts(JsonNode report) {
         List<String> lines = new ArrayList<>();
         for (JsonNode c : report.get("connections")) {
