@@ -66,6 +66,23 @@ public interface PacketSource extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The files read, in time order, when this source merges several ({@link MergedSource});
+     * empty for a single file, stdin or an interface.
+     */
+    default List<CapturePart> parts() {
+        return List.of();
+    }
+
+    /**
+     * For a source that goes on past a damaged part (several files, {@link MergedSource}): the
+     * first damage it went past, so that the run still ends with its exit code; null otherwise
+     * (a single source throws its damage from {@link #next}).
+     */
+    default CaptureException damage() {
+        return null;
+    }
+
     /** Name for messages: the path given by the user, {@code "-"} for stdin, or an interface. */
     String name();
 

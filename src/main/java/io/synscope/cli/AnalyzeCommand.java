@@ -1,7 +1,7 @@
 package io.synscope.cli;
 
 import io.synscope.capture.CaptureException;
-import io.synscope.capture.Captures;
+import io.synscope.capture.MergedSource;
 import io.synscope.capture.PacketSource;
 import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
@@ -22,12 +22,13 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** {@code synscope analyze FILE}: the main job. */
+/** {@code synscope analyze FILE...}: the main job. */
 final class AnalyzeCommand implements Callable<Integer> {
     /** How long an interrupted run may take to write its report before the JVM exits anyway. */
     private static final long REPORT_GRACE_SECONDS = 10;
@@ -35,9 +36,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     enum OutputFormat { text, json, csv }
 
     final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
-    private final PositionalParamSpec file = PositionalParamSpec.builder().index("0")
-            .type(String.class).required(true).paramLabel("FILE")
-            .description("capture file, or - for stdin").build();
+    private final PositionalParamSpec files = PositionalParamSpec.builder().index("0..*")
+            .arity("1..*").type(List.class).auxiliaryTypes(String.class).required(true)
+            .paramLabel("FILE").description("capture files or directories of them, read as one"
+                    + " capture in time order; or - for stdin").build();
     private final OptionSpec format = Main.add(spec, OptionSpec.builder("--format")
             .type(OutputFormat.class).paramLabel("<format>").defaultValue("text")
             .description("text (default), json (schema: docs/json-schema.md) or csv (columns:"
@@ -54,8 +56,10 @@ final class AnalyzeCommand implements Callable<Integer> {
                         + " names each connection's failure with its evidence packets, and"
                         + " reports a timeline.",
                 "FILE may be pcap or pcapng, gzip-compressed or not, or - for stdin"
-                        + " (tcpdump -w - | synscope analyze -).");
-        spec.addPositional(file);
+                        + " (tcpdump -w - | synscope analyze -). Several files (rotated by"
+                        + " tcpdump -C or -G, in any order), or a directory of them, are read as"
+                        + " one capture in time order.");
+        spec.addPositional(files);
     }
 
     @Override
@@ -65,11 +69,16 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (selected == null || !report.valid(err)) {
             return ExitCode.USAGE;
         }
+        List<String> inputs = files.getValue();
+        if (inputs.size() > 1 && inputs.contains("-")) {
+            err.println("synscope: - (stdin) can only be the single input, not one of several");
+            return ExitCode.USAGE;
+        }
         OutputFormat format = this.format.getValue();
         String output = report.output();
         Interrupt onInterrupt = new Interrupt();
         Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try (PacketSource source = Captures.open(file.getValue());
+        try (PacketSource source = MergedSource.open(inputs);
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
@@ -89,7 +98,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             Integer threads = report.threads();
             Analyzer analyzer = (threads == null ? new Analyzer(report.config())
                     : new Analyzer(report.config(), threads))
-                    .kernel(KernelDocument.fromCapture(file.getValue()));
+                    // Only a single file's recorded kernel evidence is read (docs/usage.md).
+                    .kernel(source.parts().isEmpty() ? KernelDocument.fromCapture(inputs.get(0))
+                            : null);
             CaptureInfo info = analyzer.run(source, sink, onInterrupt);
             if (output != null || format != OutputFormat.text) {
                 // The text report on the terminal already shows them.

@@ -271,8 +271,10 @@ public final class Main implements Runnable {
      * report itself does not show them.
      */
     static void printWarnings(PrintWriter err, CaptureInfo info) {
+        // Several files' warnings name the file they come from themselves.
+        String prefix = info.files().size() > 1 ? "" : info.name() + ": ";
         for (String w : info.warnings()) {
-            err.println("synscope: warning: " + Printable.escape(info.name() + ": " + w));
+            err.println("synscope: warning: " + Printable.escape(prefix + w));
         }
     }
 

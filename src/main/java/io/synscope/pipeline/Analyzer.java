@@ -1,6 +1,7 @@
 package io.synscope.pipeline;
 
 import io.synscope.capture.CaptureException;
+import io.synscope.capture.CapturePart;
 import io.synscope.capture.CaptureStats;
 import io.synscope.capture.LinkType;
 import io.synscope.capture.PacketSource;
@@ -179,16 +180,23 @@ public final class Analyzer {
             allWarnings.add(memoryCapWarning(tracker.decidedEarly(), config.maxOpenConnections()));
         }
         boolean any = frames.count > 0;
+        List<CapturePart> files = source.parts().isEmpty()
+                ? List.of(new CapturePart(source.name(), source.format(), frames.count,
+                any ? 1 : 0, frames.count, any ? frames.firstTs : 0, any ? frames.lastTs : 0))
+                : source.parts();
         CaptureInfo info = new CaptureInfo(source.name(), source.format(), frames.count,
                 frames.segments, skippedByReason, any ? frames.firstTs : 0,
                 any ? frames.lastTs : 0, links, allWarnings, frames.problems,
                 tracker.connectionsSeen(), tracker.peakOpenConnections(), tracker.latePackets(),
-                tracker.duplicatePackets(), stats, kernel != null ? kernel.summary() : null);
+                tracker.duplicatePackets(), stats, kernel != null ? kernel.summary() : null, files);
         SummaryBuilder summary = new SummaryBuilder();
         for (Diagnoser d : diagnosers) {
             summary.merge(d.counts());
         }
         sink.onFinish(info, summary.build(classifierConfig));
+        if (frames.damage == null) {
+            frames.damage = source.damage();
+        }
         if (frames.damage != null) {
             throw frames.damage;
         }

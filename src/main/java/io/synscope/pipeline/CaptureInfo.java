@@ -1,5 +1,6 @@
 package io.synscope.pipeline;
 
+import io.synscope.capture.CapturePart;
 import io.synscope.capture.CaptureStats;
 import io.synscope.decode.SkipReason;
 
@@ -19,6 +20,8 @@ import java.util.Map;
  * @param stats          what the capture lost (libpcap's counts for a live capture, a pcapng
  *                       statistics block for a file), or null when the source does not know
  * @param kernel         what the kernel said over the capture, or null without kernel evidence
+ * @param files          the files read, in time order: one for a single file (or stdin, or an
+ *                       interface), several when {@code analyze} merged them
  */
 public record CaptureInfo(
         String name,
@@ -36,13 +39,15 @@ public record CaptureInfo(
         long latePackets,
         long duplicatePackets,
         CaptureStats stats,
-        KernelSummary kernel) {
+        KernelSummary kernel,
+        List<CapturePart> files) {
 
     public CaptureInfo {
         skipped = Map.copyOf(skipped);
         linkTypes = List.copyOf(linkTypes);
         warnings = List.copyOf(warnings);
         decodeProblems = List.copyOf(decodeProblems);
+        files = List.copyOf(files);
     }
 
     /** The skipped counts described in words ("not TCP", …), in {@link SkipReason}'s order. */

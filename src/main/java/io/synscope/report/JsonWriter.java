@@ -2,6 +2,7 @@ package io.synscope.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
+import io.synscope.capture.CapturePart;
 import io.synscope.capture.CaptureStats;
 import io.synscope.capture.Printable;
 import io.synscope.diagnose.Alternative;
@@ -144,6 +145,7 @@ final class JsonWriter {
         g.writeObjectFieldStart("capture");
         g.writeFieldName("file");
         externalString(c.name());
+        files(c.files());
         g.writeStringField("format", c.format());
         g.writeNumberField("packets", c.frames());
         g.writeNumberField("tcp_segments", c.tcpSegments());
@@ -168,6 +170,31 @@ final class JsonWriter {
         g.writeNumberField("duplicate_packets", c.duplicatePackets());
         dropsFields(c.stats());
         g.writeEndObject();
+    }
+
+    /** {@code files}: each file read, in time order, and which merged frames it holds. */
+    private void files(List<CapturePart> files) throws IOException {
+        g.writeArrayFieldStart("files");
+        for (CapturePart f : files) {
+            g.writeStartObject();
+            g.writeFieldName("file");
+            externalString(f.name());
+            g.writeStringField("format", f.format());
+            g.writeNumberField("packets", f.frames());
+            if (f.frames() > 0) {
+                g.writeNumberField("first_frame", f.firstFrame());
+                g.writeNumberField("last_frame", f.lastFrame());
+                g.writeStringField("first_time", Format.iso(f.firstTsNanos()));
+                g.writeStringField("last_time", Format.iso(f.lastTsNanos()));
+            } else {
+                g.writeNullField("first_frame");
+                g.writeNullField("last_frame");
+                g.writeNullField("first_time");
+                g.writeNullField("last_time");
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /**

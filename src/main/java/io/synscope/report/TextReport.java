@@ -1,5 +1,6 @@
 package io.synscope.report;
 
+import io.synscope.capture.CapturePart;
 import io.synscope.capture.Printable;
 import io.synscope.diagnose.Alternative;
 import io.synscope.diagnose.ConnectionResult;
@@ -168,6 +169,9 @@ public final class TextReport implements AnalysisSink {
                     .append(" captured twice (counted once)");
         }
         out.println(read);
+        if (c.files().size() > 1) {
+            files(c.files());
+        }
         if (c.stats() != null) {
             out.println("capture losses: " + Format.count(c.stats().kernelDrops())
                     + " dropped by the kernel, " + Format.count(c.stats().interfaceDrops())
@@ -201,6 +205,19 @@ public final class TextReport implements AnalysisSink {
             out.println(style.warn("undecodable: ") + Printable.escape(p));
         }
         out.println();
+    }
+
+    /** Which merged frames, and which times, each of several files holds. */
+    private void files(List<CapturePart> files) {
+        out.println(Format.count(files.size()) + " files, read as one capture in time order"
+                + " (frame numbers count the merged frames):");
+        for (CapturePart f : files) {
+            String frames = f.frames() == 0 ? "no frames"
+                    : "frames " + Format.count(f.firstFrame()) + "–" + Format.count(f.lastFrame())
+                    + ", " + Format.dateClock(f.firstTsNanos()) + " → "
+                    + Format.clock(f.lastTsNanos()) + " UTC";
+            out.println("  " + Printable.escape(f.name()) + " (" + f.format() + "): " + frames);
+        }
     }
 
     private void serverTable(Summary s) {

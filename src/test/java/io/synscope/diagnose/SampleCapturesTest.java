@@ -3,12 +3,12 @@ package io.synscope.diagnose;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synscope.testutil.CollectingSink;
+import io.synscope.testutil.Samples;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,17 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * client saw and the kernel's counters, never from synscope. They must match exactly.
  */
 class SampleCapturesTest {
-    private static final Path SAMPLES = Path.of("sample-pcaps");
+    private static final Path SAMPLES = Samples.DIR;
 
     @TestFactory
     Stream<DynamicTest> everySampleMatchesItsGroundTruth() throws IOException {
-        List<Path> expectations;
-        try (Stream<Path> files = Files.list(SAMPLES)) {
-            expectations = files.filter(p -> p.getFileName().toString().endsWith(".expected.json"))
-                    .sorted().toList();
-        }
-        assertFalse(expectations.isEmpty(), "no sample captures in " + SAMPLES.toAbsolutePath());
-        return expectations.stream().map(e -> DynamicTest.dynamicTest(
+        return Samples.expectations().stream().map(e -> DynamicTest.dynamicTest(
                 e.getFileName().toString(), () -> check(e)));
     }
 
@@ -64,12 +58,7 @@ class SampleCapturesTest {
      */
     @TestFactory
     Stream<DynamicTest> listenerFindingsAgreeWithTheKernelsCounters() throws IOException {
-        List<Path> expectations;
-        try (Stream<Path> files = Files.list(SAMPLES)) {
-            expectations = files.filter(p -> p.getFileName().toString().endsWith(".expected.json"))
-                    .sorted().toList();
-        }
-        return expectations.stream().map(e -> DynamicTest.dynamicTest(
+        return Samples.expectations().stream().map(e -> DynamicTest.dynamicTest(
                 e.getFileName().toString(), () -> checkFindings(e)));
     }
 
