@@ -18,6 +18,22 @@ public enum LimitedBy {
         this.jsonName = jsonName;
     }
 
+    /**
+     * The SYN queue's limit, as tcp_conn_request applies it: the listener's backlog, or, with
+     * {@code tcp_syncookies=0}, three quarters of {@code tcp_max_syn_backlog} when that is lower
+     * (a SYN is dropped once fewer than a quarter is left). Below {@code backlog} exactly when
+     * {@link #TCP_MAX_SYN_BACKLOG} is the limit.
+     *
+     * @param syncookies    the sysctl's value, -1 when unknown
+     * @param maxSynBacklog the sysctl's value, -1 when unknown
+     */
+    public static int synQueueLimit(int backlog, long syncookies, long maxSynBacklog) {
+        if (syncookies != 0 || maxSynBacklog < 0) {
+            return backlog;
+        }
+        return (int) Math.min(backlog, maxSynBacklog - (maxSynBacklog >> 2));
+    }
+
     /** The name in JSON and text: the sysctl's full name, or {@code backlog}. */
     public String jsonName() {
         return jsonName;

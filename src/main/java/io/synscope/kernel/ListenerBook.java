@@ -83,16 +83,9 @@ final class ListenerBook {
             }
             LimitedBy acceptBy = limits.somaxconn() >= 0 && backlog >= limits.somaxconn()
                     ? LimitedBy.SOMAXCONN : LimitedBy.BACKLOG;
-            int synLimit = backlog;
-            LimitedBy synBy = acceptBy;
-            if (limits.syncookies() == 0 && limits.maxSynBacklog() >= 0) {
-                // tcp_conn_request without cookies: drop when fewer than a quarter are left.
-                long quarterLeft = limits.maxSynBacklog() - (limits.maxSynBacklog() >> 2);
-                if (quarterLeft < backlog) {
-                    synLimit = (int) quarterLeft;
-                    synBy = LimitedBy.TCP_MAX_SYN_BACKLOG;
-                }
-            }
+            int synLimit = LimitedBy.synQueueLimit(backlog, limits.syncookies(),
+                    limits.maxSynBacklog());
+            LimitedBy synBy = synLimit < backlog ? LimitedBy.TCP_MAX_SYN_BACKLOG : acceptBy;
             return new ListenerStats(ip, port, cookie, backlog, acceptBy, synLimit, synBy,
                     acceptNow, acceptPeak, fullNanos / 1_000_000, list, droppedIntervals,
                     synNow, synPeak, firstSeen, lastSeen, open);

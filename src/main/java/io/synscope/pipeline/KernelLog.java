@@ -2,6 +2,7 @@ package io.synscope.pipeline;
 
 import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.KernelView;
+import io.synscope.kernel.LimitedBy;
 import io.synscope.capture.Addresses;
 
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ public final class KernelLog implements KernelView {
     static final int MAX_CHANGES = 4_000_000;
     static final int MAX_SAMPLES = 2_000_000;
     static final int MAX_LISTENERS = 4096;
+    /** 0.0.0.0 in the tracker's address form (IPv4 mapped into IPv6). */
+    private static final long V4_ANY_LO = Addresses.lo(new byte[4]);
     /** A listener's depth from the sample that no longer listed it: closed. */
     static final int CLOSED = -1;
 
@@ -64,11 +67,14 @@ public final class KernelLog implements KernelView {
         /** The last sample that listed this listener. */
         int lastSample;
 
+        /** Whether the last change has these values: a sample that repeats them is no change. */
+        boolean same(int depthNow, int backlogNow, int synRecvNow) {
+            return count > 0 && depth[count - 1] == depthNow && backlog[count - 1] == backlogNow
+                    && synRecv[count - 1] == synRecvNow;
+        }
+
+        /** Appends a change; the caller has checked it is one ({@link #same}). */
         void add(int index, int depthNow, int backlogNow, int synRecvNow) {
-            if (count > 0 && depth[count - 1] == depthNow && backlog[count - 1] == backlogNow
-                    && synRecv[count - 1] == synRecvNow) {
-                return;
-            }
             if (count == depth.length) {
                 int n = count * 2;
                 sampleIndex = Arrays.copyOf(sampleIndex, n);
@@ -107,10 +113,8 @@ public final class KernelLog implements KernelView {
         long[] value = new long[4];
         int count;
 
+        /** Appends a change; the caller has checked the value differs from the last. */
         void add(int index, long valueNow) {
-            if (count > 0 && value[count - 1] == valueNow) {
-                return;
-            }
             if (count == value.length) {
                 sampleIndex = Arrays.copyOf(sampleIndex, count * 2);
                 value = Arrays.copyOf(value, count * 2);
@@ -266,8 +270,7 @@ public final class KernelLog implements KernelView {
             listeners.put(key, s);
         }
         s.lastSample = sampleCount - 1;
-        if (s.count > 0 && s.depth[s.count - 1] == acceptQueue && s.backlog[s.count - 1] == backlog
-                && s.synRecv[s.count - 1] == synRecv) {
+        if (s.same(acceptQueue, backlog, synRecv)) {
             return;
         }
         if (changes >= MAX_CHANGES) {
@@ -430,7 +433,7 @@ public final class KernelLog implements KernelView {
     private ListenerSeries listenerFor(long hi, long lo, int port) {
         ListenerSeries s = listeners.get(new ListenerKey(hi, lo, port));
         if (s == null && Addresses.isV4(hi, lo)) {
-            s = listeners.get(new ListenerKey(0, Addresses.lo(new byte[4]), port));
+            s = listeners.get(new ListenerKey(0, V4_ANY_LO, port));
         }
         if (s == null) {
             s = listeners.get(new ListenerKey(0, 0, port));
@@ -603,16 +606,11 @@ public final class KernelLog implements KernelView {
         int backlog = s.count > 0 ? s.backlog[s.count - 1] : 0;
         String acceptLimit = somaxconn != null && backlog == somaxconn ? "net.core.somaxconn"
                 : "listen() backlog";
-        // tcp_conn_request: without cookies a SYN is dropped once fewer than a quarter of
-        // tcp_max_syn_backlog is left, whatever the backlog.
-        int synLimit = backlog;
-        String synLimitBy = acceptLimit;
-        Long maxSynBacklog = sysctls.get("net.ipv4.tcp_max_syn_backlog");
-        if (Long.valueOf(0).equals(sysctls.get("net.ipv4.tcp_syncookies"))
-                && maxSynBacklog != null && maxSynBacklog - (maxSynBacklog >> 2) < backlog) {
-            synLimit = (int) (maxSynBacklog - (maxSynBacklog >> 2));
-            synLimitBy = "net.ipv4.tcp_max_syn_backlog";
-        }
+        int synLimit = LimitedBy.synQueueLimit(backlog,
+                sysctls.getOrDefault("net.ipv4.tcp_syncookies", -1L),
+                sysctls.getOrDefault("net.ipv4.tcp_max_syn_backlog", -1L));
+        String synLimitBy = synLimit < backlog ? LimitedBy.TCP_MAX_SYN_BACKLOG.jsonName()
+                : acceptLimit;
         String limitedBy = fullNanos == 0 && synRecvPeak >= synLimit && synLimit > 0
                 ? synLimitBy : acceptLimit;
         return new KernelSummary.Listener(new HostPort(Addresses.format(key.hi(), key.lo()),
