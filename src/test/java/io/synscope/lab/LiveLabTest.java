@@ -56,7 +56,8 @@ class LiveLabTest {
     private static final long SECOND = 1_000_000_000L;
     private static final List<String> MODES = List.of("ok", "refused",
             "syn-dropped-accept-queue", "ack-ignored", "overflow-reset", "rst-unread-data",
-            "rst-linger0", "client-linger0", "write-after-close", "syn-dropped-syn-queue");
+            "rst-unread-data-after-fin", "rst-linger0", "client-linger0", "write-after-close",
+            "syn-dropped-syn-queue");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Modes whose server's accept queue fills: the listener must show it. */
     private static final List<String> ACCEPT_QUEUE_MODES = List.of("syn-dropped-accept-queue",
