@@ -20,12 +20,9 @@ import io.synscope.pipeline.KernelSummary;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The terminal report: what was read, verdicts per server, what each listener's failures point
@@ -40,34 +37,14 @@ public final class TextReport implements AnalysisSink {
     private static final int HISTOGRAM_ROWS = 30;
     private static final int HISTOGRAM_WIDTH = 40;
     private static final int SERVERS_SHOWN = 20;
-    /**
-     * Earliest first packet first; the id (first frame) breaks ties. A class rather than
-     * Comparator.comparingLong's lambdas
-     * (docs/performance.md#s1-nothing-on-the-first-packets-that-bootstraps-javalanginvoke).
-     */
-    private static final Comparator<ConnectionResult> BY_START = new Comparator<>() {
-        @Override
-        public int compare(ConnectionResult a, ConnectionResult b) {
-            return compareStarts(a.firstSeenNanos(), a.id(), b.firstSeenNanos(), b.id());
-        }
-    };
-    private static final Comparator<ConnectionResult> LATEST_START_FIRST =
-            Collections.reverseOrder(BY_START);
-
     private final PrintWriter out;
     private final Style style;
-    private final int maxLadders;
     private final String version;
     /** The selection options as given, or "" (see {@link SelectingSink}). */
     private final String selection;
     /** Selected failures: each is asked about once, through {@link #keeps}. */
     private long selectedFailures;
-    /**
-     * Per verdict ordinal, the kept failures with the latest-starting on top so it can be evicted;
-     * null until the verdict's first.
-     */
-    private final List<PriorityQueue<ConnectionResult>> kept =
-            new ArrayList<>(Collections.nCopies(Verdict.values().length, null));
+    private final LadderSample ladders;
 
     /**
      * @param color      ANSI colours (the caller decides: a TTY and no NO_COLOR)
@@ -85,7 +62,7 @@ public final class TextReport implements AnalysisSink {
                       String selection) {
         this.out = out;
         this.style = new Style(color);
-        this.maxLadders = maxLadders;
+        this.ladders = new LadderSample(maxLadders);
         this.version = version;
         this.selection = selection;
     }
@@ -99,37 +76,12 @@ public final class TextReport implements AnalysisSink {
     @Override
     public boolean keeps(Verdict v, long firstSeenNanos, long id) {
         selectedFailures++;
-        if (maxLadders == 0) {
-            return false;
-        }
-        PriorityQueue<ConnectionResult> q = kept.get(v.ordinal());
-        if (q == null || q.size() < maxLadders) {
-            return true;
-        }
-        ConnectionResult latest = q.peek();
-        return compareStarts(firstSeenNanos, id, latest.firstSeenNanos(), latest.id()) < 0;
+        return ladders.keeps(v, firstSeenNanos, id);
     }
 
     @Override
     public void onConnection(ConnectionResult r) {
-        if (maxLadders == 0) {
-            return;
-        }
-        PriorityQueue<ConnectionResult> q = kept.get(r.verdict().ordinal());
-        if (q == null) {
-            q = new PriorityQueue<>(LATEST_START_FIRST);
-            kept.set(r.verdict().ordinal(), q);
-        }
-        q.add(r);
-        if (q.size() > maxLadders) {
-            q.poll();
-        }
-    }
-
-    private static int compareStarts(long aFirstSeenNanos, long aId, long bFirstSeenNanos,
-                                     long bId) {
-        int byTime = Long.compare(aFirstSeenNanos, bFirstSeenNanos);
-        return byTime != 0 ? byTime : Long.compare(aId, bId);
+        ladders.add(r);
     }
 
     @Override
@@ -451,7 +403,7 @@ public final class TextReport implements AnalysisSink {
                     : style.good("No failed connections."));
             return;
         }
-        List<ConnectionResult> shown = pickLadders();
+        List<ConnectionResult> shown = ladders.pick();
         out.println(style.bold("Failures, earliest first") + style.dim(selected
                 ? " (" + shown.size() + " shown of " + Format.count(failures) + " selected by "
                 + Printable.escape(selection) + "; " + Format.count(s.failures()) + " in all)"
@@ -466,34 +418,6 @@ public final class TextReport implements AnalysisSink {
                     + " more failures not shown: --max-ladders N shows more,"
                     + " --format json lists every one"));
         }
-    }
-
-    /** Round-robin over verdicts (earliest first within each), then back into time order. */
-    private List<ConnectionResult> pickLadders() {
-        List<List<ConnectionResult>> perVerdict = new ArrayList<>();
-        for (PriorityQueue<ConnectionResult> q : kept) {
-            if (q == null) {
-                continue;
-            }
-            List<ConnectionResult> l = new ArrayList<>(q);
-            l.sort(BY_START);
-            perVerdict.add(l);
-        }
-        List<ConnectionResult> picked = new ArrayList<>();
-        for (int round = 0; picked.size() < maxLadders; round++) {
-            boolean any = false;
-            for (List<ConnectionResult> l : perVerdict) {
-                if (round < l.size() && picked.size() < maxLadders) {
-                    picked.add(l.get(round));
-                    any = true;
-                }
-            }
-            if (!any) {
-                break;
-            }
-        }
-        picked.sort(BY_START);
-        return picked;
     }
 
     /**
