@@ -7,7 +7,6 @@ import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;
 import io.synscope.diagnose.Failure;
-import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.KernelEvidence;
 import io.synscope.diagnose.LadderStep;
 import io.synscope.diagnose.Outcome;
@@ -20,7 +19,6 @@ import io.synscope.pipeline.KernelSummary;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -258,7 +256,6 @@ public final class TextReport implements AnalysisSink {
         // Source names are synscope's own, but a recorded file may say anything: escaped.
         out.println(style.bold("What the kernel saw") + style.dim(" (" + (k.sources().isEmpty()
                 ? "no source worked" : Printable.escape(String.join(", ", k.sources()))) + ")"));
-        Long somaxconn = k.sysctls().get("net.core.somaxconn");
         for (KernelSummary.Listener l : k.listeners()) {
             StringBuilder line = new StringBuilder();
             if (l.fullNanos() > 0) {
@@ -284,29 +281,14 @@ public final class TextReport implements AnalysisSink {
             } else if (l.synRecvPeak() > 0) {
                 line.append("; up to ").append(l.synRecvPeak()).append(" half-open (SYN_RECV)");
             }
-            String verdicts = verdictsAt(s, l.listener());
+            String verdicts = ListenerAdvice.verdictsAt(s, l.listener());
             if (!verdicts.isEmpty()) {
                 line.append("; ").append(verdicts);
             }
             out.println(style.bad("• ") + style.bold(l.listener().toString()) + "  " + line);
-            if (l.fullNanos() == 0 && l.synQueueFull()) {
-                boolean cookies = Long.valueOf(1).equals(
-                        k.sysctls().get("net.ipv4.tcp_syncookies"));
-                out.println("  fix: the SYN queue (" + l.limitedBy() + ", " + l.synQueueLimit()
-                        + ") filled with half-open connections: a SYN flood or clients that"
-                        + " never finish the handshake; " + (cookies ? "SYN cookies are on, so"
-                        + " new clients still get in once it is full" : "turn on"
-                        + " net.ipv4.tcp_syncookies=1") + ", and raise the limit if the clients"
-                        + " are real");
-            } else if (l.fullNanos() > 0) {
-                out.println("  fix: " + ("net.core.somaxconn".equals(l.limitedBy())
-                        ? "the limit is net.core.somaxconn (" + somaxconn + "), not the"
-                        + " application's backlog: raise it (sysctl -w net.core.somaxconn=N)"
-                        + " together with the listen() backlog, and accept faster"
-                        : "the limit is the application's listen() backlog (" + l.backlog()
-                        + (somaxconn != null ? "; somaxconn " + somaxconn : "")
-                        + "): raise it (Java ServerSocket's"
-                        + " backlog argument, nginx 'listen … backlog=N') and accept faster"));
+            String fix = ListenerAdvice.kernelFix(k, l);
+            if (fix != null) {
+                out.println("  fix: " + fix);
             }
         }
         if (k.quietListeners() > 0) {
@@ -332,25 +314,6 @@ public final class TextReport implements AnalysisSink {
                     + " kernel records beyond synscope's bounds");
         }
         out.println();
-    }
-
-    /** "37 ack-ignored, 12 syn-dropped" for the server(s) a listener serves, or "". */
-    private static String verdictsAt(Summary s, HostPort listener) {
-        boolean wildcard = listener.ip().equals("0.0.0.0") || listener.ip().equals("::");
-        Map<Verdict, Long> counts = new EnumMap<>(Verdict.class);
-        for (Summary.ServerSummary srv : s.servers()) {
-            if (srv.server().port() == listener.port()
-                    && (wildcard || srv.server().ip().equals(listener.ip()))) {
-                srv.byVerdict().forEach((v, n) -> counts.merge(v, n, Long::sum));
-            }
-        }
-        List<String> parts = new ArrayList<>();
-        counts.forEach((v, n) -> {
-            if (v.isFailure()) {
-                parts.add(Format.count(n) + " " + v.key());
-            }
-        });
-        return String.join(", ", parts);
     }
 
     private void histogram(Summary s) {
