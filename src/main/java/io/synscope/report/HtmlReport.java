@@ -81,6 +81,7 @@ public final class HtmlReport implements AnalysisSink {
     /** The selection options as given, or "" (see {@link SelectingSink}). */
     private final String selection;
     private final LadderSample ladders;
+    private final int maxRows;
     /** The kept rows, the one to evict first on top. */
     private final PriorityQueue<KeptRow> rows = new PriorityQueue<>(ROW_ORDER.reversed());
     /** Connections offered through {@link #keeps}: each is asked about once. */
@@ -95,6 +96,13 @@ public final class HtmlReport implements AnalysisSink {
      * @param selection  the selection options as given behind a {@link SelectingSink}, or ""
      */
     public HtmlReport(Writer out, boolean all, int maxLadders, String version, String selection) {
+        this(out, all, maxLadders, MAX_TABLE_ROWS, version, selection);
+    }
+
+    /** As the public constructor, with a table of at most {@code maxRows} rows. */
+    HtmlReport(Writer out, boolean all, int maxLadders, int maxRows, String version,
+               String selection) {
+        this.maxRows = maxRows;
         this.out = out;
         this.all = all;
         this.version = version;
@@ -122,7 +130,7 @@ public final class HtmlReport implements AnalysisSink {
     }
 
     private boolean keepsRow(boolean failure, long firstSeenNanos, long id) {
-        if (rows.size() < MAX_TABLE_ROWS) {
+        if (rows.size() < maxRows) {
             return true;
         }
         KeptRow last = rows.peek();
@@ -137,7 +145,7 @@ public final class HtmlReport implements AnalysisSink {
         }
         if (keepsRow(failure, r.firstSeenNanos(), r.id())) {
             rows.add(new KeptRow(failure, r.firstSeenNanos(), r.id(), r.verdict(), row(r)));
-            if (rows.size() > MAX_TABLE_ROWS) {
+            if (rows.size() > maxRows) {
                 rows.poll();
             }
         }
@@ -405,7 +413,7 @@ public final class HtmlReport implements AnalysisSink {
         }
         return new HtmlView.Table("Connections: " + what, list, offered > list.size() ? "… "
                 + Format.count(offered - list.size()) + " more connections not in this table (it"
-                + " holds " + Format.count(MAX_TABLE_ROWS) + ", failures first): --format csv"
+                + " holds " + Format.count(maxRows) + ", failures first): --format csv"
                 + " lists every one" : "", keys);
     }
 
