@@ -41,8 +41,8 @@ final class HtmlGraphics {
     private static final int PLOT_RIGHT = 990;
     private static final int PLOT_TOP = 12;
     private static final int PLOT_BOTTOM = 172;
-    private static final int LANE_HEIGHT = 14;
-    private static final int LANE_GAP = 6;
+    private static final int LANE_HEIGHT = 30;
+    private static final int LANE_GAP = 24;
     private static final int X_TICKS = 8;
 
     private static final int LADDER_WIDTH = 800;
@@ -150,18 +150,18 @@ final class HtmlGraphics {
         }
         long spanNanos = (long) count * bucket * SECOND;
         List<HtmlView.Lane> laneViews = new ArrayList<>();
-        double laneY = PLOT_BOTTOM + 26;
+        double laneY = PLOT_BOTTOM + 44;
         for (KernelSummary.Listener l : lanes.subList(0, Math.min(MAX_LANES, lanes.size()))) {
             List<HtmlView.Span> full = new ArrayList<>();
             for (KernelSummary.Interval in : l.fullIntervals()) {
-                double x = PLOT_LEFT + (in.fromNanos() - start * SECOND) * plotWidth / spanNanos;
-                double w = Math.max(1, in.nanos() * plotWidth / spanNanos);
-                full.add(new HtmlView.Span(round(x), round(w), "full", "accept queue full (limit "
-                        + l.backlog() + ") " + Format.dateClock(in.fromNanos()) + " → "
+                full.add(new HtmlView.Span(round(x(in.fromNanos(), start, spanNanos)),
+                        round(Math.max(1, in.nanos() * plotWidth / spanNanos)), "full",
+                        "accept queue full " + Format.dateClock(in.fromNanos()) + " → "
                         + Format.clock(in.toNanos()) + " (" + Format.duration(in.nanos()) + ")"));
             }
-            laneViews.add(new HtmlView.Lane(l.listener().toString(), round(laneY), LANE_HEIGHT,
-                    full));
+            laneViews.add(new HtmlView.Lane(l.listener() + " accept queue (limit " + l.backlog()
+                    + ", at most " + l.peakDepth() + " waiting)", round(laneY), LANE_HEIGHT,
+                    depthLine(l, laneY, start, spanNanos, c.lastTsNanos()), full));
             laneY += LANE_HEIGHT + LANE_GAP;
         }
         String per = bucket == 1 ? "second" : bucket % 86_400 == 0 ? bucket / 86_400 + " days"
@@ -170,9 +170,42 @@ final class HtmlGraphics {
         String heading = "Failures per " + (per.startsWith("1 ") ? per.substring(2, per.length() - 1)
                 : per) + " (UTC, by connection start" + (selection.isEmpty() ? ""
                 : "; selected by " + Printable.escape(selection)) + ")";
-        int height = (int) (laneViews.isEmpty() ? PLOT_BOTTOM + 24 : laneY + 4);
+        int height = (int) (laneViews.isEmpty() ? PLOT_BOTTOM + 24 : laneY - LANE_GAP + 6);
         return new HtmlView.Chart(heading, CHART_WIDTH, height, PLOT_LEFT, PLOT_RIGHT, PLOT_TOP,
                 PLOT_BOTTOM, bars, yTicks, xTicks, legend, laneViews);
+    }
+
+    /** Where {@code tsNanos} is on the time axis; kept on it (the kernel's samples may start
+     * before the first packet). */
+    private static double x(long tsNanos, long startSecond, long spanNanos) {
+        double x = PLOT_LEFT + (tsNanos - startSecond * SECOND)
+                * (double) (PLOT_RIGHT - PLOT_LEFT) / spanNanos;
+        return Math.max(PLOT_LEFT, Math.min(PLOT_RIGHT, x));
+    }
+
+    /**
+     * A listener's depth as a step line across its lane: each value holds until the next, the
+     * last until the capture's end; the lane's top is the queue's limit (a queue one past its
+     * limit, as the kernel counts a full one, is drawn at the top).
+     */
+    private static String depthLine(KernelSummary.Listener l, double laneY, long startSecond,
+                                    long spanNanos, long endNanos) {
+        StringBuilder points = new StringBuilder();
+        double bottom = laneY + LANE_HEIGHT;
+        double previousY = bottom;
+        for (KernelSummary.Depth d : l.depth()) {
+            double px = round(x(d.tsNanos(), startSecond, spanNanos));
+            double py = round(bottom - Math.min(1.0, d.depth() / Math.max(1.0, l.backlog()))
+                    * LANE_HEIGHT);
+            points.append(px).append(',').append(previousY).append(' ')
+                    .append(px).append(',').append(py).append(' ');
+            previousY = py;
+        }
+        if (!l.depth().isEmpty()) {
+            points.append(round(x(endNanos, startSecond, spanNanos))).append(',')
+                    .append(previousY);
+        }
+        return points.toString().strip();
     }
 
     /** The smallest readable bucket that keeps the bars at most {@link #MAX_BARS}. */

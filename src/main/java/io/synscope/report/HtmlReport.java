@@ -328,20 +328,23 @@ public final class HtmlReport implements AnalysisSink {
             queue = "accept queue up to " + l.peakDepth() + " of " + l.backlog()
                     + ", never full";
         }
-        String synQueue = l.synQueueFull() ? "SYN queue at its limit of " + l.synQueueLimit()
-                + " (up to " + l.synRecvPeak() + " half-open)"
-                : l.synRecvPeak() > 0 ? "up to " + l.synRecvPeak() + " half-open (SYN_RECV)" : "";
+        if (l.synQueueFull()) {
+            queue += "; SYN queue at its limit of " + l.synQueueLimit() + " (up to "
+                    + l.synRecvPeak() + " half-open)";
+        } else if (l.synRecvPeak() > 0) {
+            queue += "; up to " + l.synRecvPeak() + " half-open (SYN_RECV)";
+        }
         String fix = ListenerAdvice.kernelFix(k, l);
-        return new HtmlView.KernelListener(l.listener().toString(), queue, synQueue,
+        return new HtmlView.KernelListener(l.listener().toString(), queue,
                 ListenerAdvice.verdictsAt(s, l.listener()), fix == null ? "" : fix);
     }
 
-    /** The listeners whose accept queue was full at some sample, for the chart's lanes. */
+    /** The listeners whose accept queue held a connection at some sample, busiest first. */
     private static List<KernelSummary.Listener> kernelLanes(KernelSummary k) {
         List<KernelSummary.Listener> lanes = new ArrayList<>();
         if (k != null) {
             for (KernelSummary.Listener l : k.listeners()) {
-                if (!l.fullIntervals().isEmpty()) {
+                if (l.peakDepth() > 0) {
                     lanes.add(l);
                 }
             }

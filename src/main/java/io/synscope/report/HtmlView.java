@@ -38,14 +38,16 @@ final class HtmlView {
                   List<String> missing, String notKept) {
     }
 
-    /** A listener's queues as the kernel showed them, and what to change (or null). */
-    record KernelListener(String listener, String queue, String synQueue, String verdicts,
-                          String fix) {
+    /**
+     * A listener's queues as the kernel showed them (accept queue, then SYN queue), the
+     * verdicts of its connections, and what to change ("" when its queues had room).
+     */
+    record KernelListener(String listener, String queues, String verdicts, String fix) {
     }
 
     /**
      * Failures per bucket of time, stacked by verdict, over the capture's span; below, a lane
-     * per listener with the kernel's evidence: when its accept queue was full.
+     * per listener with the kernel's evidence: its accept queue's depth, and when it was full.
      */
     record Chart(String heading, int width, int height, int plotLeft, int plotRight,
                  int plotTop, int plotBottom, List<Bar> bars, List<Tick> yTicks,
@@ -62,8 +64,11 @@ final class HtmlView {
     record Tick(double at, String label) {
     }
 
-    /** One listener's accept queue under the chart: the times it was full. */
-    record Lane(String label, double y, double height, List<Span> full) {
+    /**
+     * One listener's accept queue under the chart: its depth as a step line ({@code depth}, SVG
+     * polyline points, the lane's top being the queue's limit) and the times it was full.
+     */
+    record Lane(String label, double y, double height, String depth, List<Span> full) {
     }
 
     /** A stretch along an axis: a full queue in time, a verdict's share of a bar. */

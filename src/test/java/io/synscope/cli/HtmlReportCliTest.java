@@ -196,4 +196,24 @@ class HtmlReportCliTest {
         assertEquals(List.of(closed + " refused", closed + " refused", closed + " refused"),
                 rows);
     }
+
+    /**
+     * A capture with the kernel's evidence ({@code live -w}): a Python server in a network
+     * namespace of its own on 127.0.0.1:8080 with {@code listen(4)}, accepting nothing for 6 s
+     * and then three, ten clients 0.3 s apart, {@code live --netns NS -i lo -w}. The page shows
+     * that listener's accept queue with the backlog the server set, its depth lane under the
+     * chart, and the kernel's reset reasons beside the ladders.
+     */
+    @Test
+    void kernelEvidenceShowsTheListenersQueueAndTheKernelsResets() throws Exception {
+        String page = html("src/test/resources/io/synscope/report/listen4-kernel.pcapng");
+        assertTrue(page.contains("<h2>What the kernel saw"), "the kernel section");
+        assertTrue(page.contains("<b>127.0.0.1:8080</b> accept queue full (limit 4)"),
+                "the backlog the server asked for");
+        assertTrue(page.contains("127.0.0.1:8080 accept queue (limit 4, at most 5 waiting)"),
+                "a lane under the chart: a full queue of 4 holds 5, as the kernel counts");
+        assertTrue(Pattern.compile("<polyline class=\"depth\" points=\"[0-9., ]+\">")
+                .matcher(page).find(), "the depth line");
+        assertTrue(page.contains("<g class=\"kmark\">"), "kernel records on the ladders");
+    }
 }
