@@ -7,14 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HtmlReportCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path TSHARK = Path.of("/usr/bin/tshark");
     /** A table row: verdict, id, then the client and server cells. */
     static final Pattern ROW = Pattern.compile("<tr data-verdict=\"([a-z0-9-]+)\""
             + " id=\"row(\\d+)\">\\n<td[^>]*>(?:<a [^>]*>)?\\d+(?:</a>)?</td><td[^>]*>[^<]*</td>"
@@ -118,7 +115,7 @@ class HtmlReportCliTest {
     /** The frames a ladder draws are those tshark finds with the ladder's Wireshark filter. */
     @Test
     void eachLadderDrawsThePacketsItsFilterFindsInTshark() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(TSHARK), "tshark is not installed (.ci/run"
+        Assumptions.assumeTrue(Files.isExecutable(CsvAndSelectionTest.TSHARK), "tshark is not installed (.ci/run"
                 + " installs it)");
         for (String capture : List.of("demo.pcap", "ipv6.pcap")) {
             String file = "sample-pcaps/" + capture;
@@ -132,7 +129,7 @@ class HtmlReportCliTest {
                 }
                 Matcher filter = FILTER.matcher(l.group(2));
                 assertTrue(filter.find(), "a filter under each ladder");
-                List<String> frames = tshark(file, unescape(filter.group(1)));
+                List<String> frames = CsvAndSelectionTest.tshark(file, unescape(filter.group(1)));
                 assertEquals(frames.subList(0, Math.min(24, frames.size())), drawn,
                         capture + " ladder " + l.group(1));
                 ladders++;
@@ -144,16 +141,6 @@ class HtmlReportCliTest {
     private static String unescape(String html) {
         return html.replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", "\"")
                 .replace("&#39;", "'").replace("&amp;", "&");
-    }
-
-    private static List<String> tshark(String file, String filter) throws Exception {
-        Process p = new ProcessBuilder(TSHARK.toString(), "-n", "-r", file, "-Y", filter,
-                "-T", "fields", "-e", "frame.number")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "tshark rejected " + filter);
-        return out.isBlank() ? List.of() : List.of(out.strip().split("\n"));
     }
 
     @Test

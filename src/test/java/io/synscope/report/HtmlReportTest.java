@@ -1,8 +1,6 @@
 package io.synscope.report;
 
 import io.synscope.capture.CapturePart;
-import io.synscope.capture.Captures;
-import io.synscope.capture.PacketSource;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.HostPort;
@@ -10,14 +8,13 @@ import io.synscope.diagnose.KernelEvidence;
 import io.synscope.diagnose.LadderStep;
 import io.synscope.diagnose.Summary;
 import io.synscope.diagnose.Verdict;
-import io.synscope.flow.AnalysisConfig;
-import io.synscope.pipeline.AnalysisSink;
-import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelSummary;
+import io.synscope.testutil.CollectingSink;
 import org.junit.jupiter.api.Test;
 
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -48,30 +45,8 @@ class HtmlReportTest {
     }
 
     private static Analysis analyse(String capture) throws Exception {
-        List<ConnectionResult> results = new ArrayList<>();
-        CaptureInfo[] info = new CaptureInfo[1];
-        Summary[] summary = new Summary[1];
-        AnalysisSink all = new AnalysisSink() {
-            @Override
-            public boolean wants(Verdict v) {
-                return true;
-            }
-
-            @Override
-            public void onConnection(ConnectionResult r) {
-                results.add(r);
-            }
-
-            @Override
-            public void onFinish(CaptureInfo c, Summary s) {
-                info[0] = c;
-                summary[0] = s;
-            }
-        };
-        try (PacketSource source = Captures.open("sample-pcaps/" + capture)) {
-            new Analyzer(AnalysisConfig.defaults(), 1).run(source, all);
-        }
-        return new Analysis(results, info[0], summary[0]);
+        CollectingSink all = CollectingSink.analyze(Path.of("sample-pcaps", capture));
+        return new Analysis(all.connections, all.capture, all.summary);
     }
 
     /** Feeds {@code results} to {@code report} as the pipeline would; returns the page. */
