@@ -122,8 +122,14 @@ public final class HtmlReport implements AnalysisSink {
         boolean failure = v.isFailure();
         if (failure) {
             selectedFailures++;
-            failuresPerSecond.computeIfAbsent(Math.floorDiv(firstSeenNanos, HtmlGraphics.SECOND),
-                    s -> new long[Verdict.values().length])[v.ordinal()]++;
+            // No computeIfAbsent lambda on the first connections' path (see LadderSample).
+            Long second = Math.floorDiv(firstSeenNanos, HtmlGraphics.SECOND);
+            long[] counts = failuresPerSecond.get(second);
+            if (counts == null) {
+                counts = new long[Verdict.values().length];
+                failuresPerSecond.put(second, counts);
+            }
+            counts[v.ordinal()]++;
         }
         return failure && ladders.keeps(v, firstSeenNanos, id)
                 || keepsRow(failure, firstSeenNanos, id);
