@@ -224,4 +224,19 @@ class HtmlInBrowserIT {
                     + " (a verdict's bars) on the first screen", rgb));
         }
     }
+
+    /** Printed (to PDF, as a browser's Print does): several pages, nothing logged. */
+    @Test
+    void itPrints() throws Exception {
+        Path page = page("print.html", "sample-pcaps/demo.pcap");
+        Path pdf = dir.resolve("report.pdf");
+        Browser b = browse(page.toUri().toString(), "--no-pdf-header-footer",
+                "--print-to-pdf=" + pdf);
+        assertEquals(0, b.code());
+        assertEquals(List.of(), b.console());
+        String text = new String(Files.readAllBytes(pdf), StandardCharsets.ISO_8859_1);
+        assertTrue(text.startsWith("%PDF-"), "a PDF");
+        int pages = text.split("/Type\\s*/Page[^s]", -1).length - 1;
+        assertTrue(pages >= 3, "the summary, the ladders and the table take pages: " + pages);
+    }
 }
