@@ -8,6 +8,7 @@ import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelDocument;
 import io.synscope.report.CsvReport;
+import io.synscope.report.HtmlReport;
 import io.synscope.report.JsonReport;
 import io.synscope.report.SelectingSink;
 import io.synscope.report.Selection;
@@ -33,7 +34,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     /** How long an interrupted run may take to write its report before the JVM exits anyway. */
     private static final long REPORT_GRACE_SECONDS = 10;
 
-    enum OutputFormat { text, json, csv }
+    enum OutputFormat { text, json, csv, html }
 
     final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
     private final PositionalParamSpec files = PositionalParamSpec.builder().index("0..*")
@@ -42,8 +43,8 @@ final class AnalyzeCommand implements Callable<Integer> {
                     + " capture in time order; or - for stdin").build();
     private final OptionSpec format = Main.add(spec, OptionSpec.builder("--format")
             .type(OutputFormat.class).paramLabel("<format>").defaultValue("text")
-            .description("text (default), json (schema: docs/json-schema.md) or csv (columns:"
-                    + " docs/csv.md)"));
+            .description("text (default), json (schema: docs/json-schema.md), csv (columns:"
+                    + " docs/csv.md) or html (one self-contained page: docs/html.md)"));
     private final ReportOptions report = new ReportOptions(spec, "threads, the reading one"
             + " included (default: one per processor); 1 also keeps --format json's connections"
             + " in decision order from run to run");
@@ -91,6 +92,8 @@ final class AnalyzeCommand implements Callable<Integer> {
                         ? new JsonReport(toFile, all, report.pretty(), Main.version())
                         : new JsonReport(out, all, report.pretty(), Main.version());
                 case csv -> new CsvReport(out, all, false);
+                case html -> new HtmlReport(out, all, report.maxLadders(), Main.version(),
+                        selected.text());
             };
             if (!selected.isAll()) {
                 sink = new SelectingSink(sink, selected);

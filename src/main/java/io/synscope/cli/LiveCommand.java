@@ -16,6 +16,7 @@ import io.synscope.pipeline.KernelLog;
 import io.synscope.pipeline.KernelSources;
 import io.synscope.pipeline.TeeSink;
 import io.synscope.report.CsvReport;
+import io.synscope.report.HtmlReport;
 import io.synscope.report.JsonReport;
 import io.synscope.report.LiveText;
 import io.synscope.report.NdjsonReport;
@@ -50,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  * report.
  */
 final class LiveCommand implements Callable<Integer> {
-    enum OutputFormat { text, ndjson, json, csv }
+    enum OutputFormat { text, ndjson, json, csv, html }
 
     /** libpcap takes the buffer size in bytes as an int. */
     private static final int MAX_BUFFER_KIB = Integer.MAX_VALUE / 1024;
@@ -93,7 +94,7 @@ final class LiveCommand implements Callable<Integer> {
             .type(OutputFormat.class).paramLabel("<format>").defaultValue("text")
             .description("text: a line per failure, then the analyze report; ndjson: a JSON"
                     + " object per line (docs/ndjson.md); json: analyze's document at the end; csv: a row per connection as decided"
-                    + " (docs/csv.md)"));
+                    + " (docs/csv.md); html: analyze's page at the end (docs/html.md)"));
     private final OptionSpec intervalSeconds = Main.add(spec, OptionSpec.builder("--interval")
             .type(long.class).paramLabel("SECONDS").defaultValue("10")
             .description("ndjson: a status record this often (default ${DEFAULT-VALUE})"));
@@ -312,6 +313,8 @@ final class LiveCommand implements Callable<Integer> {
                     ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
                     : new JsonReport(out, report.all(), report.pretty(), Main.version());
             case csv -> new CsvReport(out, report.all(), true);
+            case html -> new HtmlReport(out, report.all(), report.maxLadders(), Main.version(),
+                    "");
         };
     }
 

@@ -36,10 +36,11 @@ final class ReportOptions {
         output = Main.add(spec, OptionSpec.builder("-o", "--output")
                 .type(String.class).paramLabel("OUT").description("write the report to OUT"));
         all = Main.add(spec, Main.flag("--all")
-                .description("json, ndjson, csv, live text: every connection, not only failures"));
+                .description("json, ndjson, csv, html's table, live text: every connection, not"
+                        + " only failures"));
         maxLadders = Main.add(spec, OptionSpec.builder("--max-ladders")
                 .type(int.class).paramLabel("N").defaultValue("20")
-                .description("text: ladders of at most N failures (default ${DEFAULT-VALUE})"));
+                .description("text, html: ladders of at most N failures (default ${DEFAULT-VALUE})"));
         color = Main.add(spec, OptionSpec.builder("--color")
                 .type(ColorMode.class).paramLabel("<color>").defaultValue("auto")
                 .description("auto (on a terminal, unless NO_COLOR is set), always or never"));

@@ -615,6 +615,26 @@ public final class KernelLog implements KernelView {
                 ? synLimitBy : acceptLimit;
         return new KernelSummary.Listener(new HostPort(Addresses.format(key.hi(), key.lo()),
                 key.port()), backlog, peak, fullNanos, intervals, synRecvPeak, synLimit,
-                limitedBy);
+                limitedBy, depthSeries(s));
+    }
+
+    /**
+     * The listener's depth at each change, or when there were too many for a chart, the deepest
+     * of each run of consecutive changes (at the run's first sample), so a full queue still
+     * shows.
+     */
+    private List<KernelSummary.Depth> depthSeries(ListenerSeries s) {
+        int run = (s.count + KernelSummary.Listener.MAX_DEPTH_POINTS - 1)
+                / KernelSummary.Listener.MAX_DEPTH_POINTS;
+        List<KernelSummary.Depth> series = new ArrayList<>(Math.min(s.count,
+                KernelSummary.Listener.MAX_DEPTH_POINTS));
+        for (int from = 0; from < s.count; from += run) {
+            int deepest = 0;
+            for (int i = from; i < Math.min(s.count, from + run); i++) {
+                deepest = Math.max(deepest, s.depth[i]);
+            }
+            series.add(new KernelSummary.Depth(sampleTimes[s.sampleIndex[from]], deepest));
+        }
+        return series;
     }
 }

@@ -59,20 +59,29 @@ public record KernelSummary(List<String> sources, Map<String, String> missing,
      *                      accept queue's; {@code net.core.somaxconn} when the backlog equals it
      *                      (the application may have asked for more), {@code listen() backlog},
      *                      or {@code net.ipv4.tcp_max_syn_backlog}
+     * @param depth         the accept queue's depth over time, each value holding until the
+     *                      next (for a chart): every change, or when there were more than
+     *                      {@link #MAX_DEPTH_POINTS}, the deepest of each run of changes
      */
     public record Listener(HostPort listener, int backlog, int peakDepth, long fullNanos,
                            List<Interval> fullIntervals, int synRecvPeak, int synQueueLimit,
-                           String limitedBy) {
+                           String limitedBy, List<Depth> depth) {
         public static final int MAX_INTERVALS = 100;
+        public static final int MAX_DEPTH_POINTS = 600;
 
         public Listener {
             fullIntervals = List.copyOf(fullIntervals);
+            depth = List.copyOf(depth);
         }
 
         /** Whether the half-open connections reached the SYN queue's limit at a sample. */
         public boolean synQueueFull() {
             return synRecvPeak >= synQueueLimit && synQueueLimit > 0;
         }
+    }
+
+    /** The accept queue's depth from {@code tsNanos} on. */
+    public record Depth(long tsNanos, int depth) {
     }
 
     public record Interval(long fromNanos, long toNanos) {

@@ -7,7 +7,6 @@ import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.Diagnosis;
 import io.synscope.diagnose.Evidence;
 import io.synscope.diagnose.Failure;
-import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.KernelEvidence;
 import io.synscope.diagnose.LadderStep;
 import io.synscope.diagnose.Outcome;
@@ -20,12 +19,8 @@ import io.synscope.pipeline.KernelSummary;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The terminal report: what was read, verdicts per server, what each listener's failures point
@@ -40,34 +35,14 @@ public final class TextReport implements AnalysisSink {
     private static final int HISTOGRAM_ROWS = 30;
     private static final int HISTOGRAM_WIDTH = 40;
     private static final int SERVERS_SHOWN = 20;
-    /**
-     * Earliest first packet first; the id (first frame) breaks ties. A class rather than
-     * Comparator.comparingLong's lambdas
-     * (docs/performance.md#s1-nothing-on-the-first-packets-that-bootstraps-javalanginvoke).
-     */
-    private static final Comparator<ConnectionResult> BY_START = new Comparator<>() {
-        @Override
-        public int compare(ConnectionResult a, ConnectionResult b) {
-            return compareStarts(a.firstSeenNanos(), a.id(), b.firstSeenNanos(), b.id());
-        }
-    };
-    private static final Comparator<ConnectionResult> LATEST_START_FIRST =
-            Collections.reverseOrder(BY_START);
-
     private final PrintWriter out;
     private final Style style;
-    private final int maxLadders;
     private final String version;
     /** The selection options as given, or "" (see {@link SelectingSink}). */
     private final String selection;
     /** Selected failures: each is asked about once, through {@link #keeps}. */
     private long selectedFailures;
-    /**
-     * Per verdict ordinal, the kept failures with the latest-starting on top so it can be evicted;
-     * null until the verdict's first.
-     */
-    private final List<PriorityQueue<ConnectionResult>> kept =
-            new ArrayList<>(Collections.nCopies(Verdict.values().length, null));
+    private final LadderSample ladders;
 
     /**
      * @param color      ANSI colours (the caller decides: a TTY and no NO_COLOR)
@@ -85,7 +60,7 @@ public final class TextReport implements AnalysisSink {
                       String selection) {
         this.out = out;
         this.style = new Style(color);
-        this.maxLadders = maxLadders;
+        this.ladders = new LadderSample(maxLadders);
         this.version = version;
         this.selection = selection;
     }
@@ -99,37 +74,12 @@ public final class TextReport implements AnalysisSink {
     @Override
     public boolean keeps(Verdict v, long firstSeenNanos, long id) {
         selectedFailures++;
-        if (maxLadders == 0) {
-            return false;
-        }
-        PriorityQueue<ConnectionResult> q = kept.get(v.ordinal());
-        if (q == null || q.size() < maxLadders) {
-            return true;
-        }
-        ConnectionResult latest = q.peek();
-        return compareStarts(firstSeenNanos, id, latest.firstSeenNanos(), latest.id()) < 0;
+        return ladders.keeps(v, firstSeenNanos, id);
     }
 
     @Override
     public void onConnection(ConnectionResult r) {
-        if (maxLadders == 0) {
-            return;
-        }
-        PriorityQueue<ConnectionResult> q = kept.get(r.verdict().ordinal());
-        if (q == null) {
-            q = new PriorityQueue<>(LATEST_START_FIRST);
-            kept.set(r.verdict().ordinal(), q);
-        }
-        q.add(r);
-        if (q.size() > maxLadders) {
-            q.poll();
-        }
-    }
-
-    private static int compareStarts(long aFirstSeenNanos, long aId, long bFirstSeenNanos,
-                                     long bId) {
-        int byTime = Long.compare(aFirstSeenNanos, bFirstSeenNanos);
-        return byTime != 0 ? byTime : Long.compare(aId, bId);
+        ladders.add(r);
     }
 
     @Override
@@ -306,7 +256,6 @@ public final class TextReport implements AnalysisSink {
         // Source names are synscope's own, but a recorded file may say anything: escaped.
         out.println(style.bold("What the kernel saw") + style.dim(" (" + (k.sources().isEmpty()
                 ? "no source worked" : Printable.escape(String.join(", ", k.sources()))) + ")"));
-        Long somaxconn = k.sysctls().get("net.core.somaxconn");
         for (KernelSummary.Listener l : k.listeners()) {
             StringBuilder line = new StringBuilder();
             if (l.fullNanos() > 0) {
@@ -332,29 +281,14 @@ public final class TextReport implements AnalysisSink {
             } else if (l.synRecvPeak() > 0) {
                 line.append("; up to ").append(l.synRecvPeak()).append(" half-open (SYN_RECV)");
             }
-            String verdicts = verdictsAt(s, l.listener());
+            String verdicts = ListenerAdvice.verdictsAt(s, l.listener());
             if (!verdicts.isEmpty()) {
                 line.append("; ").append(verdicts);
             }
             out.println(style.bad("• ") + style.bold(l.listener().toString()) + "  " + line);
-            if (l.fullNanos() == 0 && l.synQueueFull()) {
-                boolean cookies = Long.valueOf(1).equals(
-                        k.sysctls().get("net.ipv4.tcp_syncookies"));
-                out.println("  fix: the SYN queue (" + l.limitedBy() + ", " + l.synQueueLimit()
-                        + ") filled with half-open connections: a SYN flood or clients that"
-                        + " never finish the handshake; " + (cookies ? "SYN cookies are on, so"
-                        + " new clients still get in once it is full" : "turn on"
-                        + " net.ipv4.tcp_syncookies=1") + ", and raise the limit if the clients"
-                        + " are real");
-            } else if (l.fullNanos() > 0) {
-                out.println("  fix: " + ("net.core.somaxconn".equals(l.limitedBy())
-                        ? "the limit is net.core.somaxconn (" + somaxconn + "), not the"
-                        + " application's backlog: raise it (sysctl -w net.core.somaxconn=N)"
-                        + " together with the listen() backlog, and accept faster"
-                        : "the limit is the application's listen() backlog (" + l.backlog()
-                        + (somaxconn != null ? "; somaxconn " + somaxconn : "")
-                        + "): raise it (Java ServerSocket's"
-                        + " backlog argument, nginx 'listen … backlog=N') and accept faster"));
+            String fix = ListenerAdvice.kernelFix(k, l);
+            if (fix != null) {
+                out.println("  fix: " + fix);
             }
         }
         if (k.quietListeners() > 0) {
@@ -380,25 +314,6 @@ public final class TextReport implements AnalysisSink {
                     + " kernel records beyond synscope's bounds");
         }
         out.println();
-    }
-
-    /** "37 ack-ignored, 12 syn-dropped" for the server(s) a listener serves, or "". */
-    private static String verdictsAt(Summary s, HostPort listener) {
-        boolean wildcard = listener.ip().equals("0.0.0.0") || listener.ip().equals("::");
-        Map<Verdict, Long> counts = new EnumMap<>(Verdict.class);
-        for (Summary.ServerSummary srv : s.servers()) {
-            if (srv.server().port() == listener.port()
-                    && (wildcard || srv.server().ip().equals(listener.ip()))) {
-                srv.byVerdict().forEach((v, n) -> counts.merge(v, n, Long::sum));
-            }
-        }
-        List<String> parts = new ArrayList<>();
-        counts.forEach((v, n) -> {
-            if (v.isFailure()) {
-                parts.add(Format.count(n) + " " + v.key());
-            }
-        });
-        return String.join(", ", parts);
     }
 
     private void histogram(Summary s) {
@@ -451,7 +366,7 @@ public final class TextReport implements AnalysisSink {
                     : style.good("No failed connections."));
             return;
         }
-        List<ConnectionResult> shown = pickLadders();
+        List<ConnectionResult> shown = ladders.pick();
         out.println(style.bold("Failures, earliest first") + style.dim(selected
                 ? " (" + shown.size() + " shown of " + Format.count(failures) + " selected by "
                 + Printable.escape(selection) + "; " + Format.count(s.failures()) + " in all)"
@@ -466,34 +381,6 @@ public final class TextReport implements AnalysisSink {
                     + " more failures not shown: --max-ladders N shows more,"
                     + " --format json lists every one"));
         }
-    }
-
-    /** Round-robin over verdicts (earliest first within each), then back into time order. */
-    private List<ConnectionResult> pickLadders() {
-        List<List<ConnectionResult>> perVerdict = new ArrayList<>();
-        for (PriorityQueue<ConnectionResult> q : kept) {
-            if (q == null) {
-                continue;
-            }
-            List<ConnectionResult> l = new ArrayList<>(q);
-            l.sort(BY_START);
-            perVerdict.add(l);
-        }
-        List<ConnectionResult> picked = new ArrayList<>();
-        for (int round = 0; picked.size() < maxLadders; round++) {
-            boolean any = false;
-            for (List<ConnectionResult> l : perVerdict) {
-                if (round < l.size() && picked.size() < maxLadders) {
-                    picked.add(l.get(round));
-                    any = true;
-                }
-            }
-            if (!any) {
-                break;
-            }
-        }
-        picked.sort(BY_START);
-        return picked;
     }
 
     /**

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CsvAndSelectionTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path TSHARK = Path.of("/usr/bin/tshark");
+    static final Path TSHARK = Path.of("/usr/bin/tshark");
 
     /** One connection as the lab made it: ports, verdict, outcome. */
     private record Made(String clientIp, int clientPort, String serverIp, int serverPort,
@@ -146,7 +146,8 @@ class CsvAndSelectionTest {
         }
     }
 
-    private static List<String> tshark(String file, String filter) throws Exception {
+    /** The frame numbers tshark finds in {@code file} with the display filter {@code filter}. */
+    static List<String> tshark(String file, String filter) throws Exception {
         Process p = new ProcessBuilder(TSHARK.toString(), "-n", "-r", file, "-Y", filter,
                 "-T", "fields", "-e", "frame.number").redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
