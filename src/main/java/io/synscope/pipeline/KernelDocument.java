@@ -1,5 +1,6 @@
 package io.synscope.pipeline;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -57,6 +58,7 @@ public final class KernelDocument {
                List<ListenerDoc> listeners, Map<String, SeriesDoc> counters,
                @JsonProperty("counter_totals") Map<String, long[]> counterTotals,
                List<ResetDoc> resets, long dropped,
+               @JsonInclude(JsonInclude.Include.NON_NULL)
                @JsonProperty("recording_starts") int[] recordingStarts) {
     }
 
@@ -188,12 +190,19 @@ public final class KernelDocument {
                 listeners.computeIfAbsent(l.ip() + " " + l.port(), k -> new MergedSeries(l.ip(),
                         l.port())).addListener(l, offset);
             }
-            map(d.counters()).forEach((name, c) -> counters.computeIfAbsent(name,
-                    k -> new MergedSeries(name, 0)).addCounter(c, offset));
+            // Each recording's values moved to go on from the latest before it: a rise over
+            // the whole is the sum of each recording's, not counting what the kernel counted
+            // between them.
+            Map<String, Long> shifts = new LinkedHashMap<>();
             map(d.counterTotals()).forEach((name, fl) -> {
                 long[] sum = totals.computeIfAbsent(name, k -> new long[] {fl[0], fl[0]});
-                sum[1] += fl[1] - fl[0];
+                long shift = sum[1] - fl[0];
+                shifts.put(name, shift);
+                sum[1] = fl[1] + shift;
             });
+            map(d.counters()).forEach((name, c) -> counters.computeIfAbsent(name,
+                    k -> new MergedSeries(name, 0)).addCounter(c, offset,
+                    shifts.getOrDefault(name, 0L)));
             if (!readingStopped) {
                 readUpTo = offset + d.listenersReadUpTo();
                 // Listeners not read to the end of this recording: unknown from there on.
@@ -236,10 +245,10 @@ public final class KernelDocument {
             }
         }
 
-        void addCounter(SeriesDoc c, int offset) {
+        void addCounter(SeriesDoc c, int offset, long shift) {
             for (int k = 0; k < c.samples().length; k++) {
                 samples.add(offset + c.samples()[k]);
-                counterValues.add(c.values()[k]);
+                counterValues.add(c.values()[k] + shift);
             }
         }
 
@@ -284,7 +293,7 @@ public final class KernelDocument {
         return read(parse(text));
     }
 
-    private static Doc parse(String text) throws IOException {
+    static Doc parse(String text) throws IOException {
         return Json.MAPPER.readValue(text, Doc.class);
     }
 
