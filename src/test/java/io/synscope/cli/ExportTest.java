@@ -227,6 +227,22 @@ class ExportTest {
         assertFalse(Files.exists(Path.of("sample-pcaps/x.pcap")));
     }
 
+    /** live's selection and export options fail as analyze's do, before any capture. */
+    @Test
+    void liveSaysWhatIsWrongWithItsSelectionAndExport() {
+        BadInputTest.Run bad = run("live", "-i", "lo", "--verdict", "nope");
+        assertEquals(ExitCode.USAGE, bad.code());
+        assertTrue(bad.err().startsWith("synscope: --verdict: 'nope'"), bad.err());
+        BadInputTest.Run unwritable = run("live", "-i", "lo", "--export",
+                dir.resolve("no/such/dir/x.pcap").toString());
+        assertEquals(ExitCode.IO_ERROR, unwritable.code());
+        assertTrue(unwritable.err().startsWith("synscope: --export "), unwritable.err());
+        String same = dir.resolve("x.pcapng").toString();
+        BadInputTest.Run clash = run("live", "-i", "lo", "-w", same, "--export", same);
+        assertEquals(ExitCode.USAGE, clash.code());
+        assertTrue(clash.err().contains("would overwrite an input"), clash.err());
+    }
+
     /**
      * The export holds as many packets as tshark finds in the inputs with the listed
      * connections' filters, all of them matched by those filters; and, {@code perConnection},
