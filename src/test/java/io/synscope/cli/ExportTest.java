@@ -2,10 +2,8 @@ package io.synscope.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.synscope.report.CsvReport;
 import io.synscope.testutil.Samples;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
+import io.synscope.testutil.Tshark;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExportTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path TSHARK = Path.of("/usr/bin/tshark");
     private static final Path EDITCAP = Path.of("/usr/bin/editcap");
 
     @TempDir
@@ -52,8 +48,7 @@ class ExportTest {
 
     @BeforeEach
     void needsTshark() {
-        Assumptions.assumeTrue(Files.isExecutable(TSHARK), "tshark is not installed (.ci/run"
-                + " installs it)");
+        Tshark.assume();
     }
 
     /**
@@ -100,7 +95,7 @@ class ExportTest {
             for (CSVRecord r : again) {
                 String key = key(r);
                 if (!before.get(key).equals(after.get(key))) {
-                    String lastPacket = tsharkFields(export.toString(), null,
+                    String lastPacket = Tshark.fields(export.toString(), null,
                             "frame.time_epoch").stream().reduce((a, b) -> b).orElse("");
                     String last = r.get("ts");
                     double end = Double.parseDouble(last) + Double.parseDouble(r.get("duration"));
@@ -177,11 +172,11 @@ class ExportTest {
                 "--export", export.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("written as pcapng"), r.err());
-        assertHoldsExactly(inputs, parse(r.out()), export, true);
-        Set<String> encapsulations = new TreeSet<>(tsharkFields(export.toString(), null,
+        assertHoldsExactly(inputs, LiveCsvTest.parse(r.out()), export, true);
+        Set<String> encapsulations = new TreeSet<>(Tshark.fields(export.toString(), null,
                 "frame.interface_id"));
         assertEquals(Set.of("0", "1"), encapsulations);
-        Set<String> links = new TreeSet<>(tsharkFields(export.toString(), null,
+        Set<String> links = new TreeSet<>(Tshark.fields(export.toString(), null,
                 "frame.encap_type"));
         assertEquals(2, links.size(), links.toString());
     }
@@ -252,11 +247,11 @@ class ExportTest {
                                            Path export, boolean perConnection) throws Exception {
         long union = 0;
         for (String input : inputs) {
-            union += tsharkFields(input, or(listed), "frame.number").size();
+            union += Tshark.fields(input, or(listed), "frame.number").size();
         }
-        List<String> exported = tsharkFields(export.toString(), null, "frame.number");
+        List<String> exported = Tshark.fields(export.toString(), null, "frame.number");
         assertEquals(union, exported.size(), export + ": as many packets as the filters find");
-        assertEquals(exported, tsharkFields(export.toString(), or(listed), "frame.number"),
+        assertEquals(exported, Tshark.fields(export.toString(), or(listed), "frame.number"),
                 export + ": packets other than the listed connections'");
         if (!perConnection) {
             return;
@@ -264,9 +259,9 @@ class ExportTest {
         for (CSVRecord r : listed) {
             long inInputs = 0;
             for (String input : inputs) {
-                inInputs += tsharkFields(input, r.get("wireshark_filter"), "frame.number").size();
+                inInputs += Tshark.fields(input, r.get("wireshark_filter"), "frame.number").size();
             }
-            assertEquals(inInputs, tsharkFields(export.toString(), r.get("wireshark_filter"),
+            assertEquals(inInputs, Tshark.fields(export.toString(), r.get("wireshark_filter"),
                     "frame.number").size(), key(r));
             assertTrue(inInputs > 0, key(r));
         }
@@ -281,20 +276,6 @@ class ExportTest {
         return String.join(" || ", each);
     }
 
-    private static List<String> tsharkFields(String file, String filter, String field)
-            throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(TSHARK.toString(), "-n", "-r", file));
-        if (filter != null) {
-            cmd.addAll(List.of("-Y", filter));
-        }
-        cmd.addAll(List.of("-T", "fields", "-e", field));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "tshark could not read " + file + " with " + filter);
-        return out.isBlank() ? List.of() : List.of(out.strip().split("\n"));
-    }
-
     private static void exec(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -303,20 +284,12 @@ class ExportTest {
     }
 
     /** The CSV the command writes; it must succeed. */
-    private static List<CSVRecord> csv(String... args) throws IOException {
+    private static List<CSVRecord> csv(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--format", "csv"));
         BadInputTest.Run r = run(all.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
-        return parse(r.out());
-    }
-
-    private static List<CSVRecord> parse(String text) throws IOException {
-        try (CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get()
-                .parse(new StringReader(text))) {
-            assertEquals(List.of(CsvReport.COLUMNS), p.getHeaderNames());
-            return p.getRecords();
-        }
+        return LiveCsvTest.parse(r.out());
     }
 
     /** A connection: its ports, first packet and verdict (demo.pcap reuses ports). */

@@ -182,7 +182,7 @@ class MetricsPrometheusTest {
     }
 
     /** Accepts {@code n} connections on its own thread; reads each to its end, then closes. */
-    private static Thread serve(ServerSocket listener, int n) {
+    static Thread serve(ServerSocket listener, int n) {
         Thread t = new Thread(() -> {
             for (int i = 0; i < n; i++) {
                 try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
@@ -198,7 +198,7 @@ class MetricsPrometheusTest {
     }
 
     /** Connects, sends a line, closes: true if it connected and wrote. */
-    private static boolean exchange(int port) {
+    static boolean exchange(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
             OutputStream out = s.getOutputStream();

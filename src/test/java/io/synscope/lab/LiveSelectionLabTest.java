@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synscope.cli.Main;
 import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Outcome;
+import io.synscope.testutil.Tshark;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,8 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LiveSelectionLabTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path TSHARK = Path.of("/usr/bin/tshark");
     /** A mode with ok and failed connections, and one the kernel's reset reasons settle. */
     private static final List<String> MODES = List.of("overflow-reset", "rst-unread-data");
 
@@ -89,12 +86,12 @@ class LiveSelectionLabTest {
                     name + ": the summary counts every connection");
 
             // What the export holds, by tshark; what synscope says of it.
-            if (Files.isExecutable(TSHARK)) {
+            if (Tshark.installed()) {
                 String or = String.join(" || ", filters);
-                int inCapture = tshark(live.capture(), or);
+                int inCapture = Tshark.count(live.capture(), or);
                 assertTrue(inCapture > 0);
-                assertEquals(inCapture, tshark(export, null), name + ": exported packets");
-                assertEquals(inCapture, tshark(export, or), name + ": only those");
+                assertEquals(inCapture, Tshark.count(export, null), name + ": exported packets");
+                assertEquals(inCapture, Tshark.count(export, or), name + ": only those");
             }
             assertEquals(listed, analyzed(export.toString()), name + ": the export analysed");
             recorded.add(live.capture());
@@ -146,20 +143,6 @@ class LiveSelectionLabTest {
 
     private static HostPort hostPort(JsonNode n) {
         return new HostPort(n.get("ip").asText(), n.get("port").asInt());
-    }
-
-    private static int tshark(Path file, String filter) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(TSHARK.toString(), "-n", "-r",
-                file.toString()));
-        if (filter != null) {
-            cmd.addAll(List.of("-Y", filter));
-        }
-        cmd.addAll(List.of("-T", "fields", "-e", "frame.number"));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "tshark could not read " + file);
-        return text.isBlank() ? 0 : text.strip().split("\n").length;
     }
 
     /** Orders [client, server] pairs, for sets that print readably. */
