@@ -71,8 +71,10 @@ class MetricsPrometheusTest {
             int closed = freePort();
             Thread server = serve(listener, OK_CONNECTIONS);
             LiveBadInputTest.Child synscope = LiveBadInputTest.Child.start(
+                    // The selection narrows what is printed, never what is counted.
                     LiveBadInputTest.java("live", "-i", "lo", "-f", "tcp port " + open
-                            + " or tcp port " + closed, "--metrics", "127.0.0.1:0"));
+                            + " or tcp port " + closed, "--verdict", "refused", "--metrics",
+                            "127.0.0.1:0"));
             Process prometheus = null;
             try {
                 synscope.awaitListening();
