@@ -2,16 +2,16 @@ package io.synscope.cli;
 
 import io.synscope.capture.CaptureException;
 import io.synscope.capture.Captures;
-import io.synscope.capture.Printable;
 import io.synscope.capture.MergedSource;
 import io.synscope.capture.PacketSource;
+import io.synscope.capture.Printable;
+import io.synscope.export.Spool;
 import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelDocument;
 import io.synscope.pipeline.KernelLog;
 import io.synscope.pipeline.TeeSink;
-import io.synscope.export.Spool;
 import io.synscope.report.CsvReport;
 import io.synscope.report.JsonReport;
 import io.synscope.report.SelectingSink;
@@ -97,7 +97,6 @@ final class AnalyzeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         // Standard input is kept for the export's second pass: a pipe is read once.
         Spool spool = null;
-        KernelLog kernel = null;
         try (ExportOption.Target target = exporting;
              PacketSource source = target != null && inputs.equals(List.of("-"))
                      ? Captures.open("-", spool = new Spool(new FileInputStream(FileDescriptor.in)))
@@ -122,7 +121,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 sink = new TeeSink(sink, target.sink(selected, all));
             }
             Integer threads = report.threads();
-            kernel = source.parts().isEmpty() ? KernelDocument.fromCapture(inputs.get(0))
+            KernelLog kernel = source.parts().isEmpty() ? KernelDocument.fromCapture(inputs.get(0))
                     : KernelDocument.fromCaptures(source.parts());
             Analyzer analyzer = (threads == null ? new Analyzer(report.config())
                     : new Analyzer(report.config(), threads)).kernel(kernel);

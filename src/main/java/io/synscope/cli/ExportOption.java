@@ -93,6 +93,8 @@ final class ExportOption {
         private final String path;
         private final FileOutputStream file;
         private PacketExport export;
+        /** Whether {@link #write} ran: else the file, still empty, goes at {@link #close}. */
+        private boolean written;
 
         private Target(String path, FileOutputStream file) {
             this.path = path;
@@ -121,6 +123,7 @@ final class ExportOption {
          */
         int write(PacketSource again, String kernelDocument, PrintWriter err,
                   BooleanSupplier stop) {
+            written = true;
             CaptureInfo info = export.analysed();
             List<String> links = info.linkTypes();
             boolean pcapng = path.endsWith(".pcapng") || links.size() > 1;
@@ -147,12 +150,18 @@ final class ExportOption {
             }
         }
 
-        /** Closes the file if {@link #write} did not (an analysis that failed). */
+        /**
+         * Closes the file if {@link #write} did not, and removes it then: an analysis that
+         * failed leaves no empty capture behind.
+         */
         @Override
         public void close() {
             try {
                 file.close();
-            } catch (IOException e) {
+                if (!written) {
+                    Files.deleteIfExists(Path.of(path));
+                }
+            } catch (IOException | InvalidPathException e) {
                 // Nothing was written to it that could be lost.
             }
         }

@@ -212,6 +212,12 @@ class ExportTest {
         assertTrue(r.err().startsWith("synscope: --export "), r.err());
         assertEquals("", r.out(), "nothing analysed");
 
+        Path left = dir.resolve("left.pcap");
+        BadInputTest.Run missing = run("analyze", dir.resolve("nope.pcap").toString(),
+                "--export", left.toString());
+        assertEquals(ExitCode.NOT_FOUND, missing.code(), missing.err());
+        assertFalse(Files.exists(left), "no empty export left behind");
+
         BadInputTest.Run input = run("analyze", "sample-pcaps/demo.pcap", "--export",
                 "sample-pcaps/../sample-pcaps/demo.pcap");
         assertEquals(ExitCode.USAGE, input.code());

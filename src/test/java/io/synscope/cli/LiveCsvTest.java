@@ -139,6 +139,35 @@ class LiveCsvTest {
         }
     }
 
+    /**
+     * {@code --until +0ms} counts from when live started listening, not from the first packet:
+     * every connection came after it, so none is listed, while the summary counts them all.
+     * (Counted from the first packet, the first connection would be listed.)
+     */
+    @Test
+    void liveTimesCountFromItsStart() throws Exception {
+        int closed = MetricsPrometheusTest.freePort();
+        LiveBadInputTest.Child synscope = LiveBadInputTest.Child.start(LiveBadInputTest.java(
+                "live", "-i", "lo", "-f", "tcp port " + closed, "--format", "json", "--all",
+                "--until", "+0ms"));
+        int refused = 0;
+        try {
+            synscope.awaitListening();
+            for (int i = 0; i < REFUSED_CONNECTIONS; i++) {
+                refused += MetricsPrometheusTest.refused(closed) ? 1 : 0;
+            }
+            Thread.sleep(500);
+        } finally {
+            synscope.interrupt();
+        }
+        assertEquals(REFUSED_CONNECTIONS, refused, "connections refused");
+        assertEquals(ExitCode.INTERRUPTED, synscope.code, synscope.err());
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind
+                .ObjectMapper().readTree(synscope.out());
+        assertEquals(0, doc.get("connections").size(), synscope.out());
+        assertEquals(refused, doc.get("summary").get("connections").asInt(), synscope.out());
+    }
+
     /** The rows written to {@code csv} so far (none while it does not exist). */
     static List<CSVRecord> rows(Path csv) throws Exception {
         return parse(Files.exists(csv) ? Files.readString(csv) : "");
