@@ -244,12 +244,16 @@ final class LiveCommand implements Callable<Integer> {
             return ExitCode.IO_ERROR;
         }
         try (ExportOption.Target target = exporting) {
-            return capture(err, metricsSink, dev, target);
+            return captureThenExport(err, metricsSink, dev, target);
         }
     }
 
-    private Integer capture(PrintWriter err, MetricsSink metricsSink, String dev,
-                            ExportOption.Target target) throws CaptureException {
+    /**
+     * Captures and reports; then, for {@code --export}, writes the export from what was
+     * recorded: {@code -w}'s file, or a temporary one removed at the end.
+     */
+    private Integer captureThenExport(PrintWriter err, MetricsSink metricsSink, String dev,
+                                      ExportOption.Target target) throws CaptureException {
         LiveCapture capture = LiveCapture.open(new LiveCapture.Options(dev, snaplen.getValue(),
                 bufferKib.<Integer>getValue() * 1024, promiscuous.getValue(), filter.getValue(),
                 count.getValue(), TimeUnit.SECONDS.toNanos(durationSeconds.getValue())));
