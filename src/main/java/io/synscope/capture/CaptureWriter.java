@@ -21,6 +21,11 @@ import java.util.Map;
  * {@code synscope analyze} of the file knows how long the capture really ran (a quiet link after
  * the last packet) and what it lost, as the live run did; pcap has no place for them.
  *
+ * <p>{@link #open} writes frames of one link type, as a capture of one interface does;
+ * {@link #create} writes frames read from other captures, each with its own link type and snap
+ * length ({@link #write(RawPacket, int)}): pcapng then gets an interface description per link
+ * type and snap length, pcap (one link type only) declares the largest snap length.
+ *
  * <p>Little-endian, the byte order of the machines this runs on. Not thread-safe.
  */
 public final class CaptureWriter implements Closeable {
@@ -43,18 +48,50 @@ public final class CaptureWriter implements Closeable {
     private static final int MAX_PIECES_PER_BLOCK = 16;
     private static final int OPT_IF_TSRESOL = 9;
 
+    /** The snap length a pcap header declares when the frames do not say theirs. */
+    private static final int DEFAULT_SNAPLEN = 262_144;
+
     private final OutputStream out;
+    /** The file, to declare the largest snap length once known ({@link #create}); or null. */
+    private final FileOutputStream file;
     private final String path;
     private final boolean pcapng;
+    /**
+     * {@link #create}'s interfaces so far, each {@code linkType << 32 | snaplen}, by interface id
+     * (pcapng); or the pcap header's one. Empty until the first frame.
+     */
+    private final List<Long> interfaces = new ArrayList<>();
+    /** The interface of the frame written last, and its key: the next one is likely the same. */
+    private int lastInterface = -1;
+    private long lastInterfaceKey;
+    /** {@link #create}'s pcap: the largest snap length of the frames written. */
+    private int largestSnaplen;
     /** One record at a time, header and padding included; grown for a frame that needs it. */
     private ByteBuffer record = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
     private long startNanos = Long.MIN_VALUE;
     private final Map<String, String> attachments = new LinkedHashMap<>();
 
-    private CaptureWriter(OutputStream out, String path, boolean pcapng) {
+    private CaptureWriter(OutputStream out, FileOutputStream file, String path, boolean pcapng) {
         this.out = out;
+        this.file = file;
         this.path = path;
         this.pcapng = pcapng;
+    }
+
+    /**
+     * A capture of frames read from other captures ({@link #write(RawPacket, int)}), written to
+     * {@code file} (already open, so that a path that cannot be written was said before any
+     * work): pcapng's section header now, each interface description when its first frame
+     * comes; pcap's file header with the first frame.
+     */
+    public static CaptureWriter create(FileOutputStream file, String path, boolean pcapng)
+            throws IOException {
+        CaptureWriter w = new CaptureWriter(new BufferedOutputStream(file, 1 << 16), file, path,
+                pcapng);
+        if (pcapng) {
+            w.section();
+        }
+        return w;
     }
 
     /**
@@ -70,9 +107,10 @@ public final class CaptureWriter implements Closeable {
         CaptureWriter w = null;
         try {
             w = new CaptureWriter(new BufferedOutputStream(new FileOutputStream(path), 1 << 16),
-                    path, pcapng);
+                    null, path, pcapng);
             if (pcapng) {
-                w.sectionAndInterface(linkType, snaplen, interfaceName);
+                w.section();
+                w.interfaceDescription(linkType, snaplen, interfaceName);
             } else {
                 w.pcapHeader(linkType, snaplen);
             }
@@ -98,8 +136,7 @@ public final class CaptureWriter implements Closeable {
         emit();
     }
 
-    private void sectionAndInterface(int linkType, int snaplen, String interfaceName)
-            throws IOException {
+    private void section() throws IOException {
         byte[] application = USER_APPLICATION.getBytes(StandardCharsets.US_ASCII);
         int sectionLength = 24 + 4 + padded(application.length) + 4 + 4;
         ByteBuffer b = start(sectionLength);
@@ -109,21 +146,67 @@ public final class CaptureWriter implements Closeable {
         pad(b, application.length);
         b.putInt(0).putInt(sectionLength);
         emit();
-        byte[] name = interfaceName.getBytes(StandardCharsets.UTF_8);
-        int nameOption = 4 + padded(name.length);
+    }
+
+    /** An interface description; {@code interfaceName} null: none. */
+    private void interfaceDescription(int linkType, int snaplen, String interfaceName)
+            throws IOException {
+        byte[] name = interfaceName == null ? null : interfaceName.getBytes(StandardCharsets.UTF_8);
+        int nameOption = name == null ? 0 : 4 + padded(name.length);
         int length = 16 + nameOption + 8 + 4 + 4;
-        b = start(length);
+        ByteBuffer b = start(length);
         b.putInt(IDB).putInt(length).putShort((short) linkType).putShort((short) 0).putInt(snaplen);
-        b.putShort((short) OPT_IF_NAME).putShort((short) name.length).put(name);
-        pad(b, name.length);
+        if (name != null) {
+            b.putShort((short) OPT_IF_NAME).putShort((short) name.length).put(name);
+            pad(b, name.length);
+        }
         // 10^-9 s per unit: nanoseconds, as the frames' timestamps are.
         b.putShort((short) OPT_IF_TSRESOL).putShort((short) 1).put((byte) 9).put(new byte[3]);
         b.putInt(0).putInt(length);
         emit();
+        interfaces.add((long) linkType << 32 | snaplen);
     }
 
-    /** Appends one frame. */
+    /** Appends one frame of {@link #open}'s link type. */
     public void write(RawPacket p) throws IOException {
+        frame(p, 0);
+    }
+
+    /**
+     * Appends one frame of {@link #create}'s capture, of its own link type and with the snap
+     * length of the capture it was read from (0: not known).
+     *
+     * @throws IOException when a pcap file would need a second link type (only pcapng holds
+     *                     several; the caller chooses pcapng when the inputs have several)
+     */
+    public void write(RawPacket p, int snaplen) throws IOException {
+        int snap = snaplen > 0 ? snaplen : DEFAULT_SNAPLEN;
+        if (pcapng) {
+            long key = (long) p.linkType << 32 | snap;
+            if (lastInterface < 0 || key != lastInterfaceKey) {
+                lastInterface = interfaces.indexOf(key);
+                if (lastInterface < 0) {
+                    interfaceDescription(p.linkType, snap, null);
+                    lastInterface = interfaces.size() - 1;
+                }
+                lastInterfaceKey = key;
+            }
+            frame(p, lastInterface);
+            return;
+        }
+        if (interfaces.isEmpty()) {
+            pcapHeader(p.linkType, snap);
+            interfaces.add((long) p.linkType << 32 | snap);
+        } else if ((int) (interfaces.get(0) >>> 32) != p.linkType) {
+            throw new IOException("a pcap file holds frames of one link type; "
+                    + LinkType.name((int) (interfaces.get(0) >>> 32)) + " and "
+                    + LinkType.name(p.linkType) + " need pcapng");
+        }
+        largestSnaplen = Math.max(largestSnaplen, snap);
+        frame(p, 0);
+    }
+
+    private void frame(RawPacket p, int interfaceId) throws IOException {
         if (startNanos == Long.MIN_VALUE) {
             startNanos = p.tsNanos;
         }
@@ -131,7 +214,7 @@ public final class CaptureWriter implements Closeable {
         if (pcapng) {
             int length = 28 + padded(n) + 4;
             ByteBuffer b = start(length);
-            b.putInt(EPB).putInt(length).putInt(0);
+            b.putInt(EPB).putInt(length).putInt(interfaceId);
             timestamp(b, p.tsNanos);
             b.putInt(n).putInt(p.originalLength).put(p.data, p.offset, n);
             pad(b, n);
@@ -179,6 +262,15 @@ public final class CaptureWriter implements Closeable {
      */
     public void finish(long endNanos, CaptureStats stats) throws IOException {
         long end = endNanos != Long.MIN_VALUE ? endNanos : startNanos;
+        if (file != null && !pcapng) {
+            finishPcap();
+            return;
+        }
+        if (interfaces.isEmpty()) {
+            // Statistics and attachments belong to an interface: a capture of nothing has none.
+            out.flush();
+            return;
+        }
         if (pcapng) {
             for (Map.Entry<String, String> a : attachments.entrySet()) {
                 writeAttachment(a.getKey(), a.getValue(), end != Long.MIN_VALUE ? end : 0);
@@ -204,6 +296,24 @@ public final class CaptureWriter implements Closeable {
             emit();
         }
         out.flush();
+    }
+
+    /**
+     * {@link #create}'s pcap: the header of an empty capture, or the largest snap length of the
+     * frames in the header the first frame wrote.
+     */
+    private void finishPcap() throws IOException {
+        if (interfaces.isEmpty()) {
+            pcapHeader(LinkType.ETHERNET, DEFAULT_SNAPLEN);
+            out.flush();
+            return;
+        }
+        out.flush();
+        if (largestSnaplen > (int) (long) interfaces.get(0)) {
+            ByteBuffer snap = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(0, largestSnaplen);
+            file.getChannel().write(snap, 16);
+        }
     }
 
     /**

@@ -339,6 +339,7 @@ public final class LiveCapture implements PacketSource {
     }
 
     /** The snap length libpcap uses (it may raise a tiny one). */
+    @Override
     public int snaplen() {
         return snaplen;
     }

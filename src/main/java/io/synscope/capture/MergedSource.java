@@ -294,6 +294,12 @@ public final class MergedSource implements PacketSource {
         return stats;
     }
 
+    /** The snap length of the file whose frame was handed out last. */
+    @Override
+    public int snaplen() {
+        return current == null || current.source == null ? 0 : current.source.snaplen();
+    }
+
     @Override
     public List<CapturePart> parts() {
         List<CapturePart> list = new ArrayList<>(parts.size());

@@ -67,6 +67,15 @@ public interface PacketSource extends AutoCloseable {
     }
 
     /**
+     * The snap length of the frame handed out last (its file's header, its pcapng interface, the
+     * live capture's), or 0 when the source does not say: what a copy of the frame into another
+     * capture file declares ({@code synscope analyze --export}).
+     */
+    default int snaplen() {
+        return 0;
+    }
+
+    /**
      * The files read, in time order, when this source merges several ({@link MergedSource});
      * empty for a single file, stdin or an interface.
      */

@@ -26,6 +26,7 @@ public final class PcapReader extends CaptureReader {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final int linkType;
+    private final int snaplen;
     private final long nanosPerFractionUnit;
 
     /** Reads the file header; {@code in} is positioned at a pcap magic, 4 bytes buffered. */
@@ -46,7 +47,13 @@ public final class PcapReader extends CaptureReader {
         }
         // The upper 16 bits carry the FCS length and flags, not the link type.
         linkType = in.int32(p + 20) & LinkType.MASK;
+        snaplen = Math.max(0, in.int32(p + 16));
         in.skip(FILE_HEADER_BYTES);
+    }
+
+    @Override
+    public int snaplen() {
+        return snaplen;
     }
 
     /** Whether {@code bigEndianWord} is a pcap magic in either byte order. */

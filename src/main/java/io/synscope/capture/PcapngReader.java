@@ -103,6 +103,8 @@ public final class PcapngReader extends CaptureReader {
     private final Map<Integer, Long> unknownBlocksByType = new LinkedHashMap<>();
     private long clampedTimestamps;
     private long previousTsNanos;
+    /** The snap length of the last frame's interface ({@link #snaplen()}). */
+    private int snaplen;
     /**
      * The latest statistics block's counts per interface id; null until one. Ids are per
      * section, so a file of several sections that each count their interface 0 reports the
@@ -341,8 +343,14 @@ public final class PcapngReader extends CaptureReader {
         int originalLength = wireLength < 0 ? Integer.MAX_VALUE
                 : Math.max(wireLength, capturedLength);
         previousTsNanos = tsNanos;
+        snaplen = (int) Math.min(iface.snapLength, Integer.MAX_VALUE);
         into.set(in.buffer(), dataIndex, capturedLength, originalLength, tsNanos,
                 iface.linkType, ++frames, in.offset());
+    }
+
+    @Override
+    public int snaplen() {
+        return snaplen;
     }
 
     private Interface interfaceFor(int type, long interfaceId) throws CaptureException {

@@ -68,6 +68,11 @@ public final class RecordingSource implements PacketSource {
     }
 
     @Override
+    public int snaplen() {
+        return source.snaplen();
+    }
+
+    @Override
     public String name() {
         return source.name();
     }

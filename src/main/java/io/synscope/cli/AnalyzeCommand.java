@@ -1,12 +1,17 @@
 package io.synscope.cli;
 
 import io.synscope.capture.CaptureException;
+import io.synscope.capture.Captures;
 import io.synscope.capture.MergedSource;
 import io.synscope.capture.PacketSource;
+import io.synscope.capture.Printable;
+import io.synscope.export.Spool;
 import io.synscope.pipeline.AnalysisSink;
 import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelDocument;
+import io.synscope.pipeline.KernelLog;
+import io.synscope.pipeline.TeeSink;
 import io.synscope.report.CsvReport;
 import io.synscope.report.HtmlReport;
 import io.synscope.report.JsonReport;
@@ -17,6 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -49,6 +56,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             + " included (default: one per processor); 1 also keeps --format json's connections"
             + " in decision order from run to run");
     private final SelectionOptions selection = new SelectionOptions(spec);
+    private final ExportOption export = new ExportOption(spec, "also write the packets of the"
+            + " connections the report lists (failures by default) to FILE: pcap, or pcapng if"
+            + " FILE ends in .pcapng or the capture has several link types");
 
     AnalyzeCommand() {
         spec.name("analyze");
@@ -75,11 +85,23 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println("synscope: - (stdin) can only be the single input, not one of several");
             return ExitCode.USAGE;
         }
+        if (export.clashes(inputs, err)) {
+            return ExitCode.USAGE;
+        }
+        ExportOption.Target exporting = export.path() == null ? null : export.open(err);
+        if (export.path() != null && exporting == null) {
+            return ExitCode.IO_ERROR;
+        }
         OutputFormat format = this.format.getValue();
         String output = report.output();
         Interrupt onInterrupt = new Interrupt();
         Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try (PacketSource source = MergedSource.open(inputs);
+        // Standard input is kept for the export's second pass: a pipe is read once.
+        Spool spool = null;
+        try (ExportOption.Target target = exporting;
+             PacketSource source = target != null && inputs.equals(List.of("-"))
+                     ? Captures.open("-", spool = new Spool(new FileInputStream(FileDescriptor.in)))
+                     : MergedSource.open(inputs);
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
@@ -98,30 +120,74 @@ final class AnalyzeCommand implements Callable<Integer> {
             if (!selected.isAll()) {
                 sink = new SelectingSink(sink, selected);
             }
+            if (target != null) {
+                sink = new TeeSink(sink, target.sink(selected, all));
+            }
             Integer threads = report.threads();
+            KernelLog kernel = source.parts().isEmpty() ? KernelDocument.fromCapture(inputs.get(0))
+                    : KernelDocument.fromCaptures(source.parts());
             Analyzer analyzer = (threads == null ? new Analyzer(report.config())
-                    : new Analyzer(report.config(), threads))
-                    // Only a single file's recorded kernel evidence is read (docs/usage.md).
-                    .kernel(source.parts().isEmpty() ? KernelDocument.fromCapture(inputs.get(0))
-                            : null);
-            CaptureInfo info = analyzer.run(source, sink, onInterrupt);
-            if (output != null || format != OutputFormat.text) {
+                    : new Analyzer(report.config(), threads)).kernel(kernel);
+            CaptureException damage = null;
+            CaptureInfo info = null;
+            try {
+                info = analyzer.run(source, sink, onInterrupt);
+            } catch (CaptureException e) {
+                if (target == null || !target.analysed()) {
+                    throw e;
+                }
+                // Damaged part-way: the report covers what came before, and so does the export.
+                damage = e;
+            }
+            if (info != null && (output != null || format != OutputFormat.text)) {
                 // The text report on the terminal already shows them.
                 Main.printWarnings(err, info);
             }
-            return ExitCode.OK;
+            int exported = target == null ? ExitCode.OK
+                    : exportAgain(target, inputs, spool, kernel, err, onInterrupt);
+            if (damage != null) {
+                err.println("synscope: " + damage.describe());
+                return ExitCode.of(damage.kind());
+            }
+            return exported;
         } catch (CaptureException e) {
             err.println("synscope: " + e.describe());
             return ExitCode.of(e.kind());
         } catch (IOException e) {
             return Main.writeFailure(err, output, e);
         } finally {
+            if (spool != null) {
+                spool.delete();
+            }
             onInterrupt.reported.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(onInterrupt);
             } catch (IllegalStateException shuttingDown) {
                 // Interrupted: the hook is running and lets the JVM go now that we are done.
             }
+        }
+    }
+
+    /**
+     * The export's second pass: the same inputs opened anew (standard input from its spool).
+     */
+    private static int exportAgain(ExportOption.Target target, List<String> inputs, Spool spool,
+                                   KernelLog kernel, PrintWriter err, BooleanSupplier stop)
+            throws CaptureException, IOException {
+        if (spool != null) {
+            spool.close();
+            if (spool.failure() != null) {
+                err.println("synscope: --export: standard input could not be kept for the"
+                        + " export (" + Printable.escape(String.valueOf(spool.failure()
+                        .getMessage())) + " in " + spool.file() + "): nothing exported; write"
+                        + " the capture to a file first");
+                return ExitCode.IO_ERROR;
+            }
+        }
+        try (PacketSource again = spool != null ? Captures.open(spool.file().toString())
+                : MergedSource.open(inputs)) {
+            return target.write(again, kernel == null ? null : KernelDocument.write(kernel), err,
+                    stop);
         }
     }
 

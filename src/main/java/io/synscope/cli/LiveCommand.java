@@ -2,6 +2,7 @@ package io.synscope.cli;
 
 import io.synscope.capture.CaptureException;
 import io.synscope.capture.CaptureWriter;
+import io.synscope.capture.Captures;
 import io.synscope.capture.Interfaces;
 import io.synscope.capture.LiveCapture;
 import io.synscope.capture.Netns;
@@ -20,6 +21,8 @@ import io.synscope.report.HtmlReport;
 import io.synscope.report.JsonReport;
 import io.synscope.report.LiveText;
 import io.synscope.report.NdjsonReport;
+import io.synscope.report.SelectingSink;
+import io.synscope.report.Selection;
 import io.synscope.report.TextReport;
 import io.synscope.report.metrics.KernelGauges;
 import io.synscope.report.metrics.MetricsSink;
@@ -39,6 +42,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -115,6 +119,15 @@ final class LiveCommand implements Callable<Integer> {
                     + " resets and drops; docs/kernel.md): packets only"));
     private final ReportOptions report = new ReportOptions(spec, "tracking threads, the"
             + " reading one included (default 1: a capture shares the box with its services)");
+    private final SelectionOptions selection = new SelectionOptions(spec);
+    private final ExportOption export = new ExportOption(spec, "at the end, write the packets"
+            + " of the connections the output lists (failures by default) to FILE: pcap, or"
+            + " pcapng if FILE ends in .pcapng (also keeps the kernel's evidence). The capture"
+            + " is kept until then in -w's file, else in a temporary file (disk, not memory)");
+    /** The selection given, or null before {@link #call} parsed it. */
+    private Selection selected;
+    /** The run's kernel evidence as a document, for a pcapng export; null without. */
+    private String lastKernelDocument;
 
     LiveCommand() {
         spec.name("live");
@@ -129,7 +142,11 @@ final class LiveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (!report.valid(err) || !valid(err)) {
+        selected = selection.parse(err);
+        if (selected == null || !report.valid(err) || !valid(err)) {
+            return ExitCode.USAGE;
+        }
+        if (write.getValue() != null && export.clashes(List.of(write.<String>getValue()), err)) {
             return ExitCode.USAGE;
         }
         if (listInterfaces.<Boolean>getValue() || metrics.getValue() == null) {
@@ -223,9 +240,65 @@ final class LiveCommand implements Callable<Integer> {
 
     private Integer capture(PrintWriter err, MetricsSink metricsSink) throws CaptureException {
         String dev = device.getValue() != null ? device.getValue() : Interfaces.defaultDevice();
+        ExportOption.Target exporting = export.path() == null ? null : export.open(err);
+        if (export.path() != null && exporting == null) {
+            return ExitCode.IO_ERROR;
+        }
+        try (ExportOption.Target target = exporting) {
+            return captureThenExport(err, metricsSink, dev, target);
+        }
+    }
+
+    /**
+     * Captures and reports; then, for {@code --export}, writes the export from what was
+     * recorded: {@code -w}'s file, or a temporary one removed at the end.
+     */
+    private Integer captureThenExport(PrintWriter err, MetricsSink metricsSink, String dev,
+                                      ExportOption.Target target) throws CaptureException {
         LiveCapture capture = LiveCapture.open(new LiveCapture.Options(dev, snaplen.getValue(),
                 bufferKib.<Integer>getValue() * 1024, promiscuous.getValue(), filter.getValue(),
                 count.getValue(), TimeUnit.SECONDS.toNanos(durationSeconds.getValue())));
+        // --since and --until count from now.
+        Selection chosen = selected.startingAt(Instant.now());
+        Path spool = null;
+        if (target != null && write.getValue() == null) {
+            try {
+                spool = Files.createTempFile("synscope-live-", ".pcap");
+            } catch (IOException e) {
+                closeQuietly(capture);
+                err.println("synscope: --export: cannot create a temporary file for the capture: "
+                        + Printable.escape(String.valueOf(e.getMessage())));
+                return ExitCode.IO_ERROR;
+            }
+        }
+        try {
+            int code = capture(err, metricsSink, dev, capture, chosen, target,
+                    spool != null ? spool.toString() : write.getValue());
+            if (target == null || !target.analysed()) {
+                return code;
+            }
+            String recorded = spool != null ? spool.toString() : write.getValue();
+            try (PacketSource again = Captures.open(recorded)) {
+                int exported = target.write(again, lastKernelDocument, err, () -> false);
+                return code == ExitCode.OK || code == ExitCode.INTERRUPTED ? (exported
+                        == ExitCode.OK ? code : exported) : code;
+            } catch (IOException e) {
+                return Main.writeFailure(err, recorded, e);
+            }
+        } finally {
+            if (spool != null) {
+                try {
+                    Files.deleteIfExists(spool);
+                } catch (IOException e) {
+                    // A temporary file: the system cleans it up eventually.
+                }
+            }
+        }
+    }
+
+    private Integer capture(PrintWriter err, MetricsSink metricsSink, String dev,
+                            LiveCapture capture, Selection chosen, ExportOption.Target target,
+                            String recordTo) throws CaptureException {
         Stop stop = new Stop(capture);
         // From here a Ctrl-C ends the capture, so that -w's file is finished however early.
         stop.install();
@@ -235,7 +308,7 @@ final class LiveCommand implements Callable<Integer> {
             KernelGauges.register(metricsSink.registry(), kernelLog::now,
                     metricsListeners.getValue());
         }
-        try (PacketSource source = record(capture, kernelLog, err);
+        try (PacketSource source = record(capture, kernelLog, recordTo, err);
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
@@ -243,8 +316,18 @@ final class LiveCommand implements Callable<Integer> {
                     + capture.describe() + ")") + "; Ctrl-C to stop");
             err.flush();
             OutputFormat f = format.getValue();
-            AnalysisSink sink = metricsSink == null ? sink(f, out, toFile, err)
-                    : new TeeSink(sink(f, out, toFile, err), metricsSink);
+            AnalysisSink sink = sink(f, out, toFile, err, chosen);
+            if (!chosen.isAll()) {
+                sink = new SelectingSink(sink, chosen);
+            }
+            if (target != null) {
+                sink = new TeeSink(sink, target.sink(chosen, report.all()
+                        || chosen.namesHealthy()));
+            }
+            if (metricsSink != null) {
+                // Metrics count every connection, whatever the output lists.
+                sink = new TeeSink(sink, metricsSink);
+            }
             Integer threads = report.threads();
             Analyzer analyzer = new Analyzer(report.config().forLiveCapture(),
                     threads == null ? 1 : threads)
@@ -263,6 +346,9 @@ final class LiveCommand implements Callable<Integer> {
             if (output != null || f != OutputFormat.text) {
                 Main.printWarnings(err, info);
             }
+            if (target != null && kernelLog != null) {
+                lastKernelDocument = KernelDocument.write(kernelLog);
+            }
             return stop.bySignal() ? ExitCode.INTERRUPTED : ExitCode.OK;
         } catch (IOException e) {
             return Main.writeFailure(err, output, e);
@@ -275,46 +361,51 @@ final class LiveCommand implements Callable<Integer> {
      * The capture, also written to {@code -w FILE} when asked, with the kernel's evidence when
      * there is some and the file is pcapng.
      */
-    private PacketSource record(LiveCapture capture, KernelLog kernelLog, PrintWriter err)
-            throws CaptureException {
-        String file = write.getValue();
+    private PacketSource record(LiveCapture capture, KernelLog kernelLog, String file,
+                                PrintWriter err) throws CaptureException {
         if (file == null) {
             return capture;
         }
         try {
             RecordingSource recording = new RecordingSource(capture, CaptureWriter.open(file,
                     capture.linkType(), capture.snaplen(), capture.name()));
-            if (kernelLog != null && !recording.attachAtEnd(KernelDocument.ATTACHMENT_KIND,
+            // -w's file keeps the kernel's evidence; --export's temporary one need not.
+            if (write.getValue() != null && kernelLog != null && !recording.attachAtEnd(KernelDocument.ATTACHMENT_KIND,
                     () -> KernelDocument.write(kernelLog))) {
                 err.println("synscope: " + Printable.escape(file) + " is pcap, which has no"
                         + " place for the kernel's evidence: name it .pcapng to keep it");
             }
             return recording;
         } catch (CaptureException e) {
-            try {
-                capture.close();
-            } catch (IOException ignored) {
-                // Already failing with the more useful message.
-            }
+            closeQuietly(capture);
             throw e;
         }
     }
 
-    private AnalysisSink sink(OutputFormat f, Writer out, OutputStream toFile, PrintWriter err)
-            throws IOException {
+    private static void closeQuietly(LiveCapture capture) {
+        try {
+            capture.close();
+        } catch (IOException ignored) {
+            // Already failing with the more useful message.
+        }
+    }
+
+    private AnalysisSink sink(OutputFormat f, Writer out, OutputStream toFile, PrintWriter err,
+                              Selection chosen) throws IOException {
+        boolean all = report.all() || chosen.namesHealthy();
         return switch (f) {
             case text -> new LiveText(new PrintWriter(out), statusLineTo(err), report.useColor(),
-                    report.all(), new TextReport(new PrintWriter(out), report.useColor(),
-                    report.maxLadders(), Main.version()));
+                    all, new TextReport(new PrintWriter(out),
+                    report.useColor(), report.maxLadders(), Main.version(), chosen.text()));
             case ndjson -> toFile != null
-                    ? new NdjsonReport(toFile, report.all(), Main.version())
-                    : new NdjsonReport(out, report.all(), Main.version());
+                    ? new NdjsonReport(toFile, all, Main.version())
+                    : new NdjsonReport(out, all, Main.version());
             case json -> toFile != null
-                    ? new JsonReport(toFile, report.all(), report.pretty(), Main.version())
-                    : new JsonReport(out, report.all(), report.pretty(), Main.version());
-            case csv -> new CsvReport(out, report.all(), true);
-            case html -> new HtmlReport(out, report.all(), report.maxLadders(), Main.version(),
-                    "");
+                    ? new JsonReport(toFile, all, report.pretty(), Main.version())
+                    : new JsonReport(out, all, report.pretty(), Main.version());
+            case csv -> new CsvReport(out, all, true);
+            case html -> new HtmlReport(out, all, report.maxLadders(), Main.version(),
+                    chosen.text());
         };
     }
 

@@ -61,6 +61,8 @@ public final class Lab implements AutoCloseable {
     private final boolean variants;
     /** Also run {@code synscope live} on the capture side's veth (see {@link LiveRun}). */
     private boolean live;
+    /** More arguments for that {@code synscope live} (a selection, an export). */
+    private List<String> liveArgs = List.of();
     private final PrintWriter log;
     private final String cns;
     private final String sns;
@@ -117,6 +119,13 @@ public final class Lab implements AutoCloseable {
      */
     public Lab withLive() {
         this.live = true;
+        return this;
+    }
+
+    /** As {@link #withLive()}, {@code synscope live} given {@code args} too, from the next run. */
+    public Lab withLive(List<String> args) {
+        this.live = true;
+        this.liveArgs = List.copyOf(args);
         return this;
     }
 
@@ -295,6 +304,7 @@ public final class Lab implements AutoCloseable {
             cmd.addAll(List.of("live", "--netns", serverSide ? sns : cns, "-i",
                     serverSide ? sv : cv, "--format", "ndjson", "--all", "--interval", "1", "-w",
                     work.resolve("live.pcapng").toString()));
+            cmd.addAll(liveArgs);
             captures.put("live", startCapture("live", null, cmd, liveLines));
         }
         Set<Variant> wanted = new LinkedHashSet<>(variants ? mode.variants() : Set.of());

@@ -309,7 +309,7 @@ public final class Analyzer {
     static final long MAX_TS_NANOS = (1L << 32) * 1_000_000_000L - 1;
 
     /** {@code tsNanos} moved into [0, {@link #MAX_TS_NANOS}]. */
-    static long inTimeRange(long tsNanos) {
+    public static long inTimeRange(long tsNanos) {
         return Math.max(0, Math.min(tsNanos, MAX_TS_NANOS));
     }
 

@@ -1,14 +1,18 @@
 package io.synscope.pipeline;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synscope.capture.CapturePart;
 import io.synscope.capture.Captures;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -45,13 +49,17 @@ public final class KernelDocument {
      * @param listenersReadUpTo the last sample whose listeners were read (sock_diag may stop)
      * @param counters          the failure-related counters, sample by sample
      * @param counterTotals     every counter's first and latest value
+     * @param recordingStarts   the samples at which a later recording begins, when the
+     *                          document merges several files' (null: one recording)
      */
     record Doc(int version, List<String> sources, Map<String, String> missing,
                Map<String, Long> sysctls, @JsonProperty("sample_times_ns") long[] sampleTimes,
                @JsonProperty("listeners_read_up_to") int listenersReadUpTo,
                List<ListenerDoc> listeners, Map<String, SeriesDoc> counters,
                @JsonProperty("counter_totals") Map<String, long[]> counterTotals,
-               List<ResetDoc> resets, long dropped) {
+               List<ResetDoc> resets, long dropped,
+               @JsonInclude(JsonInclude.Include.NON_NULL)
+               @JsonProperty("recording_starts") int[] recordingStarts) {
     }
 
     record ListenerDoc(String ip, int port, int[] samples, int[] depth, int[] backlog,
@@ -86,6 +94,187 @@ public final class KernelDocument {
         }
     }
 
+    /**
+     * The kernel evidence recorded with several capture files read as one (each written by its
+     * own {@code live -w} run), merged into one log in time order, or null when none has any.
+     * Each file's samples stay within their own recording (no window of the classifier spans
+     * two), the counters' rises over the capture are the sum of each recording's, and a file
+     * whose samples overlap an earlier one's in time (two recordings of one period) gives its
+     * resets only, said under the missing sources. Evidence that cannot be read is said there
+     * too; the other files' is used.
+     */
+    public static KernelLog fromCaptures(List<CapturePart> parts) {
+        List<Doc> docs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        Map<String, String> problems = new LinkedHashMap<>();
+        for (CapturePart part : parts) {
+            String text = Captures.attachments(part.name()).get(ATTACHMENT_KIND);
+            if (text == null) {
+                continue;
+            }
+            try {
+                Doc d = parse(text);
+                read(d);
+                docs.add(d);
+                names.add(part.name());
+            } catch (IOException e) {
+                problems.put("recorded evidence of " + part.name(), "the kernel evidence"
+                        + " recorded in the file cannot be read: " + e.getMessage());
+            }
+        }
+        if (docs.isEmpty() && problems.isEmpty()) {
+            return null;
+        }
+        try {
+            KernelLog log = docs.isEmpty() ? new KernelLog() : read(merge(docs, names, problems));
+            problems.forEach(log::sourceMissing);
+            return log;
+        } catch (IOException e) {
+            KernelLog none = new KernelLog();
+            none.sourceMissing("recorded evidence", "the kernel evidence recorded in the files"
+                    + " cannot be merged: " + e.getMessage());
+            return none;
+        }
+    }
+
+    /**
+     * Documents that each read on their own, as one: in the order of their first samples, each
+     * sample index moved past the samples of those before it.
+     */
+    static Doc merge(List<Doc> docs, List<String> names, Map<String, String> problems) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < docs.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingLong(i -> firstSample(docs.get(i))));
+        List<Long> times = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>();
+        Map<String, MergedSeries> listeners = new LinkedHashMap<>();
+        Map<String, MergedSeries> counters = new LinkedHashMap<>();
+        Map<String, long[]> totals = new LinkedHashMap<>();
+        List<String> sources = new ArrayList<>();
+        Map<String, String> missing = new LinkedHashMap<>();
+        Map<String, Long> sysctls = new LinkedHashMap<>();
+        List<ResetDoc> resets = new ArrayList<>();
+        long dropped = 0;
+        int readUpTo = -1;
+        boolean readingStopped = false;
+        for (int i : order) {
+            Doc d = docs.get(i);
+            list(d.sources()).forEach(x -> {
+                if (!sources.contains(x)) {
+                    sources.add(x);
+                }
+            });
+            map(d.missing()).forEach(missing::putIfAbsent);
+            sysctls.putAll(map(d.sysctls()));
+            resets.addAll(list(d.resets()));
+            dropped += Math.max(0, d.dropped());
+            long[] t = d.sampleTimes() == null ? new long[0] : d.sampleTimes();
+            if (t.length == 0) {
+                continue;
+            }
+            if (!times.isEmpty() && t[0] < times.get(times.size() - 1)) {
+                problems.put("recorded evidence of " + names.get(i), "its samples overlap an"
+                        + " earlier file's in time: its listen queues and counters are not used");
+                continue;
+            }
+            int offset = times.size();
+            if (offset > 0) {
+                starts.add(offset);
+            }
+            for (long x : t) {
+                times.add(x);
+            }
+            for (ListenerDoc l : list(d.listeners())) {
+                listeners.computeIfAbsent(l.ip() + " " + l.port(), k -> new MergedSeries(l.ip(),
+                        l.port())).addListener(l, offset);
+            }
+            // Each recording's values moved to go on from the latest before it: a rise over
+            // the whole is the sum of each recording's, not counting what the kernel counted
+            // between them.
+            Map<String, Long> shifts = new LinkedHashMap<>();
+            map(d.counterTotals()).forEach((name, fl) -> {
+                long[] sum = totals.computeIfAbsent(name, k -> new long[] {fl[0], fl[0]});
+                long shift = sum[1] - fl[0];
+                shifts.put(name, shift);
+                sum[1] = fl[1] + shift;
+            });
+            map(d.counters()).forEach((name, c) -> counters.computeIfAbsent(name,
+                    k -> new MergedSeries(name, 0)).addCounter(c, offset,
+                    shifts.getOrDefault(name, 0L)));
+            if (!readingStopped) {
+                readUpTo = offset + d.listenersReadUpTo();
+                // Listeners not read to the end of this recording: unknown from there on.
+                readingStopped = d.listenersReadUpTo() < t.length - 1;
+            }
+        }
+        List<ListenerDoc> ls = new ArrayList<>();
+        listeners.values().forEach(m -> ls.add(m.listener()));
+        Map<String, SeriesDoc> cs = new LinkedHashMap<>();
+        counters.forEach((name, m) -> cs.put(name, m.counter()));
+        resets.sort(Comparator.comparingLong(ResetDoc::tsNanos));
+        return document(sources, missing, sysctls,
+                times.stream().mapToLong(Long::longValue).toArray(), readUpTo, ls, cs, totals,
+                resets, dropped, starts.isEmpty() ? null
+                        : starts.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static long firstSample(Doc d) {
+        return d.sampleTimes() == null || d.sampleTimes().length == 0 ? Long.MAX_VALUE
+                : d.sampleTimes()[0];
+    }
+
+    /** One listener's or counter's changes gathered from several documents. */
+    private static final class MergedSeries {
+        final String ip;
+        final int port;
+        final List<Integer> samples = new ArrayList<>();
+        final List<int[]> listenerValues = new ArrayList<>();
+        final List<Long> counterValues = new ArrayList<>();
+
+        MergedSeries(String ip, int port) {
+            this.ip = ip;
+            this.port = port;
+        }
+
+        void addListener(ListenerDoc l, int offset) {
+            for (int k = 0; k < l.samples().length; k++) {
+                samples.add(offset + l.samples()[k]);
+                listenerValues.add(new int[] {l.depth()[k], l.backlog()[k], l.synRecv()[k]});
+            }
+        }
+
+        void addCounter(SeriesDoc c, int offset, long shift) {
+            for (int k = 0; k < c.samples().length; k++) {
+                samples.add(offset + c.samples()[k]);
+                counterValues.add(c.values()[k] + shift);
+            }
+        }
+
+        ListenerDoc listener() {
+            int n = samples.size();
+            int[] depth = new int[n];
+            int[] backlog = new int[n];
+            int[] synRecv = new int[n];
+            for (int k = 0; k < n; k++) {
+                depth[k] = listenerValues.get(k)[0];
+                backlog[k] = listenerValues.get(k)[1];
+                synRecv[k] = listenerValues.get(k)[2];
+            }
+            return new ListenerDoc(ip, port, indices(), depth, backlog, synRecv);
+        }
+
+        SeriesDoc counter() {
+            return new SeriesDoc(indices(), counterValues.stream().mapToLong(Long::longValue)
+                    .toArray());
+        }
+
+        private int[] indices() {
+            return samples.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
     /** The log as a JSON document. */
     public static String write(KernelLog log) {
         try {
@@ -101,7 +290,15 @@ public final class KernelDocument {
      * @throws IOException with what is wrong, when the text is not such a document
      */
     public static KernelLog read(String text) throws IOException {
-        Doc d = Json.MAPPER.readValue(text, Doc.class);
+        return read(parse(text));
+    }
+
+    static Doc parse(String text) throws IOException {
+        return Json.MAPPER.readValue(text, Doc.class);
+    }
+
+    /** The log a parsed document describes, after the checks {@link #read(String)} makes. */
+    private static KernelLog read(Doc d) throws IOException {
         if (d == null || d.version() != VERSION) {
             throw new IOException("kernel evidence version " + (d == null ? "none" : d.version())
                     + "; " + VERSION + " expected");
@@ -203,15 +400,22 @@ public final class KernelDocument {
                     address(r.dst(), "reset"), port(r.dstPort()), r.state(), r.reason());
         }
         log.addDropped(d.dropped());
+        int[] starts = d.recordingStarts() == null ? new int[0] : d.recordingStarts();
+        for (int i = 0; i < starts.length; i++) {
+            if (starts[i] <= (i == 0 ? 0 : starts[i - 1]) || starts[i] >= times.length) {
+                throw new IOException("recording start " + starts[i] + " out of order or range");
+            }
+        }
+        log.recordingStarts(starts);
         return log;
     }
 
     static Doc document(List<String> sources, Map<String, String> missing, Map<String, Long> sysctls,
                         long[] sampleTimes, int listenersReadUpTo, List<ListenerDoc> listeners,
                         Map<String, SeriesDoc> counters, Map<String, long[]> counterTotals,
-                        List<ResetDoc> resets, long dropped) {
+                        List<ResetDoc> resets, long dropped, int[] recordingStarts) {
         return new Doc(VERSION, sources, missing, sysctls, sampleTimes, listenersReadUpTo,
-                listeners, counters, counterTotals, resets, dropped);
+                listeners, counters, counterTotals, resets, dropped, recordingStarts);
     }
 
     /**

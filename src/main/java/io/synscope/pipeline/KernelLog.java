@@ -160,6 +160,12 @@ public final class KernelLog implements KernelView {
     private final List<String> sources = new ArrayList<>();
     private long dropped;
     /**
+     * The samples at which a later recording begins, ascending (several files, each recorded
+     * by its own {@code live -w} run, read as one): no window spans one, as the files alone
+     * would not. Empty for one recording.
+     */
+    private int[] recordingStarts = new int[0];
+    /**
      * Per working source, the time up to which it has added its evidence; the log is complete up
      * to the least of them (see {@link #awaitUntil}). A file's log is complete: no marks.
      */
@@ -310,6 +316,21 @@ public final class KernelLog implements KernelView {
     /** A counter's first and latest value, as a recorded log gives them. */
     synchronized void counterTotal(String name, long first, long latest) {
         counterTotals.put(name, new long[] {first, latest});
+    }
+
+    /** A recorded log's samples at which a later recording begins ({@link #recordingStarts}). */
+    synchronized void recordingStarts(int[] starts) {
+        recordingStarts = starts.clone();
+    }
+
+    /** The last sample of the recording that sample {@code index} belongs to. */
+    private int recordingEnd(int index) {
+        for (int start : recordingStarts) {
+            if (start > index) {
+                return start - 1;
+            }
+        }
+        return sampleCount - 1;
     }
 
     /** A recorded log's last sample whose listeners were read. */
@@ -465,6 +486,10 @@ public final class KernelLog implements KernelView {
         before = before >= 0 ? before : -before - 2;
         int after = Arrays.binarySearch(sampleTimes, 0, sampleCount, toNanos);
         after = after >= 0 ? after : -after - 1;
+        if (recordingEnd(before) < after) {
+            // Between two recordings nothing was sampled.
+            return null;
+        }
         return new int[] {before, after};
     }
 
@@ -500,7 +525,7 @@ public final class KernelLog implements KernelView {
         counterTotals.forEach((name, t) -> totals.put(name, t.clone()));
         return KernelDocument.document(sources, missingSources, sysctls,
                 Arrays.copyOf(sampleTimes, sampleCount), listenersReadUpTo, ls, cs, totals, rs,
-                dropped);
+                dropped, recordingStarts.length == 0 ? null : recordingStarts.clone());
     }
 
     /** Items not kept because a bound was reached. */
@@ -581,14 +606,23 @@ public final class KernelLog implements KernelView {
         long fullNanos = 0;
         List<KernelSummary.Interval> intervals = new ArrayList<>();
         long fullSince = Long.MIN_VALUE;
-        long lastSample = sampleTimes[sampleCount - 1];
+        // A full queue is known to last to the end of its recording, no further.
+        long fullUntil = Long.MIN_VALUE;
         for (int i = 0; i < s.count; i++) {
             peak = Math.max(peak, s.depth[i]);
             synRecvPeak = Math.max(synRecvPeak, s.synRecv[i]);
             long at = sampleTimes[s.sampleIndex[i]];
+            if (fullSince != Long.MIN_VALUE && at > fullUntil) {
+                fullNanos += fullUntil - fullSince;
+                if (intervals.size() < KernelSummary.Listener.MAX_INTERVALS) {
+                    intervals.add(new KernelSummary.Interval(fullSince, fullUntil));
+                }
+                fullSince = Long.MIN_VALUE;
+            }
             boolean full = isFull(s.depth[i], s.backlog[i]);
             if (full && fullSince == Long.MIN_VALUE) {
                 fullSince = at;
+                fullUntil = sampleTimes[recordingEnd(s.sampleIndex[i])];
             } else if (!full && fullSince != Long.MIN_VALUE) {
                 fullNanos += at - fullSince;
                 if (intervals.size() < KernelSummary.Listener.MAX_INTERVALS) {
@@ -598,9 +632,9 @@ public final class KernelLog implements KernelView {
             }
         }
         if (fullSince != Long.MIN_VALUE) {
-            fullNanos += lastSample - fullSince;
+            fullNanos += fullUntil - fullSince;
             if (intervals.size() < KernelSummary.Listener.MAX_INTERVALS) {
-                intervals.add(new KernelSummary.Interval(fullSince, lastSample));
+                intervals.add(new KernelSummary.Interval(fullSince, fullUntil));
             }
         }
         int backlog = s.count > 0 ? s.backlog[s.count - 1] : 0;

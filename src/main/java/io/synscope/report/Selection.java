@@ -88,6 +88,20 @@ public record Selection(Address server, Address client, int port, Set<Verdict> v
                 && (until == null || r.firstSeenNanos() <= until.nanos(captureStartNanos));
     }
 
+    /**
+     * This selection with its relative times ({@code +30s}) counted from {@code start} instead
+     * of the capture's first frame: {@code live}'s, counted from when it starts listening.
+     */
+    public Selection startingAt(Instant start) {
+        long startNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano();
+        return new Selection(server, client, port, verdicts, outcomes, absolute(since, startNanos),
+                absolute(until, startNanos), text);
+    }
+
+    private static Time absolute(Time t, long startNanos) {
+        return t == null || !t.relative() ? t : new Time(startNanos + t.value(), false);
+    }
+
     /** An address and maybe a port ({@code port} -1: any). */
     public record Address(byte[] ip, int port) {
         boolean matches(HostPort hp) {

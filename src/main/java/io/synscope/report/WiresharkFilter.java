@@ -17,7 +17,7 @@ public final class WiresharkFilter {
      * vs. ns) without reaching a reused port, which the kernel hands out again only after far
      * longer (TIME_WAIT, ephemeral port rotation).
      */
-    static final long MARGIN_NANOS = 1_000_000L;
+    public static final long MARGIN_NANOS = 1_000_000L;
 
     private WiresharkFilter() {
     }

@@ -178,4 +178,81 @@ class CaptureWriterTest {
             }
         }
     }
+
+    /**
+     * An export's writer ({@link CaptureWriter#create}): frames of two captures of the same
+     * traffic, Ethernet and Linux cooked v2, with their own snap lengths, read back each with its
+     * link type and snap length from pcapng; a pcap of one link type declares the largest snap
+     * length of its frames and refuses a second link type; an empty export is a capture too.
+     */
+    @Test
+    void anExportKeepsEachFramesLinkTypeAndSnapLength() throws Exception {
+        Path ether = Path.of("sample-pcaps/overflow-reset.pcap");
+        Path cooked = Path.of("sample-pcaps/overflow-reset.sll2.pcap");
+        Path mixed = dir.resolve("mixed.pcapng");
+        List<Frame> written = new ArrayList<>();
+        try (CaptureWriter w = CaptureWriter.create(new java.io.FileOutputStream(mixed.toFile()),
+                mixed.toString(), true)) {
+            int snap = 96;
+            for (Path in : List.of(ether, cooked, ether)) {
+                try (PacketSource s = Captures.open(in.toString())) {
+                    RawPacket p = new RawPacket();
+                    for (int n = 0; n < 5 && s.next(p); n++) {
+                        w.write(p, snap);
+                        written.add(new Frame(Arrays.copyOfRange(p.data, p.offset,
+                                p.offset + p.capturedLength), p.tsNanos, p.originalLength,
+                                p.linkType));
+                    }
+                }
+                snap += 32;
+            }
+            w.finish(Long.MIN_VALUE, null);
+        }
+        assertEquals(written.size(), read(mixed).size());
+        for (int i = 0; i < written.size(); i++) {
+            Frame a = written.get(i);
+            Frame b = read(mixed).get(i);
+            assertArrayEquals(a.data(), b.data(), "frame " + i);
+            assertEquals(a.linkType(), b.linkType(), "frame " + i);
+            assertEquals(a.tsNanos(), b.tsNanos(), "frame " + i);
+        }
+        List<Integer> snaps = new ArrayList<>();
+        try (PacketSource s = Captures.open(mixed.toString())) {
+            RawPacket p = new RawPacket();
+            while (s.next(p)) {
+                snaps.add(s.snaplen());
+            }
+        }
+        assertEquals(List.of(96, 96, 96, 96, 96, 128, 128, 128, 128, 128, 160, 160, 160, 160,
+                160), snaps, "each frame under an interface of its own snap length");
+
+        Path pcap = dir.resolve("one.pcap");
+        try (CaptureWriter w = CaptureWriter.create(new java.io.FileOutputStream(pcap.toFile()),
+                pcap.toString(), false); PacketSource s = Captures.open(ether.toString())) {
+            RawPacket p = new RawPacket();
+            s.next(p);
+            w.write(p, 96);
+            s.next(p);
+            w.write(p, 200);
+            RawPacket other = new RawPacket();
+            other.set(p.data, p.offset, p.capturedLength, p.originalLength, p.tsNanos,
+                    LinkType.LINUX_SLL2, 3, 0);
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.IOException.class, () -> w.write(other, 96));
+            assertTrue(e.getMessage().contains("need pcapng"), e.getMessage());
+            w.finish(Long.MIN_VALUE, null);
+        }
+        try (PacketSource s = Captures.open(pcap.toString())) {
+            RawPacket p = new RawPacket();
+            assertTrue(s.next(p));
+            assertEquals(200, s.snaplen(), "the largest snap length, declared at the end");
+        }
+
+        Path empty = dir.resolve("empty.pcap");
+        try (CaptureWriter w = CaptureWriter.create(new java.io.FileOutputStream(empty.toFile()),
+                empty.toString(), false)) {
+            w.finish(Long.MIN_VALUE, null);
+        }
+        assertEquals(List.of(), read(empty));
+    }
 }

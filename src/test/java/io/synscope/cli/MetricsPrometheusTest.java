@@ -71,8 +71,10 @@ class MetricsPrometheusTest {
             int closed = freePort();
             Thread server = serve(listener, OK_CONNECTIONS);
             LiveBadInputTest.Child synscope = LiveBadInputTest.Child.start(
+                    // The selection narrows what is printed, never what is counted.
                     LiveBadInputTest.java("live", "-i", "lo", "-f", "tcp port " + open
-                            + " or tcp port " + closed, "--metrics", "127.0.0.1:0"));
+                            + " or tcp port " + closed, "--verdict", "refused", "--metrics",
+                            "127.0.0.1:0"));
             Process prometheus = null;
             try {
                 synscope.awaitListening();
@@ -182,7 +184,7 @@ class MetricsPrometheusTest {
     }
 
     /** Accepts {@code n} connections on its own thread; reads each to its end, then closes. */
-    private static Thread serve(ServerSocket listener, int n) {
+    static Thread serve(ServerSocket listener, int n) {
         Thread t = new Thread(() -> {
             for (int i = 0; i < n; i++) {
                 try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
@@ -198,7 +200,7 @@ class MetricsPrometheusTest {
     }
 
     /** Connects, sends a line, closes: true if it connected and wrote. */
-    private static boolean exchange(int port) {
+    static boolean exchange(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
             OutputStream out = s.getOutputStream();

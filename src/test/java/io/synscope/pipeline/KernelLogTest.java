@@ -5,10 +5,13 @@ import io.synscope.capture.Addresses;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,41 +30,51 @@ class KernelLogTest {
 
     /** A listener (backlog 4) that fills at 300 ms and drains at 700 ms; counters alongside. */
     private static KernelLog filling() {
+        return filling(T0);
+    }
+
+    /** As {@link #filling()}, its first sample at {@code t0}. */
+    private static KernelLog filling(long t0) {
         KernelLog log = new KernelLog();
         log.sourceAvailable("sock_diag");
         log.sysctl("net.core.somaxconn", 4096);
         for (int k = 0; k <= 10; k++) {
-            log.sample(T0 + k * 100 * MS);
+            log.sample(t0 + k * 100 * MS);
             int depth = k < 3 ? k : k < 7 ? 5 : 0;
             log.listener(ANY, 8080, depth, 4, k == 5 ? 2 : 0);
             log.counter("ListenOverflows", k < 3 ? 0 : k < 7 ? 10L * (k - 2) : 40);
             log.endSample(true);
         }
-        log.reset(T0 + 500 * MS, SERVER, 8080, CLIENT, 40001, "TCP_CLOSE", "TCP_ABORT_ON_CLOSE");
+        log.reset(t0 + 500 * MS, SERVER, 8080, CLIENT, 40001, "TCP_CLOSE", "TCP_ABORT_ON_CLOSE");
         return log;
     }
 
     private static void assertAnswers(KernelView k) {
+        assertAnswers(k, T0);
+    }
+
+    /** What {@link #filling(long)} of {@code t0} must answer. */
+    private static void assertAnswers(KernelView k, long t0) {
         long hi = Addresses.hi(SERVER);
         long lo = Addresses.lo(SERVER);
         assertEquals(new KernelView.QueueReading(4, 5, true),
-                k.acceptQueue(hi, lo, 8080, T0 + 350 * MS, T0 + 420 * MS), "wildcard listener");
+                k.acceptQueue(hi, lo, 8080, t0 + 350 * MS, t0 + 420 * MS), "wildcard listener");
         assertEquals(new KernelView.QueueReading(4, 2, false),
-                k.acceptQueue(hi, lo, 8080, T0 + 150 * MS, T0 + 190 * MS));
-        assertNull(k.acceptQueue(hi, lo, 9090, T0, T0 + MS), "no such listener");
-        assertNull(k.acceptQueue(hi, lo, 8080, T0 + 900 * MS, T0 + 1100 * MS), "not sampled");
-        assertEquals(10, k.counterRise("ListenOverflows", T0 + 250 * MS, T0 + 300 * MS));
-        assertEquals(20, k.counterRise("ListenOverflows", T0 + 250 * MS, T0 + 310 * MS),
+                k.acceptQueue(hi, lo, 8080, t0 + 150 * MS, t0 + 190 * MS));
+        assertNull(k.acceptQueue(hi, lo, 9090, t0, t0 + MS), "no such listener");
+        assertNull(k.acceptQueue(hi, lo, 8080, t0 + 900 * MS, t0 + 1100 * MS), "not sampled");
+        assertEquals(10, k.counterRise("ListenOverflows", t0 + 250 * MS, t0 + 300 * MS));
+        assertEquals(20, k.counterRise("ListenOverflows", t0 + 250 * MS, t0 + 310 * MS),
                 "widened to the sample after");
-        assertEquals(0, k.counterRise("ListenOverflows", T0 + 800 * MS, T0 + 900 * MS));
-        assertEquals(-1, k.counterRise("ListenDrops", T0, T0 + MS));
+        assertEquals(0, k.counterRise("ListenOverflows", t0 + 800 * MS, t0 + 900 * MS));
+        assertEquals(-1, k.counterRise("ListenDrops", t0, t0 + MS));
         KernelView.KernelReset r = k.resetSent(hi, lo, 8080, Addresses.hi(CLIENT),
-                Addresses.lo(CLIENT), 40001, T0 + 520 * MS);
+                Addresses.lo(CLIENT), 40001, t0 + 520 * MS);
         assertEquals("TCP_ABORT_ON_CLOSE", r.reason());
         assertNull(k.resetSent(hi, lo, 8080, Addresses.hi(CLIENT), Addresses.lo(CLIENT), 40001,
-                T0 + 900 * MS), "too far from the packet");
+                t0 + 900 * MS), "too far from the packet");
         assertNull(k.resetSent(Addresses.hi(CLIENT), Addresses.lo(CLIENT), 40001, hi, lo, 8080,
-                T0 + 500 * MS), "the other direction");
+                t0 + 500 * MS), "the other direction");
     }
 
     @Test
@@ -166,6 +179,57 @@ class KernelLogTest {
         assertAnswers(back);
         assertEquals(filling().summary(), back.summary());
         assertEquals(text, KernelDocument.write(back));
+    }
+
+    /**
+     * Two recordings ten seconds apart (two {@code live -w} files) read as one: each answers as
+     * it does alone, no window spans the gap between them, the counters rise by each one's
+     * rise, a full queue lasts to the end of its own recording, and the merge survives a trip
+     * through the document.
+     */
+    @Test
+    void recordingsMergedAnswerAsEachDoesAlone() throws IOException {
+        long t1 = T0 + 10_000 * MS;
+        Map<String, String> problems = new LinkedHashMap<>();
+        KernelDocument.Doc merged = KernelDocument.merge(List.of(
+                KernelDocument.parse(KernelDocument.write(filling(t1))),
+                KernelDocument.parse(KernelDocument.write(filling(T0)))), List.of("b", "a"),
+                problems);
+        assertEquals(Map.of(), problems);
+        KernelLog log = KernelDocument.read(KernelDocument.write(KernelDocument.read(
+                KernelDocument.write(readBack(merged)))));
+        assertAnswers(log, T0);
+        assertAnswers(log, t1);
+        long hi = Addresses.hi(SERVER);
+        long lo = Addresses.lo(SERVER);
+        assertNotNull(filling(T0).acceptQueue(hi, lo, 8080, T0 + 950 * MS, T0 + 999 * MS),
+                "the first recording's last samples alone");
+        assertNull(log.acceptQueue(hi, lo, 8080, T0 + 950 * MS, t1 + 50 * MS),
+                "nothing was sampled between the recordings");
+        assertEquals(-1, log.counterRise("ListenOverflows", T0 + 950 * MS, t1 + 50 * MS));
+        KernelSummary s = log.summary();
+        assertEquals(80L, s.counters().get("ListenOverflows"), "40 in each recording");
+        KernelSummary.Listener l = s.listeners().get(0);
+        assertEquals(List.of(new KernelSummary.Interval(T0 + 300 * MS, T0 + 700 * MS),
+                new KernelSummary.Interval(t1 + 300 * MS, t1 + 700 * MS)), l.fullIntervals());
+        assertEquals(800 * MS, l.fullNanos());
+
+        // A recording of the same period (another host's, say) adds its resets only.
+        KernelDocument.Doc overlapping = KernelDocument.merge(List.of(
+                KernelDocument.parse(KernelDocument.write(filling(T0))),
+                KernelDocument.parse(KernelDocument.write(filling(T0 + 50 * MS)))),
+                List.of("a", "c"), problems);
+        assertTrue(problems.containsKey("recorded evidence of c"), problems.toString());
+        KernelLog both = readBack(overlapping);
+        assertAnswers(both, T0);
+        assertEquals(40L, both.summary().counters().get("ListenOverflows"));
+        assertNotNull(both.resetSent(hi, lo, 8080, Addresses.hi(CLIENT), Addresses.lo(CLIENT),
+                40001, T0 + 550 * MS), "c's reset");
+    }
+
+    private static KernelLog readBack(KernelDocument.Doc d) throws IOException {
+        return KernelDocument.read(new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(d));
     }
 
     @Test
