@@ -66,7 +66,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         Selection selected = selection.parse(err);
-        if (selected == null || !report.valid(err)) {
+        if (selected == null) {
             return ExitCode.USAGE;
         }
         List<String> inputs = files.getValue();
@@ -85,7 +85,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             boolean all = report.all() || selected.namesHealthy();
             AnalysisSink sink = switch (format) {
                 case text -> new TextReport(new PrintWriter(out), report.useColor(),
-                        report.maxLadders(), Main.version(), selected.text());
+                        report.maxLadders(), Main.version(), selected.text(), report.zone());
                 // JSON to a file is written as bytes, not through the Writer: see JsonReport.
                 case json -> toFile != null
                         ? new JsonReport(toFile, all, report.pretty(), Main.version())

@@ -98,6 +98,13 @@ public final class Main implements Runnable {
     private static int badCommandLine(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
+        String outOfRange = OptionRange.message(ex);
+        if (outOfRange != null) {
+            // Says all there is to say: the option, what it takes, what it got.
+            err.println(cl.getColorScheme().errorText("synscope: "
+                    + Printable.escape(outOfRange)));
+            return cl.getCommandSpec().exitCodeOnInvalidInput();
+        }
         err.println(cl.getColorScheme().errorText(Printable.escape(ex.getMessage())));
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
             cl.usage(err, cl.getColorScheme());

@@ -37,7 +37,7 @@ class LiveTextTest {
     void aStatusLineIsErasedBeforeEachConnectionLineAndDrawnAgainAfter() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        LiveText live = new LiveText(new PrintWriter(out), new PrintWriter(err), false, false,
+        LiveText live = new LiveText(new PrintWriter(out), new PrintWriter(err), false, false, ReportZone.UTC,
                 new TextReport(new PrintWriter(new StringWriter()), false, 20, "test"));
         ConnectionResult r = refused(40000);
         assertEquals(Verdict.REFUSED, r.verdict());
@@ -65,7 +65,7 @@ class LiveTextTest {
     @Test
     void withoutATerminalThereIsNoStatusLine() throws Exception {
         StringWriter out = new StringWriter();
-        LiveText live = new LiveText(new PrintWriter(out), null, false, false,
+        LiveText live = new LiveText(new PrintWriter(out), null, false, false, ReportZone.UTC,
                 new TextReport(new PrintWriter(new StringWriter()), false, 20, "test"));
         live.onStatus(status(0));
         live.onConnection(refused(40000));
