@@ -9,6 +9,7 @@ import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelDocument;
 import io.synscope.report.CsvReport;
 import io.synscope.report.JsonReport;
+import io.synscope.report.ProgressBar;
 import io.synscope.report.SelectingSink;
 import io.synscope.report.Selection;
 import io.synscope.report.TextReport;
@@ -48,6 +49,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             + " included (default: one per processor); 1 also keeps --format json's connections"
             + " in decision order from run to run");
     private final SelectionOptions selection = new SelectionOptions(spec);
+    private final OptionSpec quiet = Main.add(spec, Main.flag("--quiet").names("-q", "--quiet")
+            .description("nothing on stderr but errors: no progress bar, no warnings (the"
+                    + " report still has them)"));
 
     AnalyzeCommand() {
         spec.name("analyze");
@@ -101,8 +105,11 @@ final class AnalyzeCommand implements Callable<Integer> {
                     // Only a single file's recorded kernel evidence is read (docs/usage.md).
                     .kernel(source.parts().isEmpty() ? KernelDocument.fromCapture(inputs.get(0))
                             : null);
+            if (showProgress(format, output)) {
+                analyzer.progress(new ProgressBar(err));
+            }
             CaptureInfo info = analyzer.run(source, sink, onInterrupt);
-            if (output != null || format != OutputFormat.text) {
+            if (!quiet.<Boolean>getValue() && (output != null || format != OutputFormat.text)) {
                 // The text report on the terminal already shows them.
                 Main.printWarnings(err, info);
             }
@@ -120,6 +127,16 @@ final class AnalyzeCommand implements Callable<Integer> {
                 // Interrupted: the hook is running and lets the JVM go now that we are done.
             }
         }
+    }
+
+    /**
+     * A progress bar on stderr when it is a terminal, unless --quiet, and not when the report
+     * goes to a terminal as it is made (JSON and CSV stream their connections): the text report
+     * is written once reading is over and the bar erased.
+     */
+    private boolean showProgress(OutputFormat format, String output) {
+        return !quiet.<Boolean>getValue() && Main.isTerminal(2)
+                && (output != null || format == OutputFormat.text || !Main.isTerminal(1));
     }
 
     /**

@@ -36,8 +36,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -329,12 +327,7 @@ final class LiveCommand implements Callable<Integer> {
 
     /** stderr when it is a terminal (a status line there helps; in a log it is noise). */
     private static PrintWriter statusLineTo(PrintWriter err) {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") ? err : null;
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
+        return Main.isTerminal(2) ? err : null;
     }
 
     private void printInterfaces(PrintWriter out) throws CaptureException {

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Entry point: {@code synscope <command>}.
@@ -205,6 +207,22 @@ public final class Main implements Runnable {
         /** A build-info value, or "unknown" if it is missing or was not filled in. */
         private static String known(String value) {
             return value == null || value.isBlank() || value.startsWith("${") ? "unknown" : value;
+        }
+    }
+
+    /**
+     * Whether file descriptor {@code fd} of this process (1 stdout, 2 stderr) is a terminal, one
+     * that can redraw a line: not a file, a pipe or a dumb terminal.
+     */
+    static boolean isTerminal(int fd) {
+        if ("dumb".equals(System.getenv("TERM"))) {
+            return false;
+        }
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
         }
     }
 

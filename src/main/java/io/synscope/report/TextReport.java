@@ -59,6 +59,14 @@ public final class TextReport implements AnalysisSink {
             return compareStarts(a.firstSeenNanos(), a.id(), b.firstSeenNanos(), b.id());
         }
     };
+    private static final Comparator<Map.Entry<String, List<HostPort>>> MOST_SERVERS_FIRST =
+            new Comparator<>() {
+                @Override
+                public int compare(Map.Entry<String, List<HostPort>> a,
+                                   Map.Entry<String, List<HostPort>> b) {
+                    return Integer.compare(b.getValue().size(), a.getValue().size());
+                }
+            };
     private static final Comparator<ConnectionResult> LATEST_START_FIRST =
             Collections.reverseOrder(BY_START);
 
@@ -360,14 +368,19 @@ public final class TextReport implements AnalysisSink {
                     .computeIfAbsent(f.finding(), r -> new ArrayList<>()).add(f.server());
         }
         for (Map.Entry<String, Map<String, List<HostPort>>> group : byRemedy.entrySet()) {
+            // The finding most servers share first (a sort keeps equals in their order).
+            List<Map.Entry<String, List<HostPort>>> findings =
+                    new ArrayList<>(group.getValue().entrySet());
+            findings.sort(MOST_SERVERS_FIRST);
             int shown = 0;
             long otherServers = 0;
-            for (Map.Entry<String, List<HostPort>> finding : group.getValue().entrySet()) {
+            for (Map.Entry<String, List<HostPort>> finding : findings) {
                 List<HostPort> servers = finding.getValue();
-                if (shown++ == FINDINGS_PER_FIX) {
+                if (shown == FINDINGS_PER_FIX) {
                     otherServers += servers.size();
                     continue;
                 }
+                shown++;
                 if (servers.size() == 1) {
                     out.println(style.bad("• ") + style.bold(servers.get(0).toString()) + "  "
                             + finding.getKey());
