@@ -187,8 +187,8 @@ public final class TextReport implements AnalysisSink {
         }
         if (c.latePackets() > 0) {
             read.append(", ").append(Format.count(c.latePackets())).append(" late packet")
-                    .append(c.latePackets() == 1 ? "" : "s").append(" (after their connection"
-                    + " was over: a second RST, a FIN or ACK sent again; counted, not judged)");
+                    .append(c.latePackets() == 1 ? "" : "s").append(" (arrived after their"
+                    + " connection was over: counted, not judged)");
         }
         if (c.duplicatePackets() > 0) {
             read.append(", ").append(Format.count(c.duplicatePackets()))

@@ -288,7 +288,7 @@ class ReadableTextTest {
         long late = json.get("capture").get("late_packets").asLong();
         assertTrue(late > 1, "demo.pcap has late packets");
         String text = BadInputTest.run("analyze", "sample-pcaps/demo.pcap").out();
-        assertTrue(text.contains(", " + late + " late packets (after their connection was over"),
+        assertTrue(text.contains(", " + late + " late packets (arrived after their connection was over"),
                 text);
         assertFalse(text.contains("trailing already-closed connections"), text);
     }
