@@ -215,12 +215,10 @@ public final class Main implements Runnable {
      * that can redraw a line: not a file, a pipe or a dumb terminal.
      */
     static boolean isTerminal(int fd) {
-        if ("dumb".equals(System.getenv("TERM"))) {
-            return false;
-        }
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            return (target.startsWith("/dev/pts/") || target.startsWith("/dev/tty"))
+                    && !"dumb".equals(System.getenv("TERM"));
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }

@@ -22,25 +22,47 @@ final class OptionRange {
         }
     }
 
-    /** An int option from {@code min} to {@code max}; {@code why} (or "") says why the bound. */
-    static ITypeConverter<Integer> ints(String option, int min, int max, String why) {
-        return value -> (int) parse(option, value, min, max, why);
-    }
-
-    /** A long option from {@code min} to {@code max}. */
-    static ITypeConverter<Long> longs(String option, long min, long max, String why) {
-        return value -> parse(option, value, min, max, why);
+    /**
+     * A number option from {@code min} to {@code max}; {@code why} (or "") says why the bound.
+     * Classes rather than lambdas: every run converts its options before it reads a packet
+     * (docs/performance.md#s1-nothing-on-the-first-packets-that-bootstraps-javalanginvoke).
+     */
+    private record Range(String option, long min, long max, String why, boolean isInt)
+            implements ITypeConverter<Object> {
+        @Override
+        public Object convert(String value) {
+            long n = parse(option, value, min, max, why);
+            if (isInt) {
+                return (int) n; // not in a ?: with the long, which would widen it back
+            }
+            return n;
+        }
     }
 
     /** {@code --tz}: a zone {@link ReportZone#parse} takes. */
-    static ITypeConverter<ReportZone> zone(String option) {
-        return value -> {
+    private record Zone(String option) implements ITypeConverter<ReportZone> {
+        @Override
+        public ReportZone convert(String value) {
             try {
                 return ReportZone.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new Invalid(option + ": " + e.getMessage());
             }
-        };
+        }
+    }
+
+    /** An int option from {@code min} to {@code max}. */
+    static ITypeConverter<?> ints(String option, int min, int max, String why) {
+        return new Range(option, min, max, why, true);
+    }
+
+    /** A long option from {@code min} to {@code max}. */
+    static ITypeConverter<?> longs(String option, long min, long max, String why) {
+        return new Range(option, min, max, why, false);
+    }
+
+    static ITypeConverter<ReportZone> zone(String option) {
+        return new Zone(option);
     }
 
     private static long parse(String option, String value, long min, long max, String why) {
