@@ -292,27 +292,25 @@ public final class MergedSource implements PacketSource {
     /** Over every file: those read to their end whole, those open as far as they are read. */
     @Override
     public long bytesRead() {
-        long read = 0;
-        for (Part p : parts) {
-            if (p.sizeBytes < 0) {
-                return -1;
-            }
-            read += p.done ? p.sizeBytes : p.source == null ? 0
-                    : Math.max(0, p.source.bytesRead());
-        }
-        return read;
+        return overParts(true);
     }
 
     @Override
     public long totalBytes() {
-        long total = 0;
+        return overParts(false);
+    }
+
+    /** The parts' bytes read, or their sizes; -1 if one of them is not a regular file. */
+    private long overParts(boolean read) {
+        long sum = 0;
         for (Part p : parts) {
             if (p.sizeBytes < 0) {
                 return -1;
             }
-            total += p.sizeBytes;
+            sum += !read || p.done ? p.sizeBytes
+                    : p.source == null ? 0 : Math.max(0, p.source.bytesRead());
         }
-        return total;
+        return sum;
     }
 
     @Override

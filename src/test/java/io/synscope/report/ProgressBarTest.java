@@ -63,11 +63,13 @@ class ProgressBarTest {
         }
     }
 
+    /** What the bar writes, and the clock it reads, which the test moves. */
+    private final StringWriter err = new StringWriter();
+    private final long[] now = {1_000};
+    private final ProgressBar bar = new ProgressBar(new PrintWriter(err), () -> now[0]);
+
     @Test
     void aLargeFileShowsAtOnceAtMostFiveTimesASecondAndIsErasedAtTheEnd() {
-        StringWriter err = new StringWriter();
-        long[] now = {1_000};
-        ProgressBar bar = new ProgressBar(new PrintWriter(err), () -> now[0]);
         Sized source = new Sized(400_000_000L);
         int draws = 0;
         for (int step = 1; step <= 100; step++) {
@@ -87,9 +89,6 @@ class ProgressBarTest {
 
     @Test
     void aSmallFileShowsOnlyOnceReadingTakesTwoSeconds() {
-        StringWriter err = new StringWriter();
-        long[] now = {0};
-        ProgressBar bar = new ProgressBar(new PrintWriter(err), () -> now[0]);
         Sized source = new Sized(50_000_000L);
         for (int step = 1; step <= 19; step++) {
             now[0] += 100_000_000;
@@ -106,9 +105,6 @@ class ProgressBarTest {
 
     @Test
     void aSourceWithoutASizeShowsNothing() {
-        StringWriter err = new StringWriter();
-        long[] now = {0};
-        ProgressBar bar = new ProgressBar(new PrintWriter(err), () -> now[0]);
         Sized pipe = new Sized(-1);
         for (int step = 1; step <= 50; step++) {
             now[0] += 1_000_000_000L;
