@@ -57,7 +57,8 @@ final class ReportOptions {
                 .type(int.class).paramLabel("N").defaultValue("20")
                 .converters(OptionRange.ints("--max-ladders", 0, MAX_LADDERS,
                         "--format json lists every failure"))
-                .description("text: ladders of at most N failures (default ${DEFAULT-VALUE})"));
+                .description("text: ladders of at most N failures (default ${DEFAULT-VALUE}, at most "
+                        + MAX_LADDERS + ")"));
         color = Main.add(spec, OptionSpec.builder("--color")
                 .type(ColorMode.class).paramLabel("<color>").defaultValue("auto")
                 .description("auto (on a terminal, unless NO_COLOR is set), always or never"));
@@ -66,8 +67,9 @@ final class ReportOptions {
                 .paramLabel("SECONDS").defaultValue("300")
                 .converters(OptionRange.longs("--idle-timeout", 1, MAX_IDLE_TIMEOUT_SECONDS,
                         "a year"))
-                .description("a connection silent this"
-                        + " long is judged as it stands (default ${DEFAULT-VALUE})"));
+                .description("a connection silent this long is judged as it stands"
+                        + " (default ${DEFAULT-VALUE}, at most a year: "
+                        + MAX_IDLE_TIMEOUT_SECONDS + ")"));
         threads = Main.add(spec, OptionSpec.builder("--threads").type(Integer.class)
                 .converters(OptionRange.ints("--threads", 1, MAX_THREADS, ""))
                 .paramLabel("N").description(threadsHelp + "; at most " + MAX_THREADS));
