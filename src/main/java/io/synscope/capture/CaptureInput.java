@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.util.zip.ZipException;
 
@@ -54,6 +55,13 @@ final class CaptureInput implements Closeable {
     private static final VarHandle LONG_BE = view(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final ReadableByteChannel channel;
+    /**
+     * The capture file read, compressed or not, for {@link #fileBytesRead()}: null when reading
+     * a pipe or a stream.
+     */
+    private final FileChannel file;
+    /** {@link #file}'s size when opened, or -1. */
+    private final long fileBytes;
     private final String source;
     /** The decompressor {@link #channel} is, or null for an uncompressed capture. */
     private final Gunzip gunzip;
@@ -71,24 +79,61 @@ final class CaptureInput implements Closeable {
     private String cutShortNote;
 
     CaptureInput(ReadableByteChannel channel, String source, int bufferBytes) {
-        this(channel, null, source, bufferBytes);
+        this(channel, null, source, bufferBytes, regularFile(channel), size(channel));
     }
 
-    /** An input of what {@code gunzip} decompresses. */
-    CaptureInput(Gunzip gunzip, String source, int bufferBytes) {
-        this(gunzip, gunzip, source, bufferBytes);
+    /** An input of what {@code gunzip} decompresses from {@code compressed}'s file. */
+    CaptureInput(Gunzip gunzip, CaptureInput compressed, int bufferBytes) {
+        this(gunzip, gunzip, compressed.source, bufferBytes, compressed.file,
+                compressed.fileBytes);
     }
 
     private CaptureInput(ReadableByteChannel channel, Gunzip gunzip, String source,
-                         int bufferBytes) {
+                         int bufferBytes, FileChannel file, long fileBytes) {
         if (bufferBytes < 64 || bufferBytes > MAX_RECORD_BYTES) {
             throw new IllegalArgumentException("buffer size " + bufferBytes);
         }
         this.channel = channel;
         this.source = source;
         this.gunzip = gunzip;
+        this.file = file;
+        this.fileBytes = file == null ? -1 : fileBytes;
         this.buf = new byte[bufferBytes];
         this.window = ByteBuffer.wrap(buf);
+    }
+
+    /** {@code channel} when it reads a file with a size (not a pipe or a terminal), else null. */
+    private static FileChannel regularFile(ReadableByteChannel channel) {
+        return size(channel) > 0 ? (FileChannel) channel : null;
+    }
+
+    private static long size(ReadableByteChannel channel) {
+        try {
+            return channel instanceof FileChannel f ? f.size() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * How far into the capture file reading has got, as stored (compressed bytes for a gzip
+     * file: what its decompressor has taken in); -1 when not reading a file. A file already
+     * closed (the decompressor closes it at the end of its stream) was read whole.
+     */
+    long fileBytesRead() {
+        if (file == null) {
+            return -1;
+        }
+        try {
+            return file.isOpen() ? file.position() : fileBytes;
+        } catch (IOException e) {
+            return fileBytes;
+        }
+    }
+
+    /** The capture file's size when it was opened; -1 when not reading a file. */
+    long fileBytes() {
+        return fileBytes;
     }
 
     private static VarHandle view(Class<?> arrayType, ByteOrder order) {

@@ -37,6 +37,16 @@ abstract class CaptureReader implements PacketSource {
     }
 
     @Override
+    public long bytesRead() {
+        return in.fileBytesRead();
+    }
+
+    @Override
+    public long totalBytes() {
+        return in.fileBytes();
+    }
+
+    @Override
     public List<String> warnings() {
         List<String> all = new ArrayList<>(warnings);
         if (suppressedWarnings > 0) {

@@ -151,7 +151,7 @@ public final class Captures {
             throws CaptureException {
         InputStream compressed = input.remainingAsStream();
         try {
-            return new CaptureInput(new Gunzip(compressed, GZIP_BUFFER_BYTES), input.source(),
+            return new CaptureInput(new Gunzip(compressed, GZIP_BUFFER_BYTES), input,
                     bufferBytes);
         } catch (ZipException e) {
             closeQuietly(compressed, e);

@@ -157,7 +157,7 @@ public final class MergedSource implements PacketSource {
             } catch (CaptureException damagedAtOnce) {
                 firstTsNanos = Long.MIN_VALUE;
             }
-            return new Part(path, order, source.format(), firstTsNanos);
+            return new Part(path, order, source.format(), firstTsNanos, source.totalBytes());
         } catch (IOException closing) {
             throw new CaptureException(CaptureException.Kind.IO, path, -1,
                     "cannot close: " + closing, closing);
@@ -289,6 +289,30 @@ public final class MergedSource implements PacketSource {
         return endNanos;
     }
 
+    /** Over every file: those read to their end whole, those open as far as they are read. */
+    @Override
+    public long bytesRead() {
+        return overParts(true);
+    }
+
+    @Override
+    public long totalBytes() {
+        return overParts(false);
+    }
+
+    /** The parts' bytes read, or their sizes; -1 if one of them is not a regular file. */
+    private long overParts(boolean read) {
+        long sum = 0;
+        for (Part p : parts) {
+            if (p.sizeBytes < 0) {
+                return -1;
+            }
+            sum += !read || p.done ? p.sizeBytes
+                    : p.source == null ? 0 : Math.max(0, p.source.bytesRead());
+        }
+        return sum;
+    }
+
     @Override
     public CaptureStats stats() {
         return stats;
@@ -381,6 +405,8 @@ public final class MergedSource implements PacketSource {
         final String format;
         /** The first frame's time as the probe read it: the file's place before it is opened. */
         final long probedTsNanos;
+        /** The file's size, or -1 when it is not a regular file. */
+        final long sizeBytes;
         final RawPacket raw = new RawPacket();
         PacketSource source;
         boolean done;
@@ -390,11 +416,12 @@ public final class MergedSource implements PacketSource {
         long firstTsNanos;
         long lastTsNanos;
 
-        Part(String path, int rank, String format, long probedTsNanos) {
+        Part(String path, int rank, String format, long probedTsNanos, long sizeBytes) {
             this.path = path;
             this.rank = rank;
             this.format = format;
             this.probedTsNanos = probedTsNanos;
+            this.sizeBytes = sizeBytes;
         }
 
         long key() {

@@ -92,6 +92,20 @@ public interface PacketSource extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Bytes of the capture file(s) read so far, compressed ones as stored (for a progress bar,
+     * beside {@link #totalBytes()}); -1 when the source is not a file (a pipe, an interface).
+     * Asked on the reading thread, between frames.
+     */
+    default long bytesRead() {
+        return -1;
+    }
+
+    /** The size of the capture file(s) on disk; -1 when the source is not a file. */
+    default long totalBytes() {
+        return -1;
+    }
+
     /** Name for messages: the path given by the user, {@code "-"} for stdin, or an interface. */
     String name();
 

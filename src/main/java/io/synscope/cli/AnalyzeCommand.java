@@ -15,6 +15,7 @@ import io.synscope.pipeline.TeeSink;
 import io.synscope.report.CsvReport;
 import io.synscope.report.HtmlReport;
 import io.synscope.report.JsonReport;
+import io.synscope.report.ProgressBar;
 import io.synscope.report.SelectingSink;
 import io.synscope.report.Selection;
 import io.synscope.report.TextReport;
@@ -59,6 +60,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     private final ExportOption export = new ExportOption(spec, "also write the packets of the"
             + " connections the report lists (failures by default) to FILE: pcap, or pcapng if"
             + " FILE ends in .pcapng or the capture has several link types");
+    private final OptionSpec quiet = Main.add(spec, Main.flag("--quiet").names("-q", "--quiet")
+            .description("nothing on stderr but errors: no progress bar, no warnings (the"
+                    + " report still has them)"));
 
     AnalyzeCommand() {
         spec.name("analyze");
@@ -77,7 +81,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         Selection selected = selection.parse(err);
-        if (selected == null || !report.valid(err)) {
+        if (selected == null) {
             return ExitCode.USAGE;
         }
         List<String> inputs = files.getValue();
@@ -108,7 +112,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             boolean all = report.all() || selected.namesHealthy();
             AnalysisSink sink = switch (format) {
                 case text -> new TextReport(new PrintWriter(out), report.useColor(),
-                        report.maxLadders(), Main.version(), selected.text());
+                        report.maxLadders(), Main.version(), selected.text(), report.zone());
                 // JSON to a file is written as bytes, not through the Writer: see JsonReport.
                 case json -> toFile != null
                         ? new JsonReport(toFile, all, report.pretty(), Main.version())
@@ -128,6 +132,9 @@ final class AnalyzeCommand implements Callable<Integer> {
                     : KernelDocument.fromCaptures(source.parts());
             Analyzer analyzer = (threads == null ? new Analyzer(report.config())
                     : new Analyzer(report.config(), threads)).kernel(kernel);
+            if (showProgress(format, output)) {
+                analyzer.progress(new ProgressBar(err));
+            }
             CaptureException damage = null;
             CaptureInfo info = null;
             try {
@@ -139,7 +146,8 @@ final class AnalyzeCommand implements Callable<Integer> {
                 // Damaged part-way: the report covers what came before, and so does the export.
                 damage = e;
             }
-            if (info != null && (output != null || format != OutputFormat.text)) {
+            if (info != null && !quiet.<Boolean>getValue()
+                    && (output != null || format != OutputFormat.text)) {
                 // The text report on the terminal already shows them.
                 Main.printWarnings(err, info);
             }
@@ -189,6 +197,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             return target.write(again, kernel == null ? null : KernelDocument.write(kernel), err,
                     stop);
         }
+    }
+
+    /**
+     * A progress bar on stderr when it is a terminal, unless --quiet, and not when the report
+     * goes to a terminal as it is made (JSON and CSV stream their connections): the text report
+     * is written once reading is over and the bar erased.
+     */
+    private boolean showProgress(OutputFormat format, String output) {
+        return !quiet.<Boolean>getValue() && Main.isTerminal(2)
+                && (output != null || format == OutputFormat.text || !Main.isTerminal(1));
     }
 
     /**

@@ -29,11 +29,14 @@ final class LabCommand implements Callable<Integer> {
                     + " (cooked v1/v2), pcapng (needs dumpcap/editcap from wireshark-common)"));
     private final OptionSpec retries = Main.add(spec, OptionSpec.builder("--retries")
             .type(int.class).paramLabel("N").defaultValue("0")
+            .converters(OptionRange.ints("--retries", 0, 100, ""))
             .description("run a mode again, up to N times, when its truth does not show the"
                     + " failures the mode is meant to show (bursts are races; default"
                     + " ${DEFAULT-VALUE})"));
     private final OptionSpec maxLadders = Main.add(spec, OptionSpec.builder("--max-ladders")
             .type(int.class).paramLabel("N").defaultValue("3")
+            .converters(OptionRange.ints("--max-ladders", 0, ReportOptions.MAX_LADDERS,
+                    "--format json lists every failure"))
             .description("ladders in synscope's report of each capture (default ${DEFAULT-VALUE})"));
 
     LabCommand() {

@@ -59,6 +59,9 @@ final class LiveCommand implements Callable<Integer> {
 
     /** libpcap takes the buffer size in bytes as an int. */
     private static final int MAX_BUFFER_KIB = Integer.MAX_VALUE / 1024;
+    /** A year: a capture's end time in nanoseconds stays far from overflowing. */
+    private static final long MAX_DURATION_SECONDS = 365L * 24 * 3600;
+    private static final long MAX_INTERVAL_SECONDS = 24 * 3600;
 
     final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
     private final OptionSpec device = Main.add(spec, OptionSpec.builder("-i", "--interface")
@@ -71,20 +74,27 @@ final class LiveCommand implements Callable<Integer> {
                     + " (e.g. 'tcp port 8080'); compiled by libpcap"));
     private final OptionSpec snaplen = Main.add(spec, OptionSpec.builder("-s", "--snaplen")
             .type(int.class).paramLabel("BYTES").defaultValue("" + LiveCapture.DEFAULT_SNAPLEN)
+            .converters(OptionRange.ints("--snaplen", 68, 262_144,
+                    "the IPv6 and TCP headers fit in 68 bytes; 262144 is tcpdump's largest"))
             .description("bytes kept of each packet (default ${DEFAULT-VALUE}): synscope reads"
                     + " headers only, never payload, and a small snap length loses fewer"
                     + " packets under load"));
     private final OptionSpec bufferKib = Main.add(spec, OptionSpec.builder("-B", "--buffer-size")
             .type(int.class).paramLabel("KIB").defaultValue("65536")
+            .converters(OptionRange.ints("--buffer-size", 0, MAX_BUFFER_KIB,
+                    "libpcap takes the bytes as an int"))
             .description("the kernel's capture buffer in KiB, as tcpdump -B (default"
                     + " ${DEFAULT-VALUE}); raise it if the kernel drops packets"));
     private final OptionSpec promiscuous = Main.add(spec, Main.flag("--promiscuous")
             .description("also see traffic not addressed to this host (off by default)"));
     private final OptionSpec durationSeconds = Main.add(spec, OptionSpec.builder("--duration")
             .type(long.class).paramLabel("SECONDS").defaultValue("0")
+            .converters(OptionRange.longs("--duration", 0, MAX_DURATION_SECONDS,
+                    "a year; 0: until Ctrl-C"))
             .description("stop after this long (default: until Ctrl-C)"));
     private final OptionSpec count = Main.add(spec, OptionSpec.builder("-c", "--count")
             .type(long.class).paramLabel("N").defaultValue("0")
+            .converters(OptionRange.longs("--count", 0, Long.MAX_VALUE, "0: until Ctrl-C"))
             .description("stop after N packets (default: until Ctrl-C)"));
     private final OptionSpec write = Main.add(spec, OptionSpec.builder("-w", "--write")
             .type(String.class).paramLabel("FILE").description("also write every captured"
@@ -101,6 +111,7 @@ final class LiveCommand implements Callable<Integer> {
                     + " (docs/csv.md); html: analyze's page at the end (docs/html.md)"));
     private final OptionSpec intervalSeconds = Main.add(spec, OptionSpec.builder("--interval")
             .type(long.class).paramLabel("SECONDS").defaultValue("10")
+            .converters(OptionRange.longs("--interval", 1, MAX_INTERVAL_SECONDS, "a day"))
             .description("ndjson: a status record this often (default ${DEFAULT-VALUE})"));
     private final OptionSpec metrics = Main.add(spec, OptionSpec.builder("--metrics")
             .type(String.class).paramLabel("ADDR:PORT").description("also serve Prometheus"
@@ -111,6 +122,7 @@ final class LiveCommand implements Callable<Integer> {
                     + " network namespace, not --netns's"));
     private final OptionSpec metricsListeners = Main.add(spec, OptionSpec.builder(
             "--metrics-listeners").type(int.class).paramLabel("N").defaultValue("100")
+            .converters(OptionRange.ints("--metrics-listeners", 0, Integer.MAX_VALUE, ""))
             .description("--metrics: the first N servers (address and port) seen get series of"
                     + " their own, later ones are counted together under ip and port \"other\","
                     + " so that a scan cannot flood Prometheus (default ${DEFAULT-VALUE})"));
@@ -143,7 +155,7 @@ final class LiveCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         selected = selection.parse(err);
-        if (selected == null || !report.valid(err) || !valid(err)) {
+        if (selected == null) {
             return ExitCode.USAGE;
         }
         if (write.getValue() != null && export.clashes(List.of(write.<String>getValue()), err)) {
@@ -192,22 +204,6 @@ final class LiveCommand implements Callable<Integer> {
             err.println("synscope: " + e.describe());
             return ExitCode.of(e.kind());
         }
-    }
-
-    private boolean valid(PrintWriter err) {
-        int snap = snaplen.getValue();
-        int buffer = bufferKib.getValue();
-        long duration = durationSeconds.getValue();
-        long n = count.getValue();
-        long interval = intervalSeconds.getValue();
-        if (snap < 68 || snap > 262144 || buffer < 0 || buffer > MAX_BUFFER_KIB || duration < 0
-                || n < 0 || interval <= 0 || metricsListeners.<Integer>getValue() < 0) {
-            err.println("synscope: --snaplen must be 68 to 262144, --buffer-size 0 to "
-                    + MAX_BUFFER_KIB + " KiB, --duration, --count and --metrics-listeners ≥ 0,"
-                    + " --interval > 0");
-            return false;
-        }
-        return true;
     }
 
     /**
@@ -395,8 +391,9 @@ final class LiveCommand implements Callable<Integer> {
         boolean all = report.all() || chosen.namesHealthy();
         return switch (f) {
             case text -> new LiveText(new PrintWriter(out), statusLineTo(err), report.useColor(),
-                    all, new TextReport(new PrintWriter(out),
-                    report.useColor(), report.maxLadders(), Main.version(), chosen.text()));
+                    all, report.zone(), new TextReport(new PrintWriter(out),
+                    report.useColor(), report.maxLadders(), Main.version(), chosen.text(),
+                    report.zone()));
             case ndjson -> toFile != null
                     ? new NdjsonReport(toFile, all, Main.version())
                     : new NdjsonReport(out, all, Main.version());
@@ -430,12 +427,7 @@ final class LiveCommand implements Callable<Integer> {
 
     /** stderr when it is a terminal (a status line there helps; in a log it is noise). */
     private static PrintWriter statusLineTo(PrintWriter err) {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") ? err : null;
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
+        return Main.isTerminal(2) ? err : null;
     }
 
     private void printInterfaces(PrintWriter out) throws CaptureException {

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Entry point: {@code synscope <command>}.
@@ -98,6 +100,13 @@ public final class Main implements Runnable {
     private static int badCommandLine(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
+        String outOfRange = OptionRange.message(ex);
+        if (outOfRange != null) {
+            // Says all there is to say: the option, what it takes, what it got.
+            err.println(cl.getColorScheme().errorText("synscope: "
+                    + Printable.escape(outOfRange)));
+            return cl.getCommandSpec().exitCodeOnInvalidInput();
+        }
         err.println(cl.getColorScheme().errorText(Printable.escape(ex.getMessage())));
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
             cl.usage(err, cl.getColorScheme());
@@ -198,6 +207,20 @@ public final class Main implements Runnable {
         /** A build-info value, or "unknown" if it is missing or was not filled in. */
         private static String known(String value) {
             return value == null || value.isBlank() || value.startsWith("${") ? "unknown" : value;
+        }
+    }
+
+    /**
+     * Whether file descriptor {@code fd} of this process (1 stdout, 2 stderr) is a terminal, one
+     * that can redraw a line: not a file, a pipe or a dumb terminal.
+     */
+    static boolean isTerminal(int fd) {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            return (target.startsWith("/dev/pts/") || target.startsWith("/dev/tty"))
+                    && !"dumb".equals(System.getenv("TERM"));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
         }
     }
 

@@ -11,6 +11,9 @@ import java.util.SortedMap;
  * @param oneDirection       connections of which only one side's packets were captured, though
  *                           the other side's must have been sent (rule {@code one-direction-only})
  * @param byVerdict          connections per verdict, every verdict present (zero or not)
+ * @param failuresByOutcome  connections with a failure verdict, per outcome (every outcome
+ *                           present): how the failures relate to the outcomes (a failed
+ *                           connection is one failure however many it had in {@code also})
  * @param servers            per server endpoint, most failures first
  * @param failuresPerSecond  failed connections per second of capture time (epoch second of the
  *                           connection's first packet); only seconds with failures are present
@@ -22,6 +25,7 @@ public record Summary(
         long oneDirection,
         Map<Verdict, Long> byVerdict,
         Map<Outcome, Long> byOutcome,
+        Map<Outcome, Long> failuresByOutcome,
         List<ServerSummary> servers,
         SortedMap<Long, Long> failuresPerSecond,
         Map<Verdict, DelayStats> recoveryDelays,

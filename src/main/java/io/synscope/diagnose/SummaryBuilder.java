@@ -41,6 +41,7 @@ public final class SummaryBuilder {
     private long oneDirection;
     private final long[] byVerdict = new long[VERDICTS];
     private final long[] byOutcome = new long[Outcome.values().length];
+    private final long[] failuresByOutcome = new long[Outcome.values().length];
     /** Servers by address and port: open addressing, linear probing, at most half full. */
     private ServerCounts[] table = new ServerCounts[MIN_TABLE];
     private int serverCount;
@@ -93,6 +94,9 @@ public final class SummaryBuilder {
         Outcome o = j.outcome();
         byVerdict[v.ordinal()]++;
         byOutcome[o.ordinal()]++;
+        if (v.isFailure()) {
+            failuresByOutcome[o.ordinal()]++;
+        }
         ServerCounts sc = server(serverHi, serverLo, serverPort);
         sc.connections++;
         sc.byVerdict[v.ordinal()]++;
@@ -172,6 +176,7 @@ public final class SummaryBuilder {
         }
         for (int i = 0; i < byOutcome.length; i++) {
             byOutcome[i] += other.byOutcome[i];
+            failuresByOutcome[i] += other.failuresByOutcome[i];
         }
         for (ServerCounts theirs : other.table) {
             if (theirs == null) {
@@ -270,8 +275,10 @@ public final class SummaryBuilder {
             verdicts.put(v, byVerdict[v.ordinal()]);
         }
         Map<Outcome, Long> outcomes = new LinkedHashMap<>();
+        Map<Outcome, Long> failureOutcomes = new LinkedHashMap<>();
         for (Outcome o : Outcome.values()) {
             outcomes.put(o, byOutcome[o.ordinal()]);
+            failureOutcomes.put(o, failuresByOutcome[o.ordinal()]);
         }
         List<Summary.ServerSummary> perServer = new ArrayList<>(serverCount);
         for (ServerCounts sc : table) {
@@ -291,7 +298,8 @@ public final class SummaryBuilder {
             }
         }
         flushPendingFailures();
-        return new Summary(connections, oneDirection, verdicts, outcomes, List.copyOf(perServer),
+        return new Summary(connections, oneDirection, verdicts, outcomes, failureOutcomes,
+                List.copyOf(perServer),
                 new TreeMap<>(failuresPerSecond), delayStats,
                 ListenerDiagnosis.findings(perServer, config));
     }

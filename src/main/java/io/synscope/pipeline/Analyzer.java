@@ -59,6 +59,19 @@ public final class Analyzer {
     private KernelLog kernel;
     /** A live run's kernel sources, stopped once the last connection is decided; or null. */
     private AutoCloseable kernelSources;
+    /** Told how reading a file goes, or null. */
+    private Progress progress;
+
+    /**
+     * How far reading a file has got: told every few thousand frames on the reading thread
+     * (where the source can be asked how many bytes it has read), and once at the end of reading,
+     * before the connections still open are decided and the report is written.
+     */
+    public interface Progress {
+        void read(PacketSource source, long frames);
+
+        void done();
+    }
 
     /** An analyser that tracks on as many threads as there are processors. */
     public Analyzer(AnalysisConfig config) {
@@ -72,6 +85,12 @@ public final class Analyzer {
     public Analyzer(AnalysisConfig config, int shards) {
         this.config = config;
         this.shards = shards;
+    }
+
+    /** Tells {@code progress} how reading a file goes (not a live capture). */
+    public Analyzer progress(Progress progress) {
+        this.progress = progress;
+        return this;
     }
 
     /** How often a live capture reports its {@link LiveStatus} to the sink (default 1 s). */
@@ -139,7 +158,13 @@ public final class Analyzer {
             if (source.live()) {
                 frames.readLive(source, stopRequested, new Clock(source, tracker, shared));
             } else {
-                frames.readAll(source, stopRequested);
+                try {
+                    frames.readAll(source, stopRequested, progress);
+                } finally {
+                    if (progress != null) {
+                        progress.done();
+                    }
+                }
             }
             if (frames.count > 0
                     && frames.skipped[SkipReason.UNSUPPORTED_LINK_TYPE.ordinal()] == frames.count) {
@@ -352,13 +377,19 @@ public final class Analyzer {
          *
          * @throws CaptureException when not even the first frame can be read
          */
-        void readAll(PacketSource source, BooleanSupplier stopRequested) throws CaptureException {
+        void readAll(PacketSource source, BooleanSupplier stopRequested, Progress progress)
+                throws CaptureException {
             RawPacket raw = new RawPacket();
             while (true) {
-                if ((count & 0xFFF) == 0 && stopRequested.getAsBoolean()) {
-                    warnings.add("interrupted after " + count + " frames: this report covers"
-                            + " what was read until then");
-                    return;
+                if ((count & 0xFFF) == 0) {
+                    if (stopRequested.getAsBoolean()) {
+                        warnings.add("interrupted after " + count + " frames: this report covers"
+                                + " what was read until then");
+                        return;
+                    }
+                    if (progress != null) {
+                        progress.read(source, count);
+                    }
                 }
                 try {
                     if (!source.next(raw)) {

@@ -12,6 +12,8 @@ import java.util.Locale;
  */
 final class Format {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final long NANOS_PER_MINUTE = 60 * NANOS_PER_SECOND;
+    private static final long NANOS_PER_HOUR = 60 * NANOS_PER_MINUTE;
     private static final int SECONDS_PER_DAY = 86_400;
     /** Longest ISO-8601 instant: {@code 2262-04-11T23:47:16.854775807Z}. */
     static final int ISO_MAX_CHARS = 30;
@@ -76,7 +78,11 @@ final class Format {
         return at;
     }
 
-    /** A duration for people: µs, ms or s with sensible precision. */
+    /**
+     * A duration for people: µs, ms or s with sensible precision below a minute; from a minute
+     * on, the units a person reads at a glance, each truncated, never rounded up into the next
+     * ({@code 4m 05.2s}, {@code 1h 02m 03s}, {@code 2d 3h 4m}).
+     */
     static String duration(long nanos) {
         StringBuilder sb = new StringBuilder(12);
         if (nanos < 1_000_000) {
@@ -85,10 +91,30 @@ final class Format {
         if (nanos < 1_000_000_000L) {
             return FixedPoint.append(sb, nanos, 6, 1).append(" ms").toString();
         }
-        if (nanos < 100_000_000_000L) {
-            return FixedPoint.append(sb, nanos, 9, 3).append(" s").toString();
+        if (nanos < NANOS_PER_MINUTE) {
+            // Whole seconds are a span of bins or a setting, not a measurement: no decimals.
+            return nanos % NANOS_PER_SECOND == 0 ? sb.append(nanos / NANOS_PER_SECOND)
+                    .append(" s").toString()
+                    : FixedPoint.append(sb, nanos, 9, 3).append(" s").toString();
         }
-        return FixedPoint.append(sb, nanos, 9, 1).append(" s").toString();
+        long seconds = nanos / NANOS_PER_SECOND;
+        if (nanos < NANOS_PER_HOUR) {
+            long tenths = nanos % NANOS_PER_MINUTE / 100_000_000L;
+            sb.append(seconds / 60).append("m ");
+            return twoDigits(sb, tenths / 10).append('.').append(tenths % 10).append('s')
+                    .toString();
+        }
+        if (seconds < SECONDS_PER_DAY) {
+            sb.append(seconds / 3600).append("h ");
+            twoDigits(sb, seconds / 60 % 60).append("m ");
+            return twoDigits(sb, seconds % 60).append('s').toString();
+        }
+        return sb.append(seconds / SECONDS_PER_DAY).append("d ").append(seconds / 3600 % 24)
+                .append("h ").append(seconds / 60 % 60).append('m').toString();
+    }
+
+    private static StringBuilder twoDigits(StringBuilder sb, long value) {
+        return sb.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
     }
 
     /** Milliseconds with three decimals, for JSON. */

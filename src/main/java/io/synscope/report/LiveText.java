@@ -27,21 +27,26 @@ public final class LiveText implements AnalysisSink {
     private final Style style;
     private final boolean all;
     private final TextReport report;
+    /** Times of day until a line falls on another day than the first line did, then dates. */
+    private Times times;
+    private long firstDay = Long.MIN_VALUE;
     private String statusLine = "";
     private long failuresSinceStatus;
 
     /**
      * @param status where to draw the status line (a terminal), or null for none
      * @param all    a line for every connection, not only failed ones
+     * @param zone   the zone of the lines' times (the report's are its own)
      * @param report the report printed at the end, fed the same connections
      */
     public LiveText(PrintWriter out, PrintWriter status, boolean color, boolean all,
-                    TextReport report) {
+                    ReportZone zone, TextReport report) {
         this.out = out;
         this.status = status;
         this.style = new Style(color);
         this.all = all;
         this.report = report;
+        this.times = Times.timeOfDay(zone);
     }
 
     @Override
@@ -59,7 +64,14 @@ public final class LiveText implements AnalysisSink {
         }
         eraseStatus();
         String cause = r.explanation().cause();
-        out.println(TextReport.headline(r, style) + (cause.isEmpty() ? "" : " — " + cause));
+        long day = times.day(r.firstSeenNanos());
+        if (firstDay == Long.MIN_VALUE) {
+            firstDay = day;
+        } else if (day != firstDay) {
+            times = times.withDates();
+        }
+        out.println(TextReport.headline(r, style, times)
+                + (cause.isEmpty() ? "" : " — " + cause));
         out.flush();
         drawStatus();
         if (out.checkError()) {

@@ -19,6 +19,8 @@ import io.synscope.pipeline.KernelSummary;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,11 +37,30 @@ public final class TextReport implements AnalysisSink {
     private static final int HISTOGRAM_ROWS = 30;
     private static final int HISTOGRAM_WIDTH = 40;
     private static final int SERVERS_SHOWN = 20;
+    /** Findings with one fix shown one by one; the servers of the rest are counted. */
+    private static final int FINDINGS_PER_FIX = 4;
+    /** Servers named per finding; the rest are counted. */
+    private static final int SERVERS_PER_FINDING = 6;
+    private static final long SECONDS_PER_DAY = 86_400;
+    private static final long[] ROUND_BINS_SECONDS = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
+            900, 1800, 3600, 7200, 10_800, 21_600, 43_200, SECONDS_PER_DAY};
+    private static final Comparator<Map.Entry<String, List<HostPort>>> MOST_SERVERS_FIRST =
+            new Comparator<>() {
+                @Override
+                public int compare(Map.Entry<String, List<HostPort>> a,
+                                   Map.Entry<String, List<HostPort>> b) {
+                    return Integer.compare(b.getValue().size(), a.getValue().size());
+                }
+            };
+
     private final PrintWriter out;
     private final Style style;
     private final String version;
     /** The selection options as given, or "" (see {@link SelectingSink}). */
     private final String selection;
+    private final ReportZone zone;
+    /** How times are printed: known once the capture's span is ({@link #onFinish}). */
+    private Times times;
     /** Selected failures: each is asked about once, through {@link #keeps}. */
     private long selectedFailures;
     private final LadderSample ladders;
@@ -49,20 +70,23 @@ public final class TextReport implements AnalysisSink {
      * @param maxLadders how many failure ladders to print at most
      */
     public TextReport(PrintWriter out, boolean color, int maxLadders, String version) {
-        this(out, color, maxLadders, version, "");
+        this(out, color, maxLadders, version, "", ReportZone.UTC);
     }
 
     /**
-     * As {@link #TextReport(PrintWriter, boolean, int, String)}, behind a {@link SelectingSink}
-     * with these options: the ladders are of the selected failures, and say so.
+     * As {@link #TextReport(PrintWriter, boolean, int, String)}, with times in {@code zone}, and
+     * behind a {@link SelectingSink} with these options when {@code selection} is not "": the
+     * ladders are of the selected failures, and say so.
      */
     public TextReport(PrintWriter out, boolean color, int maxLadders, String version,
-                      String selection) {
+                      String selection, ReportZone zone) {
         this.out = out;
         this.style = new Style(color);
         this.ladders = new LadderSample(maxLadders);
         this.version = version;
         this.selection = selection;
+        this.zone = zone;
+        this.times = Times.timeOfDay(zone);
     }
 
     @Override
@@ -84,6 +108,9 @@ public final class TextReport implements AnalysisSink {
 
     @Override
     public void onFinish(CaptureInfo capture, Summary summary) throws IOException {
+        if (capture.frames() > 0) {
+            times = Times.forSpan(zone, capture.firstTsNanos(), capture.lastTsNanos());
+        }
         header(capture, summary);
         serverTable(summary);
         listenerFindings(summary);
@@ -111,8 +138,9 @@ public final class TextReport implements AnalysisSink {
             read.append(String.join("; ", parts)).append(')');
         }
         if (c.latePackets() > 0) {
-            read.append(", ").append(Format.count(c.latePackets()))
-                    .append(" trailing already-closed connections");
+            read.append(", ").append(Format.count(c.latePackets())).append(" late packet")
+                    .append(c.latePackets() == 1 ? "" : "s").append(" (arrived after their"
+                    + " connection was over: counted, not judged)");
         }
         if (c.duplicatePackets() > 0) {
             read.append(", ").append(Format.count(c.duplicatePackets()))
@@ -129,18 +157,19 @@ public final class TextReport implements AnalysisSink {
                     + " received");
         }
         if (c.frames() > 0) {
-            out.println("time " + Format.dateClock(c.firstTsNanos()) + " → "
-                    + Format.clock(c.lastTsNanos()) + " UTC ("
+            out.println("time " + span(c.firstTsNanos(), c.lastTsNanos()) + " ("
                     + Format.duration(c.lastTsNanos() - c.firstTsNanos()) + ")");
         }
         // By outcome, so the four add up to the connections.
         long unknown = s.byOutcome().get(Outcome.UNKNOWN);
+        long failed = s.byOutcome().get(Outcome.FAILED);
         out.println("connections " + Format.count(s.connections()) + " (at most "
                 + Format.count(c.peakOpenConnections()) + " open at once): "
-                + style.bad(Format.count(s.byOutcome().get(Outcome.FAILED)) + " failed") + ", "
+                + style.bad(Format.count(failed) + " failed") + ", "
                 + style.warn(Format.count(s.byOutcome().get(Outcome.RECOVERED)) + " recovered")
                 + ", " + style.good(Format.count(s.byOutcome().get(Outcome.OK)) + " ok")
-                + (unknown > 0 ? ", " + Format.count(unknown) + " unknown" : ""));
+                + (unknown > 0 ? ", " + Format.count(unknown) + " unknown" : "")
+                + failuresByOutcome(s));
         if (s.oneDirection() > 0) {
             out.println(style.warn("one direction: ") + Format.count(s.oneDirection()) + " of "
                     + Format.count(s.connections()) + " connections show one side's packets"
@@ -157,6 +186,44 @@ public final class TextReport implements AnalysisSink {
         out.println();
     }
 
+    /**
+     * "; 18 failures: 14 failed + 2 recovered + 2 ok …": how the failures the rest of the report
+     * counts (connections with a failure verdict) make up from the outcomes just printed; "" when
+     * they are the failed connections alone.
+     */
+    private static String failuresByOutcome(Summary s) {
+        Map<Outcome, Long> f = s.failuresByOutcome();
+        long failed = f.get(Outcome.FAILED);
+        if (s.failures() == failed) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("; ").append(Format.count(s.failures()))
+                .append(" failures: ").append(Format.count(failed)).append(" failed");
+        if (f.get(Outcome.RECOVERED) > 0) {
+            sb.append(" + ").append(Format.count(f.get(Outcome.RECOVERED))).append(" recovered");
+        }
+        if (f.get(Outcome.OK) > 0) {
+            sb.append(" + ").append(Format.count(f.get(Outcome.OK)))
+                    .append(" ok (an abortive close after all was delivered)");
+        }
+        if (f.get(Outcome.UNKNOWN) > 0) {
+            sb.append(" + ").append(Format.count(f.get(Outcome.UNKNOWN)))
+                    .append(" unknown (the capture ends too soon)");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * "2026-11-21 06:52:33.872390 → 06:53:20.685956 UTC": the start with its date, the end with
+     * its own when the span crosses a day; a zone other than UTC gives each end its offset
+     * (which a daylight-saving change in between makes differ).
+     */
+    private String span(long fromNanos, long toNanos) {
+        String offsets = zone.isUtc() ? "" : " " + zone.offsetText(fromNanos);
+        return times.dateAt(fromNanos) + offsets + " → " + times.at(toNanos)
+                + (zone.isUtc() ? "" : " " + zone.offsetText(toNanos)) + " " + zone.name();
+    }
+
     /** Which merged frames, and which times, each of several files holds. */
     private void files(List<CapturePart> files) {
         out.println(Format.count(files.size()) + " files, read as one capture in time order"
@@ -164,8 +231,7 @@ public final class TextReport implements AnalysisSink {
         for (CapturePart f : files) {
             String frames = f.frames() == 0 ? "no frames"
                     : "frames " + Format.count(f.firstFrame()) + "–" + Format.count(f.lastFrame())
-                    + ", " + Format.dateClock(f.firstTsNanos()) + " → "
-                    + Format.clock(f.lastTsNanos()) + " UTC";
+                    + ", " + span(f.firstTsNanos(), f.lastTsNanos());
             out.println("  " + Printable.escape(f.name()) + " (" + f.format() + "): " + frames);
         }
     }
@@ -221,8 +287,17 @@ public final class TextReport implements AnalysisSink {
             }
             out.println(style.bold(total.toString()));
         }
-        out.println(style.dim("failures: every verdict but ok and incomplete, recovered"
-                + " connections included"));
+        long later = 0;
+        for (Summary.ServerSummary srv : s.servers()) {
+            for (long n : srv.laterByVerdict().values()) {
+                later += n;
+            }
+        }
+        out.println(style.dim("failures: connections with a verdict other than ok and"
+                + " incomplete, recovered ones included, each counted once"
+                + (later == 0 ? "" : "; their " + Format.count(later) + " later failure"
+                + (later == 1 ? "" : "s") + " of another kind are not counted again (then"
+                + " lines under a ladder)")));
         for (Map.Entry<Verdict, Summary.DelayStats> e : s.recoveryDelays().entrySet()) {
             Summary.DelayStats d = e.getValue();
             out.println(e.getKey().key() + ": " + d.count() + " recovered after "
@@ -237,11 +312,57 @@ public final class TextReport implements AnalysisSink {
             return;
         }
         out.println(style.bold("What the failures point at"));
+        // Grouped by fix (in the order of their first server, most failures first), then by
+        // finding: a busy capture's hundreds of servers failing alike stay a few lines.
+        Map<String, Map<String, List<HostPort>>> byRemedy = new LinkedHashMap<>();
         for (Summary.ListenerFinding f : s.listenerFindings()) {
-            out.println(style.bad("• ") + style.bold(f.server().toString()) + "  " + f.finding());
-            out.println("  fix: " + f.remedy());
+            byRemedy.computeIfAbsent(f.remedy(), r -> new LinkedHashMap<>())
+                    .computeIfAbsent(f.finding(), r -> new ArrayList<>()).add(f.server());
+        }
+        for (Map.Entry<String, Map<String, List<HostPort>>> group : byRemedy.entrySet()) {
+            // The finding most servers share first (a sort keeps equals in their order).
+            List<Map.Entry<String, List<HostPort>>> findings =
+                    new ArrayList<>(group.getValue().entrySet());
+            findings.sort(MOST_SERVERS_FIRST);
+            int shown = 0;
+            long otherServers = 0;
+            for (Map.Entry<String, List<HostPort>> finding : findings) {
+                List<HostPort> servers = finding.getValue();
+                if (shown == FINDINGS_PER_FIX) {
+                    otherServers += servers.size();
+                    continue;
+                }
+                shown++;
+                if (servers.size() == 1) {
+                    out.println(style.bad("• ") + style.bold(servers.get(0).toString()) + "  "
+                            + finding.getKey());
+                    continue;
+                }
+                out.println(style.bad("• ") + style.bold(Format.count(servers.size())
+                        + " servers") + "  " + finding.getKey());
+                out.println("    " + serverList(servers));
+            }
+            if (otherServers > 0) {
+                out.println(style.bad("• ") + "… " + Format.count(otherServers) + " more server"
+                        + (otherServers == 1 ? "" : "s") + " with other counts of the same"
+                        + " (all of them: --format json)");
+            }
+            out.println("  fix: " + group.getKey());
         }
         out.println();
+    }
+
+    /** The first {@link #SERVERS_PER_FINDING} servers, then "… N more". */
+    private static String serverList(List<HostPort> servers) {
+        StringBuilder sb = new StringBuilder();
+        int listed = Math.min(servers.size(), SERVERS_PER_FINDING);
+        for (int i = 0; i < listed; i++) {
+            sb.append(i == 0 ? "" : ", ").append(servers.get(i));
+        }
+        if (listed < servers.size()) {
+            sb.append(", … ").append(Format.count(servers.size() - listed)).append(" more");
+        }
+        return sb.toString();
     }
 
     /**
@@ -263,8 +384,8 @@ public final class TextReport implements AnalysisSink {
                         : l.fullIntervals().get(0);
                 line.append("accept queue at its limit of ").append(l.backlog());
                 if (first != null) {
-                    line.append(" from ").append(Format.clock(first.fromNanos())).append(" to ")
-                            .append(Format.clock(first.toNanos()));
+                    line.append(" from ").append(times.at(first.fromNanos())).append(" to ")
+                            .append(times.at(first.toNanos()));
                 }
                 if (l.fullIntervals().size() > 1) {
                     line.append(" and ").append(l.fullIntervals().size() - 1).append(" more time")
@@ -320,11 +441,13 @@ public final class TextReport implements AnalysisSink {
         if (s.failuresPerSecond().isEmpty()) {
             return;
         }
-        long firstSecond = s.failuresPerSecond().firstKey();
         long lastSecond = s.failuresPerSecond().lastKey();
-        long span = lastSecond - firstSecond + 1;
-        long bin = Math.max(1, (span + HISTOGRAM_ROWS - 1) / HISTOGRAM_ROWS);
-        int rows = (int) ((span + bin - 1) / bin);
+        long bin = histogramBinSeconds(lastSecond - s.failuresPerSecond().firstKey() + 1);
+        // Bins start on the zone's round times (a whole minute, hour, day) as of the first one.
+        long offset = zone.offsetSeconds(s.failuresPerSecond().firstKey());
+        long firstSecond = Math.floorDiv(s.failuresPerSecond().firstKey() + offset, bin) * bin
+                - offset;
+        int rows = (int) ((lastSecond - firstSecond) / bin + 1);
         long[] counts = new long[rows];
         for (Map.Entry<Long, Long> e : s.failuresPerSecond().entrySet()) {
             counts[(int) ((e.getKey() - firstSecond) / bin)] += e.getValue();
@@ -333,8 +456,8 @@ public final class TextReport implements AnalysisSink {
         for (long n : counts) {
             max = Math.max(max, n);
         }
-        out.println(style.bold("Failures per " + (bin == 1 ? "second" : bin + " seconds"))
-                + style.dim(" (UTC, by connection start)"));
+        out.println(style.bold("Failures per " + binName(bin))
+                + style.dim(" (" + zone.name() + ", by connection start)"));
         for (int i = 0; i < rows; i++) {
             long startSecond = firstSecond + i * bin;
             int quiet = 0;
@@ -343,17 +466,44 @@ public final class TextReport implements AnalysisSink {
             }
             if (quiet >= 3) {
                 // A long quiet stretch is one line, so bursts stay on one screen.
-                out.println(style.dim(Format.clock(startSecond * 1_000_000_000L).substring(0, 8)
-                        + " … " + quiet * bin + " s without failures"));
+                out.println(style.dim(times.second(startSecond) + " … "
+                        + Format.duration(quiet * bin * 1_000_000_000L) + " without failures"));
                 i += quiet - 1;
                 continue;
             }
             int width = (int) Math.round((double) counts[i] * HISTOGRAM_WIDTH / max);
-            out.println(Format.clock(startSecond * 1_000_000_000L).substring(0, 8) + " "
+            out.println(times.second(startSecond) + " "
                     + style.bad("█".repeat(width)) + (counts[i] > 0 && width == 0 ? "▏" : "")
                     + " " + (counts[i] == 0 ? style.dim("0") : Format.count(counts[i])));
         }
         out.println();
+    }
+
+    /**
+     * The smallest round bin (1, 2, 5, 10, 15 or 30 seconds or minutes, 1, 2, 3, 6 or 12 hours,
+     * whole days) that draws {@code spanSeconds} in at most {@link #HISTOGRAM_ROWS} rows.
+     */
+    static long histogramBinSeconds(long spanSeconds) {
+        long needed = (spanSeconds + HISTOGRAM_ROWS - 1) / HISTOGRAM_ROWS;
+        for (long bin : ROUND_BINS_SECONDS) {
+            if (bin >= needed) {
+                return bin;
+            }
+        }
+        return (needed + SECONDS_PER_DAY - 1) / SECONDS_PER_DAY * SECONDS_PER_DAY;
+    }
+
+    /** "second", "5 seconds", "minute", "2 hours", "3 days". */
+    private static String binName(long seconds) {
+        long[] units = {SECONDS_PER_DAY, 3600, 60, 1};
+        String[] names = {"day", "hour", "minute", "second"};
+        for (int i = 0; i < units.length; i++) {
+            if (seconds % units[i] == 0) {
+                long n = seconds / units[i];
+                return n == 1 ? names[i] : n + " " + names[i] + "s";
+            }
+        }
+        throw new AssertionError(seconds);
     }
 
     private void timeline(Summary s) {
@@ -388,14 +538,14 @@ public final class TextReport implements AnalysisSink {
      * confidence, rule, who reset and history. A ladder's first line, and a live capture's line
      * per connection.
      */
-    static String headline(ConnectionResult r, Style style) {
+    static String headline(ConnectionResult r, Style style, Times times) {
         Diagnosis d = r.diagnosis();
         String outcome = switch (d.outcome()) {
             case RECOVERED -> style.warn("recovered after " + Format.duration(d.recoveryDelayNanos()));
             case FAILED -> style.bad("failed");
             default -> d.outcome().key();
         };
-        return style.bold(Format.clock(r.firstSeenNanos())) + "  " + r.client() + " → "
+        return style.bold(times.at(r.firstSeenNanos())) + "  " + r.client() + " → "
                 + r.server() + "  " + style.verdict(d.verdict(), d.verdict().key()) + "  "
                 + outcome + style.dim("  [" + d.confidence().key() + " confidence, rule "
                 + d.rule().key() + (d.resetBy() != null ? ", reset by " + d.resetBy().key() : "")
@@ -404,7 +554,7 @@ public final class TextReport implements AnalysisSink {
 
     private void ladder(ConnectionResult r) {
         Diagnosis d = r.diagnosis();
-        out.println(headline(r, style));
+        out.println(headline(r, style, times));
         long t0 = r.firstSeenNanos();
         List<LadderStep> steps = r.ladder();
         int limit = Math.min(steps.size(), LADDER_PACKETS_SHOWN);

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -342,6 +343,59 @@ class InstalledCommandIT {
                     "says why: " + kernel);
         } finally {
             run(Path.of("/"), Map.of(), "rm", "-rf", shared.toString());
+        }
+    }
+
+    /**
+     * A file over 100 MB read with stderr on a terminal (a pseudo-terminal made by script(1))
+     * shows the progress bar and erases it; the same with stderr a file, or with -q, shows none.
+     */
+    @Test
+    void theProgressBarIsForATerminalOnly() throws Exception {
+        assumeTrue(run(Path.of("/"), Map.of(), "script", "--version").code == 0,
+                "no script(1) (util-linux) here to make a terminal");
+        Path big = tmp.resolve("big.pcap");
+        writeLargeCapture(big, 101_000_000L);
+        String analyze = launcher + " analyze " + big + " -o /dev/null";
+
+        Result onTerminal = run(tmp, Map.of("TERM", "xterm"), "script", "-qec", analyze,
+                "/dev/null");
+        assertEquals(0, onTerminal.code, onTerminal.err);
+        assertTrue(onTerminal.out.contains("\r\u001b[Kreading [") && onTerminal.out.contains(
+                " MB of 101.0 MB"), onTerminal.out);
+        assertTrue(onTerminal.out.endsWith("\r\u001b[K"), "erased at the end: " + onTerminal.out);
+
+        Result quiet = run(tmp, Map.of("TERM", "xterm"), "script", "-qec", analyze + " -q",
+                "/dev/null");
+        assertEquals(0, quiet.code, quiet.err);
+        assertTrue(quiet.out.isEmpty(), quiet.out);
+        Result toFile = run(tmp, Map.of(), launcher.toString(), "analyze", big.toString(), "-o",
+                "/dev/null");
+        assertEquals(0, toFile.code, toFile.err);
+        assertFalse(toFile.err.contains("reading ["), toFile.err);
+    }
+
+    /** A pcap of at least {@code bytes}: the same 64 KiB non-IP Ethernet frame over and over. */
+    private static void writeLargeCapture(Path file, long bytes) throws IOException {
+        int frameBytes = 65_000;
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(24)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+                .putInt(262_144).putInt(1).flip();
+        java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(16 + frameBytes)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            out.write(header);
+            for (long written = 24, i = 0; written < bytes; written += 16 + frameBytes, i++) {
+                record.clear();
+                record.putInt((int) (1_767_225_600 + i / 1000)).putInt((int) (i % 1000) * 1000)
+                        .putInt(frameBytes).putInt(frameBytes);
+                // Ethernet with EtherType 0x88b5 (local experimental): counted as not IP.
+                record.put(new byte[12]).put((byte) 0x88).put((byte) 0xb5);
+                record.position(16 + frameBytes).flip();
+                out.write(record);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.synscope.report;
 import io.synscope.diagnose.FixedPoint;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -62,14 +63,53 @@ class FormatTest {
     @Test
     void durationsAsFormatterPrintsThem() {
         sweep(n -> {
-            String expected = n < 1_000_000 ? String.format(Locale.ROOT, "%.0f µs", n / 1e3)
-                    : n < 1_000_000_000L ? String.format(Locale.ROOT, "%.1f ms", n / 1e6)
-                    : n < 100_000_000_000L ? String.format(Locale.ROOT, "%.3f s", n / 1e9)
-                    : String.format(Locale.ROOT, "%.1f s", n / 1e9);
-            assertEquals(expected, Format.duration(n), "duration " + n);
+            assertEquals(expectedDuration(n), Format.duration(n), "duration " + n);
             assertEquals(String.format(Locale.ROOT, "%.1f", n / 1e9),
                     FixedPoint.append(new StringBuilder(), n, 9, 1).toString(), "seconds " + n);
         });
+    }
+
+    /**
+     * Below a minute as java.util.Formatter prints the number (whole seconds without decimals);
+     * from a minute on, java.time.Duration's parts: minutes and tenths of seconds, then hours,
+     * minutes and seconds, then days, hours and minutes, each truncated.
+     */
+    private static String expectedDuration(long n) {
+        if (n < 1_000_000) {
+            return String.format(Locale.ROOT, "%.0f µs", n / 1e3);
+        }
+        if (n < 1_000_000_000L) {
+            return String.format(Locale.ROOT, "%.1f ms", n / 1e6);
+        }
+        Duration d = Duration.ofNanos(n);
+        if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+            return d.getNano() == 0 ? d.getSeconds() + " s"
+                    : String.format(Locale.ROOT, "%.3f s", n / 1e9);
+        }
+        if (d.compareTo(Duration.ofHours(1)) < 0) {
+            return String.format(Locale.ROOT, "%dm %02d.%ds", d.toMinutesPart(),
+                    d.toSecondsPart(), d.toMillisPart() / 100);
+        }
+        if (d.compareTo(Duration.ofDays(1)) < 0) {
+            return String.format(Locale.ROOT, "%dh %02dm %02ds", d.toHoursPart(),
+                    d.toMinutesPart(), d.toSecondsPart());
+        }
+        return String.format(Locale.ROOT, "%dd %dh %dm", d.toDays(), d.toHoursPart(),
+                d.toMinutesPart());
+    }
+
+    @Test
+    void longDurationsInUnitsPeopleRead() {
+        assertEquals("4m 05.2s", Format.duration(245_299_999_999L));
+        assertEquals("1h 02m 03s", Format.duration(3_723_999_999_999L));
+        assertEquals("2d 3h 4m", Format.duration(((2 * 24 + 3) * 60 + 4) * 60_000_000_000L));
+        assertEquals("59.999 s", Format.duration(59_999_000_000L));
+        assertEquals("1m 00.0s", Format.duration(60_000_000_000L));
+        assertEquals("12 s", Format.duration(12_000_000_000L));
+        for (long s = 55; s < 3 * 86_400 + 100; s += 7) {
+            assertEquals(expectedDuration(s * 1_000_000_000L + 123_456_789),
+                    Format.duration(s * 1_000_000_000L + 123_456_789), s + " s");
+        }
     }
 
     @Test

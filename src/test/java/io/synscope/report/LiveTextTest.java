@@ -28,6 +28,12 @@ class LiveTextTest {
                 .single();
     }
 
+    /** Refused at {@code seconds} after {@link Conversation#EPOCH_NANOS} (a UTC midnight). */
+    private static ConnectionResult refusedAt(int port, double seconds) {
+        return new Conversation("10.0.0.1", port, "10.0.0.2", 8080).at(seconds).client("S")
+                .server("RA").single();
+    }
+
     private static LiveStatus status(long drops) {
         return new LiveStatus(0, 1000, 900, 1234.4, 7, 40, new CaptureStats(1000, drops, 0),
                 Map.of());
@@ -37,7 +43,7 @@ class LiveTextTest {
     void aStatusLineIsErasedBeforeEachConnectionLineAndDrawnAgainAfter() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        LiveText live = new LiveText(new PrintWriter(out), new PrintWriter(err), false, false,
+        LiveText live = new LiveText(new PrintWriter(out), new PrintWriter(err), false, false, ReportZone.UTC,
                 new TextReport(new PrintWriter(new StringWriter()), false, 20, "test"));
         ConnectionResult r = refused(40000);
         assertEquals(Verdict.REFUSED, r.verdict());
@@ -65,12 +71,30 @@ class LiveTextTest {
     @Test
     void withoutATerminalThereIsNoStatusLine() throws Exception {
         StringWriter out = new StringWriter();
-        LiveText live = new LiveText(new PrintWriter(out), null, false, false,
+        LiveText live = new LiveText(new PrintWriter(out), null, false, false, ReportZone.UTC,
                 new TextReport(new PrintWriter(new StringWriter()), false, 20, "test"));
         live.onStatus(status(0));
         live.onConnection(refused(40000));
         assertFalse(out.toString().contains("\r"), out.toString());
         assertFalse(out.toString().contains("packets/s"), out.toString());
         assertEquals(1, out.toString().lines().count());
+    }
+
+    /**
+     * A capture that runs past midnight: lines of the first day show the time of day, lines from
+     * the next day on their date too, in the zone asked for (Tokyo: UTC+9, so its midnight is
+     * 15:00 UTC).
+     */
+    @Test
+    void linesPastTheFirstDayCarryTheirDate() throws Exception {
+        StringWriter out = new StringWriter();
+        LiveText live = new LiveText(new PrintWriter(out), null, false, false,
+                ReportZone.parse("Asia/Tokyo"),
+                new TextReport(new PrintWriter(new StringWriter()), false, 20, "test"));
+        live.onConnection(refusedAt(40000, 14 * 3600 + 59 * 60 + 59.5));
+        live.onConnection(refusedAt(40001, 15 * 3600 + 0.25));
+        String[] lines = out.toString().split("\n");
+        assertTrue(lines[0].startsWith("23:59:59.500000  10.0.0.1:40000"), lines[0]);
+        assertTrue(lines[1].startsWith("2026-01-02 00:00:00.250000  10.0.0.1:40001"), lines[1]);
     }
 }

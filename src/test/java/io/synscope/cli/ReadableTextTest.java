@@ -1,0 +1,417 @@
+package io.synscope.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synscope.cli.BadInputTest.Run;
+import io.synscope.decode.TcpSegment;
+import io.synscope.testutil.CaptureFiles;
+import io.synscope.testutil.FrameBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The text report stays readable on long and busy captures: dates when a capture spans days,
+ * times in the zone asked for, findings grouped and capped, counts that add up with the JSON
+ * summary, option errors that say what is allowed. The captures are written here, so their
+ * times, servers and failures are known from how they were made; expected times are printed
+ * with java.time, not with synscope's own formatting.
+ */
+class ReadableTextTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter DATE_CLOCK =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+    private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("xxx");
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    // ---- dates and zones ----------------------------------------------------------------
+
+    /** Three refused connections over three days: every time shown carries its own date. */
+    @Test
+    void aThreeDayCaptureShowsItsDates() throws Exception {
+        long[] starts = {
+            nanos("2026-11-20T23:59:59.500000Z"),
+            nanos("2026-11-21T12:00:00.250000Z"),
+            nanos("2026-11-22T23:59:58.000001Z"),
+        };
+        CaptureFiles.Pcap pcap = CaptureFiles.pcap();
+        for (int i = 0; i < starts.length; i++) {
+            refused(pcap, "10.0.0.1", 40_000 + i, "10.0.0.2", 80, starts[i]);
+        }
+        Path f = pcap.write(dir.resolve("three-days.pcap"));
+        long last = starts[2] + REFUSAL_NANOS;
+
+        Run r = BadInputTest.run("analyze", "--color", "never", f.toString());
+        assertEquals(ExitCode.OK, r.code(), r.err());
+        String text = r.out();
+        Duration span = Duration.between(instant(starts[0]), instant(last));
+        assertTrue(text.contains("time " + at(starts[0], ZoneOffset.UTC) + " → "
+                + at(last, ZoneOffset.UTC) + " UTC (" + span.toDays() + "d "
+                + span.toHoursPart() + "h " + span.toMinutesPart() + "m)"), text);
+        for (long start : starts) {
+            assertTrue(text.contains("\n" + at(start, ZoneOffset.UTC) + "  10.0.0.1:"), text);
+        }
+        // Two days in at most 30 rows: bins of whole hours, from midnight on.
+        Matcher title = Pattern.compile("\nFailures per (\\d+) hours \\(UTC, by connection"
+                + " start\\)\n").matcher(text);
+        assertTrue(title.find(), text);
+        int binHours = Integer.parseInt(title.group(1));
+        assertTrue(48 / binHours <= 30, binHours + " h");
+        List<String> histogram = section(text, title.group().trim());
+        ZonedDateTime first = ZonedDateTime.ofInstant(instant(starts[0]), ZoneOffset.UTC);
+        ZonedDateTime firstBin = first.truncatedTo(ChronoUnit.DAYS)
+                .plusHours(first.getHour() / binHours * binHours);
+        assertTrue(histogram.get(0).startsWith(
+                firstBin.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) + " █"),
+                histogram.toString());
+        long counted = 0;
+        for (String row : histogram) {
+            assertTrue(row.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d .*"), row);
+            Matcher m = Pattern.compile("[█▏] (\\d+)$").matcher(row);
+            counted += m.find() ? Long.parseLong(m.group(1)) : 0;
+        }
+        assertEquals(starts.length, counted, "every failure in a bin");
+    }
+
+    /** Without a day crossed, times of day as before; --tz moves them and names the zone. */
+    @Test
+    void aZoneMovesEveryTimeAndIsNamed() throws Exception {
+        long start = nanos("2026-11-21T06:52:37.059065Z");
+        CaptureFiles.Pcap pcap = CaptureFiles.pcap();
+        refused(pcap, "10.0.0.1", 40_000, "10.0.0.2", 80, start);
+        Path f = pcap.write(dir.resolve("short.pcap"));
+
+        String utc = BadInputTest.run("analyze", "--color", "never", f.toString()).out();
+        assertTrue(utc.contains("time " + at(start, ZoneOffset.UTC) + " → "
+                + clock(start + REFUSAL_NANOS, ZoneOffset.UTC) + " UTC ("), utc);
+        assertTrue(utc.contains("\n" + clock(start, ZoneOffset.UTC) + "  10.0.0.1:40000"), utc);
+
+        ZoneId tokyo = ZoneId.of("Asia/Tokyo");
+        Run r = BadInputTest.run("analyze", "--color", "never", "--tz", "Asia/Tokyo",
+                f.toString());
+        assertEquals(ExitCode.OK, r.code(), r.err());
+        assertTrue(r.out().contains("time " + at(start, tokyo) + " +09:00 → "
+                + clock(start + REFUSAL_NANOS, tokyo) + " +09:00 Asia/Tokyo ("), r.out());
+        assertTrue(r.out().contains("\n" + clock(start, tokyo) + "  10.0.0.1:40000"), r.out());
+        assertTrue(r.out().contains("Failures per second (Asia/Tokyo, by connection start)"),
+                r.out());
+
+        ZoneId local = ZoneId.systemDefault();
+        Run l = BadInputTest.run("analyze", "--color", "never", "--tz", "local", f.toString());
+        assertEquals(ExitCode.OK, l.code(), l.err());
+        assertTrue(l.out().contains(" " + local.getId() + " (")
+                || local.getRules().isFixedOffset()
+                && l.out().contains(at(start, local)), l.out());
+    }
+
+    /**
+     * Across both daylight-saving changes of Paris, each time has the offset it had then: the
+     * spring-forward hour that does not exist is jumped, and the autumn hour that happens twice
+     * is told apart by its offset.
+     */
+    @Test
+    void daylightSavingChangesGiveEachTimeItsOwnOffset() throws Exception {
+        ZoneId paris = ZoneId.of("Europe/Paris");
+        for (String[] change : new String[][] {
+                {"2026-03-29T00:59:30Z", "2026-03-29T01:00:10Z", "01:59:30", "03:00:10"},
+                {"2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z", "02:30:00", "02:30:00"}}) {
+            long before = nanos(change[0]);
+            long after = nanos(change[1]);
+            CaptureFiles.Pcap pcap = CaptureFiles.pcap();
+            refused(pcap, "10.0.0.1", 40_000, "10.0.0.2", 80, before);
+            refused(pcap, "10.0.0.1", 40_001, "10.0.0.2", 80, after);
+            Path f = pcap.write(dir.resolve("dst-" + change[0].substring(0, 10) + ".pcap"));
+            Run r = BadInputTest.run("analyze", "--color", "never", "--tz", "Europe/Paris",
+                    f.toString());
+            assertEquals(ExitCode.OK, r.code(), r.err());
+            long end = after + REFUSAL_NANOS;
+            String header = "time " + at(before, paris) + " " + offset(before, paris) + " → "
+                    + clock(end, paris) + " " + offset(end, paris) + " Europe/Paris (";
+            assertTrue(r.out().contains(header), header + "\n" + r.out());
+            assertFalse(offset(before, paris).equals(offset(end, paris)), "a change in between");
+            // The wall clocks as a person in Paris read them (written down by hand here).
+            assertTrue(r.out().contains("\n" + change[2] + ".000000  10.0.0.1:40000"), r.out());
+            assertTrue(r.out().contains("\n" + change[3] + ".000000  10.0.0.1:40001"), r.out());
+        }
+    }
+
+    @Test
+    void anUnknownZoneIsAUsageErrorSayingWhatIsAllowed() {
+        for (String bad : new String[] {"Mars/Olympus", "", "+25:00", "local-ish"}) {
+            Run r = BadInputTest.run("analyze", "--tz", bad, "x.pcap");
+            assertEquals(ExitCode.USAGE, r.code(), bad + ": " + r.err());
+            assertTrue(r.err().startsWith("synscope: --tz: '" + bad + "' is not a time zone;"),
+                    r.err());
+            assertTrue(r.err().contains("Europe/Paris") && r.err().contains("local"), r.err());
+            LiveBadInputTest.assertOneLine(r);
+        }
+        Run live = BadInputTest.run("live", "-i", "lo", "--tz", "Nowhere/Atall");
+        assertEquals(ExitCode.USAGE, live.code(), live.err());
+        assertTrue(live.err().contains("--tz"), live.err());
+    }
+
+    // ---- findings on a busy capture -----------------------------------------------------
+
+    /**
+     * 300 servers refused once each and six refused 2 to 7 times: one fix, printed once; the 300
+     * as one finding with a few of them named; the six as their own findings up to the cap, the
+     * rest counted; and every server the JSON lists a finding for is accounted for.
+     */
+    @Test
+    void manyServersFailingAlikeStayAFewLines() throws Exception {
+        CaptureFiles.Pcap pcap = CaptureFiles.pcap();
+        long t = nanos("2026-11-21T06:00:00Z");
+        Set<String> once = new HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            String server = "10.1." + (i / 250) + "." + (i % 250 + 1);
+            once.add(server + ":8080");
+            refused(pcap, "10.0.0.1", 20_000 + i, server, 8080, t += 1_000_000);
+        }
+        int port = 30_000;
+        for (int k = 2; k <= 7; k++) {
+            for (int j = 0; j < k; j++) {
+                refused(pcap, "10.0.0.1", port++, "10.2.0." + k, 8080, t += 1_000_000);
+            }
+        }
+        Path f = pcap.write(dir.resolve("busy.pcap"));
+        JsonNode json = JSON.readTree(BadInputTest.run("analyze", "--format", "json",
+                f.toString()).out());
+        JsonNode findings = json.get("summary").get("listener_findings");
+        assertEquals(306, findings.size(), "a finding per server that refused");
+
+        Run r = BadInputTest.run("analyze", "--color", "never", "--max-ladders", "0",
+                f.toString());
+        assertEquals(ExitCode.OK, r.code(), r.err());
+        List<String> lines = section(r.out(), "What the failures point at");
+        assertTrue(lines.size() <= 8, String.join("\n", lines));
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("  fix: ")).count(),
+                "one fix for one kind of finding");
+        assertEquals("• 300 servers  1 connection refused: nothing listening (or a REJECT rule)",
+                lines.get(0));
+        String[] named = lines.get(1).trim().split(", ");
+        assertEquals("… 294 more", named[named.length - 1]);
+        for (int i = 0; i < named.length - 1; i++) {
+            assertTrue(once.contains(named[i]), named[i] + " was refused once");
+        }
+        // Most refusals first; then the cap.
+        assertEquals("• 10.2.0.7:8080  7 connections refused: nothing listening (or a REJECT"
+                + " rule)", lines.get(2));
+        long accounted = 0;
+        for (String line : lines) {
+            Matcher many = Pattern.compile("^• (\\d+) servers  ").matcher(line);
+            Matcher more = Pattern.compile("^• … (\\d+) more servers? ").matcher(line);
+            accounted += many.find() ? Long.parseLong(many.group(1))
+                    : more.find() ? Long.parseLong(more.group(1))
+                    : line.matches("^• \\d+\\.\\d+\\.\\d+\\.\\d+:\\d+  .*") ? 1 : 0;
+        }
+        assertEquals(findings.size(), accounted, "every server with a finding, once");
+    }
+
+    // ---- counts that add up -------------------------------------------------------------
+
+    /**
+     * The header's outcomes and its failures, the table's failures and the line under it, against
+     * the JSON summary and the JSON's own connections (a failure verdict per outcome).
+     */
+    @Test
+    void failedAndFailuresAddUpWithTheJsonSummary() throws Exception {
+        for (String capture : new String[] {"sample-pcaps/demo.pcap", alsoCapture().toString()}) {
+            JsonNode json = JSON.readTree(BadInputTest.run("analyze", "--format", "json",
+                    "--all", capture).out());
+            JsonNode summary = json.get("summary");
+            long failures = summary.get("failures").asLong();
+            long[] failureOutcomes = new long[4];
+            String[] outcomes = {"failed", "recovered", "ok", "unknown"};
+            long later = 0;
+            for (JsonNode c : json.get("connections")) {
+                String verdict = c.get("verdict").asText();
+                if (!verdict.equals("ok") && !verdict.equals("incomplete")) {
+                    failureOutcomes[List.of(outcomes).indexOf(c.get("outcome").asText())]++;
+                }
+                Set<String> laterKinds = new HashSet<>();
+                c.get("also").forEach(a -> laterKinds.add(a.get("verdict").asText()));
+                later += laterKinds.size();
+            }
+            assertEquals(failures, failureOutcomes[0] + failureOutcomes[1] + failureOutcomes[2]
+                    + failureOutcomes[3]);
+
+            String text = BadInputTest.run("analyze", "--color", "never", capture).out();
+            JsonNode o = summary.get("outcomes");
+            String counts = o.get("failed").asLong() + " failed, " + o.get("recovered").asLong()
+                    + " recovered, " + o.get("ok").asLong() + " ok";
+            assertTrue(text.contains(counts), counts + "\n" + text);
+            if (failures != o.get("failed").asLong()) {
+                StringBuilder sum = new StringBuilder("; " + failures + " failures: "
+                        + failureOutcomes[0] + " failed");
+                if (failureOutcomes[1] > 0) {
+                    sum.append(" + ").append(failureOutcomes[1]).append(" recovered");
+                }
+                if (failureOutcomes[2] > 0) {
+                    sum.append(" + ").append(failureOutcomes[2]).append(" ok");
+                }
+                assertTrue(text.contains(sum), sum + "\n" + text);
+            }
+            assertTrue(text.contains("(" + Math.min(20, failures) + " of " + failures
+                    + " shown)"), text);
+            assertEquals(later > 0, text.contains("; their " + later + " later failure"),
+                    later + " later failures\n" + text);
+        }
+    }
+
+    /** Frames that came after their connection was over are called packets, and counted. */
+    @Test
+    void latePacketsAreCalledPackets() throws Exception {
+        JsonNode json = JSON.readTree(BadInputTest.run("analyze", "--format", "json",
+                "sample-pcaps/demo.pcap").out());
+        long late = json.get("capture").get("late_packets").asLong();
+        assertTrue(late > 1, "demo.pcap has late packets");
+        String text = BadInputTest.run("analyze", "sample-pcaps/demo.pcap").out();
+        assertTrue(text.contains(", " + late + " late packets (arrived after their connection was over"),
+                text);
+        assertFalse(text.contains("trailing already-closed connections"), text);
+    }
+
+    /** A capture of the client's side only says so in the header. */
+    @Test
+    void aCaptureOfOneDirectionSaysSo() throws Exception {
+        FrameBuilder client = FrameBuilder.tcp().from("10.0.0.1", 40_000).to("10.0.0.2", 80);
+        long t = nanos("2026-11-21T06:00:00Z");
+        Path f = CaptureFiles.pcap()
+                .frame(client.copy().seq(1000).flags(TcpSegment.SYN).build(), t)
+                .frame(client.copy().seq(1001).ack(5001).flags(TcpSegment.ACK).build(),
+                        t + 1_000_000)
+                .frame(client.copy().seq(1001).ack(5001).flags(TcpSegment.ACK | TcpSegment.PSH)
+                        .payloadLength(10).build(), t + 2_000_000)
+                .write(dir.resolve("client-only.pcap"));
+        Run r = BadInputTest.run("analyze", "--color", "never", f.toString());
+        assertEquals(ExitCode.OK, r.code(), r.err());
+        assertTrue(r.out().contains("one direction: 1 of 1 connections show one side's packets"
+                + " only"), r.out());
+    }
+
+    // ---- option errors ------------------------------------------------------------------
+
+    @Test
+    void numericOptionsOutOfRangeSayTheRangeInOneLine() {
+        String[][] cases = {
+            {"analyze --threads 5000 x.pcap", "--threads must be 1..64, got 5000"},
+            {"analyze --threads 0 x.pcap", "--threads must be 1..64, got 0"},
+            {"analyze --threads many x.pcap", "--threads must be a whole number, 1..64, got 'many'"},
+            {"analyze --max-ladders -1 x.pcap", "--max-ladders must be 0..100000"},
+            {"analyze --idle-timeout 0 x.pcap", "--idle-timeout must be 1..31536000 (a year), got 0"},
+            {"live -i lo --snaplen 10", "--snaplen must be 68..262144"},
+            {"live -i lo --interval 0", "--interval must be 1..86400 (a day), got 0"},
+            {"live -i lo --duration -5", "--duration must be 0..31536000"},
+            {"live -i lo --count -1", "--count must be at least 0 (0: until Ctrl-C), got -1"},
+            {"live -i lo --threads 65", "--threads must be 1..64, got 65"},
+            {"live -i lo --metrics-listeners -1", "--metrics-listeners must be at least 0"},
+            {"lab --retries 1000 refused", "--retries must be 0..100, got 1000"},
+            {"lab --max-ladders -2 refused", "--max-ladders must be 0..100000"},
+        };
+        for (String[] c : cases) {
+            Run r = BadInputTest.run(c[0].split(" "));
+            assertEquals(ExitCode.USAGE, r.code(), c[0] + ": " + r.err());
+            assertTrue(r.err().startsWith("synscope: " + c[1]), c[0] + ": " + r.err());
+            LiveBadInputTest.assertOneLine(r);
+            assertEquals("", r.out());
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    /** How long after its SYN a written refusal's RST comes. */
+    private static final long REFUSAL_NANOS = 13_000;
+
+    /** A SYN and the RST+ACK that refuses it, 13 µs apart. */
+    private static void refused(CaptureFiles.Pcap pcap, String client, int clientPort,
+                                String server, int serverPort, long tsNanos) {
+        FrameBuilder syn = FrameBuilder.tcp().from(client, clientPort).to(server, serverPort)
+                .seq(1000).flags(TcpSegment.SYN);
+        FrameBuilder rst = FrameBuilder.tcp().from(server, serverPort).to(client, clientPort)
+                .seq(0).ack(1001).window(0).flags(TcpSegment.RST | TcpSegment.ACK);
+        pcap.frame(syn.build(), tsNanos).frame(rst.build(), tsNanos + REFUSAL_NANOS);
+    }
+
+    /**
+     * A connection whose SYN was dropped once, then whose handshake ACK was answered with the
+     * kernel's stateless RST: a syn-dropped that then had an overflow-reset.
+     */
+    private Path alsoCapture() {
+        FrameBuilder c = FrameBuilder.tcp().from("10.0.0.1", 40_000).to("10.0.0.2", 80);
+        FrameBuilder s = FrameBuilder.tcp().from("10.0.0.2", 80).to("10.0.0.1", 40_000);
+        long t = nanos("2026-11-21T06:00:00Z");
+        return CaptureFiles.pcap()
+                .frame(c.copy().seq(1000).flags(TcpSegment.SYN).build(), t)
+                .frame(c.copy().seq(1000).flags(TcpSegment.SYN).build(), t + 1_000_000_000L)
+                .frame(s.copy().seq(5000).ack(1001).flags(TcpSegment.SYN | TcpSegment.ACK)
+                        .build(), t + 1_000_500_000L)
+                .frame(c.copy().seq(1001).ack(5001).flags(TcpSegment.ACK).build(),
+                        t + 1_000_600_000L)
+                .frame(c.copy().seq(1001).ack(5001).flags(TcpSegment.ACK | TcpSegment.PSH)
+                        .payloadLength(10).build(), t + 1_000_700_000L)
+                .frame(s.copy().seq(5001).window(0).flags(TcpSegment.RST).build(),
+                        t + 1_001_100_000L)
+                .write(dir.resolve("also.pcap"));
+    }
+
+    /** The lines of the section under {@code title}, up to the blank line that ends it. */
+    private static List<String> section(String text, String title) {
+        List<String> lines = new ArrayList<>();
+        boolean in = false;
+        for (String line : text.split("\n", -1)) {
+            if (in && line.isEmpty()) {
+                break;
+            }
+            if (in) {
+                lines.add(line);
+            }
+            in |= line.equals(title);
+        }
+        assertTrue(in, "no section " + title + " in\n" + text);
+        return lines;
+    }
+
+    private static long nanos(String iso) {
+        Instant i = Instant.parse(iso);
+        return i.getEpochSecond() * NANOS_PER_SECOND + i.getNano();
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS_PER_SECOND),
+                Math.floorMod(nanos, NANOS_PER_SECOND));
+    }
+
+    private static String at(long nanos, ZoneId zone) {
+        return DATE_CLOCK.format(instant(nanos).atZone(zone));
+    }
+
+    private static String clock(long nanos, ZoneId zone) {
+        return CLOCK.format(instant(nanos).atZone(zone));
+    }
+
+    private static String offset(long nanos, ZoneId zone) {
+        return OFFSET.format(instant(nanos).atZone(zone));
+    }
+}
