@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * @param freezeAboveOpen         with more than this many connections open, those silent for
  *                                {@code freezeAfterNanos} past their handshake are frozen: held as
  *                                a compact byte string until their next packet (see
- *                                {@link FrozenConnection}). Tens of thousands open cost little as
+ *                                {@link FrozenTable}). Tens of thousands open cost little as
  *                                they are (65,536 take some 60 MB), and freezing and thawing cost
  *                                CPU: the bench capture, 36,050 open at its peak, took 10-20 %
  *                                more CPU with freezing from 32,768 on
