@@ -52,7 +52,7 @@ public record AnalysisConfig(
      * Heap an open connection takes, measured with bench/GenStateHeavy's keep-alive connections
      * (885 bytes each at 546,000 open, table and pool included) and a SYN flood's half-open ones
      * (720-1,040 bytes); docs/performance.md#m1-connection-state. A frozen connection costs
-     * some 390; the estimate stays at a connection in use, the flood's case, whose half-open
+     * some 385; the estimate stays at a connection in use, the flood's case, whose half-open
      * connections are never frozen (docs/performance.md#m2-a-cap-instead-of-running-out-of-heap).
      */
     static final long OPEN_CONNECTION_BYTES = 900;
