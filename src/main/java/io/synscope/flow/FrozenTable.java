@@ -9,17 +9,19 @@ import java.util.Arrays;
  * The open connections that have been silent for a while, each held as one record of bytes
  * ({@link StateTransfer}: its key, then every other field) in a slab of large pages, and found by
  * a hash table of their keys' hashes and records' addresses in two primitive arrays. No object
- * per connection: some 130 bytes less per frozen connection than an object holding a byte array
- * each (the object, the array's header and its slack, the key's fields), and nothing for the
- * collector to trace (docs/performance.md#m1-connection-state).
+ * per connection: some 55 bytes less per frozen connection, holes included, than an object
+ * holding a byte array each (its 88 bytes, the array's header and slack, against a length, the
+ * key's words and the holes), and nothing for the collector to trace
+ * (docs/performance.md#m1-connection-state).
  *
  * <p>A thawed record leaves a hole. When the page being written is full and an eighth of the
  * slab's bytes are holes, the page with the fewest live bytes is compacted in place (its records
  * slid to its start, each found in the table by its key's hash and its address updated) and
- * written on from there; otherwise a new page is added. So the slab stays within about a third
- * more than its records (a quarter allowed a third more: 57 MB of holes on bench/GenStateHeavy's
- * capture), and a record moves only when a hole before it is reclaimed; the sparsest page of a
- * state-heavy capture is mostly holes (its connections came and went together), so few move.
+ * written on from there; otherwise a new page is added. So the slab stays within about a seventh
+ * more than its records (with a quarter, a third more: 57 MB of holes in 217 on
+ * bench/GenStateHeavy's capture, against 27 in 187), and a record moves only when a hole before
+ * it is reclaimed; the sparsest page of a state-heavy capture is mostly holes (its connections
+ * came and went together), so few move.
  *
  * <p>Linear probing with backward-shift deletion, as {@link TupleTable}, whose hash this shares.
  * Not thread-safe; one per tracker.
@@ -56,7 +58,7 @@ final class FrozenTable {
     private int[] live = new int[16];
     private int pageCount;
     private int writePage = -1;
-    /** Bytes of thawed records in pages not yet emptied. */
+    /** Bytes of thawed records in pages not yet compacted. */
     private long holeBytes;
     /** Scratch for a record's first words. */
     private final long[] head = new long[LAST_FRAME + 1];
