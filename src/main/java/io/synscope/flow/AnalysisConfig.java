@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * @param freezeAboveOpen         with more than this many connections open, those silent for
  *                                {@code freezeAfterNanos} past their handshake are frozen: held as
  *                                a compact byte string until their next packet (see
- *                                {@link FrozenConnection}). Tens of thousands open cost little as
+ *                                {@link FrozenTable}). Tens of thousands open cost little as
  *                                they are (65,536 take some 60 MB), and freezing and thawing cost
  *                                CPU: the bench capture, 36,050 open at its peak, took 10-20 %
  *                                more CPU with freezing from 32,768 on
@@ -52,7 +52,7 @@ public record AnalysisConfig(
      * Heap an open connection takes, measured with bench/GenStateHeavy's keep-alive connections
      * (885 bytes each at 546,000 open, table and pool included) and a SYN flood's half-open ones
      * (720-1,040 bytes); docs/performance.md#m1-connection-state. A frozen connection costs
-     * some 390; the estimate stays at a connection in use, the flood's case, whose half-open
+     * some 385; the estimate stays at a connection in use, the flood's case, whose half-open
      * connections are never frozen (docs/performance.md#m2-a-cap-instead-of-running-out-of-heap).
      */
     static final long OPEN_CONNECTION_BYTES = 900;

@@ -170,16 +170,17 @@ public final class Connection extends TupleTable.Entry {
     /**
      * Writes or reads every field of this open connection but its key (see
      * {@link StateTransfer}): what freezing an idle connection keeps. A field added here must be
-     * added to this list; FrozenConnectionTest fails for one that is not.
+     * added to this list; FrozenTableTest fails for one that is not.
      */
     void transfer(StateTransfer t) {
+        // These four first, in this order: FrozenTable reads them without thawing.
         firstFrame = t.num(firstFrame);
         firstTsNanos = t.num(firstTsNanos);
         t.setBases(firstTsNanos, firstFrame);
-        ipVersion = t.num(ipVersion);
-        roleBasis = t.choice(roleBasis, ROLE_BASES);
         lastTsNanos = t.time(lastTsNanos);
         lastFrame = t.frame(lastFrame);
+        ipVersion = t.num(ipVersion);
+        roleBasis = t.choice(roleBasis, ROLE_BASES);
         synAckCount = t.num(synAckCount);
         synAckTsNanos = t.time(synAckTsNanos);
         synAckFrame = t.frame(synAckFrame);

@@ -44,10 +44,9 @@ public final class FlowTracker {
     private final ArrayDeque<Connection> pool = new ArrayDeque<>();
     /**
      * Open connections silent for {@link AnalysisConfig#freezeAfterNanos()}, held compactly
-     * ({@link FrozenConnection}); a connection is in {@link #table} or here, never both.
+     * ({@link FrozenTable}); a connection is in {@link #table} or here, never both.
      */
-    private final TupleTable<FrozenConnection> frozen = new TupleTable<>();
-    private final ArrayDeque<FrozenConnection> frozenPool = new ArrayDeque<>();
+    private final FrozenTable frozen = new FrozenTable();
     /** Freezes and thaws, one connection at a time. */
     private final StateTransfer transfer = new StateTransfer();
     /**
@@ -354,20 +353,20 @@ public final class FlowTracker {
         if (frozen.size() == 0) {
             return;
         }
-        FrozenConnection[] cold = frozen.select(f -> true, FrozenConnection[]::new);
+        int[] cold = frozen.addresses();
         Connection[] hot = table.select(c -> c != keep, Connection[]::new);
         long[] lastFrames = new long[cold.length + hot.length];
         for (int i = 0; i < cold.length; i++) {
-            lastFrames[i] = cold[i].lastFrame;
+            lastFrames[i] = frozen.lastFrame(cold[i]);
         }
         for (int i = 0; i < hot.length; i++) {
             lastFrames[cold.length + i] = hot[i].lastFrame;
         }
         Arrays.sort(lastFrames);
         long newest = lastFrames[Math.min(count, lastFrames.length) - 1];
-        for (FrozenConnection f : cold) {
-            if (f.lastFrame <= newest) {
-                thaw(f);
+        for (int address : cold) {
+            if (frozen.lastFrame(address) <= newest) {
+                thawAt(address);
             }
         }
     }
@@ -668,11 +667,16 @@ public final class FlowTracker {
         long silentSince = nowNanos - config.freezeAfterNanos();
         for (Connection c : table.select(c -> c.lastTsNanos <= silentSince && !c.handshakeOnly(),
                 Connection[]::new)) {
-            FrozenConnection f = frozenPool.isEmpty() ? new FrozenConnection() : frozenPool.pop();
-            f.freeze(c, transfer);
-            frozen.insert(f, table.remove(c));
-            oldestFrozenTsNanos = Math.min(oldestFrozenTsNanos, f.lastTsNanos);
+            frozen.freeze(c, table.remove(c), transfer);
+            oldestFrozenTsNanos = Math.min(oldestFrozenTsNanos, c.lastTsNanos);
             pool.push(c);
+        }
+        // The first freezing returns tens of thousands of connections at once (all that were
+        // open before it began); a pool of as many as are in use covers the next second's new and
+        // thawed ones, and the rest die young instead of holding some 900 bytes each
+        // (docs/performance.md#m1-connection-state).
+        while (pool.size() > table.size()) {
+            pool.pop();
         }
     }
 
@@ -688,17 +692,20 @@ public final class FlowTracker {
         if (frozen.size() == 0) {
             return null;
         }
-        FrozenConnection f = frozen.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi,
-                s.dstLo, s.dstPort);
-        return f == null ? null : thaw(f);
+        int slot = frozen.find(tupleHash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo,
+                s.dstPort);
+        if (slot < 0) {
+            return null;
+        }
+        Connection c = pool.isEmpty() ? new Connection() : pool.pop();
+        table.insert(c, frozen.thaw(slot, c, transfer));
+        return c;
     }
 
-    /** Back into the open table as a {@link Connection}, from the pool. */
-    private Connection thaw(FrozenConnection f) {
+    /** The frozen connection at {@code address}, back in the open table as a {@link Connection}. */
+    private Connection thawAt(int address) {
         Connection c = pool.isEmpty() ? new Connection() : pool.pop();
-        f.thaw(c, transfer);
-        table.insert(c, frozen.remove(f));
-        frozenPool.push(f);
+        table.insert(c, frozen.thawAt(address, c, transfer));
         return c;
     }
 
@@ -711,11 +718,12 @@ public final class FlowTracker {
             return;
         }
         long oldest = Long.MAX_VALUE;
-        for (FrozenConnection f : frozen.select(f -> true, FrozenConnection[]::new)) {
-            if (nowNanos - f.lastTsNanos > config.idleTimeoutNanos()) {
-                thaw(f);
+        for (int address : frozen.addresses()) {
+            long lastTsNanos = frozen.lastTsNanos(address);
+            if (nowNanos - lastTsNanos > config.idleTimeoutNanos()) {
+                thawAt(address);
             } else {
-                oldest = Math.min(oldest, f.lastTsNanos);
+                oldest = Math.min(oldest, lastTsNanos);
             }
         }
         oldestFrozenTsNanos = oldest;
@@ -762,16 +770,13 @@ public final class FlowTracker {
      */
     private void decideAllInStartOrder() {
         Connection[] hot = openInStartOrder(c -> true);
-        FrozenConnection[] cold = frozen.select(f -> true, FrozenConnection[]::new);
-        if (cold.length > 0) {
-            Arrays.sort(cold, (a, b) -> Long.compare(a.firstFrame, b.firstFrame));
-        }
+        int[] cold = frozen.addressesInStartOrder();
         int h = 0;
         int k = 0;
         while (h < hot.length || k < cold.length) {
             boolean takeHot = k == cold.length
-                    || h < hot.length && hot[h].firstFrame < cold[k].firstFrame;
-            decide(takeHot ? hot[h++] : thaw(cold[k++]), Decision.CAPTURE_END);
+                    || h < hot.length && hot[h].firstFrame < frozen.firstFrame(cold[k]);
+            decide(takeHot ? hot[h++] : thawAt(cold[k++]), Decision.CAPTURE_END);
             if (decidedCount >= CAPTURE_END_BATCH) {
                 drainDecided();
             }

@@ -30,7 +30,7 @@ import java.util.Arrays;
 final class StateTransfer {
     /**
      * Words a connection can take: its fields, both endpoints' and all their groups' (about 150),
-     * with room to spare; FrozenConnectionTest fills every field.
+     * with room to spare; FrozenTableTest fills every field.
      */
     private static final int MAX_WORDS = 255;
     /** Bytes past the last word's end that a whole-word read of it may touch. */
@@ -66,14 +66,15 @@ final class StateTransfer {
     }
 
     /**
-     * The words and raw bytes written since {@link #startWriting}, in {@code reuse} when they fit
-     * (bytes past them are left as they were: reading never looks there), else in a new array:
-     * the word count, a 4-bit length per word, each word in as few little-endian bytes as hold it, then the
-     * raw bytes. Whole-word stores, no loop per byte: freezing and thawing a connection runs at
-     * every wake-up of a state-heavy capture's connections
-     * (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path).
+     * Encodes the words and raw bytes written since {@link #startWriting} into {@link #output()}
+     * and returns their length: the word count, a 4-bit length per word, each word in as few
+     * little-endian bytes as hold it, then the raw bytes. Whole-word stores, no loop per byte:
+     * freezing and thawing a connection runs at every wake-up of a state-heavy capture's
+     * connections (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path). Reading the
+     * last word back reads a whole word, so whoever keeps the bytes keeps
+     * {@link #WORD_OVERHANG} readable bytes after them.
      */
-    byte[] finishWriting(byte[] reuse) {
+    int finishWriting() {
         int n = wordCount;
         int lengths = 1 + (n + 1) / 2;
         int most = lengths + Long.BYTES * n + rawLength + WORD_OVERHANG;
@@ -91,28 +92,60 @@ final class StateTransfer {
             p += bytes;
         }
         System.arraycopy(raw, 0, out, p, rawLength);
-        // Room for a whole-word read of the last word (see startReading).
-        int length = p + Math.max(rawLength, WORD_OVERHANG);
-        byte[] state = reuse != null && reuse.length >= length ? reuse : new byte[length];
-        System.arraycopy(out, 0, state, 0, length);
-        return state;
+        return p + rawLength;
     }
 
-    /** Decodes the words of {@code state}; the fields are then read in {@code transfer} order. */
-    void startReading(byte[] state) {
+    /** What {@link #finishWriting} encoded, from index 0; valid until the next write. */
+    byte[] output() {
+        return out;
+    }
+
+    /**
+     * Decodes the words of the byte string at {@code offset} of {@code in}; the fields are then
+     * read in {@code transfer} order.
+     */
+    void startReading(byte[] in, int offset) {
         readMask = -1;
-        in = state;
-        int n = state[0] & 0xFF;
-        int p = 1 + (n + 1) / 2;
-        for (int i = 0; i < n; i++) {
-            int bytes = (state[1 + (i >>> 1)] >>> (4 * (i & 1))) & 0xF;
-            long mask = (-1L >>> (64 - 8 * bytes)) & -(long) ((bytes + 7) >>> 3);
-            words[i] = (long) LONG_LE.get(state, p) & mask;
-            p += bytes;
-        }
-        rawPosition = p;
+        this.in = in;
+        rawPosition = readWords(in, offset, words, MAX_WORDS);
         wordCount = 0;
         flagBits = 64;
+    }
+
+    /**
+     * Decodes the first {@code count} words (all of them if there are fewer) of the byte string
+     * at {@code offset} into {@code into}, as written: zigzagged, relative, flags. Returns where
+     * the bytes after the last word decoded begin.
+     */
+    static int readWords(byte[] in, int offset, long[] into, int count) {
+        int n = Math.min(in[offset] & 0xFF, count);
+        int p = offset + 1 + ((in[offset] & 0xFF) + 1) / 2;
+        for (int i = 0; i < n; i++) {
+            int bytes = (in[offset + 1 + (i >>> 1)] >>> (4 * (i & 1))) & 0xF;
+            long mask = (-1L >>> (64 - 8 * bytes)) & -(long) ((bytes + 7) >>> 3);
+            into[i] = (long) LONG_LE.get(in, p) & mask;
+            p += bytes;
+        }
+        return p;
+    }
+
+    /** A word {@link #num(long)} wrote, decoded. */
+    static long fromNumber(long word) {
+        return (word >>> 1) ^ -(word & 1);
+    }
+
+    /** A word {@link #time} or {@link #frame} wrote relative to {@code base}, decoded. */
+    static long fromRelative(long word, long base) {
+        long back = word - 1;
+        return (base + ((back >>> 1) ^ -(back & 1))) & -((word | -word) >>> 63);
+    }
+
+    /**
+     * The key of {@code e}, as six numbers: written first, so that a frozen record is found
+     * and moved by its key without thawing it ({@link FrozenTable}).
+     */
+    void key(TupleTable.Entry e) {
+        e.setKey(num(e.aHi), num(e.aLo), num(e.aPort), num(e.bHi), num(e.bLo), num(e.bPort));
     }
 
     /** The next word: {@code w}, written, or the word read. */
@@ -130,8 +163,7 @@ final class StateTransfer {
     }
 
     long num(long v) {
-        long z = word((v << 1) ^ (v >> 63));
-        return (z >>> 1) ^ -(z & 1);
+        return fromNumber(word((v << 1) ^ (v >> 63)));
     }
 
     int num(int v) {
@@ -151,9 +183,7 @@ final class StateTransfer {
     /** {@code v - base} zigzagged plus one, 0 for 0; without a branch (both are common). */
     private long relative(long v, long base) {
         long d = v - base;
-        long z = word((((d << 1) ^ (d >> 63)) + 1) & -((v | -v) >>> 63));
-        long back = z - 1;
-        return (base + ((back >>> 1) ^ -(back & 1))) & -((z | -z) >>> 63);
+        return fromRelative(word((((d << 1) ^ (d >> 63)) + 1) & -((v | -v) >>> 63)), base);
     }
 
     boolean flag(boolean v) {

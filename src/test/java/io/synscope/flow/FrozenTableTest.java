@@ -19,9 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Freezing and thawing gives back every field of a connection, its endpoints and their fact
  * groups: found by reflection, so a field added to any of them without being added to its
  * {@code transfer} list fails here. Each field gets a value of its own (not a default) and the
- * connection it is thawed into starts with other values in every field (a pooled one).
+ * connection it is thawed into starts with other values in every field (a pooled one). And the
+ * table gives back each of many connections frozen and thawed in turn, while it reuses the room
+ * of the thawed ones.
  */
-class FrozenConnectionTest {
+class FrozenTableTest {
     /**
      * Fields that are not part of an open connection's state, each with why: everything else
      * must round-trip.
@@ -41,9 +43,9 @@ class FrozenConnectionTest {
             Connection pooled = new Connection();
             fill(pooled, new SplittableRandom(-seed));
 
-            FrozenConnection f = new FrozenConnection();
-            f.freeze(original, new StateTransfer());
-            f.thaw(pooled, new StateTransfer());
+            FrozenTable table = new FrozenTable();
+            freezeAndThaw(table, original, pooled);
+            assertEquals(0, table.size());
 
             List<String> compared = new ArrayList<>();
             assertSame(original, pooled, "Connection", compared);
@@ -58,18 +60,15 @@ class FrozenConnectionTest {
         original.client.rst.reset();
         Connection pooled = new Connection();
         fill(pooled, new SplittableRandom(8));
-        FrozenConnection f = new FrozenConnection();
-        StateTransfer writer = new StateTransfer();
-        f.freeze(original, writer);
-        int withReset = f.state.length;
-        f.thaw(pooled, new StateTransfer());
+        int withReset = recordBytes(original);
+        freezeAndThaw(new FrozenTable(), original, pooled);
         assertSame(original, pooled, "Connection", new ArrayList<>());
         assertEquals(0, pooled.client.rstTsNanos());
 
         fill(original, new SplittableRandom(7));
-        f.freeze(original, writer);
-        assertTrue(f.state.length > withReset + 10,
-                "a group with facts takes bytes, one without none: " + f.state.length + " vs " + withReset);
+        int withRst = recordBytes(original);
+        assertTrue(withRst > withReset + 10,
+                "a group with facts takes bytes, one without none: " + withRst + " vs " + withReset);
     }
 
     @Test
@@ -77,19 +76,121 @@ class FrozenConnectionTest {
         Connection c = new Connection();
         c.reset(1_000_000, 1_705_320_000_000_000_000L, 4, 0, 0x0A00_0001L, 40000, 0,
                 0x0A00_0002L, 80, RoleBasis.SYN);
-        FrozenConnection f = new FrozenConnection();
-        f.freeze(c, new StateTransfer());
-        int fresh = f.state.length;
+        int fresh = recordBytes(c);
         c.lastTsNanos = c.firstTsNanos + 1_000_000;
         c.lastFrame = c.firstFrame + 100;
-        f.freeze(c, new StateTransfer());
-        assertTrue(f.state.length - fresh <= 5, "a time 1 ms and a frame 100 on: "
-                + (f.state.length - fresh) + " bytes more");
+        int later = recordBytes(c);
+        assertTrue(later - fresh <= 5, "a time 1 ms and a frame 100 on: "
+                + (later - fresh) + " bytes more");
         Connection back = new Connection();
-        f.thaw(back, new StateTransfer());
+        freezeAndThaw(new FrozenTable(), c, back);
         assertEquals(c.lastTsNanos, back.lastTsNanos);
         assertEquals(c.lastFrame, back.lastFrame);
         assertEquals(c.aPort, back.aPort);
+    }
+
+    /**
+     * Many connections, frozen and thawed in a random order with at most a few thousand frozen at
+     * once: each comes back field for field from the record it was frozen into, found by its key
+     * from either side; a key never frozen is not found; the scans' view of a record (first and
+     * last frame, last time) is the connection's; and the slab reuses the room of thawed records
+     * instead of growing with every freeze.
+     */
+    @Test
+    void manyConnectionsComeBackWhileTheSlabReusesThawedRoom() throws Exception {
+        SplittableRandom random = new SplittableRandom(42);
+        FrozenTable table = new FrozenTable();
+        StateTransfer transfer = new StateTransfer();
+        java.util.Map<Long, Connection> frozen = new java.util.HashMap<>();
+        List<Long> keys = new ArrayList<>();
+        for (int round = 0; round < 60_000; round++) {
+            boolean freeze = frozen.size() < 2_000 || frozen.size() < 4_000 && random.nextBoolean();
+            if (freeze) {
+                Connection c = new Connection();
+                fill(c, random);
+                c.bPort = round;
+                long h = hash(c);
+                table.freeze(c, h, transfer);
+                assertTrue(frozen.put(h, c) == null, "distinct keys");
+                keys.add(h);
+            } else {
+                int pick = random.nextInt(keys.size());
+                long h = keys.get(pick);
+                keys.set(pick, keys.get(keys.size() - 1));
+                keys.remove(keys.size() - 1);
+                Connection original = frozen.remove(h);
+                boolean fromServer = random.nextBoolean();
+                int slot = fromServer
+                        ? table.find(h, original.bHi, original.bLo, original.bPort, original.aHi, original.aLo, original.aPort)
+                        : table.find(h, original.aHi, original.aLo, original.aPort, original.bHi, original.bLo, original.bPort);
+                assertTrue(slot >= 0, "frozen connection found");
+                Connection back = new Connection();
+                fill(back, new SplittableRandom(round));
+                assertEquals(h, table.thaw(slot, back, transfer));
+                assertSame(original, back, "Connection", new ArrayList<>());
+                assertEquals(original.aPort, back.aPort);
+                assertEquals(original.bLo, back.bLo);
+            }
+            assertEquals(frozen.size(), table.size());
+        }
+        // Holes at most an eighth of the slab, plus the page being written.
+        long page = 1 << 20;
+        assertTrue(table.slabBytes() <= table.recordBytes() * 8 / 7 + 2 * page,
+                "slab " + table.slabBytes() + " bytes for " + table.recordBytes() + " of records");
+        assertTrue(table.slabBytes() > table.recordBytes());
+        Connection absent = new Connection();
+        fill(absent, random);
+        absent.bPort = -1;
+        assertEquals(-1, table.find(hash(absent), absent.aHi, absent.aLo, absent.aPort, absent.bHi, absent.bLo, absent.bPort));
+        int[] inOrder = table.addressesInStartOrder();
+        assertEquals(frozen.size(), inOrder.length);
+        for (int i = 1; i < inOrder.length; i++) {
+            assertTrue(table.firstFrame(inOrder[i - 1]) < table.firstFrame(inOrder[i]), "start order");
+        }
+        for (int address : inOrder) {
+            Connection c = new Connection();
+            long h = table.thawAt(address, c, transfer);
+            Connection original = frozen.get(h);
+            assertEquals(original.firstFrame, c.firstFrame);
+            assertEquals(original.lastFrame, c.lastFrame);
+        }
+        assertEquals(0, table.size());
+    }
+
+    @Test
+    void theScansReadFirstAndLastFrameAndLastTimeWithoutThawing() throws Exception {
+        Connection c = new Connection();
+        fill(c, new SplittableRandom(3));
+        FrozenTable table = new FrozenTable();
+        table.freeze(c, hash(c), new StateTransfer());
+        int address = table.addresses()[0];
+        assertEquals(c.firstFrame, table.firstFrame(address));
+        assertEquals(c.lastFrame, table.lastFrame(address));
+        assertEquals(c.lastTsNanos, table.lastTsNanos(address));
+    }
+
+    private static long hash(Connection c) {
+        return TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
+    }
+
+    /** Freezes {@code original} alone into {@code table} and thaws it, found by its key, into {@code into}. */
+    private static void freezeAndThaw(FrozenTable table, Connection original, Connection into) {
+        StateTransfer transfer = new StateTransfer();
+        long h = hash(original);
+        table.freeze(original, h, transfer);
+        int slot = table.find(h, original.aHi, original.aLo, original.aPort, original.bHi,
+                original.bLo, original.bPort);
+        assertTrue(slot >= 0, "found by its key");
+        assertEquals(h, table.thaw(slot, into, transfer));
+    }
+
+    /** The bytes of {@code c}'s frozen record. */
+    private static int recordBytes(Connection c) {
+        StateTransfer transfer = new StateTransfer();
+        transfer.startWriting();
+        transfer.key(c);
+        c.transfer(transfer);
+        return transfer.finishWriting();
     }
 
     /** Every state field of {@code c} (recursively) gets a value from {@code random}, never a default. */
