@@ -119,7 +119,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                         : new JsonReport(out, all, report.pretty(), Main.version());
                 case csv -> new CsvReport(out, all, false);
                 case html -> new HtmlReport(out, all, report.maxLadders(), Main.version(),
-                        selected.text());
+                        selected.text(), report.zone());
             };
             if (!selected.isAll()) {
                 sink = new SelectingSink(sink, selected);

@@ -402,7 +402,7 @@ final class LiveCommand implements Callable<Integer> {
                     : new JsonReport(out, all, report.pretty(), Main.version());
             case csv -> new CsvReport(out, all, true);
             case html -> new HtmlReport(out, all, report.maxLadders(), Main.version(),
-                    chosen.text());
+                    chosen.text(), report.zone());
         };
     }
 

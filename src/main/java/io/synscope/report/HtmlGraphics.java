@@ -69,7 +69,8 @@ final class HtmlGraphics {
      * capture has no frames.
      */
     static HtmlView.Chart chart(CaptureInfo c, SortedMap<Long, long[]> failuresPerSecond,
-                                List<KernelSummary.Listener> lanes, String selection) {
+                                List<KernelSummary.Listener> lanes, String selection,
+                                Times times) {
         if (c.frames() == 0) {
             return null;
         }
@@ -122,7 +123,7 @@ final class HtmlGraphics {
             }
             long from = (start + i * bucket) * SECOND;
             bars.add(new HtmlView.Bar(round(PLOT_LEFT + i * barWidth + (barWidth > 4 ? 0.5 : 0)),
-                    round(barWidth > 4 ? barWidth - 1 : barWidth), Format.dateClock(from)
+                    round(barWidth > 4 ? barWidth - 1 : barWidth), times.dateAt(from)
                     .substring(0, 19) + (bucket == 1 ? "" : " + " + bucket + " s") + ": "
                     + String.join(", ", parts), segments));
         }
@@ -133,11 +134,11 @@ final class HtmlGraphics {
             yTicks.add(new HtmlView.Tick(round(PLOT_BOTTOM - n * plotHeight / top),
                     Format.count(n)));
         }
-        boolean days = Math.floorDiv(first, 86_400) != Math.floorDiv(last, 86_400);
+        boolean days = times.day(first * SECOND) != times.day(last * SECOND);
         List<HtmlView.Tick> xTicks = new ArrayList<>();
         int every = Math.max(1, (count + X_TICKS - 1) / X_TICKS);
         for (int i = 0; i < count; i += every) {
-            String at = Format.dateClock((start + i * bucket) * SECOND);
+            String at = times.dateAt((start + i * bucket) * SECOND);
             xTicks.add(new HtmlView.Tick(round(PLOT_LEFT + i * barWidth),
                     days ? at.substring(5, 16) : at.substring(11, 19)));
         }
@@ -156,8 +157,8 @@ final class HtmlGraphics {
             for (KernelSummary.Interval in : l.fullIntervals()) {
                 full.add(new HtmlView.Span(round(x(in.fromNanos(), start, spanNanos)),
                         round(Math.max(1, in.nanos() * plotWidth / spanNanos)), "full",
-                        "accept queue full " + Format.dateClock(in.fromNanos()) + " → "
-                        + Format.clock(in.toNanos()) + " (" + Format.duration(in.nanos()) + ")"));
+                        "accept queue full " + times.at(in.fromNanos()) + " → "
+                        + times.at(in.toNanos()) + " (" + Format.duration(in.nanos()) + ")"));
             }
             laneViews.add(new HtmlView.Lane(l.listener() + " accept queue (limit " + l.backlog()
                     + ", at most " + l.peakDepth() + " waiting)", round(laneY), LANE_HEIGHT,
@@ -167,8 +168,9 @@ final class HtmlGraphics {
         String per = bucket == 1 ? "second" : bucket % 86_400 == 0 ? bucket / 86_400 + " days"
                 : bucket % 3600 == 0 ? bucket / 3600 + " hours" : bucket % 60 == 0 ? bucket / 60
                 + " minutes" : bucket + " seconds";
-        String heading = "Failures per " + (per.startsWith("1 ") ? per.substring(2, per.length() - 1)
-                : per) + " (UTC, by connection start" + (selection.isEmpty() ? ""
+        String heading = "Failures per " + (per.startsWith("1 ")
+                ? per.substring(2, per.length() - 1) : per) + " (" + times.zone().name()
+                + ", by connection start" + (selection.isEmpty() ? ""
                 : "; selected by " + Printable.escape(selection)) + ")";
         int height = (int) (laneViews.isEmpty() ? PLOT_BOTTOM + 24 : laneY - LANE_GAP + 6);
         return new HtmlView.Chart(heading, CHART_WIDTH, height, PLOT_LEFT, PLOT_RIGHT, PLOT_TOP,
@@ -260,7 +262,7 @@ final class HtmlGraphics {
      * times; evidence packets drawn heavier, retransmissions dashed; then the evidence, later
      * failures, kernel records, alternatives, notes, cause, fix and Wireshark filter.
      */
-    static HtmlView.Ladder ladder(ConnectionResult r) {
+    static HtmlView.Ladder ladder(ConnectionResult r, Times times) {
         Diagnosis d = r.diagnosis();
         long t0 = r.firstSeenNanos();
         Set<Long> evidenceFrames = new HashSet<>();
@@ -291,7 +293,7 @@ final class HtmlGraphics {
                 + " · history " + r.history() + " · frames #" + r.firstFrame() + "–#"
                 + r.lastFrame();
         return new HtmlView.Ladder(anchor(r.id()), Long.toString(r.id()),
-                Format.dateClock(r.firstSeenNanos()), r.client().toString(),
+                times.at(r.firstSeenNanos()), r.client().toString(),
                 r.server().toString(), d.verdict().key(), outcome, "o-" + d.outcome().key(),
                 detail, LADDER_WIDTH, LADDER_CLIENT_X, LADDER_SERVER_X,
                 LADDER_TOP + row * LADDER_ROW + 8, arrows, marks, hidden > 0

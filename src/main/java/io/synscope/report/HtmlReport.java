@@ -89,19 +89,24 @@ public final class HtmlReport implements AnalysisSink {
     private long selectedFailures;
     /** Per epoch second with failures, the failures of each verdict (by ordinal). */
     private final SortedMap<Long, long[]> failuresPerSecond = new TreeMap<>();
+    private final Times times;
 
     /**
      * @param all        the table lists every connection, not only failures
      * @param maxLadders ladder diagrams of at most this many failures
      * @param selection  the selection options as given behind a {@link SelectingSink}, or ""
+     * @param zone       the zone every time is shown in (--tz)
      */
-    public HtmlReport(Writer out, boolean all, int maxLadders, String version, String selection) {
-        this(out, all, maxLadders, MAX_TABLE_ROWS, version, selection);
+    public HtmlReport(Writer out, boolean all, int maxLadders, String version, String selection,
+                      ReportZone zone) {
+        this(out, all, maxLadders, MAX_TABLE_ROWS, version, selection, zone);
     }
 
     /** As the public constructor, with a table of at most {@code maxRows} rows. */
     HtmlReport(Writer out, boolean all, int maxLadders, int maxRows, String version,
-               String selection) {
+               String selection, ReportZone zone) {
+        // A page is read out of context (a ticket, a mail): every time carries its date.
+        this.times = Times.timeOfDay(zone).withDates();
         this.maxRows = maxRows;
         this.out = out;
         this.all = all;
@@ -198,12 +203,13 @@ public final class HtmlReport implements AnalysisSink {
         List<HtmlView.Ladder> drawn = new ArrayList<>();
         Set<Long> drawnIds = new HashSet<>();
         for (ConnectionResult r : ladders.pick()) {
-            drawn.add(HtmlGraphics.ladder(r));
+            drawn.add(HtmlGraphics.ladder(r, times));
             drawnIds.add(r.id());
         }
-        return new HtmlView.Page(version, "synscope — " + name, source, facts(c, s),
-                outcomes(s), files(c), warnings, findings(s), kernel(c.kernel(), s),
-                HtmlGraphics.chart(c, failuresPerSecond, kernelLanes(c.kernel()), selection),
+        return new HtmlView.Page(version, times.zone().name(), "synscope — " + name, source,
+                facts(c, s), outcomes(s), files(c), warnings, findings(s), kernel(c.kernel(), s),
+                HtmlGraphics.chart(c, failuresPerSecond, kernelLanes(c.kernel()), selection,
+                        times),
                 panels(c.kernel(), s), s.servers().size() > MAX_PANELS ? "… "
                 + Format.count(s.servers().size() - MAX_PANELS) + " more servers (all of them:"
                 + " --format json or csv)" : "", ladderHeading(s, drawn.size()), drawn,
@@ -212,7 +218,7 @@ public final class HtmlReport implements AnalysisSink {
                 + " table below lists them" : "", table(drawnIds));
     }
 
-    private static List<HtmlView.Fact> facts(CaptureInfo c, Summary s) {
+    private List<HtmlView.Fact> facts(CaptureInfo c, Summary s) {
         List<HtmlView.Fact> facts = new ArrayList<>();
         facts.add(new HtmlView.Fact("frames read", Format.count(c.frames()) + " ("
                 + Format.count(c.tcpSegments()) + " TCP segments)"));
@@ -237,8 +243,8 @@ public final class HtmlReport implements AnalysisSink {
                     + " received"));
         }
         if (c.frames() > 0) {
-            facts.add(new HtmlView.Fact("time", Format.dateClock(c.firstTsNanos()) + " → "
-                    + Format.dateClock(c.lastTsNanos()) + " UTC ("
+            facts.add(new HtmlView.Fact("time", times.at(c.firstTsNanos()) + " → "
+                    + times.at(c.lastTsNanos()) + " " + times.zone().name() + " ("
                     + Format.duration(c.lastTsNanos() - c.firstTsNanos()) + ")"));
         }
         facts.add(new HtmlView.Fact("connections", Format.count(s.connections())
@@ -267,7 +273,7 @@ public final class HtmlReport implements AnalysisSink {
     }
 
     /** Several merged files: which frames and times each holds. */
-    private static List<String> files(CaptureInfo c) {
+    private List<String> files(CaptureInfo c) {
         List<String> files = new ArrayList<>();
         if (c.files().size() < 2) {
             return files;
@@ -275,8 +281,8 @@ public final class HtmlReport implements AnalysisSink {
         for (CapturePart f : c.files()) {
             files.add(Printable.escape(f.name()) + " (" + f.format() + "): " + (f.frames() == 0
                     ? "no frames" : "frames " + Format.count(f.firstFrame()) + "–"
-                    + Format.count(f.lastFrame()) + ", " + Format.dateClock(f.firstTsNanos())
-                    + " → " + Format.dateClock(f.lastTsNanos()) + " UTC"));
+                    + Format.count(f.lastFrame()) + ", " + times.at(f.firstTsNanos())
+                    + " → " + times.at(f.lastTsNanos()) + " " + times.zone().name()));
         }
         return files;
     }
@@ -293,7 +299,7 @@ public final class HtmlReport implements AnalysisSink {
         return new HtmlView.Finding(f.server().toString(), f.finding(), f.remedy());
     }
 
-    private static HtmlView.Kernel kernel(KernelSummary k, Summary s) {
+    private HtmlView.Kernel kernel(KernelSummary k, Summary s) {
         if (k == null) {
             return null;
         }
@@ -320,16 +326,16 @@ public final class HtmlReport implements AnalysisSink {
                 + " kernel records beyond synscope's bounds not kept" : "");
     }
 
-    private static HtmlView.KernelListener kernelListener(KernelSummary k,
-                                                          KernelSummary.Listener l, Summary s) {
+    private HtmlView.KernelListener kernelListener(KernelSummary k,
+                                                   KernelSummary.Listener l, Summary s) {
         String queue;
         if (l.fullNanos() > 0) {
-            int times = l.fullIntervals().size();
+            int fulls = l.fullIntervals().size();
             queue = "accept queue full (limit " + l.backlog() + ") for "
-                    + Format.duration(l.fullNanos()) + " in all" + (times == 0 ? ""
-                    : ", " + times + (times == 1 ? " time" : " times") + ", first "
-                    + Format.dateClock(l.fullIntervals().get(0).fromNanos()) + " → "
-                    + Format.clock(l.fullIntervals().get(0).toNanos()));
+                    + Format.duration(l.fullNanos()) + " in all" + (fulls == 0 ? ""
+                    : ", " + fulls + (fulls == 1 ? " time" : " times") + ", first "
+                    + times.at(l.fullIntervals().get(0).fromNanos()) + " → "
+                    + times.at(l.fullIntervals().get(0).toNanos()));
         } else {
             queue = "accept queue up to " + l.peakDepth() + " of " + l.backlog()
                     + ", never full";
@@ -358,7 +364,7 @@ public final class HtmlReport implements AnalysisSink {
         return lanes;
     }
 
-    private static List<HtmlView.Panel> panels(KernelSummary k, Summary s) {
+    private List<HtmlView.Panel> panels(KernelSummary k, Summary s) {
         List<HtmlView.Panel> panels = new ArrayList<>();
         for (Summary.ServerSummary srv : s.servers()) {
             if (panels.size() == MAX_PANELS) {
@@ -430,7 +436,7 @@ public final class HtmlReport implements AnalysisSink {
     private HtmlView.Row row(ConnectionResult r) {
         Diagnosis d = r.diagnosis();
         long durationNanos = r.lastSeenNanos() - r.firstSeenNanos();
-        return new HtmlView.Row(Long.toString(r.id()), Format.dateClock(r.firstSeenNanos()),
+        return new HtmlView.Row(Long.toString(r.id()), times.at(r.firstSeenNanos()),
                 Long.toString(Math.floorDiv(r.firstSeenNanos(), 1000L)), r.client().toString(),
                 r.server().toString(), d.verdict().key(), d.outcome() == Outcome.RECOVERED
                 ? "recovered after " + Format.duration(d.recoveryDelayNanos()) : d.outcome().key(),

@@ -14,7 +14,7 @@ final class HtmlView {
     }
 
     /** The whole page. */
-    record Page(String version, String title, String source, List<Fact> facts,
+    record Page(String version, String zone, String title, String source, List<Fact> facts,
                 List<Count> outcomes, List<String> files, List<String> warnings,
                 List<Finding> findings, Kernel kernel, Chart chart,
                 List<Panel> panels, String panelsMore, String ladderHeading,

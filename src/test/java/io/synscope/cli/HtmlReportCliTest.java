@@ -7,8 +7,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -202,5 +208,29 @@ class HtmlReportCliTest {
         assertTrue(Pattern.compile("<polyline class=\"depth\" points=\"[0-9., ]+\">")
                 .matcher(page).find(), "the depth line");
         assertTrue(page.contains("<g class=\"kmark\">"), "kernel records on the ladders");
+    }
+
+    /**
+     * --tz moves every time on the page to that zone. The truth is the capture's first record
+     * header (demo.pcap: little-endian, microseconds), put in the zone by java.time; Kathmandu's
+     * +05:45 leaves no digit of the UTC reading in place.
+     */
+    @Test
+    void timesAreInTheZoneTzNames() throws Exception {
+        ByteBuffer head = ByteBuffer.wrap(Files.readAllBytes(Path.of("sample-pcaps/demo.pcap")),
+                0, 40).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0xa1b2c3d4, head.getInt(0), "demo.pcap is a little-endian microsecond pcap");
+        Instant first = Instant.ofEpochSecond(head.getInt(24) & 0xffffffffL,
+                (head.getInt(28) & 0xffffffffL) * 1000);
+        DateTimeFormatter shown = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+        String zoned = shown.format(first.atZone(ZoneId.of("Asia/Kathmandu")));
+        String utc = shown.format(first.atZone(ZoneOffset.UTC));
+
+        String page = html("sample-pcaps/demo.pcap", "--tz", "Asia/Kathmandu");
+        assertTrue(page.contains(zoned + " → "), "the capture's start in Kathmandu: " + zoned);
+        assertFalse(page.contains(utc), "no UTC reading of the same instant: " + utc);
+        assertTrue(page.contains("start (Asia/Kathmandu)"), "the table says its zone");
+        assertTrue(page.contains("Failures per second (Asia/Kathmandu"), "so does the chart");
+        assertTrue(html("sample-pcaps/demo.pcap").contains(utc + " → "), "UTC by default");
     }
 }

@@ -94,7 +94,8 @@ class HtmlReportTest {
             results.add(r.verdict().isFailure() ? withKernelReason(r, HOSTILE) : r);
         }
         StringWriter out = new StringWriter();
-        String html = render(new HtmlReport(out, true, 20, "test", HOSTILE), out, results,
+        String html = render(new HtmlReport(out, true, 20, "test", HOSTILE,
+                ReportZone.UTC), out, results,
                 hostile, a.summary());
 
         assertEquals(1, count(html, "<script"), "only the page's own script");
@@ -135,7 +136,8 @@ class HtmlReportTest {
         Analysis a = analyse("demo.pcap");
         long failures = a.summary().failures();
         StringWriter out = new StringWriter();
-        String html = render(new HtmlReport(out, false, 3, "test", ""), out, a.results(),
+        String html = render(new HtmlReport(out, false, 3, "test", "",
+                ReportZone.UTC), out, a.results(),
                 a.capture(), a.summary());
         Matcher m = Pattern.compile("<article class=\"ladder\" id=\"c(\\d+)\">").matcher(html);
         Set<Verdict> drawn = new HashSet<>();
@@ -149,7 +151,8 @@ class HtmlReportTest {
         assertTrue(html.contains("… " + (failures - 3) + " more failures not drawn"), html);
 
         StringWriter all = new StringWriter();
-        String every = render(new HtmlReport(all, false, 1000, "test", ""), all, a.results(),
+        String every = render(new HtmlReport(all, false, 1000, "test", "",
+                ReportZone.UTC), all, a.results(),
                 a.capture(), a.summary());
         assertEquals(failures, count(every, "<article class=\"ladder\""));
         assertFalse(every.contains("more failures not drawn"));
@@ -163,7 +166,8 @@ class HtmlReportTest {
     void tableRowsAreCappedFailuresFirstAndSaySo() throws Exception {
         Analysis a = analyse("demo.pcap");
         StringWriter out = new StringWriter();
-        String html = render(new HtmlReport(out, true, 20, 5, "test", ""), out, a.results(),
+        String html = render(new HtmlReport(out, true, 20, 5, "test", "",
+                ReportZone.UTC), out, a.results(),
                 a.capture(), a.summary());
         Matcher m = Pattern.compile("<tr data-verdict=\"([a-z0-9-]+)\" id=\"row(\\d+)\">")
                 .matcher(html);
@@ -189,7 +193,8 @@ class HtmlReportTest {
             if (!r.verdict().isFailure()) {
                 continue;
             }
-            HtmlView.Ladder l = HtmlGraphics.ladder(r);
+            HtmlView.Ladder l = HtmlGraphics.ladder(r,
+                    Times.timeOfDay(ReportZone.UTC).withDates());
             List<LadderStep> steps = r.ladder();
             assertEquals(Math.min(steps.size(), HtmlGraphics.LADDER_PACKETS_DRAWN),
                     l.arrows().size());
@@ -218,7 +223,8 @@ class HtmlReportTest {
     @Test
     void theChartCountsEveryFailureOnceUnderItsVerdict() throws Exception {
         Analysis a = analyse("demo.pcap");
-        HtmlReport report = new HtmlReport(new StringWriter(), false, 20, "test", "");
+        HtmlReport report = new HtmlReport(new StringWriter(), false, 20, "test", "",
+                ReportZone.UTC);
         for (ConnectionResult r : a.results()) {
             if (report.wants(r.verdict())) {
                 report.keeps(r.verdict(), r.firstSeenNanos(), r.id());
