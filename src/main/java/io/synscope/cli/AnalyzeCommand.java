@@ -179,8 +179,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     /**
      * The export's second pass: the same inputs opened anew (standard input from its spool).
      */
-    private static int exportAgain(ExportOption.Target target, List<String> inputs, Spool spool,
-                                   KernelLog kernel, PrintWriter err, BooleanSupplier stop)
+    private int exportAgain(ExportOption.Target target, List<String> inputs, Spool spool,
+                            KernelLog kernel, PrintWriter err, BooleanSupplier stop)
             throws CaptureException, IOException {
         if (spool != null) {
             spool.close();
@@ -195,7 +195,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         try (PacketSource again = spool != null ? Captures.open(spool.file().toString())
                 : MergedSource.open(inputs)) {
             return target.write(again, kernel == null ? null : KernelDocument.write(kernel), err,
-                    stop);
+                    quiet.<Boolean>getValue(), stop);
         }
     }
 

@@ -119,15 +119,16 @@ final class ExportOption {
          * Writes the packets, read again from {@code again}, and says how many on {@code err}.
          *
          * @param kernelDocument the kernel's evidence to keep in a pcapng export, or null
+         * @param quiet          errors only on {@code err}: not the count, not the notes
          * @return the exit code: OK, or IO_ERROR when the file cannot be written
          */
-        int write(PacketSource again, String kernelDocument, PrintWriter err,
+        int write(PacketSource again, String kernelDocument, PrintWriter err, boolean quiet,
                   BooleanSupplier stop) {
             written = true;
             CaptureInfo info = export.analysed();
             List<String> links = info.linkTypes();
             boolean pcapng = path.endsWith(".pcapng") || links.size() > 1;
-            if (!path.endsWith(".pcapng") && pcapng) {
+            if (!path.endsWith(".pcapng") && pcapng && !quiet) {
                 err.println("synscope: --export " + Printable.escape(path) + ": the capture has"
                         + " frames of several link types (" + String.join(", ", links) + "),"
                         + " which only pcapng holds: written as pcapng (Wireshark and tshark"
@@ -135,6 +136,9 @@ final class ExportOption {
             }
             try (CaptureWriter writer = CaptureWriter.create(file, path, pcapng)) {
                 PacketExport.Result r = export.write(again, writer, kernelDocument, stop);
+                if (quiet) {
+                    return ExitCode.OK;
+                }
                 err.println("synscope: exported " + r.packets() + " packets of "
                         + r.connections() + " connections to " + Printable.escape(path));
                 if (kernelDocument != null && !writer.keepsAttachments()) {

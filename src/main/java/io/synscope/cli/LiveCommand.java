@@ -275,7 +275,7 @@ final class LiveCommand implements Callable<Integer> {
             }
             String recorded = spool != null ? spool.toString() : write.getValue();
             try (PacketSource again = Captures.open(recorded)) {
-                int exported = target.write(again, lastKernelDocument, err, () -> false);
+                int exported = target.write(again, lastKernelDocument, err, false, () -> false);
                 return code == ExitCode.OK || code == ExitCode.INTERRUPTED ? (exported
                         == ExitCode.OK ? code : exported) : code;
             } catch (IOException e) {

@@ -181,6 +181,28 @@ class ExportTest {
         assertEquals(2, links.size(), links.toString());
     }
 
+    /**
+     * --quiet leaves stderr to errors: neither the count nor the pcapng note, and the same
+     * frames exported as without it.
+     */
+    @Test
+    void quietExportsTheSameAndSaysNothing() throws Exception {
+        List<String> inputs = List.of("sample-pcaps/overflow-reset.pcap",
+                "sample-pcaps/overflow-reset.sll2.pcap");
+        Path loud = dir.resolve("loud.pcapng");
+        Path quiet = dir.resolve("quiet.pcap");
+        BadInputTest.Run said = run("analyze", inputs.get(0), inputs.get(1), "-o", "/dev/null",
+                "--export", loud.toString());
+        assertEquals(0, said.code(), said.err());
+        assertTrue(said.err().contains("synscope: exported "), said.err());
+        BadInputTest.Run r = run("analyze", inputs.get(0), inputs.get(1), "-o", "/dev/null",
+                "-q", "--export", quiet.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        assertEquals(Tshark.fields(loud.toString(), null, "frame.time_epoch"),
+                Tshark.fields(quiet.toString(), null, "frame.time_epoch"));
+    }
+
     /** Standard input is kept for the second pass: the same export as from the file. */
     @Test
     void standardInputIsSpooledForTheSecondPass() throws Exception {
