@@ -41,6 +41,12 @@ import java.util.function.BooleanSupplier;
 final class AnalyzeCommand implements Callable<Integer> {
     /** How long an interrupted run may take to write its report before the JVM exits anyway. */
     private static final long REPORT_GRACE_SECONDS = 10;
+    /**
+     * After Ctrl-C, how long --export's second pass may go on: it reads no further than the
+     * report did, but over a large capture that can take longer than the report's grace. Past
+     * it the export stops and its file is finished (a valid capture of what was written).
+     */
+    private static final long EXPORT_GRACE_SECONDS = 60;
 
     enum OutputFormat { text, json, csv, html }
 
@@ -89,7 +95,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println("synscope: - (stdin) can only be the single input, not one of several");
             return ExitCode.USAGE;
         }
-        if (export.clashes(inputs, err)) {
+        if (export.clashes(inputs, err) || export.clashesWithReport(report.output(), err)) {
             return ExitCode.USAGE;
         }
         ExportOption.Target exporting = export.path() == null ? null : export.open(err);
@@ -98,7 +104,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         OutputFormat format = this.format.getValue();
         String output = report.output();
-        Interrupt onInterrupt = new Interrupt();
+        Interrupt onInterrupt = new Interrupt(exporting != null);
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         // Standard input is kept for the export's second pass: a pipe is read once.
         Spool spool = null;
@@ -152,7 +158,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 Main.printWarnings(err, info);
             }
             int exported = target == null ? ExitCode.OK
-                    : exportAgain(target, inputs, spool, kernel, err, onInterrupt);
+                    : exportAgain(target, inputs, spool, kernel, err, onInterrupt::exportDue);
             if (damage != null) {
                 err.println("synscope: " + damage.describe());
                 return ExitCode.of(damage.kind());
@@ -211,15 +217,19 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     /**
      * Ctrl-C (also what {@code tcpdump … | synscope analyze -} gets) stops reading and still
-     * writes the report of what was read: the JVM waits in this shutdown hook until it is
-     * written, or for {@link #REPORT_GRACE_SECONDS}.
+     * writes the report of what was read, and --export's packets of it: the JVM waits in this
+     * shutdown hook until they are written, or for {@link #REPORT_GRACE_SECONDS} (plus
+     * {@link #EXPORT_GRACE_SECONDS} with --export).
      */
     private static final class Interrupt extends Thread implements BooleanSupplier {
         final CountDownLatch reported = new CountDownLatch(1);
+        private final boolean exporting;
         private volatile boolean stop;
+        private volatile long stopNanos;
 
-        Interrupt() {
+        Interrupt(boolean exporting) {
             super("synscope-interrupt");
+            this.exporting = exporting;
         }
 
         /** Whether to stop reading. */
@@ -228,11 +238,23 @@ final class AnalyzeCommand implements Callable<Integer> {
             return stop;
         }
 
+        /**
+         * Whether the export's second pass must stop: not at Ctrl-C itself (the packets of what
+         * the report lists are still due), only once its grace is nearly over, early enough for
+         * the file to be finished before the JVM goes.
+         */
+        boolean exportDue() {
+            return stop && System.nanoTime() - stopNanos
+                    > TimeUnit.SECONDS.toNanos(REPORT_GRACE_SECONDS + EXPORT_GRACE_SECONDS - 2);
+        }
+
         @Override
         public void run() {
+            stopNanos = System.nanoTime();
             stop = true;
             try {
-                reported.await(REPORT_GRACE_SECONDS, TimeUnit.SECONDS);
+                reported.await(REPORT_GRACE_SECONDS + (exporting ? EXPORT_GRACE_SECONDS : 0),
+                        TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

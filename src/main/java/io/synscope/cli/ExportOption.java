@@ -75,6 +75,32 @@ final class ExportOption {
     }
 
     /**
+     * Whether FILE is also the report's {@code -o} file (one would overwrite the other): said
+     * on {@code err}. A device such as /dev/null may take both.
+     */
+    boolean clashesWithReport(String output, PrintWriter err) {
+        String path = path();
+        if (path == null || output == null) {
+            return false;
+        }
+        try {
+            Path target = Path.of(path).toAbsolutePath().normalize();
+            Path report = Path.of(output).toAbsolutePath().normalize();
+            boolean same = Files.exists(target) ? Files.isRegularFile(target)
+                    && Files.exists(report) && Files.isSameFile(target, report)
+                    : target.equals(report);
+            if (same) {
+                err.println("synscope: --export " + Printable.escape(path) + ": is also the"
+                        + " report's file (-o " + Printable.escape(output) + "); name another");
+                return true;
+            }
+        } catch (InvalidPathException | IOException e) {
+            // Opening it says what is wrong with it.
+        }
+        return false;
+    }
+
+    /**
      * Opens FILE for writing, or says why it cannot be and returns null.
      */
     Target open(PrintWriter err) {

@@ -158,7 +158,8 @@ final class LiveCommand implements Callable<Integer> {
         if (selected == null) {
             return ExitCode.USAGE;
         }
-        if (write.getValue() != null && export.clashes(List.of(write.<String>getValue()), err)) {
+        if (write.getValue() != null && export.clashes(List.of(write.<String>getValue()), err)
+                || export.clashesWithReport(report.output(), err)) {
             return ExitCode.USAGE;
         }
         if (listInterfaces.<Boolean>getValue() || metrics.getValue() == null) {

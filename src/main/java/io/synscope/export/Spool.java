@@ -19,17 +19,27 @@ public final class Spool extends FilterInputStream {
     private OutputStream copy;
     private IOException failure;
 
-    /** Creates the temporary file (in {@code java.io.tmpdir}, which {@code TMPDIR} sets). */
-    public Spool(InputStream in) throws IOException {
+    /**
+     * Creates the temporary file (in {@code java.io.tmpdir}, which the launcher sets from
+     * {@code TMPDIR}). One that cannot be created is a {@link #failure()} like any other: the
+     * analysis goes on without the copy.
+     */
+    public Spool(InputStream in) {
         super(in);
-        file = Files.createTempFile("synscope-stdin-", ".spool");
-        file.toFile().deleteOnExit();
-        copy = Files.newOutputStream(file);
+        Path made = null;
+        try {
+            made = Files.createTempFile("synscope-stdin-", ".spool");
+            made.toFile().deleteOnExit();
+            copy = Files.newOutputStream(made);
+        } catch (IOException e) {
+            failure = e;
+        }
+        file = made;
     }
 
-    /** The file the bytes read so far are in. */
+    /** Where the copy is, or is meant to be (the temporary folder when none was created). */
     public Path file() {
-        return file;
+        return file != null ? file : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     /** Why the bytes could not all be kept, or null. */
@@ -105,6 +115,9 @@ public final class Spool extends FilterInputStream {
     /** Removes the file. */
     public void delete() {
         closeCopy();
+        if (file == null) {
+            return;
+        }
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {

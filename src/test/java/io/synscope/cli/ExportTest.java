@@ -244,6 +244,13 @@ class ExportTest {
                 "sample-pcaps/../sample-pcaps/demo.pcap");
         assertEquals(ExitCode.USAGE, input.code());
         assertTrue(input.err().contains("would overwrite an input"), input.err());
+        Path both = dir.resolve("both.csv");
+        BadInputTest.Run sameAsReport = run("analyze", "sample-pcaps/demo.pcap", "--format",
+                "csv", "-o", both.toString(), "--export", dir.resolve(".").resolve("both.csv")
+                        .toString());
+        assertEquals(ExitCode.USAGE, sameAsReport.code(), sameAsReport.err());
+        assertTrue(sameAsReport.err().contains("is also the report's file"), sameAsReport.err());
+        assertFalse(Files.exists(both), "neither written");
         BadInputTest.Run inDir = run("analyze", "sample-pcaps", "--export",
                 "sample-pcaps/x.pcap");
         assertEquals(ExitCode.USAGE, inDir.code());

@@ -375,6 +375,57 @@ class InstalledCommandIT {
         assertFalse(toFile.err.contains("reading ["), toFile.err);
     }
 
+    /**
+     * Ctrl-C on {@code tcpdump … | synscope analyze - --export X}: the report of what was read,
+     * and the export of its connections' packets too (the second pass is not stopped by the
+     * Ctrl-C that ended reading). The whole capture went down the pipe before the Ctrl-C, so
+     * the export must be the one the file gives without any (ExportTest holds that one to
+     * tshark), byte for byte, and not a bare header.
+     */
+    @Test
+    void ctrlCOnAPipeStillExportsWhatTheReportLists() throws Exception {
+        Path export = tmp.resolve("interrupted.pcap");
+        Path report = tmp.resolve("interrupted.txt");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "analyze", "-", "--export",
+                export.toString(), "-o", report.toString()).directory(tmp.toFile())
+                .redirectError(tmp.resolve("interrupted.err").toFile());
+        Process p = pb.start();
+        // The pipe stays open, as tcpdump's does, until the Ctrl-C, which ends tcpdump too.
+        p.getOutputStream().write(Files.readAllBytes(DEMO));
+        p.getOutputStream().flush();
+        Thread.sleep(3000);
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "exits after SIGINT");
+        String err = Files.readString(tmp.resolve("interrupted.err"));
+        assertEquals(130, p.exitValue(), err);
+        assertTrue(Files.readString(report).contains("failed"), "the report was written");
+        Path whole = tmp.resolve("uninterrupted.pcap");
+        Result r = run(tmp, Map.of(), launcher.toString(), "analyze", DEMO.toString(),
+                "--export", whole.toString(), "-o", "/dev/null");
+        assertEquals(0, r.code, r.err);
+        assertTrue(Files.size(whole) > 24, "the demo capture has failures to export");
+        assertTrue(Arrays.equals(Files.readAllBytes(whole), Files.readAllBytes(export)),
+                "the interrupted export is the whole one: " + err);
+    }
+
+    /**
+     * The launcher hands TMPDIR to Java (which ignores it otherwise): standard input's copy for
+     * --export goes there. A TMPDIR that does not exist shows it: the report is still written,
+     * the export is not, exit 8, and the message names that folder.
+     */
+    @Test
+    void temporaryFilesGoWhereTmpdirSays() throws Exception {
+        Path report = tmp.resolve("tmpdir-report.txt");
+        Path export = tmp.resolve("tmpdir-export.pcap");
+        Result r = run(tmp, Map.of("TMPDIR", "/nonexistent-synscope-tmp"), "sh", "-c",
+                launcher + " analyze - --export " + export + " -o " + report + " < " + DEMO);
+        assertEquals(8, r.code, r.err);
+        assertTrue(r.err.contains("/nonexistent-synscope-tmp"), r.err);
+        assertTrue(Files.readString(report).contains("failed"), "the report was written");
+        assertFalse(Files.exists(export), "no empty export left behind");
+    }
+
     /** A pcap of at least {@code bytes}: the same 64 KiB non-IP Ethernet frame over and over. */
     private static void writeLargeCapture(Path file, long bytes) throws IOException {
         int frameBytes = 65_000;
