@@ -458,7 +458,8 @@ public final class TextReport implements AnalysisSink {
             max = Math.max(max, n);
         }
         out.println(style.bold("Failures per " + binName(bin))
-                + style.dim(" (" + zone.name() + ", by connection start)"));
+                + style.dim(" (" + zone.name() + ", by connection start"
+                + (selection.isEmpty() ? "" : "; every failure, the selection aside") + ")"));
         for (int i = 0; i < rows; i++) {
             long startSecond = firstSecond + i * bin;
             int quiet = 0;
