@@ -261,6 +261,9 @@ final class LiveCommand implements Callable<Integer> {
         if (target != null && write.getValue() == null) {
             try {
                 spool = Files.createTempFile("synscope-live-", ".pcap");
+                // A Ctrl-C during the export (the signal handlers are Java's again by then)
+                // shuts the JVM down past the finally below: it still goes.
+                spool.toFile().deleteOnExit();
             } catch (IOException e) {
                 closeQuietly(capture);
                 err.println("synscope: --export: cannot create a temporary file for the capture: "
