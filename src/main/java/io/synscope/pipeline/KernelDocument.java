@@ -12,9 +12,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -186,6 +188,21 @@ public final class KernelDocument {
             for (long x : t) {
                 times.add(x);
             }
+            // A listener this recording does not list at its first sample was not listening
+            // then, whatever an earlier recording last saw: closed from the recording's start,
+            // as the file alone would have it, so no earlier queue holds into its windows.
+            Set<String> listedAtStart = new HashSet<>();
+            for (ListenerDoc l : list(d.listeners())) {
+                String key = l.ip() + " " + l.port();
+                if (l.samples() != null && l.samples().length > 0 && l.samples()[0] == 0) {
+                    listedAtStart.add(key);
+                }
+            }
+            listeners.forEach((key, m) -> {
+                if (!listedAtStart.contains(key)) {
+                    m.closeAt(offset);
+                }
+            });
             for (ListenerDoc l : list(d.listeners())) {
                 listeners.computeIfAbsent(l.ip() + " " + l.port(), k -> new MergedSeries(l.ip(),
                         l.port())).addListener(l, offset);
@@ -242,6 +259,18 @@ public final class KernelDocument {
             for (int k = 0; k < l.samples().length; k++) {
                 samples.add(offset + l.samples()[k]);
                 listenerValues.add(new int[] {l.depth()[k], l.backlog()[k], l.synRecv()[k]});
+            }
+        }
+
+        /**
+         * A closing ({@link KernelLog#CLOSED}) at sample {@code index}, unless the listener is
+         * closed already (or has no change yet).
+         */
+        void closeAt(int index) {
+            int last = listenerValues.size() - 1;
+            if (last >= 0 && listenerValues.get(last)[0] != KernelLog.CLOSED) {
+                samples.add(index);
+                listenerValues.add(new int[] {KernelLog.CLOSED, listenerValues.get(last)[1], 0});
             }
         }
 

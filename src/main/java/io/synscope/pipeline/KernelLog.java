@@ -401,9 +401,12 @@ public final class KernelLog implements KernelView {
     @Override
     public synchronized QueueReading acceptQueue(long hi, long lo, int port, long fromNanos,
                                                  long toNanos) {
-        ListenerSeries s = listenerFor(hi, lo, port);
         int[] window = sampleWindow(fromNanos, toNanos);
-        if (s == null || window == null || window[1] > listenersReadUpTo) {
+        if (window == null || window[1] > listenersReadUpTo) {
+            return null;
+        }
+        ListenerSeries s = listenerFor(hi, lo, port, window);
+        if (s == null) {
             return null;
         }
         int peak = 0;
@@ -431,9 +434,12 @@ public final class KernelLog implements KernelView {
 
     @Override
     public synchronized boolean listenerClosed(long hi, long lo, int port, long tsNanos) {
-        ListenerSeries s = listenerFor(hi, lo, port);
         int[] window = sampleWindow(tsNanos, tsNanos);
-        if (s == null || window == null || window[1] > listenersReadUpTo) {
+        if (window == null || window[1] > listenersReadUpTo) {
+            return false;
+        }
+        ListenerSeries s = listenerFor(hi, lo, port, window);
+        if (s == null) {
             return false;
         }
         // The closing shows at the first sample after it.
@@ -447,19 +453,35 @@ public final class KernelLog implements KernelView {
     }
 
     /**
-     * The listener a connection to that address and port reached: the one bound to it, else
-     * the wildcard of its family, else (IPv4) the IPv6 wildcard, which takes IPv4 too. An IPv6
-     * connection never reaches an IPv4 socket (nginx's {@code listen 80; listen [::]:80;}).
+     * The listener a connection to that address and port reached during the samples
+     * {@code window}: the one bound to it, else the wildcard of its family, else (IPv4) the
+     * IPv6 wildcard, which takes IPv4 too; each only when it listened in the window, as the
+     * kernel finds only sockets that listen. An IPv6 connection never reaches an IPv4 socket
+     * (nginx's {@code listen 80; listen [::]:80;}).
      */
-    private ListenerSeries listenerFor(long hi, long lo, int port) {
-        ListenerSeries s = listeners.get(new ListenerKey(hi, lo, port));
+    private ListenerSeries listenerFor(long hi, long lo, int port, int[] window) {
+        ListenerSeries s = listening(listeners.get(new ListenerKey(hi, lo, port)), window);
         if (s == null && Addresses.isV4(hi, lo)) {
-            s = listeners.get(new ListenerKey(0, V4_ANY_LO, port));
+            s = listening(listeners.get(new ListenerKey(0, V4_ANY_LO, port)), window);
         }
         if (s == null) {
-            s = listeners.get(new ListenerKey(0, 0, port));
+            s = listening(listeners.get(new ListenerKey(0, 0, port)), window);
         }
         return s;
+    }
+
+    /** {@code s} when some sample of the window had it listening (not closed), else null. */
+    private static ListenerSeries listening(ListenerSeries s, int[] window) {
+        if (s == null) {
+            return null;
+        }
+        for (int i = Math.max(0, s.changeAt(window[0])); i < s.count
+                && s.sampleIndex[i] <= window[1]; i++) {
+            if (s.depth[i] != CLOSED) {
+                return s;
+            }
+        }
+        return null;
     }
 
     @Override

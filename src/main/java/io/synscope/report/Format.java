@@ -81,7 +81,7 @@ final class Format {
     /**
      * A duration for people: µs, ms or s with sensible precision below a minute; from a minute
      * on, the units a person reads at a glance, each truncated, never rounded up into the next
-     * ({@code 4m 05.2s}, {@code 1h 02m 03s}, {@code 2d 3h 4m}).
+     * ({@code 4m 05.2s}, {@code 1h 02m 03s}, {@code 2d 03h 04m}).
      */
     static String duration(long nanos) {
         StringBuilder sb = new StringBuilder(12);
@@ -109,8 +109,9 @@ final class Format {
             twoDigits(sb, seconds / 60 % 60).append("m ");
             return twoDigits(sb, seconds % 60).append('s').toString();
         }
-        return sb.append(seconds / SECONDS_PER_DAY).append("d ").append(seconds / 3600 % 24)
-                .append("h ").append(seconds / 60 % 60).append('m').toString();
+        sb.append(seconds / SECONDS_PER_DAY).append("d ");
+        twoDigits(sb, seconds / 3600 % 24).append("h ");
+        return twoDigits(sb, seconds / 60 % 60).append('m').toString();
     }
 
     private static StringBuilder twoDigits(StringBuilder sb, long value) {

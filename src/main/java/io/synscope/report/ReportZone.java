@@ -4,6 +4,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 
 /**
@@ -49,22 +50,33 @@ public final class ReportZone {
                     + ACCEPTED);
         }
         ZoneRules rules = zone.getRules();
-        String name = zone.getId();
         if (rules.isFixedOffset()) {
-            long offsetNanos = rules.getOffset(Instant.EPOCH).getTotalSeconds() * NANOS_PER_SECOND;
-            return offsetNanos == 0 && zone instanceof ZoneOffset ? UTC
-                    : new ReportZone(name, null, offsetNanos);
+            // Named by its offset (+05:45, Etc/GMT-5 alike): the name is then all a time needs.
+            ZoneOffset offset = rules.getOffset(Instant.EPOCH);
+            return offset.getTotalSeconds() == 0 ? UTC : new ReportZone("UTC" + offset.getId(),
+                    null, offset.getTotalSeconds() * NANOS_PER_SECOND);
         }
-        return new ReportZone(name, rules, 0);
+        return new ReportZone(zone.getId(), rules, 0);
     }
 
-    /** As the header names it: {@code UTC}, or the zone's id. */
+    /** As the header names it: {@code UTC}, {@code UTC+05:45} or the zone's id. */
     public String name() {
         return name;
     }
 
-    public boolean isUtc() {
-        return this == UTC;
+    /** Whether the zone's offset is always the same (UTC's among them): its name says it. */
+    boolean isFixed() {
+        return rules == null;
+    }
+
+    /** Whether the offset at some instant of {@code [fromNanos, toNanos]} differs from another's. */
+    boolean changesOffset(long fromNanos, long toNanos) {
+        if (rules == null || toNanos <= fromNanos) {
+            return false;
+        }
+        ZoneOffsetTransition next = rules.nextTransition(
+                Instant.ofEpochSecond(Math.floorDiv(fromNanos, NANOS_PER_SECOND)));
+        return next != null && next.toEpochSecond() <= Math.floorDiv(toNanos, NANOS_PER_SECOND);
     }
 
     /**

@@ -216,13 +216,13 @@ public final class TextReport implements AnalysisSink {
 
     /**
      * "2026-11-21 06:52:33.872390 → 06:53:20.685956 UTC": the start with its date, the end with
-     * its own when the span crosses a day; a zone other than UTC gives each end its offset
-     * (which a daylight-saving change in between makes differ).
+     * its own when the span crosses a day; a zone with rules (Europe/Paris) gives each end its
+     * offset, which a daylight-saving change in between makes differ. A fixed offset's name
+     * (UTC+05:45) is its offset already.
      */
     private String span(long fromNanos, long toNanos) {
-        String offsets = zone.isUtc() ? "" : " " + zone.offsetText(fromNanos);
-        return times.dateAt(fromNanos) + offsets + " → " + times.at(toNanos)
-                + (zone.isUtc() ? "" : " " + zone.offsetText(toNanos)) + " " + zone.name();
+        Times ends = zone.isFixed() ? times : times.withOffsets();
+        return ends.dateAt(fromNanos) + " → " + ends.at(toNanos) + " " + zone.name();
     }
 
     /** Which merged frames, and which times, each of several files holds. */

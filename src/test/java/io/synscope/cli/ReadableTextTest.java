@@ -20,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,8 +69,9 @@ class ReadableTextTest {
         String text = r.out();
         Duration span = Duration.between(instant(starts[0]), instant(last));
         assertTrue(text.contains("time " + at(starts[0], ZoneOffset.UTC) + " → "
-                + at(last, ZoneOffset.UTC) + " UTC (" + span.toDays() + "d "
-                + span.toHoursPart() + "h " + span.toMinutesPart() + "m)"), text);
+                + at(last, ZoneOffset.UTC) + " UTC (" + String.format(Locale.ROOT,
+                "%dd %02dh %02dm", span.toDays(), span.toHoursPart(), span.toMinutesPart())
+                + ")"), text);
         for (long start : starts) {
             assertTrue(text.contains("\n" + at(start, ZoneOffset.UTC) + "  10.0.0.1:"), text);
         }
@@ -95,7 +97,10 @@ class ReadableTextTest {
         assertEquals(starts.length, counted, "every failure in a bin");
     }
 
-    /** Without a day crossed, times of day as before; --tz moves them and names the zone. */
+    /**
+     * Without a day crossed, times of day as before; --tz moves them and names the zone (a
+     * fixed offset by its offset, said once).
+     */
     @Test
     void aZoneMovesEveryTimeAndIsNamed() throws Exception {
         long start = nanos("2026-11-21T06:52:37.059065Z");
@@ -118,6 +123,21 @@ class ReadableTextTest {
         assertTrue(r.out().contains("Failures per second (Asia/Tokyo, by connection start)"),
                 r.out());
 
+        // A fixed offset is named by it, once: UTC+05:45 where a zone's name stands.
+        ZoneOffset kathmandu = ZoneOffset.of("+05:45");
+        for (String tz : new String[] {"+05:45", "UTC+05:45"}) {
+            Run k = BadInputTest.run("analyze", "--color", "never", "--tz", tz, f.toString());
+            assertEquals(ExitCode.OK, k.code(), k.err());
+            String header = "time " + at(start, kathmandu) + " → "
+                    + clock(start + REFUSAL_NANOS, kathmandu) + " UTC+05:45 (";
+            assertTrue(k.out().contains(header), header + "\n" + k.out());
+            String line = k.out().substring(k.out().indexOf(header));
+            line = line.substring(0, line.indexOf('\n'));
+            assertEquals(line.indexOf("+05:45"), line.lastIndexOf("+05:45"), line);
+            assertTrue(k.out().contains("\n" + clock(start, kathmandu) + "  10.0.0.1:40000"),
+                    k.out());
+        }
+
         ZoneId local = ZoneId.systemDefault();
         Run l = BadInputTest.run("analyze", "--color", "never", "--tz", "local", f.toString());
         assertEquals(ExitCode.OK, l.code(), l.err());
@@ -129,7 +149,7 @@ class ReadableTextTest {
     /**
      * Across both daylight-saving changes of Paris, each time has the offset it had then: the
      * spring-forward hour that does not exist is jumped, and the autumn hour that happens twice
-     * is told apart by its offset.
+     * is told apart by its offset, in the header, the histogram and the ladders alike.
      */
     @Test
     void daylightSavingChangesGiveEachTimeItsOwnOffset() throws Exception {
@@ -151,9 +171,47 @@ class ReadableTextTest {
                     + clock(end, paris) + " " + offset(end, paris) + " Europe/Paris (";
             assertTrue(r.out().contains(header), header + "\n" + r.out());
             assertFalse(offset(before, paris).equals(offset(end, paris)), "a change in between");
-            // The wall clocks as a person in Paris read them (written down by hand here).
-            assertTrue(r.out().contains("\n" + change[2] + ".000000  10.0.0.1:40000"), r.out());
-            assertTrue(r.out().contains("\n" + change[3] + ".000000  10.0.0.1:40001"), r.out());
+            // The wall clocks as a person in Paris read them (written down by hand here), each
+            // with its offset: the span holds a change.
+            assertTrue(r.out().contains("\n" + change[2] + ".000000 " + offset(before, paris)
+                    + "  10.0.0.1:40000"), r.out());
+            assertTrue(r.out().contains("\n" + change[3] + ".000000 " + offset(after, paris)
+                    + "  10.0.0.1:40001"), r.out());
+            // Every histogram row's time, read back by java.time with its offset, is later
+            // than the row before it, and each failure is counted in the row of its bin.
+            Matcher title = Pattern.compile("\nFailures per (\\d+ )?(second|minute|hour)s?"
+                    + " \\(Europe/Paris, by connection start\\)\n").matcher(r.out());
+            assertTrue(title.find(), r.out());
+            Duration bin = Duration.of(title.group(1) == null ? 1
+                    : Long.parseLong(title.group(1).trim()), switch (title.group(2)) {
+                        case "second" -> ChronoUnit.SECONDS;
+                        case "minute" -> ChronoUnit.MINUTES;
+                        default -> ChronoUnit.HOURS;
+                    });
+            String day = change[0].substring(0, 10) + "T";
+            Instant previous = Instant.MIN;
+            long counted = 0;
+            for (String row : section(r.out(), title.group().trim())) {
+                Matcher m = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d) ([+-]\\d\\d:\\d\\d) ")
+                        .matcher(row);
+                assertTrue(m.find(), row);
+                Instant at = java.time.OffsetDateTime.parse(day + m.group(1) + m.group(2))
+                        .toInstant();
+                assertTrue(at.isAfter(previous), row + " after " + previous);
+                assertEquals(paris.getRules().getOffset(at).getId(), m.group(2), row);
+                previous = at;
+                Matcher n = Pattern.compile("[█▏] (\\d+)$").matcher(row);
+                if (n.find()) {
+                    long inBin = 0;
+                    for (long failure : new long[] {before, after}) {
+                        inBin += !instant(failure).isBefore(at)
+                                && instant(failure).isBefore(at.plus(bin)) ? 1 : 0;
+                    }
+                    assertEquals(inBin, Long.parseLong(n.group(1)), row);
+                    counted += inBin;
+                }
+            }
+            assertEquals(2, counted, "both failures in a row");
         }
     }
 

@@ -227,6 +227,94 @@ class KernelLogTest {
                 40001, T0 + 550 * MS), "c's reset");
     }
 
+    /**
+     * One recording of {@code live -w}: 11 samples 100 ms apart from {@code t0}, each listing
+     * the listeners {@code listening} says listen at that sample, as {address, port, depth,
+     * backlog}.
+     */
+    private static KernelLog recording(long t0,
+                                       java.util.function.IntFunction<List<Object[]>> listening) {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        for (int k = 0; k <= 10; k++) {
+            log.sample(t0 + k * 100 * MS);
+            for (Object[] l : listening.apply(k)) {
+                log.listener((byte[]) l[0], (int) l[1], (int) l[2], (int) l[3], 0);
+            }
+            log.endSample(true);
+        }
+        return log;
+    }
+
+    /**
+     * Two recordings with different listeners read as one: a window of each is answered by
+     * what that recording's sock_diag listed, never by a listener the other listed. The
+     * first: 10.77.0.2:8080 full all along (5 waiting, backlog 4), :7070 until its fifth
+     * sample, the wildcard :443 idle. The second, 10 s later: the service on 8080 moved to the
+     * wildcard (1 waiting, backlog 16), :7070 gone, :9090 from its fifth sample, :443 as before.
+     */
+    @Test
+    void aListenerOfOneRecordingSaysNothingOfAnother() throws IOException {
+        long t1 = T0 + 10_000 * MS;
+        KernelLog first = recording(T0, k -> k < 5
+                ? List.of(new Object[] {SERVER, 8080, 5, 4}, new Object[] {SERVER, 7070, 1, 8},
+                        new Object[] {ANY, 443, 0, 128})
+                : List.of(new Object[] {SERVER, 8080, 5, 4}, new Object[] {ANY, 443, 0, 128}));
+        KernelLog second = recording(t1, k -> k < 4
+                ? List.of(new Object[] {ANY, 8080, 1, 16}, new Object[] {ANY, 443, 0, 128})
+                : List.of(new Object[] {ANY, 8080, 1, 16}, new Object[] {ANY, 443, 0, 128},
+                        new Object[] {SERVER, 9090, 2, 32}));
+        Map<String, String> problems = new LinkedHashMap<>();
+        KernelLog log = readBack(KernelDocument.merge(List.of(
+                KernelDocument.parse(KernelDocument.write(second)),
+                KernelDocument.parse(KernelDocument.write(first))), List.of("b", "a"),
+                problems));
+        assertEquals(Map.of(), problems);
+        long hi = Addresses.hi(SERVER);
+        long lo = Addresses.lo(SERVER);
+
+        assertEquals(new KernelView.QueueReading(4, 5, true),
+                log.acceptQueue(hi, lo, 8080, T0 + 950 * MS, T0 + 990 * MS), "8080, first");
+        assertEquals(new KernelView.QueueReading(16, 1, false),
+                log.acceptQueue(hi, lo, 8080, t1 + 10 * MS, t1 + 90 * MS),
+                "8080 in the second: its wildcard, not the first's full queue");
+        assertEquals(new KernelView.QueueReading(16, 1, false),
+                log.acceptQueue(hi, lo, 8080, t1 + 950 * MS, t1 + 990 * MS));
+        assertEquals(new KernelView.QueueReading(8, 1, false),
+                log.acceptQueue(hi, lo, 7070, T0 + 110 * MS, T0 + 190 * MS), "7070, first");
+        assertTrue(log.listenerClosed(hi, lo, 7070, T0 + 450 * MS), "closed in the first");
+        assertNull(log.acceptQueue(hi, lo, 9090, T0 + 110 * MS, T0 + 190 * MS),
+                "9090 only in the second");
+        assertNull(log.acceptQueue(hi, lo, 9090, t1 + 110 * MS, t1 + 190 * MS),
+                "9090 not yet in the second");
+        assertEquals(new KernelView.QueueReading(32, 2, false),
+                log.acceptQueue(hi, lo, 9090, t1 + 410 * MS, t1 + 490 * MS));
+        assertEquals(new KernelView.QueueReading(128, 0, false),
+                log.acceptQueue(hi, lo, 443, t1 + 10 * MS, t1 + 90 * MS),
+                "listed by both alike: still listed in the second");
+        for (int k = 0; k < 10; k++) {
+            long from = t1 + k * 100 * MS + 10 * MS;
+            long to = from + 80 * MS;
+            assertNull(log.acceptQueue(hi, lo, 7070, from, to), "7070 in the second, " + k);
+            assertFalse(log.listenerClosed(hi, lo, 7070, from), "7070 in the second, " + k);
+            assertFalse(log.listenerClosed(hi, lo, 8080, from), "8080 in the second, " + k);
+        }
+        // Each file alone answers the same for every sample gap of its own.
+        for (KernelLog alone : List.of(first, second)) {
+            long t = alone == first ? T0 : t1;
+            for (int k = 0; k < 10; k++) {
+                long from = t + k * 100 * MS + 10 * MS;
+                for (int port : new int[] {8080, 7070, 9090, 443}) {
+                    String where = port + " at " + k + (alone == first ? ", first" : ", second");
+                    assertEquals(alone.acceptQueue(hi, lo, port, from, from + 80 * MS),
+                            log.acceptQueue(hi, lo, port, from, from + 80 * MS), where);
+                    assertEquals(alone.listenerClosed(hi, lo, port, from),
+                            log.listenerClosed(hi, lo, port, from), where);
+                }
+            }
+        }
+    }
+
     private static KernelLog readBack(KernelDocument.Doc d) throws IOException {
         return KernelDocument.read(new com.fasterxml.jackson.databind.ObjectMapper()
                 .writeValueAsString(d));

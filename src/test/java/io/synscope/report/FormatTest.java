@@ -72,7 +72,8 @@ class FormatTest {
     /**
      * Below a minute as java.util.Formatter prints the number (whole seconds without decimals);
      * from a minute on, java.time.Duration's parts: minutes and tenths of seconds, then hours,
-     * minutes and seconds, then days, hours and minutes, each truncated.
+     * minutes and seconds, then days, hours and minutes, each truncated, the parts after the
+     * first two digits each.
      */
     private static String expectedDuration(long n) {
         if (n < 1_000_000) {
@@ -94,7 +95,7 @@ class FormatTest {
             return String.format(Locale.ROOT, "%dh %02dm %02ds", d.toHoursPart(),
                     d.toMinutesPart(), d.toSecondsPart());
         }
-        return String.format(Locale.ROOT, "%dd %dh %dm", d.toDays(), d.toHoursPart(),
+        return String.format(Locale.ROOT, "%dd %02dh %02dm", d.toDays(), d.toHoursPart(),
                 d.toMinutesPart());
     }
 
@@ -102,7 +103,7 @@ class FormatTest {
     void longDurationsInUnitsPeopleRead() {
         assertEquals("4m 05.2s", Format.duration(245_299_999_999L));
         assertEquals("1h 02m 03s", Format.duration(3_723_999_999_999L));
-        assertEquals("2d 3h 4m", Format.duration(((2 * 24 + 3) * 60 + 4) * 60_000_000_000L));
+        assertEquals("2d 03h 04m", Format.duration(((2 * 24 + 3) * 60 + 4) * 60_000_000_000L));
         assertEquals("59.999 s", Format.duration(59_999_000_000L));
         assertEquals("1m 00.0s", Format.duration(60_000_000_000L));
         assertEquals("12 s", Format.duration(12_000_000_000L));

@@ -4,7 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -65,6 +68,62 @@ class ReportZoneTest {
                 nanos).dates(), "22:30 to 00:30 in Paris");
         assertTrue(!Times.forSpan(ReportZone.UTC, nanos - 3_600_000_000_000L, nanos).dates(),
                 "22:30 to 23:30 in UTC");
+    }
+
+    /** A fixed offset is named by it (UTC+05:45), whatever the id it was given by. */
+    @Test
+    void aFixedOffsetIsNamedByItsOffset() {
+        for (String id : new String[] {"+05:45", "UTC+05:45", "GMT+05:45"}) {
+            assertEquals("UTC+05:45", ReportZone.parse(id).name(), id);
+        }
+        // The tz database's Etc/GMT-5 is five hours east of Greenwich: java.time says +05:00.
+        assertEquals("UTC" + ZoneId.of("Etc/GMT-5").getRules().getOffset(Instant.EPOCH),
+                ReportZone.parse("Etc/GMT-5").name());
+        assertEquals("UTC-09:30", ReportZone.parse("-09:30").name());
+        assertSame(ReportZone.UTC, ReportZone.parse("GMT"), "no offset: UTC's wall clock");
+        assertSame(ReportZone.UTC, ReportZone.parse("Etc/UTC"));
+        assertEquals("Europe/Paris", ReportZone.parse("Europe/Paris").name());
+    }
+
+    /**
+     * Whether the offset changes within a span, against java.time's offsets read at each
+     * quarter hour of it and at its end (no zone changes twice within a quarter hour); and the
+     * times of such a span carry their offsets.
+     */
+    @Test
+    void aSpanChangesOffsetWhenJavaTimeSaysItDoes() {
+        SplittableRandom random = new SplittableRandom(20_261_207);
+        long quarterHour = 900_000_000_000L;
+        int changing = 0;
+        for (String id : ZONES) {
+            ReportZone zone = ReportZone.parse(id);
+            ZoneId java = ZoneId.of(id);
+            for (int i = 0; i < 2_000; i++) {
+                // 1970 to 2100, spans of up to three days
+                long from = random.nextLong(0, 4_102_444_800_000_000_000L);
+                long to = from + random.nextLong(0, 3 * 96 * quarterHour);
+                Set<ZoneOffset> seen = new HashSet<>();
+                for (long t = from; t < to; t += quarterHour) {
+                    seen.add(java.getRules().getOffset(instant(t)));
+                }
+                seen.add(java.getRules().getOffset(instant(to)));
+                boolean changes = seen.size() > 1;
+                changing += changes ? 1 : 0;
+                assertEquals(changes, zone.changesOffset(from, to), id + " " + instant(from)
+                        + " → " + instant(to));
+                Times times = Times.forSpan(zone, from, to);
+                assertEquals(changes, times.offsets(), id);
+                String end = times.at(to);
+                assertEquals(changes, end.endsWith(" " + OFFSET.format(instant(to).atZone(java))),
+                        id + " " + end);
+            }
+        }
+        assertTrue(changing > 20, "the sweep met changes: " + changing);
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
+                Math.floorMod(nanos, 1_000_000_000L));
     }
 
     @Test
