@@ -89,7 +89,12 @@ public final class HtmlReport implements AnalysisSink {
     private long selectedFailures;
     /** Per epoch second with failures, the failures of each verdict (by ordinal). */
     private final SortedMap<Long, long[]> failuresPerSecond = new TreeMap<>();
-    private final Times times;
+    private final ReportZone zone;
+    /**
+     * How times are shown: always dated (a page is read out of context: a ticket, a mail), with
+     * offsets too once the capture is known to span an offset change (at {@link #onFinish}).
+     */
+    private Times times;
 
     /**
      * @param all        the table lists every connection, not only failures
@@ -105,7 +110,7 @@ public final class HtmlReport implements AnalysisSink {
     /** As the public constructor, with a table of at most {@code maxRows} rows. */
     HtmlReport(Writer out, boolean all, int maxLadders, int maxRows, String version,
                String selection, ReportZone zone) {
-        // A page is read out of context (a ticket, a mail): every time carries its date.
+        this.zone = zone;
         this.times = Times.timeOfDay(zone).withDates();
         this.maxRows = maxRows;
         this.out = out;
@@ -183,6 +188,9 @@ public final class HtmlReport implements AnalysisSink {
     // ---- the page -----------------------------------------------------------------------
 
     HtmlView.Page page(CaptureInfo c, Summary s) {
+        if (c.frames() > 0) {
+            times = Times.forSpan(zone, c.firstTsNanos(), c.lastTsNanos()).withDates();
+        }
         String name = Printable.escape(c.name());
         String source = name + " (" + c.format()
                 + (c.linkTypes().isEmpty() ? "" : ", " + String.join("+", c.linkTypes())) + ")";
@@ -417,8 +425,8 @@ public final class HtmlReport implements AnalysisSink {
         List<HtmlView.Row> list = new ArrayList<>(kept.size());
         for (KeptRow k : kept) {
             verdicts.add(k.verdict());
-            list.add(drawnIds.contains(k.id()) ? k.row().withLadder(HtmlGraphics.anchor(k.id()))
-                    : k.row());
+            list.add(k.row().finish(times.at(k.firstSeenNanos()), drawnIds.contains(k.id())
+                    ? HtmlGraphics.anchor(k.id()) : ""));
         }
         List<String> keys = new ArrayList<>();
         verdicts.forEach(v -> keys.add(v.key()));
@@ -436,7 +444,7 @@ public final class HtmlReport implements AnalysisSink {
     private HtmlView.Row row(ConnectionResult r) {
         Diagnosis d = r.diagnosis();
         long durationNanos = r.lastSeenNanos() - r.firstSeenNanos();
-        return new HtmlView.Row(Long.toString(r.id()), times.at(r.firstSeenNanos()),
+        return new HtmlView.Row(Long.toString(r.id()), "",
                 Long.toString(Math.floorDiv(r.firstSeenNanos(), 1000L)), r.client().toString(),
                 r.server().toString(), d.verdict().key(), d.outcome() == Outcome.RECOVERED
                 ? "recovered after " + Format.duration(d.recoveryDelayNanos()) : d.outcome().key(),

@@ -114,9 +114,11 @@ final class HtmlView {
                String verdict, String outcome, String confidence, String rule, String resetBy,
                long packets, long bytes, String duration, String durationKey,
                String history, String ladderAnchor) {
-        Row withLadder(String anchor) {
-            return new Row(id, start, startKey, client, server, verdict, outcome, confidence,
-                    rule, resetBy, packets, bytes, duration, durationKey, history, anchor);
+        /** The row with its start as the page shows times, and its ladder's anchor or "". */
+        Row finish(String shownStart, String anchor) {
+            return new Row(id, shownStart, startKey, client, server, verdict, outcome,
+                    confidence, rule, resetBy, packets, bytes, duration, durationKey, history,
+                    anchor);
         }
     }
 }

@@ -215,6 +215,31 @@ class ReadableTextTest {
         }
     }
 
+    /**
+     * The HTML page too: the autumn hour that happens twice in Paris is told apart by offset in
+     * the table's start column (its rows are made before the span is known) and the ladders.
+     */
+    @Test
+    void theHtmlPageTellsTheRepeatedHourApart() throws Exception {
+        ZoneId paris = ZoneId.of("Europe/Paris");
+        long before = nanos("2026-10-25T00:30:00Z");
+        long after = nanos("2026-10-25T01:30:00Z");
+        CaptureFiles.Pcap pcap = CaptureFiles.pcap();
+        refused(pcap, "10.0.0.1", 40_000, "10.0.0.2", 80, before);
+        refused(pcap, "10.0.0.1", 40_001, "10.0.0.2", 80, after);
+        Path f = pcap.write(dir.resolve("fall-back.pcap"));
+        Run r = BadInputTest.run("analyze", "--format", "html", "--tz", "Europe/Paris",
+                f.toString());
+        assertEquals(ExitCode.OK, r.code(), r.err());
+        for (long t : new long[] {before, after}) {
+            // The same wall clock twice, written down by hand; the offsets from java.time.
+            String shown = "2026-10-25 02:30:00.000000 " + offset(t, paris);
+            assertTrue(r.out().contains(">" + shown + "</td>"), shown + " in the table");
+            assertTrue(r.out().contains(">" + shown + "</span>"), shown + " on a ladder");
+        }
+        assertFalse(offset(before, paris).equals(offset(after, paris)), "a change in between");
+    }
+
     @Test
     void anUnknownZoneIsAUsageErrorSayingWhatIsAllowed() {
         for (String bad : new String[] {"Mars/Olympus", "", "+25:00", "local-ish"}) {
