@@ -179,13 +179,13 @@ public final class Connection extends TupleTable.Entry {
         t.setBases(firstTsNanos, firstFrame);
         lastTsNanos = t.time(lastTsNanos);
         lastFrame = t.frame(lastFrame);
+        t.setLatest(lastTsNanos, lastFrame);
         ipVersion = t.num(ipVersion);
         roleBasis = t.choice(roleBasis, ROLE_BASES);
         synAckCount = t.num(synAckCount);
         synAckTsNanos = t.time(synAckTsNanos);
         synAckFrame = t.frame(synAckFrame);
         lastSynAckTsNanos = t.time(lastSynAckTsNanos);
-        synAckAckRaw = t.num(synAckAckRaw);
         synsBeforeSynAck = t.num(synsBeforeSynAck);
         handshakeAckTsNanos = t.time(handshakeAckTsNanos);
         handshakeAckFrame = t.frame(handshakeAckFrame);
@@ -214,6 +214,8 @@ public final class Connection extends TupleTable.Entry {
         decoded = null;
         client.transfer(t);
         server.transfer(t);
+        // After the client's ISN, which it should be one more than.
+        synAckAckRaw = t.wrapped(synAckAckRaw, client.isn + 1);
     }
 
     boolean isClient(long hi, long lo, int port) {

@@ -41,8 +41,9 @@ final class FrozenTable {
     private static final int KEY_WORDS = 6;
     private static final int FIRST_FRAME = KEY_WORDS;
     private static final int FIRST_TS = KEY_WORDS + 1;
+    /** A time is two words: microseconds, nanoseconds ({@link StateTransfer#time}). */
     private static final int LAST_TS = KEY_WORDS + 2;
-    private static final int LAST_FRAME = KEY_WORDS + 3;
+    private static final int LAST_FRAME = KEY_WORDS + 4;
     private static final VarHandle INT_LE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -158,12 +159,15 @@ final class FrozenTable {
 
     long lastFrame(int address) {
         readHead(address);
-        return StateTransfer.fromRelative(head[LAST_FRAME], StateTransfer.fromNumber(head[FIRST_FRAME]));
+        long first = StateTransfer.fromNumber(head[FIRST_FRAME]);
+        return StateTransfer.fromNearer(head[LAST_FRAME], first, first);
     }
 
     long lastTsNanos(int address) {
         readHead(address);
-        return StateTransfer.fromRelative(head[LAST_TS], StateTransfer.fromNumber(head[FIRST_TS]));
+        long firstMicros = Math.floorDiv(StateTransfer.fromNumber(head[FIRST_TS]),
+                StateTransfer.NANOS_PER_MICRO);
+        return StateTransfer.fromTime(head[LAST_TS], head[LAST_TS + 1], firstMicros, firstMicros);
     }
 
     /** Bytes the slab's pages take (for tests and measurements). */
