@@ -204,8 +204,13 @@ public final class Connection extends TupleTable.Entry {
         firstClientRetransBeforeProgressTsNanos = t.time(firstClientRetransBeforeProgressTsNanos);
         rstAnsweredSyn = t.flag(rstAnsweredSyn);
         history = t.num(history);
-        historySeen = t.num(historySeen);
-        historyLength = t.num(historyLength);
+        // Both follow from the history's codes.
+        historySeen = 0;
+        historyLength = 0;
+        for (long codes = history; codes != 0; codes >>>= 4) {
+            historySeen |= 1 << (codes & 0xF);
+            historyLength++;
+        }
         eventCount = t.num(eventCount);
         eventsOmitted = t.num(eventsOmitted);
         eventBytes = t.num(eventBytes);

@@ -31,10 +31,10 @@ final class FrozenTable {
     private static final int PAGE_BITS = 20;
     private static final int PAGE_BYTES = 1 << PAGE_BITS;
     /**
-     * Records start at multiples of 8 bytes, so an address (page and offset in 8-byte units)
-     * fits an int for 32 GiB of records.
+     * Records start at multiples of 4 bytes, so an address (page and offset in 4-byte units)
+     * fits an int for 16 GiB of records; with 8, records averaged 3.5 bytes of padding.
      */
-    private static final int ALIGN_BITS = 3;
+    private static final int ALIGN_BITS = 2;
     /** A record's first 4 bytes: its length (header included), negative once thawed. */
     private static final int HEADER = Integer.BYTES;
     /** The key's six words come first in a record, then {@link Connection#transfer}'s. */
@@ -192,12 +192,12 @@ final class FrozenTable {
     private boolean matches(int address, long xHi, long xLo, int xPort, long yHi, long yLo,
                             int yPort) {
         StateTransfer.readWords(pages[pageOf(address)], offsetOf(address) + HEADER, head, KEY_WORDS);
-        long aHi = StateTransfer.fromNumber(head[0]);
-        long aLo = StateTransfer.fromNumber(head[1]);
-        long aPort = StateTransfer.fromNumber(head[2]);
-        long bHi = StateTransfer.fromNumber(head[3]);
-        long bLo = StateTransfer.fromNumber(head[4]);
-        long bPort = StateTransfer.fromNumber(head[5]);
+        long aHi = head[0];
+        long aLo = head[1];
+        long aPort = head[2];
+        long bHi = head[3];
+        long bLo = head[4];
+        long bPort = head[5];
         long forward = (aHi ^ xHi) | (aLo ^ xLo) | (bHi ^ yHi) | (bLo ^ yLo) | (aPort ^ xPort)
                 | (bPort ^ yPort);
         long backward = (aHi ^ yHi) | (aLo ^ yLo) | (bHi ^ xHi) | (bLo ^ xLo) | (aPort ^ yPort)
@@ -208,10 +208,8 @@ final class FrozenTable {
     /** The slot holding {@code address}: found from its key's hash, read from the record. */
     private int slotOf(int address) {
         StateTransfer.readWords(pages[pageOf(address)], offsetOf(address) + HEADER, head, KEY_WORDS);
-        long h = TupleTable.hash64(StateTransfer.fromNumber(head[0]),
-                StateTransfer.fromNumber(head[1]), (int) StateTransfer.fromNumber(head[2]),
-                StateTransfer.fromNumber(head[3]), StateTransfer.fromNumber(head[4]),
-                (int) StateTransfer.fromNumber(head[5]));
+        long h = TupleTable.hash64(head[0], head[1], (int) head[2], head[3], head[4],
+                (int) head[5]);
         int mask = hashes.length - 1;
         int i = (int) h & mask;
         while (addresses[i] != address + 1) {

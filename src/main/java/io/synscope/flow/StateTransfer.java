@@ -184,15 +184,17 @@ final class StateTransfer {
     }
 
     /**
-     * The key of {@code e}, as six numbers: written first, so that a frozen record is found
+     * The key of {@code e}, as six words as they are (not zigzagged: ports and IPv4 addresses
+     * are never negative, IPv6 halves anything): written first, so that a frozen record is found
      * and moved by its key without thawing it ({@link FrozenTable}).
      */
     void key(TupleTable.Entry e) {
-        e.setKey(num(e.aHi), num(e.aLo), num(e.aPort), num(e.bHi), num(e.bLo), num(e.bPort));
+        e.setKey(word(e.aHi), word(e.aLo), (int) word(e.aPort), word(e.bHi), word(e.bLo),
+                (int) word(e.bPort));
     }
 
     /** The next word: {@code w}, written, or the word read. */
-    private long word(long w) {
+    long word(long w) {
         int i = wordCount++;
         long r = (words[i] & readMask) | (w & ~readMask);
         words[i] = r;
