@@ -47,8 +47,12 @@ final class FrozenTable {
     private static final VarHandle INT_LE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** Each slot's key hash ({@link TupleTable#hash64}). */
-    private long[] hashes = new long[1024];
+    /**
+     * Each slot's key hash ({@link TupleTable#hash64}), its low 32 bits: they place the slot, and
+     * a record's key decides a match; 4 bytes a slot less than the whole hash, some 8 MB at the
+     * state-heavy capture's peak (bench/README.md, "A smaller frozen record").
+     */
+    private int[] hashes = new int[1024];
     /** Each slot's record address plus one; 0 for an empty slot. */
     private int[] addresses = new int[1024];
     private int size;
@@ -88,7 +92,7 @@ final class FrozenTable {
         if ((size + 1) * 2 > hashes.length) {
             grow();
         }
-        insert(h, address);
+        insert((int) h, address);
         size++;
     }
 
@@ -96,7 +100,7 @@ final class FrozenTable {
     int find(long h, long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
         int mask = hashes.length - 1;
         for (int i = (int) h & mask; addresses[i] != 0; i = (i + 1) & mask) {
-            if (hashes[i] == h && matches(addresses[i] - 1, xHi, xLo, xPort, yHi, yLo, yPort)) {
+            if (hashes[i] == (int) h && matches(addresses[i] - 1, xHi, xLo, xPort, yHi, yLo, yPort)) {
                 return i;
             }
         }
@@ -105,14 +109,15 @@ final class FrozenTable {
 
     /**
      * Thaws the record in {@code slot} into {@code c} (a pooled connection, whatever it held) and
-     * takes it out; returns its key's hash.
+     * takes it out; returns its key's hash (all 64 bits, from the key: the table keeps 32).
      */
     long thaw(int slot, Connection c, StateTransfer t) {
         int address = addresses[slot] - 1;
         t.startReading(pages[pageOf(address)], offsetOf(address) + HEADER);
         t.key(c);
         c.transfer(t);
-        return remove(slot);
+        remove(slot);
+        return TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
     }
 
     /** As {@link #thaw(int, Connection, StateTransfer)}, by the record's address. */
@@ -218,8 +223,8 @@ final class FrozenTable {
         return i;
     }
 
-    /** Takes the record in {@code slot} out, leaving a hole in its page; returns its hash. */
-    private long remove(int slot) {
+    /** Takes the record in {@code slot} out, leaving a hole in its page. */
+    private void remove(int slot) {
         int address = addresses[slot] - 1;
         int page = pageOf(address);
         int offset = offsetOf(address);
@@ -227,14 +232,13 @@ final class FrozenTable {
         INT_LE.set(pages[page], offset, -length);
         live[page] -= aligned(length);
         holeBytes += aligned(length);
-        long removedHash = hashes[slot];
         int mask = hashes.length - 1;
         int hole = slot;
         addresses[hole] = 0;
         size--;
         // Backward shift, as TupleTable.remove.
         for (int j = (hole + 1) & mask; addresses[j] != 0; j = (j + 1) & mask) {
-            int home = (int) hashes[j] & mask;
+            int home = hashes[j] & mask;
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 addresses[hole] = addresses[j];
                 hashes[hole] = hashes[j];
@@ -242,10 +246,9 @@ final class FrozenTable {
                 hole = j;
             }
         }
-        return removedHash;
     }
 
-    private void insert(long h, int address) {
+    private void insert(int h, int address) {
         int mask = hashes.length - 1;
         int i = (int) h & mask;
         while (addresses[i] != 0) {
@@ -256,9 +259,9 @@ final class FrozenTable {
     }
 
     private void grow() {
-        long[] oldHashes = hashes;
+        int[] oldHashes = hashes;
         int[] oldAddresses = addresses;
-        hashes = new long[oldHashes.length * 2];
+        hashes = new int[oldHashes.length * 2];
         addresses = new int[oldAddresses.length * 2];
         for (int j = 0; j < oldHashes.length; j++) {
             if (oldAddresses[j] != 0) {
