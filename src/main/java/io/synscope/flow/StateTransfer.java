@@ -32,8 +32,8 @@ import java.util.Arrays;
  */
 final class StateTransfer {
     /**
-     * Words a connection can take: its fields, both endpoints' and all their groups' (about 150),
-     * with room to spare; FrozenTableTest fills every field.
+     * Words a connection can take: its fields, both endpoints' and all their groups' (about
+     * 165, a time taking two), with room to spare; FrozenTableTest fills every field.
      */
     private static final int MAX_WORDS = 255;
     /** Bytes past the last word's end that a whole-word read of it may touch. */
