@@ -179,13 +179,13 @@ public final class Connection extends TupleTable.Entry {
         t.setBases(firstTsNanos, firstFrame);
         lastTsNanos = t.time(lastTsNanos);
         lastFrame = t.frame(lastFrame);
+        t.setLatest(lastTsNanos, lastFrame);
         ipVersion = t.num(ipVersion);
         roleBasis = t.choice(roleBasis, ROLE_BASES);
         synAckCount = t.num(synAckCount);
         synAckTsNanos = t.time(synAckTsNanos);
         synAckFrame = t.frame(synAckFrame);
         lastSynAckTsNanos = t.time(lastSynAckTsNanos);
-        synAckAckRaw = t.num(synAckAckRaw);
         synsBeforeSynAck = t.num(synsBeforeSynAck);
         handshakeAckTsNanos = t.time(handshakeAckTsNanos);
         handshakeAckFrame = t.frame(handshakeAckFrame);
@@ -204,8 +204,13 @@ public final class Connection extends TupleTable.Entry {
         firstClientRetransBeforeProgressTsNanos = t.time(firstClientRetransBeforeProgressTsNanos);
         rstAnsweredSyn = t.flag(rstAnsweredSyn);
         history = t.num(history);
-        historySeen = t.num(historySeen);
-        historyLength = t.num(historyLength);
+        // Both follow from the history's codes.
+        historySeen = 0;
+        historyLength = 0;
+        for (long codes = history; codes != 0; codes >>>= 4) {
+            historySeen |= 1 << (codes & 0xF);
+            historyLength++;
+        }
         eventCount = t.num(eventCount);
         eventsOmitted = t.num(eventsOmitted);
         eventBytes = t.num(eventBytes);
@@ -214,6 +219,8 @@ public final class Connection extends TupleTable.Entry {
         decoded = null;
         client.transfer(t);
         server.transfer(t);
+        // After the client's ISN, which it should be one more than.
+        synAckAckRaw = t.wrapped(synAckAckRaw, client.isn + 1);
     }
 
     boolean isClient(long hi, long lo, int port) {

@@ -107,8 +107,9 @@ public final class Endpoint {
         lastPayloadFrame = t.frame(lastPayloadFrame);
         lastPayloadTsNanos = t.time(lastPayloadTsNanos);
         lastSegmentDigest = t.hash(lastSegmentDigest);
-        maxEndRaw = t.num(maxEndRaw);
-        isn = t.num(isn);
+        isn = t.wrapped(isn, 0);
+        // The sequence number at maxEndRel, counted from the ISN: usually what the ISN says.
+        maxEndRaw = t.wrapped(maxEndRaw, isn + (int) maxEndRel);
         retransRun = t.num(retransRun);
         seqKnown = t.flag(seqKnown);
         synSeen = t.flag(synSeen);

@@ -31,23 +31,28 @@ final class FrozenTable {
     private static final int PAGE_BITS = 20;
     private static final int PAGE_BYTES = 1 << PAGE_BITS;
     /**
-     * Records start at multiples of 8 bytes, so an address (page and offset in 8-byte units)
-     * fits an int for 32 GiB of records.
+     * Records start at multiples of 4 bytes, so an address (page and offset in 4-byte units)
+     * fits an int for 16 GiB of records; with 8, records averaged 3.5 bytes of padding.
      */
-    private static final int ALIGN_BITS = 3;
+    private static final int ALIGN_BITS = 2;
     /** A record's first 4 bytes: its length (header included), negative once thawed. */
     private static final int HEADER = Integer.BYTES;
     /** The key's six words come first in a record, then {@link Connection#transfer}'s. */
     private static final int KEY_WORDS = 6;
     private static final int FIRST_FRAME = KEY_WORDS;
     private static final int FIRST_TS = KEY_WORDS + 1;
+    /** A time is two words: microseconds, nanoseconds ({@link StateTransfer#time}). */
     private static final int LAST_TS = KEY_WORDS + 2;
-    private static final int LAST_FRAME = KEY_WORDS + 3;
+    private static final int LAST_FRAME = KEY_WORDS + 4;
     private static final VarHandle INT_LE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** Each slot's key hash ({@link TupleTable#hash64}). */
-    private long[] hashes = new long[1024];
+    /**
+     * Each slot's key hash ({@link TupleTable#hash64}), its low 32 bits: they place the slot, and
+     * a record's key decides a match; 4 bytes a slot less than the whole hash, some 8 MB at the
+     * state-heavy capture's peak (bench/README.md, "A smaller frozen record").
+     */
+    private int[] hashes = new int[1024];
     /** Each slot's record address plus one; 0 for an empty slot. */
     private int[] addresses = new int[1024];
     private int size;
@@ -87,7 +92,7 @@ final class FrozenTable {
         if ((size + 1) * 2 > hashes.length) {
             grow();
         }
-        insert(h, address);
+        insert((int) h, address);
         size++;
     }
 
@@ -95,7 +100,7 @@ final class FrozenTable {
     int find(long h, long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
         int mask = hashes.length - 1;
         for (int i = (int) h & mask; addresses[i] != 0; i = (i + 1) & mask) {
-            if (hashes[i] == h && matches(addresses[i] - 1, xHi, xLo, xPort, yHi, yLo, yPort)) {
+            if (hashes[i] == (int) h && matches(addresses[i] - 1, xHi, xLo, xPort, yHi, yLo, yPort)) {
                 return i;
             }
         }
@@ -104,14 +109,15 @@ final class FrozenTable {
 
     /**
      * Thaws the record in {@code slot} into {@code c} (a pooled connection, whatever it held) and
-     * takes it out; returns its key's hash.
+     * takes it out; returns its key's hash (all 64 bits, from the key: the table keeps 32).
      */
     long thaw(int slot, Connection c, StateTransfer t) {
         int address = addresses[slot] - 1;
         t.startReading(pages[pageOf(address)], offsetOf(address) + HEADER);
         t.key(c);
         c.transfer(t);
-        return remove(slot);
+        remove(slot);
+        return TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
     }
 
     /** As {@link #thaw(int, Connection, StateTransfer)}, by the record's address. */
@@ -158,12 +164,15 @@ final class FrozenTable {
 
     long lastFrame(int address) {
         readHead(address);
-        return StateTransfer.fromRelative(head[LAST_FRAME], StateTransfer.fromNumber(head[FIRST_FRAME]));
+        long first = StateTransfer.fromNumber(head[FIRST_FRAME]);
+        return StateTransfer.fromNearer(head[LAST_FRAME], first, first);
     }
 
     long lastTsNanos(int address) {
         readHead(address);
-        return StateTransfer.fromRelative(head[LAST_TS], StateTransfer.fromNumber(head[FIRST_TS]));
+        long firstMicros = Math.floorDiv(StateTransfer.fromNumber(head[FIRST_TS]),
+                StateTransfer.NANOS_PER_MICRO);
+        return StateTransfer.fromTime(head[LAST_TS], head[LAST_TS + 1], firstMicros, firstMicros);
     }
 
     /** Bytes the slab's pages take (for tests and measurements). */
@@ -188,12 +197,12 @@ final class FrozenTable {
     private boolean matches(int address, long xHi, long xLo, int xPort, long yHi, long yLo,
                             int yPort) {
         StateTransfer.readWords(pages[pageOf(address)], offsetOf(address) + HEADER, head, KEY_WORDS);
-        long aHi = StateTransfer.fromNumber(head[0]);
-        long aLo = StateTransfer.fromNumber(head[1]);
-        long aPort = StateTransfer.fromNumber(head[2]);
-        long bHi = StateTransfer.fromNumber(head[3]);
-        long bLo = StateTransfer.fromNumber(head[4]);
-        long bPort = StateTransfer.fromNumber(head[5]);
+        long aHi = head[0];
+        long aLo = head[1];
+        long aPort = head[2];
+        long bHi = head[3];
+        long bLo = head[4];
+        long bPort = head[5];
         long forward = (aHi ^ xHi) | (aLo ^ xLo) | (bHi ^ yHi) | (bLo ^ yLo) | (aPort ^ xPort)
                 | (bPort ^ yPort);
         long backward = (aHi ^ yHi) | (aLo ^ yLo) | (bHi ^ xHi) | (bLo ^ xLo) | (aPort ^ yPort)
@@ -204,10 +213,8 @@ final class FrozenTable {
     /** The slot holding {@code address}: found from its key's hash, read from the record. */
     private int slotOf(int address) {
         StateTransfer.readWords(pages[pageOf(address)], offsetOf(address) + HEADER, head, KEY_WORDS);
-        long h = TupleTable.hash64(StateTransfer.fromNumber(head[0]),
-                StateTransfer.fromNumber(head[1]), (int) StateTransfer.fromNumber(head[2]),
-                StateTransfer.fromNumber(head[3]), StateTransfer.fromNumber(head[4]),
-                (int) StateTransfer.fromNumber(head[5]));
+        long h = TupleTable.hash64(head[0], head[1], (int) head[2], head[3], head[4],
+                (int) head[5]);
         int mask = hashes.length - 1;
         int i = (int) h & mask;
         while (addresses[i] != address + 1) {
@@ -216,8 +223,8 @@ final class FrozenTable {
         return i;
     }
 
-    /** Takes the record in {@code slot} out, leaving a hole in its page; returns its hash. */
-    private long remove(int slot) {
+    /** Takes the record in {@code slot} out, leaving a hole in its page. */
+    private void remove(int slot) {
         int address = addresses[slot] - 1;
         int page = pageOf(address);
         int offset = offsetOf(address);
@@ -225,14 +232,13 @@ final class FrozenTable {
         INT_LE.set(pages[page], offset, -length);
         live[page] -= aligned(length);
         holeBytes += aligned(length);
-        long removedHash = hashes[slot];
         int mask = hashes.length - 1;
         int hole = slot;
         addresses[hole] = 0;
         size--;
         // Backward shift, as TupleTable.remove.
         for (int j = (hole + 1) & mask; addresses[j] != 0; j = (j + 1) & mask) {
-            int home = (int) hashes[j] & mask;
+            int home = hashes[j] & mask;
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 addresses[hole] = addresses[j];
                 hashes[hole] = hashes[j];
@@ -240,10 +246,9 @@ final class FrozenTable {
                 hole = j;
             }
         }
-        return removedHash;
     }
 
-    private void insert(long h, int address) {
+    private void insert(int h, int address) {
         int mask = hashes.length - 1;
         int i = (int) h & mask;
         while (addresses[i] != 0) {
@@ -254,9 +259,9 @@ final class FrozenTable {
     }
 
     private void grow() {
-        long[] oldHashes = hashes;
+        int[] oldHashes = hashes;
         int[] oldAddresses = addresses;
-        hashes = new long[oldHashes.length * 2];
+        hashes = new int[oldHashes.length * 2];
         addresses = new int[oldAddresses.length * 2];
         for (int j = 0; j < oldHashes.length; j++) {
             if (oldAddresses[j] != 0) {

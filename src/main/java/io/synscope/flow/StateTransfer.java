@@ -12,12 +12,15 @@ import java.util.Arrays;
  * {@code field = t.kind(field)}, and the same list serves both directions, so the two cannot
  * drift apart. Writing, each call returns its value unchanged; reading, it returns the one read.
  *
- * <p>Encoding: each field is first a 64-bit word in a scratch array (numbers zigzagged; times
- * and frame numbers relative to the connection's first packet, {@link #setBases}, with 0 kept as
- * 0, "never"; booleans 64 to a word; a fact group as a presence word, left out with its fields
+ * <p>Encoding: each field is first a 64-bit word in a scratch array (numbers zigzagged; 32-bit
+ * sequence numbers as their difference from one the record already holds, {@link #wrapped};
+ * times and frame numbers relative to whichever is nearer of the connection's first and last
+ * packet, {@link #setBases} and {@link #setLatest}, with 0 kept as 0, "never"; times as whole
+ * microseconds and a second word for the nanoseconds left, 0 on a capture whose clock counts
+ * microseconds; booleans 64 to a word; a fact group as a presence word, left out with its fields
  * when every field of it is at its default), then the words are written in as few bytes as hold
- * each, with a 4-bit length each ({@link #finishWriting}), followed by the raw bytes
- * ({@link #bytes}). Why a byte string:
+ * each, with a 3-bit length code each ({@link #finishWriting}), followed by the raw bytes
+ * ({@link #bytes}). Why a byte string and what each part costs:
  * docs/performance.md#m1-connection-state.
  *
  * <p>One class for both directions, the direction a mask rather than a subclass or a branch: the
@@ -29,14 +32,21 @@ import java.util.Arrays;
  */
 final class StateTransfer {
     /**
-     * Words a connection can take: its fields, both endpoints' and all their groups' (about 150),
-     * with room to spare; FrozenTableTest fills every field.
+     * Words a connection can take: its fields, both endpoints' and all their groups' (about
+     * 165, a time taking two), with room to spare; FrozenTableTest fills every field.
      */
     private static final int MAX_WORDS = 255;
     /** Bytes past the last word's end that a whole-word read of it may touch. */
     private static final int WORD_OVERHANG = Long.BYTES;
     private static final VarHandle LONG_LE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Bytes a word takes by its 3-bit length code: as many as hold it, but a word of 7 bytes
+     * takes 8, since 0-8 are nine lengths. Most words are 0-2 bytes, and a 4-bit length each
+     * was some 45 bytes of a 304-byte record (bench/README.md, "A smaller frozen record").
+     */
+    private static final long CODE_BYTES = 0x08_06_05_04_03_02_01_00L;
+    static final long NANOS_PER_MICRO = 1000;
 
     /** Fields as words, in {@code transfer} order (a count of at most 255 fits a byte). */
     private final long[] words = new long[MAX_WORDS];
@@ -45,6 +55,10 @@ final class StateTransfer {
     private long readMask;
     private long baseTsNanos;
     private long baseFrame;
+    private long latestFrame;
+    /** The two bases of times, in whole microseconds. */
+    private long baseMicros;
+    private long latestMicros;
     /** The word that holds the current run of flags, and how many of its bits are used. */
     private int flagWord;
     private int flagBits = 64;
@@ -67,8 +81,8 @@ final class StateTransfer {
 
     /**
      * Encodes the words and raw bytes written since {@link #startWriting} into {@link #output()}
-     * and returns their length: the word count, a 4-bit length per word, each word in as few
-     * little-endian bytes as hold it, then the raw bytes. Whole-word stores, no loop per byte:
+     * and returns their length: the word count, a 3-bit length code per word ({@link #CODE_BYTES}),
+     * each word in that many little-endian bytes, then the raw bytes. Whole-word stores, no loop per byte:
      * freezing and thawing a connection runs at every wake-up of a state-heavy capture's
      * connections (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path). Reading the
      * last word back reads a whole word, so whoever keeps the bytes keeps
@@ -76,20 +90,26 @@ final class StateTransfer {
      */
     int finishWriting() {
         int n = wordCount;
-        int lengths = 1 + (n + 1) / 2;
+        int lengths = lengthCodeBytes(n);
         int most = lengths + Long.BYTES * n + rawLength + WORD_OVERHANG;
         if (out.length < most) {
             out = new byte[2 * most];
         }
-        Arrays.fill(out, 0, lengths, (byte) 0);
+        // One byte more: a code's second byte is OR-ed in even when nothing of it is there.
+        Arrays.fill(out, 0, lengths + 1, (byte) 0);
         out[0] = (byte) n;
         int p = lengths;
         for (int i = 0; i < n; i++) {
             long w = words[i];
             int bytes = (71 - Long.numberOfLeadingZeros(w)) >>> 3;
-            out[1 + (i >>> 1)] |= (byte) (bytes << (4 * (i & 1)));
+            int code = bytes - (bytes >>> 3);
+            int bit = 3 * i;
+            int codeAt = 1 + (bit >>> 3);
+            int shifted = code << (bit & 7);
+            out[codeAt] |= (byte) shifted;
+            out[codeAt + 1] |= (byte) (shifted >>> 8);
             LONG_LE.set(out, p, w);
-            p += bytes;
+            p += (int) (CODE_BYTES >>> (8 * code)) & 0xF;
         }
         System.arraycopy(raw, 0, out, p, rawLength);
         return p + rawLength;
@@ -119,9 +139,12 @@ final class StateTransfer {
      */
     static int readWords(byte[] in, int offset, long[] into, int count) {
         int n = Math.min(in[offset] & 0xFF, count);
-        int p = offset + 1 + ((in[offset] & 0xFF) + 1) / 2;
+        int p = offset + lengthCodeBytes(in[offset] & 0xFF);
         for (int i = 0; i < n; i++) {
-            int bytes = (in[offset + 1 + (i >>> 1)] >>> (4 * (i & 1))) & 0xF;
+            int bit = 3 * i;
+            int codeAt = offset + 1 + (bit >>> 3);
+            int code = (((in[codeAt] & 0xFF) | (in[codeAt + 1] & 0xFF) << 8) >>> (bit & 7)) & 7;
+            int bytes = (int) (CODE_BYTES >>> (8 * code)) & 0xF;
             long mask = (-1L >>> (64 - 8 * bytes)) & -(long) ((bytes + 7) >>> 3);
             into[i] = (long) LONG_LE.get(in, p) & mask;
             p += bytes;
@@ -129,37 +152,75 @@ final class StateTransfer {
         return p;
     }
 
+    /** The count byte and the 3-bit length codes of {@code words} words. */
+    private static int lengthCodeBytes(int words) {
+        return 1 + (3 * words + 7) / 8;
+    }
+
     /** A word {@link #num(long)} wrote, decoded. */
     static long fromNumber(long word) {
         return (word >>> 1) ^ -(word & 1);
     }
 
-    /** A word {@link #time} or {@link #frame} wrote relative to {@code base}, decoded. */
-    static long fromRelative(long word, long base) {
+    /**
+     * A word {@link #frame} wrote, decoded: relative to {@code first} or {@code latest}, as its
+     * lowest bit says. (A time's microseconds are such a word too; see {@link #fromTime}.)
+     */
+    static long fromNearer(long word, long first, long latest) {
         long back = word - 1;
-        return (base + ((back >>> 1) ^ -(back & 1))) & -((word | -word) >>> 63);
+        long base = first ^ ((first ^ latest) & -(back & 1));
+        long d = back >>> 1;
+        return (base + ((d >>> 1) ^ -(d & 1))) & -((word | -word) >>> 63);
     }
 
     /**
-     * The key of {@code e}, as six numbers: written first, so that a frozen record is found
+     * The two words {@link #time} wrote, decoded; {@code first} and {@code latest} are the bases
+     * in whole microseconds. (Multiplied back modulo 2^64, so even the microseconds of
+     * {@code Long.MIN_VALUE} nanoseconds come back exact.)
+     */
+    static long fromTime(long micros, long nanos, long first, long latest) {
+        long nonZero = -((micros | -micros) >>> 63);
+        return (fromNearer(micros, first, latest) * NANOS_PER_MICRO + nanos) & nonZero;
+    }
+
+    /**
+     * The key of {@code e}, as six words as they are (not zigzagged: ports and IPv4 addresses
+     * are never negative, IPv6 halves anything): written first, so that a frozen record is found
      * and moved by its key without thawing it ({@link FrozenTable}).
      */
     void key(TupleTable.Entry e) {
-        e.setKey(num(e.aHi), num(e.aLo), num(e.aPort), num(e.bHi), num(e.bLo), num(e.bPort));
+        e.setKey(word(e.aHi), word(e.aLo), (int) word(e.aPort), word(e.bHi), word(e.bLo),
+                (int) word(e.bPort));
     }
 
     /** The next word: {@code w}, written, or the word read. */
-    private long word(long w) {
+    long word(long w) {
         int i = wordCount++;
         long r = (words[i] & readMask) | (w & ~readMask);
         words[i] = r;
         return r;
     }
 
-    /** Times and frames from here on are relative to these (the connection's first packet). */
+    /**
+     * Times and frames from here on are relative to these (the connection's first packet), until
+     * {@link #setLatest}.
+     */
     void setBases(long tsNanos, long frame) {
-        baseTsNanos = tsNanos;
         baseFrame = frame;
+        latestFrame = frame;
+        baseMicros = Math.floorDiv(tsNanos, NANOS_PER_MICRO);
+        latestMicros = baseMicros;
+    }
+
+    /**
+     * Times and frames from here on are relative to whichever is nearer of the first packet and
+     * these (the connection's last): a connection's facts gather at its start and its latest
+     * exchange, and a keep-alive connection's two are seconds apart (bench/README.md, "A smaller
+     * frozen record").
+     */
+    void setLatest(long tsNanos, long frame) {
+        latestFrame = frame;
+        latestMicros = Math.floorDiv(tsNanos, NANOS_PER_MICRO);
     }
 
     long num(long v) {
@@ -170,20 +231,55 @@ final class StateTransfer {
         return (int) num((long) v);
     }
 
-    /** A capture time, 0 for "never". */
+    /**
+     * A capture time, 0 for "never": whole microseconds relative to the nearer base (any two
+     * times of a {@code long} of nanoseconds are fewer than 2^55 microseconds apart, so the word's
+     * two extra bits always fit), then the nanoseconds left (0-999) as a word of their own, 0 bytes on a microsecond clock. Two words
+     * always, not a flag and a branch on it: the branch would be taken late on a capture whose
+     * clock counts nanoseconds (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
+     */
     long time(long tsNanos) {
-        return relative(tsNanos, baseTsNanos);
+        long nonZero = -((tsNanos | -tsNanos) >>> 63);
+        long micros = Math.floorDiv(tsNanos, NANOS_PER_MICRO);
+        long m = word(nearer(micros, baseMicros, latestMicros) & nonZero);
+        long n = word((tsNanos - micros * NANOS_PER_MICRO) & nonZero);
+        return fromTime(m, n, baseMicros, latestMicros);
     }
 
-    /** A frame number, 0 for "none". */
+    /**
+     * A frame number, 0 for "none", relative to the nearer base (frame numbers less than 2^62
+     * apart: a count of packets).
+     */
     long frame(long frame) {
-        return relative(frame, baseFrame);
+        long nonZero = -((frame | -frame) >>> 63);
+        return fromNearer(word(nearer(frame, baseFrame, latestFrame) & nonZero), baseFrame,
+                latestFrame);
     }
 
-    /** {@code v - base} zigzagged plus one, 0 for 0; without a branch (both are common). */
-    private long relative(long v, long base) {
-        long d = v - base;
-        return fromRelative(word((((d << 1) ^ (d >> 63)) + 1) & -((v | -v) >>> 63)), base);
+    /**
+     * {@code v} relative to whichever of {@code first} and {@code latest} is nearer: the
+     * difference zigzagged, then a bit for which base (1: {@code latest}), plus one so that 0
+     * stays free for "never"; without a branch (either base is common).
+     */
+    private static long nearer(long v, long first, long latest) {
+        long d1 = v - first;
+        long d2 = v - latest;
+        long z1 = (d1 << 1) ^ (d1 >> 63);
+        long z2 = (d2 << 1) ^ (d2 >> 63);
+        long useLatest = (z2 - z1) >> 63;
+        return (((z1 & ~useLatest) | (z2 & useLatest)) << 1 | (useLatest & 1)) + 1;
+    }
+
+    /**
+     * A 32-bit number (a raw sequence number) as its difference from {@code base}, modulo
+     * 2^32, zigzagged: 0 bytes when it is what the record's other fields say it should be
+     * (the sequence number at the highest relative one sent, the ISN + 1 the SYN-ACK
+     * acknowledges), at most 4.
+     */
+    int wrapped(int v, int base) {
+        int d = v - base;
+        int z = (int) word(((d << 1) ^ (d >> 31)) & 0xFFFF_FFFFL);
+        return base + ((z >>> 1) ^ -(z & 1));
     }
 
     boolean flag(boolean v) {

@@ -47,8 +47,12 @@ class FrozenTableTest {
             freezeAndThaw(table, original, pooled);
             assertEquals(0, table.size());
 
+            // Compared with a copy filled alike, not with the original: writing a field returns
+            // its value as read back, so a lossy encoding would change the original too.
+            Connection expected = new Connection();
+            fill(expected, new SplittableRandom(seed));
             List<String> compared = new ArrayList<>();
-            assertSame(original, pooled, "Connection", compared);
+            assertSame(expected, pooled, "Connection", compared);
             assertTrue(compared.size() > 90, "fields compared: " + compared);
         }
     }
@@ -87,6 +91,85 @@ class FrozenTableTest {
         assertEquals(c.lastTsNanos, back.lastTsNanos);
         assertEquals(c.lastFrame, back.lastFrame);
         assertEquals(c.aPort, back.aPort);
+    }
+
+    /**
+     * The encoding's edge values come back exact: times on a nanosecond clock (the nanoseconds
+     * left over a microsecond), before the first packet (a clock that went backwards), around
+     * zero and the ends of a {@code long}, and centuries from the first packet; frames on either
+     * side of the first and last; raw sequence numbers that wrap past 2^32 or are not what the
+     * ISN says.
+     */
+    @Test
+    void edgeValuesRoundTrip() {
+        long first = 1_705_320_000_123_456_789L;
+        long[] times = {0, 1, -1, 999, 1000, 1001, first - 1, first + 1, first - 1_000_000_007L,
+                first + 123_456_789_012L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1,
+                Long.MAX_VALUE - 999, first + 3_000_000_000_000_000_000L,
+                first - 4_000_000_000_000_000_000L};
+        long[] frames = {0, 1, 2, 999_999, 1_000_001, 8_121_112, (1L << 62) - 1, 1L << 61};
+        int[] raw = {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 0xFFFF_FFF0};
+        for (long firstTs : new long[] {first, 1, Long.MIN_VALUE + 5, Long.MAX_VALUE - 5}) {
+            for (long firstFrame : new long[] {1, 1_000_000, (1L << 62) - 2}) {
+                for (int i = 0; i < times.length; i++) {
+                    Connection c = new Connection();
+                    c.reset(firstFrame, firstTs, 4, 0, 0x0A00_0001L, 40000, 0, 0x0A00_0002L, 80,
+                            RoleBasis.SYN);
+                    c.lastTsNanos = times[(i + 3) % times.length];
+                    c.lastFrame = frames[i % frames.length];
+                    c.synAckTsNanos = times[i];
+                    c.handshakeAckTsNanos = times[(i + 1) % times.length] | 1;
+                    c.synAckFrame = frames[(i + 1) % frames.length];
+                    c.client.isn = raw[i % raw.length];
+                    c.client.maxEndRel = 5_000_000_000L + i;
+                    c.client.maxEndRaw = raw[(i + 1) % raw.length];
+                    c.server.isn = raw[(i + 2) % raw.length];
+                    c.server.maxEndRel = i;
+                    c.server.maxEndRaw = c.server.isn + i;
+                    c.synAckAckRaw = c.client.isn + 1 - i;
+                    Connection back = new Connection();
+                    freezeAndThaw(new FrozenTable(), c, back);
+                    String at = "first " + firstTs + "/" + firstFrame + ", case " + i;
+                    assertEquals(c.lastTsNanos, back.lastTsNanos, at);
+                    assertEquals(c.synAckTsNanos, back.synAckTsNanos, at);
+                    assertEquals(c.handshakeAckTsNanos, back.handshakeAckTsNanos, at);
+                    assertEquals(c.lastFrame, back.lastFrame, at);
+                    assertEquals(c.synAckFrame, back.synAckFrame, at);
+                    assertEquals(c.client.isn, back.client.isn, at);
+                    assertEquals(c.client.maxEndRaw, back.client.maxEndRaw, at);
+                    assertEquals(c.server.isn, back.server.isn, at);
+                    assertEquals(c.server.maxEndRaw, back.server.maxEndRaw, at);
+                    assertEquals(c.synAckAckRaw, back.synAckAckRaw, at);
+                }
+            }
+        }
+    }
+
+    /**
+     * What made the record smaller: a time on a microsecond clock takes no byte for its
+     * nanoseconds, a time near the last packet is counted from it, and a raw sequence number
+     * that is the ISN plus the relative one takes none.
+     */
+    @Test
+    void microsecondTimesNearTheLastPacketAndExpectedSequenceNumbersTakeFewBytes() {
+        Connection c = new Connection();
+        c.reset(1_000_000, 1_705_320_000_000_000_000L, 4, 0, 0x0A00_0001L, 40000, 0,
+                0x0A00_0002L, 80, RoleBasis.SYN);
+        c.lastTsNanos = c.firstTsNanos + 40_000_000_000L;
+        c.lastFrame = c.firstFrame + 5_000_000;
+        int base = recordBytes(c);
+        c.client.lastTsNanos = c.lastTsNanos - 250_000;
+        int nearLast = recordBytes(c);
+        assertTrue(nearLast - base <= 3, "a time 250 us before the last: " + (nearLast - base));
+        c.client.lastTsNanos += 7;
+        assertEquals(nearLast + 1, recordBytes(c), "7 ns more: one byte for the nanoseconds");
+        c.client.isn = 0x9ABC_DEF0;
+        int withIsn = recordBytes(c);
+        c.client.maxEndRel = 1_000;
+        c.client.maxEndRaw = c.client.isn + 1_000;
+        int withExpectedRaw = recordBytes(c);
+        assertTrue(withExpectedRaw - withIsn <= 2,
+                "maxEndRel of 1000 and the raw number it implies: " + (withExpectedRaw - withIsn));
     }
 
     /**
@@ -197,7 +280,10 @@ class FrozenTableTest {
     private static void fill(Object o, SplittableRandom random) throws Exception {
         for (Field field : stateFields(o.getClass())) {
             Class<?> type = field.getType();
-            if (type == long.class) {
+            if (type == long.class && field.getName().toLowerCase().endsWith("frame")) {
+                // A frame number counts packets from 1: far below 2^62.
+                field.setLong(o, random.nextLong() >>> 2 | 1);
+            } else if (type == long.class) {
                 field.setLong(o, random.nextLong() | 1);
             } else if (type == int.class) {
                 field.setInt(o, random.nextInt() | 1);
@@ -230,7 +316,32 @@ class FrozenTableTest {
             events.setAccessible(true);
             eventBytes.setInt(o, 1 + Math.floorMod(eventBytes.getInt(o),
                     ((byte[]) events.get(o)).length - Long.BYTES));
+            // A history as Connection.history writes one: distinct codes 1-14, then the set of
+            // codes seen and their count, which thawing derives from it.
+            List<Long> codes = new ArrayList<>();
+            for (long code = 1; code <= 14; code++) {
+                codes.add(code);
+            }
+            java.util.Collections.shuffle(codes, new java.util.Random(random.nextLong()));
+            int length = 1 + random.nextInt(14);
+            long history = 0;
+            int seen = 0;
+            for (int i = 0; i < length; i++) {
+                history |= codes.get(i) << (4 * i);
+                seen |= 1 << codes.get(i);
+            }
+            setInt(o, "historyLength", length);
+            setInt(o, "historySeen", seen);
+            Field historyField = Connection.class.getDeclaredField("history");
+            historyField.setAccessible(true);
+            historyField.setLong(o, history);
         }
+    }
+
+    private static void setInt(Object o, String name, int value) throws Exception {
+        Field field = Connection.class.getDeclaredField(name);
+        field.setAccessible(true);
+        field.setInt(o, value);
     }
 
     private static void assertSame(Object expected, Object actual, String path, List<String> compared)
