@@ -822,15 +822,15 @@ public final class Classifier {
         Finding reset = c.client().payloadBytes() + c.server().payloadBytes() > 0
                 ? resetOf(c, explain, kernel) : null;
         Finding f = reset;
-        // Without the handshake the packets' reading of a reset is weaker; the kernel's is not.
-        if (reset != null && reset.rule != Rule.KERNEL_ABORT_ON_CLOSE
+        if (reset == null) {
+            f = new Finding(explain, Outcome.UNKNOWN, Rule.MID_STREAM, Confidence.LOW);
+            f.evidence(c.firstFrame(), c.firstTsNanos(), "first packet seen");
+        } else if (reset.rule != Rule.KERNEL_ABORT_ON_CLOSE
                 && reset.rule != Rule.KERNEL_ABORT_BY_DISCONNECT) {
+            // Without the handshake the packets' reading of a reset is weaker; the kernel's,
+            // which named the reset's reason, is not.
             reset.confidence = reset.confidence == Confidence.HIGH ? Confidence.MEDIUM
                     : Confidence.LOW;
-        } else {
-            f = new Finding(explain, Outcome.UNKNOWN, Rule.MID_STREAM,
-                    Confidence.LOW);
-            f.evidence(c.firstFrame(), c.firstTsNanos(), "first packet seen");
         }
         if (explain) {
             f.note("no handshake captured; client inferred: " + c.roleBasis().description());

@@ -1,8 +1,12 @@
 package io.synscope.diagnose;
 
+import io.synscope.decode.TcpSegment;
 import io.synscope.flow.AnalysisConfig;
+import io.synscope.testutil.CaptureFiles;
+import io.synscope.testutil.FrameBuilder;
 import io.synscope.testutil.Tracked;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,8 +56,12 @@ class KernelEvidenceRulesTest {
 
     /** Every connection's diagnosis, and (checked on the way) that judging agrees with it. */
     private List<Diagnosis> diagnose(String sample, KernelView kernel) {
+        return diagnose(Path.of("sample-pcaps", sample), kernel);
+    }
+
+    private List<Diagnosis> diagnose(Path sample, KernelView kernel) {
         List<Diagnosis> out = new ArrayList<>();
-        Tracked.capture(Path.of("sample-pcaps", sample), AnalysisConfig.defaults(),
+        Tracked.capture(sample, AnalysisConfig.defaults(),
                 (c, reason, now) -> {
                     Diagnosis d = classifier.classify(c, reason, now, kernel);
                     assertEquals(d.judgement(), classifier.judge(c, reason, now, kernel),
@@ -65,6 +73,33 @@ class KernelEvidenceRulesTest {
 
     private static List<Diagnosis> withVerdict(List<Diagnosis> all, Verdict v) {
         return all.stream().filter(d -> d.verdict() == v).toList();
+    }
+
+    /**
+     * A connection caught mid-stream (no handshake) that the server resets with the client's
+     * request unread: the kernel's reason settles it as it would with the handshake, instead of
+     * leaving it mid-stream; the packets alone read it less surely.
+     */
+    @Test
+    void theKernelsReasonSettlesAResetWithoutAHandshakeToo(@TempDir Path dir) {
+        FrameBuilder c = FrameBuilder.tcp().from("10.0.0.1", 51_000).to("10.0.0.2", 80);
+        FrameBuilder s = FrameBuilder.tcp().from("10.0.0.2", 80).to("10.0.0.1", 51_000);
+        long t = 1_700_000_000_000_000_000L;
+        Path capture = CaptureFiles.pcap()
+                .frame(c.copy().seq(1001).ack(5001).flags(TcpSegment.ACK | TcpSegment.PSH)
+                        .payloadLength(100).build(), t)
+                .frame(s.copy().seq(5001).ack(1101).flags(TcpSegment.ACK).build(), t + 50_000)
+                .frame(s.copy().seq(5001).ack(1101).flags(TcpSegment.RST | TcpSegment.ACK)
+                        .build(), t + 20_000_000)
+                .write(dir.resolve("mid-stream-reset.pcap"));
+        List<Diagnosis> settled = diagnose(capture, new FixedKernel("TCP_ABORT_ON_CLOSE", null,
+                -1));
+        assertEquals(1, settled.size(), settled.toString());
+        assertEquals(Rule.KERNEL_ABORT_ON_CLOSE, settled.get(0).rule(), settled.toString());
+        assertEquals(Confidence.HIGH, settled.get(0).confidence());
+        List<Diagnosis> wire = diagnose(capture, KernelView.NONE);
+        assertEquals(1, wire.size(), wire.toString());
+        assertTrue(wire.get(0).confidence() != Confidence.HIGH, wire.toString());
     }
 
     @Test
