@@ -1,5 +1,6 @@
 package io.synscope.report;
 
+import io.synscope.capture.Addresses;
 import io.synscope.diagnose.ConnectionResult;
 import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Outcome;
@@ -13,7 +14,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -102,10 +102,14 @@ public record Selection(Address server, Address client, int port, Set<Verdict> v
         return t == null || !t.relative() ? t : new Time(startNanos + t.value(), false);
     }
 
-    /** An address and maybe a port ({@code port} -1: any). */
-    public record Address(byte[] ip, int port) {
+    /**
+     * An address, in the text synscope prints addresses in ({@link Addresses#format}), and
+     * maybe a port ({@code port} -1: any). A connection's addresses are in that text too, so
+     * matching one is comparing strings, no parsing per connection.
+     */
+    public record Address(String ip, int port) {
         boolean matches(HostPort hp) {
-            return (port < 0 || hp.port() == port) && Arrays.equals(ip, literal(hp.ip()));
+            return (port < 0 || hp.port() == port) && ip.equals(hp.ip());
         }
     }
 
@@ -138,7 +142,7 @@ public record Selection(Address server, Address client, int port, Set<Verdict> v
         if (ip == null) {
             throw badAddress(option, text);
         }
-        return new Address(ip, port);
+        return new Address(Addresses.format(Addresses.hi(ip), Addresses.lo(ip)), port);
     }
 
     /** 1 to 65535. */
