@@ -12,4 +12,9 @@ package io.synscope.capture;
  *                       {@code isb_ifdrop}); not every driver counts them
  */
 public record CaptureStats(long received, long kernelDrops, long interfaceDrops) {
+    /** This and {@code other} counted together (several interfaces, several files). */
+    public CaptureStats plus(CaptureStats other) {
+        return new CaptureStats(received + other.received, kernelDrops + other.kernelDrops,
+                interfaceDrops + other.interfaceDrops);
+    }
 }

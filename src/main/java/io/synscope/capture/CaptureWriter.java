@@ -35,14 +35,12 @@ public final class CaptureWriter implements Closeable {
     private static final int ISB = 5;
     private static final int EPB = 6;
     private static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
-    private static final int OPT_COMMENT = 1;
-    private static final int OPT_SHB_USERAPPL = 4;
     private static final int OPT_IF_NAME = 2;
     /** The section header's {@code shb_userappl} in every pcapng file this writes. */
     static final String USER_APPLICATION = "synscope";
-    /** An option's value is at most 65,535 bytes; a piece of an attachment stays well below. */
     /** Starts every comment that holds a piece of an attachment; the kind and a space follow. */
     static final String ATTACHMENT_PREFIX = "synscope:";
+    /** An option's value is at most 65,535 bytes; a piece of an attachment stays well below. */
     private static final int MAX_PIECE_BYTES = 60_000;
     /** Pieces per statistics block: 16 × 60 kB keeps a block far from a reader's 16 MiB cap. */
     private static final int MAX_PIECES_PER_BLOCK = 16;
@@ -142,7 +140,8 @@ public final class CaptureWriter implements Closeable {
         ByteBuffer b = start(sectionLength);
         b.putInt(SHB).putInt(sectionLength).putInt(BYTE_ORDER_MAGIC).putShort((short) 1)
                 .putShort((short) 0).putLong(-1);
-        b.putShort((short) OPT_SHB_USERAPPL).putShort((short) application.length).put(application);
+        b.putShort((short) PcapngReader.OPT_SHB_USERAPPL).putShort((short) application.length)
+                .put(application);
         pad(b, application.length);
         b.putInt(0).putInt(sectionLength);
         emit();
@@ -342,7 +341,8 @@ public final class CaptureWriter implements Closeable {
             timestamp(b, timestampNanos);
             for (int[] piece : pieces) {
                 int n = prefix.length + piece[1] - piece[0];
-                b.putShort((short) OPT_COMMENT).putShort((short) n).put(prefix)
+                b.putShort((short) PcapngReader.OPT_COMMENT).putShort((short) n)
+                        .put(prefix)
                         .put(bytes, piece[0], piece[1] - piece[0]);
                 pad(b, n);
             }

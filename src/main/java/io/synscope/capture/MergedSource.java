@@ -51,7 +51,6 @@ public final class MergedSource implements PacketSource {
     private final List<String> warnings = new ArrayList<>();
     /** The file whose frame was handed out last, or null. */
     private Part current;
-    private Part previous;
     private Set<String> overlapping;
     private long frames;
     private long endNanos = Long.MIN_VALUE;
@@ -166,6 +165,7 @@ public final class MergedSource implements PacketSource {
 
     @Override
     public boolean next(RawPacket into) throws CaptureException {
+        Part last = current;
         Part p = current;
         if (p != null && (!advance(p) || laterThanWaiting(p))) {
             p = null;
@@ -185,8 +185,8 @@ public final class MergedSource implements PacketSource {
         RawPacket raw = p.raw;
         into.set(raw.data, raw.offset, raw.capturedLength, raw.originalLength, raw.tsNanos,
                 raw.linkType, ++frames, raw.fileOffset);
-        if (p != previous) {
-            switchedTo(p);
+        if (p != last) {
+            switchedTo(last, p);
         }
         if (p.frames++ == 0) {
             p.firstFrame = frames;
@@ -216,7 +216,7 @@ public final class MergedSource implements PacketSource {
     }
 
     /** Notes files that interleave: the previous one still had frames to come. */
-    private void switchedTo(Part p) {
+    private void switchedTo(Part previous, Part p) {
         if (previous != null && !previous.done) {
             if (overlapping == null) {
                 overlapping = new LinkedHashSet<>();
@@ -224,7 +224,6 @@ public final class MergedSource implements PacketSource {
             overlapping.add(previous.path);
             overlapping.add(p.path);
         }
-        previous = p;
     }
 
     private boolean start(Part p) {
@@ -260,9 +259,7 @@ public final class MergedSource implements PacketSource {
             endNanos = Math.max(endNanos, source.endNanos());
             CaptureStats s = source.stats();
             if (s != null) {
-                stats = stats == null ? s : new CaptureStats(stats.received() + s.received(),
-                        stats.kernelDrops() + s.kernelDrops(),
-                        stats.interfaceDrops() + s.interfaceDrops());
+                stats = stats == null ? s : stats.plus(s);
             }
             closeQuietly(p);
         }

@@ -541,15 +541,11 @@ public final class PcapngReader extends CaptureReader {
         if (statsByInterface == null) {
             return null;
         }
-        long received = 0;
-        long kernelDrops = 0;
-        long interfaceDrops = 0;
+        CaptureStats sum = new CaptureStats(0, 0, 0);
         for (CaptureStats st : statsByInterface.values()) {
-            received += st.received();
-            kernelDrops += st.kernelDrops();
-            interfaceDrops += st.interfaceDrops();
+            sum = sum.plus(st);
         }
-        return new CaptureStats(received, kernelDrops, interfaceDrops);
+        return sum;
     }
 
     /** Nanoseconds since the epoch for a timestamp of {@code units} (unsigned) on {@code f}. */

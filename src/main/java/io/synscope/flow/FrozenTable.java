@@ -180,7 +180,7 @@ final class FrozenTable {
         return (long) pageCount * PAGE_BYTES;
     }
 
-    /** Bytes of the records frozen now, each rounded up to a multiple of 8. */
+    /** Bytes of the records frozen now, each rounded up to a multiple of 4 (ALIGN_BITS). */
     long recordBytes() {
         long sum = 0;
         for (int p = 0; p < pageCount; p++) {

@@ -3,7 +3,6 @@ package io.synscope.lab;
 import io.synscope.capture.Addresses;
 
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,10 +41,6 @@ final class Args {
     /** Dotted quad, or RFC 5952 IPv6 text: the form synscope prints and expected.json holds. */
     static String text(InetAddress a) {
         byte[] b = a.getAddress();
-        if (b.length == 4) {
-            return a.getHostAddress();
-        }
-        ByteBuffer buf = ByteBuffer.wrap(b);
-        return Addresses.format(buf.getLong(0), buf.getLong(8));
+        return Addresses.format(Addresses.hi(b), Addresses.lo(b));
     }
 }
