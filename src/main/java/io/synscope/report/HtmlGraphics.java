@@ -29,11 +29,11 @@ final class HtmlGraphics {
     static final long SECOND = 1_000_000_000L;
     /** Packets drawn per ladder at most, as in the text report; the rest are counted. */
     static final int LADDER_PACKETS_DRAWN = 24;
-    /** Bars of the chart at most: buckets grow through {@link #BUCKET_SECONDS} to stay under. */
+    /**
+     * Bars of the chart at most: buckets grow through the text histogram's round widths
+     * ({@link TextReport#ROUND_BINS_SECONDS}; past a day, whole days) to stay under.
+     */
     static final int MAX_BARS = 120;
-    /** Bucket widths a person reads at a glance; past a day, whole days. */
-    private static final long[] BUCKET_SECONDS = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900,
-        1800, 3600, 7200, 10800, 21600, 43200, 86400};
     private static final int MAX_LANES = 8;
 
     private static final int CHART_WIDTH = 1000;
@@ -165,11 +165,7 @@ final class HtmlGraphics {
                     depthLine(l, laneY, start, spanNanos, c.lastTsNanos()), full));
             laneY += LANE_HEIGHT + LANE_GAP;
         }
-        String per = bucket == 1 ? "second" : bucket % 86_400 == 0 ? bucket / 86_400 + " days"
-                : bucket % 3600 == 0 ? bucket / 3600 + " hours" : bucket % 60 == 0 ? bucket / 60
-                + " minutes" : bucket + " seconds";
-        String heading = "Failures per " + (per.startsWith("1 ")
-                ? per.substring(2, per.length() - 1) : per) + " (" + times.zone().name()
+        String heading = "Failures per " + TextReport.binName(bucket) + " (" + times.zone().name()
                 + ", by connection start" + (selection.isEmpty() ? ""
                 : "; selected by " + Printable.escape(selection)) + ")";
         int height = (int) (laneViews.isEmpty() ? PLOT_BOTTOM + 24 : laneY - LANE_GAP + 6);
@@ -212,7 +208,7 @@ final class HtmlGraphics {
 
     /** The smallest readable bucket that keeps the bars at most {@link #MAX_BARS}. */
     static long bucketSeconds(long spanSeconds) {
-        for (long b : BUCKET_SECONDS) {
+        for (long b : TextReport.ROUND_BINS_SECONDS) {
             // +1: a span not aligned to the bucket may straddle one bucket more.
             if (spanSeconds / b + 1 <= MAX_BARS) {
                 return b;

@@ -43,7 +43,8 @@ public final class TextReport implements AnalysisSink {
     /** Servers named per finding; the rest are counted. */
     private static final int SERVERS_PER_FINDING = 6;
     private static final long SECONDS_PER_DAY = 86_400;
-    private static final long[] ROUND_BINS_SECONDS = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
+    /** Bin widths a person reads at a glance, for the histogram and the HTML chart alike. */
+    static final long[] ROUND_BINS_SECONDS = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
             900, 1800, 3600, 7200, 10_800, 21_600, 43_200, SECONDS_PER_DAY};
     private static final Comparator<Map.Entry<String, List<HostPort>>> MOST_SERVERS_FIRST =
             new Comparator<>() {
@@ -496,7 +497,7 @@ public final class TextReport implements AnalysisSink {
     }
 
     /** "second", "5 seconds", "minute", "2 hours", "3 days". */
-    private static String binName(long seconds) {
+    static String binName(long seconds) {
         long[] units = {SECONDS_PER_DAY, 3600, 60, 1};
         String[] names = {"day", "hour", "minute", "second"};
         for (int i = 0; i < units.length; i++) {
