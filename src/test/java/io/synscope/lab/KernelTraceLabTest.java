@@ -38,8 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its captures read back with tcpdump, and the server namespace's {@code nstat} counters.
  *
  * <ul>
- *   <li>every RST on the wire has a tcp_send_reset event with its 4-tuple, within
- *       {@link #CLOCK_ERROR_NANOS} of the packet's capture time, and the reason the
+ *   <li>every RST on the wire has a tcp_send_reset event with its 4-tuple, at most
+ *       {@link #CLOCK_ERROR_NANOS} after the packet's capture time (and the stack's latency
+ *       before it), and the reason the
  *       connection's truth implies: a server that closed with unread data →
  *       {@code TCP_ABORT_ON_CLOSE}, an {@code SO_LINGER 0} close (either side) →
  *       {@code TCP_STATE}, nothing listening → {@code NO_SOCKET};</li>
@@ -60,6 +61,13 @@ class KernelTraceLabTest {
      * for those only, the packet may come this much later.
      */
     private static final long QDISC_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
+     * A reset's packet reaches the capture tap after its tcp_send_reset event by the stack's
+     * own latency, which a busy host stretches past the clock's error (2.9 ms seen once, on a
+     * 2-core host running two builds): the event may come this much earlier, never later than
+     * {@link #CLOCK_ERROR_NANOS}. Still far inside the 50 ms in which synscope matches them.
+     */
+    private static final long SEND_LATENCY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int ATTEMPTS = 3;
 
     @TempDir
@@ -273,8 +281,10 @@ class KernelTraceLabTest {
                         + describe(t.events());
                 assertNotNull(e, "no tcp_send_reset for " + where);
                 errors.add(e.tsNanos() - p.tsNanos());
-                assertTrue(Math.abs(e.tsNanos() - p.tsNanos()) <= CLOCK_ERROR_NANOS,
-                        "event time within " + CLOCK_ERROR_NANOS + " ns of the packet: " + where);
+                assertTrue(e.tsNanos() - p.tsNanos() <= CLOCK_ERROR_NANOS
+                        && p.tsNanos() - e.tsNanos() <= CLOCK_ERROR_NANOS + SEND_LATENCY_NANOS,
+                        "event at most " + CLOCK_ERROR_NANOS + " ns after the packet and "
+                        + (CLOCK_ERROR_NANOS + SEND_LATENCY_NANOS) + " ns before it: " + where);
                 assertEquals(reasonFor(row), e.reason(), where);
                 assertEquals(canonical(row.client()), fromClient
                         ? hostPort(e.src(), e.srcPort()) : hostPort(e.dst(), e.dstPort()),
