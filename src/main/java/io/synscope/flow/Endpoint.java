@@ -106,7 +106,7 @@ public final class Endpoint {
         payloadBytes = t.num(payloadBytes);
         lastPayloadFrame = t.frame(lastPayloadFrame);
         lastPayloadTsNanos = t.time(lastPayloadTsNanos);
-        lastSegmentDigest = t.hash(lastSegmentDigest);
+        lastSegmentDigest = t.digest(lastSegmentDigest, lastTsNanos);
         isn = t.wrapped(isn, 0);
         // The sequence number at maxEndRel, counted from the ISN: usually what the ISN says.
         maxEndRaw = t.wrapped(maxEndRaw, isn + (int) maxEndRel);

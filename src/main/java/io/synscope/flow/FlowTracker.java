@@ -665,6 +665,9 @@ public final class FlowTracker {
             return;
         }
         long silentSince = nowNanos - config.freezeAfterNanos();
+        // Saturating: a capture's clock may sit anywhere in a long.
+        long forgetBefore = nowNanos - config.duplicateWindowNanos();
+        transfer.forgetDigestsBefore(forgetBefore > nowNanos ? Long.MIN_VALUE : forgetBefore);
         for (Connection c : table.select(c -> c.lastTsNanos <= silentSince && !c.handshakeOnly(),
                 Connection[]::new)) {
             frozen.freeze(c, table.remove(c), transfer);

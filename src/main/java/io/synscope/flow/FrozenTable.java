@@ -23,7 +23,10 @@ import java.util.Arrays;
  * it is reclaimed; the sparsest page of a state-heavy capture is mostly holes (its connections
  * came and went together), so few move.
  *
- * <p>Linear probing with backward-shift deletion, as {@link TupleTable}, whose hash this shares.
+ * <p>Linear probing with backward-shift deletion, as {@link TupleTable}, whose hash this shares,
+ * filled to three quarters, not half: a probe compares 32-bit hashes in a row of one array and
+ * reads a record only when one matches, so a longer run costs little, and the state-heavy
+ * capture's 593,000 frozen connections then fit 2^20 slots instead of 2^21, 8 MB less.
  * Not thread-safe; one per tracker.
  */
 final class FrozenTable {
@@ -89,7 +92,7 @@ final class FrozenTable {
         int address = addressOf(writePage, offset);
         INT_LE.set(page, offset, length);
         System.arraycopy(t.output(), 0, page, offset + HEADER, length - HEADER);
-        if ((size + 1) * 2 > hashes.length) {
+        if ((size + 1) * 4 > hashes.length * 3) {
             grow();
         }
         insert((int) h, address);

@@ -69,7 +69,8 @@ final class StateTransfer {
     private byte[] in;
     private int rawPosition;
     private byte[] out = new byte[4096];
-    private final byte[] hashBytes = new byte[Long.BYTES];
+    /** See {@link #digest}; until set, every digest is kept. */
+    private long forgetDigestsBeforeNanos = Long.MIN_VALUE;
 
     /** Starts writing a new byte string. */
     void startWriting() {
@@ -325,18 +326,22 @@ final class StateTransfer {
         }
     }
 
-    /** A 64-bit hash, as 8 raw bytes (a varint of one takes 10). */
-    long hash(long h) {
-        byte[] b = hashBytes;
-        for (int i = 0; i < Long.BYTES; i++) {
-            b[i] = (byte) (h >>> (8 * i));
-        }
-        b = bytes(b, Long.BYTES, 0);
-        long r = 0;
-        for (int i = 0; i < Long.BYTES; i++) {
-            r |= (b[i] & 0xFFL) << (8 * i);
-        }
-        return r;
+    /**
+     * The digest of an endpoint's last segment ({@link FlowTracker}'s duplicate test), as a word,
+     * or 0 when the endpoint's last segment, at {@code lastTsNanos}, is older than
+     * {@link #forgetDigestsBefore}: the test asks for a copy within the duplicate window (500 µs)
+     * of it, and a connection is frozen after half a second of silence, so by then only a packet
+     * that comes half a second out of time order could still match. 16 bytes of a record
+     * (bench/README.md, "A smaller frozen record").
+     */
+    long digest(long digest, long lastTsNanos) {
+        long keep = -(long) ((Long.compare(lastTsNanos, forgetDigestsBeforeNanos) + 2) >>> 1);
+        return word(digest & keep);
+    }
+
+    /** Digests of segments before {@code tsNanos} are written as 0 from here on (see {@link #digest}). */
+    void forgetDigestsBefore(long tsNanos) {
+        forgetDigestsBeforeNanos = tsNanos;
     }
 
     /**

@@ -252,6 +252,57 @@ class FrozenTableTest {
         assertEquals(c.lastTsNanos, table.lastTsNanos(address));
     }
 
+    /**
+     * The duplicate test compares a segment with its sender's last one only within the duplicate
+     * window of it, so a frozen record need not keep the digest of a segment older than that:
+     * kept at the window's edge, 0 (and 8 bytes fewer) past it, the rest as it was.
+     */
+    @Test
+    void aDigestOlderThanTheDuplicateWindowIsNotKept() throws Exception {
+        Connection c = filled(5);
+        long clientTs = c.client.lastTsNanos;
+        long clientDigest = c.client.lastSegmentDigest;
+        long serverDigest = c.server.lastSegmentDigest;
+        assertTrue(clientTs != c.server.lastTsNanos);
+        // The server's last segment is on the same side of either edge.
+        long serverKept = c.server.lastTsNanos < clientTs ? 0 : serverDigest;
+
+        StateTransfer atEdge = new StateTransfer();
+        atEdge.forgetDigestsBefore(clientTs);
+        StateTransfer past = new StateTransfer();
+        past.forgetDigestsBefore(clientTs + 1);
+        // Writing a field sets it to the value as read back: a fresh copy each time.
+        int keptBytes = recordBytes(filled(5), atEdge);
+        int forgottenBytes = recordBytes(filled(5), past);
+
+        Connection kept = thawedAfter(filled(5), atEdge);
+        assertEquals(clientDigest, kept.client.lastSegmentDigest);
+        assertEquals(serverKept, kept.server.lastSegmentDigest);
+        Connection forgotten = thawedAfter(filled(5), past);
+        assertEquals(0, forgotten.client.lastSegmentDigest);
+        assertEquals(serverKept, forgotten.server.lastSegmentDigest);
+        assertEquals(c.client.packets, forgotten.client.packets);
+        assertEquals(keptBytes - Long.BYTES, forgottenBytes);
+    }
+
+    private static Connection filled(long seed) throws Exception {
+        Connection c = new Connection();
+        fill(c, new SplittableRandom(seed));
+        return c;
+    }
+
+    private static Connection thawedAfter(Connection original, StateTransfer transfer)
+            throws Exception {
+        FrozenTable table = new FrozenTable();
+        long h = hash(original);
+        table.freeze(original, h, transfer);
+        Connection into = new Connection();
+        fill(into, new SplittableRandom(99));
+        table.thaw(table.find(h, original.aHi, original.aLo, original.aPort, original.bHi,
+                original.bLo, original.bPort), into, transfer);
+        return into;
+    }
+
     private static long hash(Connection c) {
         return TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
     }
@@ -269,7 +320,10 @@ class FrozenTableTest {
 
     /** The bytes of {@code c}'s frozen record. */
     private static int recordBytes(Connection c) {
-        StateTransfer transfer = new StateTransfer();
+        return recordBytes(c, new StateTransfer());
+    }
+
+    private static int recordBytes(Connection c, StateTransfer transfer) {
         transfer.startWriting();
         transfer.key(c);
         c.transfer(transfer);
