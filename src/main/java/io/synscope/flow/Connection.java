@@ -20,6 +20,10 @@ public final class Connection extends TupleTable.Entry {
     public static final int MARK_RETRANSMISSION = 2;
     public static final int MARK_ACK_VALID = 4;
 
+    /** Words an event takes in a frozen record ({@link #freezeEvents}). */
+    static final int FROZEN_EVENT_WORDS = 7;
+    /** Event log bytes a thawed connection has room for past its log: some five more events. */
+    private static final int THAWED_EVENT_ROOM = 64 + Long.BYTES;
     /** Event log bytes a new connection starts with: a SYN and its answer fit. */
     private static final int INITIAL_EVENT_BYTES = 32;
     /**
@@ -213,10 +217,9 @@ public final class Connection extends TupleTable.Entry {
         }
         eventCount = t.num(eventCount);
         eventsOmitted = t.num(eventsOmitted);
+        // The log itself is recoded after this list (freezeEvents, thawEvents); its length in
+        // bytes lets a thaw make room for it at once.
         eventBytes = t.num(eventBytes);
-        events = t.bytes(events, eventBytes, WORD_OVERHANG);
-        // A cache of the log, rebuilt on first read.
-        decoded = null;
         client.transfer(t);
         server.transfer(t);
         // After the client's ISN, which it should be one more than.
@@ -344,33 +347,154 @@ public final class Connection extends TupleTable.Entry {
     private long[] decoded() {
         if (decoded == null) {
             long[] d = new long[eventCount * 4];
-            byte[] e = events;
-            int p = 0;
-            for (int i = 0; i < eventCount; i++) {
-                int header = (int) INT_LE.get(e, p);
-                p += Integer.BYTES;
-                int n = (header >>> TS_SHIFT) & 0xF;
-                d[4 * i] = firstTsNanos + unzigzag(field(e, p, n));
-                p += n;
-                n = (header >>> FRAME_SHIFT) & 0xF;
-                d[4 * i + 1] = firstFrame + unzigzag(field(e, p, n));
-                p += n;
-                int seqBytes = (header >>> SEQ_SHIFT) & 7;
-                int ackBytes = (header >>> ACK_SHIFT) & 7;
-                long seqAck = field(e, p, seqBytes + ackBytes);
-                p += seqBytes + ackBytes;
-                d[4 * i + 2] = (seqAck & mask(seqBytes)) << 32 | (seqAck >>> (8 * seqBytes));
-                int lengthBytes = (header >>> LENGTH_SHIFT) & 7;
-                int windowBytes = (header >>> WINDOW_SHIFT) & 3;
-                long lengthWindow = field(e, p, lengthBytes + windowBytes);
-                p += lengthBytes + windowBytes;
-                d[4 * i + 3] = (lengthWindow & mask(lengthBytes)) << 32
-                        | (lengthWindow >>> (8 * lengthBytes)) << 16 | (header & 0xFF) << 8
-                        | ((header >>> 8) & 7);
-            }
+            decodeInto(d);
             decoded = d;
         }
         return decoded;
+    }
+
+    /** Decodes the event log into the first {@code 4 * eventCount} words of {@code d}, as {@link #decoded()}. */
+    private void decodeInto(long[] d) {
+        byte[] e = events;
+        int p = 0;
+        for (int i = 0; i < eventCount; i++) {
+            int header = (int) INT_LE.get(e, p);
+            p += Integer.BYTES;
+            int n = (header >>> TS_SHIFT) & 0xF;
+            d[4 * i] = firstTsNanos + unzigzag(field(e, p, n));
+            p += n;
+            n = (header >>> FRAME_SHIFT) & 0xF;
+            d[4 * i + 1] = firstFrame + unzigzag(field(e, p, n));
+            p += n;
+            int seqBytes = (header >>> SEQ_SHIFT) & 7;
+            int ackBytes = (header >>> ACK_SHIFT) & 7;
+            long seqAck = field(e, p, seqBytes + ackBytes);
+            p += seqBytes + ackBytes;
+            d[4 * i + 2] = (seqAck & mask(seqBytes)) << 32 | (seqAck >>> (8 * seqBytes));
+            int lengthBytes = (header >>> LENGTH_SHIFT) & 7;
+            int windowBytes = (header >>> WINDOW_SHIFT) & 3;
+            long lengthWindow = field(e, p, lengthBytes + windowBytes);
+            p += lengthBytes + windowBytes;
+            d[4 * i + 3] = (lengthWindow & mask(lengthBytes)) << 32
+                    | (lengthWindow >>> (8 * lengthBytes)) << 16 | (header & 0xFF) << 8
+                    | ((header >>> 8) & 7);
+        }
+    }
+
+    /**
+     * Writes the event log into a frozen record, after {@link #transfer}'s fields, as
+     * {@link #FROZEN_EVENT_WORDS} words an event with a 3-bit length code each
+     * ({@link StateTransfer#writeBlock}): the marks and TCP flags, with the nanoseconds left over a
+     * whole microsecond above them (none on a microsecond clock); the time in whole microseconds
+     * after the previous event's; the frame after the previous event's; the relative sequence and
+     * acknowledgement numbers and the window after the previous event's in the same direction;
+     * the payload length. A handshake's events are microseconds and a few frames apart, and a
+     * direction's numbers grow by a segment at a time, so most words take a byte or none, where
+     * the log counts times in nanoseconds and frames from the connection's first, with a 4-byte
+     * header an event (bench/README.md, "A smaller frozen record"). The log a thaw rebuilds
+     * ({@link #thawEvents}) is the one frozen, byte for byte.
+     */
+    void freezeEvents(StateTransfer t) {
+        int n = eventCount;
+        long[] s = t.scratch((4 + FROZEN_EVENT_WORDS) * n);
+        decodeInto(s);
+        int w = 4 * n;
+        long micros = 0;
+        long frame = 0;
+        long clientSeq = 0;
+        long serverSeq = 0;
+        long clientAck = 0;
+        long serverAck = 0;
+        long clientWindow = 0;
+        long serverWindow = 0;
+        for (int i = 0; i < n; i++) {
+            long tsRel = s[4 * i] - firstTsNanos;
+            long frameRel = s[4 * i + 1] - firstFrame;
+            long seq = s[4 * i + 2] >>> 32;
+            long ack = s[4 * i + 2] & 0xFFFF_FFFFL;
+            long rest = s[4 * i + 3];
+            long window = (rest >>> 16) & 0xFFFF;
+            // All ones from the client, else 0: a choice by mask, both come from the first events.
+            long fromClient = -(rest & MARK_FROM_CLIENT);
+            long us = Math.floorDiv(tsRel, StateTransfer.NANOS_PER_MICRO);
+            s[w++] = (rest & 7) | ((rest >>> 8) & 0xFF) << 3
+                    | (tsRel - us * StateTransfer.NANOS_PER_MICRO) << 11;
+            s[w++] = zigzag(us - micros);
+            s[w++] = zigzag(frameRel - frame);
+            s[w++] = zigzag32(seq - ((clientSeq & fromClient) | (serverSeq & ~fromClient)));
+            s[w++] = zigzag32(ack - ((clientAck & fromClient) | (serverAck & ~fromClient)));
+            s[w++] = zigzag16(window - ((clientWindow & fromClient) | (serverWindow & ~fromClient)));
+            s[w++] = rest >>> 32;
+            micros = us;
+            frame = frameRel;
+            clientSeq = (seq & fromClient) | (clientSeq & ~fromClient);
+            serverSeq = (seq & ~fromClient) | (serverSeq & fromClient);
+            clientAck = (ack & fromClient) | (clientAck & ~fromClient);
+            serverAck = (ack & ~fromClient) | (serverAck & fromClient);
+            clientWindow = (window & fromClient) | (clientWindow & ~fromClient);
+            serverWindow = (window & ~fromClient) | (serverWindow & fromClient);
+        }
+        t.writeBlock(s, 4 * n, FROZEN_EVENT_WORDS * n);
+    }
+
+    /**
+     * Rebuilds the event log from a frozen record, after {@link #transfer} has read the event
+     * count and the first packet's time and frame: {@link #freezeEvents} backwards.
+     */
+    void thawEvents(StateTransfer t) {
+        int n = eventCount;
+        long[] w = t.readBlock(FROZEN_EVENT_WORDS * n);
+        // Room for the log and the next exchange's events at once: grown by half from a
+        // pooled connection's size event by event, the log's copies were a fifth of what a
+        // state-heavy capture allocated (bench/README.md, "A smaller frozen record").
+        if (events.length < eventBytes + THAWED_EVENT_ROOM) {
+            events = new byte[eventBytes + THAWED_EVENT_ROOM];
+        }
+        eventCount = 0;
+        eventBytes = 0;
+        decoded = null;
+        long micros = 0;
+        long frame = 0;
+        long clientSeq = 0;
+        long serverSeq = 0;
+        long clientAck = 0;
+        long serverAck = 0;
+        long clientWindow = 0;
+        long serverWindow = 0;
+        for (int i = 0; i < n; i++) {
+            int k = FROZEN_EVENT_WORDS * i;
+            long head = w[k];
+            long fromClient = -(head & MARK_FROM_CLIENT);
+            micros += unzigzag(w[k + 1]);
+            frame += unzigzag(w[k + 2]);
+            long seq = ((clientSeq & fromClient) | (serverSeq & ~fromClient))
+                    + unzigzag(w[k + 3]) & 0xFFFF_FFFFL;
+            long ack = ((clientAck & fromClient) | (serverAck & ~fromClient))
+                    + unzigzag(w[k + 4]) & 0xFFFF_FFFFL;
+            long window = ((clientWindow & fromClient) | (serverWindow & ~fromClient))
+                    + unzigzag(w[k + 5]) & 0xFFFF;
+            long tsRel = micros * StateTransfer.NANOS_PER_MICRO + (head >>> 11);
+            appendEvent((int) ((head >>> 3) & 0xFF | (head & 7) << 8), zigzag(tsRel),
+                    zigzag(frame), seq, ack, w[k + 6], window);
+            clientSeq = (seq & fromClient) | (clientSeq & ~fromClient);
+            serverSeq = (seq & ~fromClient) | (serverSeq & fromClient);
+            clientAck = (ack & fromClient) | (clientAck & ~fromClient);
+            serverAck = (ack & ~fromClient) | (serverAck & fromClient);
+            clientWindow = (window & fromClient) | (clientWindow & ~fromClient);
+            serverWindow = (window & ~fromClient) | (serverWindow & fromClient);
+        }
+    }
+
+    /** {@code d} as a 32-bit difference, zigzagged: a sequence number's step either way. */
+    private static long zigzag32(long d) {
+        int x = (int) d;
+        return ((x << 1) ^ (x >> 31)) & 0xFFFF_FFFFL;
+    }
+
+    /** {@code d} as a 16-bit difference, zigzagged: a window's change either way. */
+    private static long zigzag16(long d) {
+        short x = (short) d;
+        return ((x << 1) ^ (x >> 15)) & 0xFFFF;
     }
 
     /** The {@code n}-byte field at {@code p} (the log has a word's room past every event). */

@@ -80,6 +80,7 @@ final class FrozenTable {
         t.startWriting();
         t.key(c);
         c.transfer(t);
+        c.freezeEvents(t);
         int length = HEADER + t.finishWriting();
         int need = aligned(length);
         if (writePage < 0 || used[writePage] + need > PAGE_BYTES) {
@@ -119,6 +120,7 @@ final class FrozenTable {
         t.startReading(pages[pageOf(address)], offsetOf(address) + HEADER);
         t.key(c);
         c.transfer(t);
+        c.thawEvents(t);
         remove(slot);
         return TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
     }

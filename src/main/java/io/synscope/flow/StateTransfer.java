@@ -19,8 +19,9 @@ import java.util.Arrays;
  * microseconds and a second word for the nanoseconds left, 0 on a capture whose clock counts
  * microseconds; booleans 64 to a word; a fact group as a presence word, left out with its fields
  * when every field of it is at its default), then the words are written in as few bytes as hold
- * each, with a 3-bit length code each ({@link #finishWriting}), followed by the raw bytes
- * ({@link #bytes}). Why a byte string and what each part costs:
+ * each, with a 3-bit length code each ({@link #finishWriting}), followed by blocks of words
+ * whose count their reader knows ({@link #writeBlock}: the ladder's events). Why a byte string
+ * and what each part costs:
  * docs/performance.md#m1-connection-state.
  *
  * <p>One class for both directions, the direction a mask rather than a subclass or a branch: the
@@ -63,12 +64,13 @@ final class StateTransfer {
     private int flagWord;
     private int flagBits = 64;
     private int groupStart;
-    /** Raw bytes after the words: written here, or read from {@link #in} at {@link #rawPosition}. */
+    /** Blocks after the words: written here, or read from {@link #in} at {@link #rawPosition}. */
     private byte[] raw = new byte[1024];
     private int rawLength;
     private byte[] in;
     private int rawPosition;
     private byte[] out = new byte[4096];
+    private long[] scratch = new long[512];
     /** See {@link #digest}; until set, every digest is kept. */
     private long forgetDigestsBeforeNanos = Long.MIN_VALUE;
 
@@ -81,9 +83,9 @@ final class StateTransfer {
     }
 
     /**
-     * Encodes the words and raw bytes written since {@link #startWriting} into {@link #output()}
+     * Encodes the words and blocks written since {@link #startWriting} into {@link #output()}
      * and returns their length: the word count, a 3-bit length code per word ({@link #CODE_BYTES}),
-     * each word in that many little-endian bytes, then the raw bytes. Whole-word stores, no loop per byte:
+     * each word in that many little-endian bytes, then the blocks. Whole-word stores, no loop per byte:
      * freezing and thawing a connection runs at every wake-up of a state-heavy capture's
      * connections (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path). Reading the
      * last word back reads a whole word, so whoever keeps the bytes keeps
@@ -91,29 +93,57 @@ final class StateTransfer {
      */
     int finishWriting() {
         int n = wordCount;
-        int lengths = lengthCodeBytes(n);
-        int most = lengths + Long.BYTES * n + rawLength + WORD_OVERHANG;
+        int most = lengthCodeBytes(n) + Long.BYTES * n + rawLength + WORD_OVERHANG;
         if (out.length < most) {
             out = new byte[2 * most];
         }
-        // One byte more: a code's second byte is OR-ed in even when nothing of it is there.
-        Arrays.fill(out, 0, lengths + 1, (byte) 0);
         out[0] = (byte) n;
-        int p = lengths;
+        int p = encode(words, 0, n, out, 1);
+        System.arraycopy(raw, 0, out, p, rawLength);
+        return p + rawLength;
+    }
+
+    /**
+     * Writes {@code n} words of {@code words} from {@code from} at {@code codesAt} of {@code out}:
+     * their 3-bit length codes, then each word in that many little-endian bytes; returns where
+     * they end. {@code out} has room for a whole word past that end.
+     */
+    private static int encode(long[] words, int from, int n, byte[] out, int codesAt) {
+        int codeBytes = (3 * n + 7) / 8;
+        // One byte more: a code's second byte is OR-ed in even when nothing of it is there.
+        Arrays.fill(out, codesAt, codesAt + codeBytes + 1, (byte) 0);
+        int p = codesAt + codeBytes;
         for (int i = 0; i < n; i++) {
-            long w = words[i];
+            long w = words[from + i];
             int bytes = (71 - Long.numberOfLeadingZeros(w)) >>> 3;
             int code = bytes - (bytes >>> 3);
             int bit = 3 * i;
-            int codeAt = 1 + (bit >>> 3);
+            int codeAt = codesAt + (bit >>> 3);
             int shifted = code << (bit & 7);
             out[codeAt] |= (byte) shifted;
             out[codeAt + 1] |= (byte) (shifted >>> 8);
             LONG_LE.set(out, p, w);
             p += (int) (CODE_BYTES >>> (8 * code)) & 0xF;
         }
-        System.arraycopy(raw, 0, out, p, rawLength);
-        return p + rawLength;
+        return p;
+    }
+
+    /**
+     * Reads the first {@code count} of {@code n} words that {@link #encode} wrote at
+     * {@code codesAt} into {@code into}; returns where the bytes after the last one read begin.
+     */
+    private static int decode(byte[] in, int codesAt, int n, long[] into, int count) {
+        int p = codesAt + (3 * n + 7) / 8;
+        for (int i = 0; i < count; i++) {
+            int bit = 3 * i;
+            int codeAt = codesAt + (bit >>> 3);
+            int code = (((in[codeAt] & 0xFF) | (in[codeAt + 1] & 0xFF) << 8) >>> (bit & 7)) & 7;
+            int bytes = (int) (CODE_BYTES >>> (8 * code)) & 0xF;
+            long mask = (-1L >>> (64 - 8 * bytes)) & -(long) ((bytes + 7) >>> 3);
+            into[i] = (long) LONG_LE.get(in, p) & mask;
+            p += bytes;
+        }
+        return p;
     }
 
     /** What {@link #finishWriting} encoded, from index 0; valid until the next write. */
@@ -139,18 +169,8 @@ final class StateTransfer {
      * the bytes after the last word decoded begin.
      */
     static int readWords(byte[] in, int offset, long[] into, int count) {
-        int n = Math.min(in[offset] & 0xFF, count);
-        int p = offset + lengthCodeBytes(in[offset] & 0xFF);
-        for (int i = 0; i < n; i++) {
-            int bit = 3 * i;
-            int codeAt = offset + 1 + (bit >>> 3);
-            int code = (((in[codeAt] & 0xFF) | (in[codeAt + 1] & 0xFF) << 8) >>> (bit & 7)) & 7;
-            int bytes = (int) (CODE_BYTES >>> (8 * code)) & 0xF;
-            long mask = (-1L >>> (64 - 8 * bytes)) & -(long) ((bytes + 7) >>> 3);
-            into[i] = (long) LONG_LE.get(in, p) & mask;
-            p += bytes;
-        }
-        return p;
+        int n = in[offset] & 0xFF;
+        return decode(in, offset + 1, n, into, Math.min(n, count));
     }
 
     /** The count byte and the 3-bit length codes of {@code words} words. */
@@ -344,22 +364,31 @@ final class StateTransfer {
         forgetDigestsBeforeNanos = tsNanos;
     }
 
-    /**
-     * {@code length} bytes of {@code bytes}: written after the words, or read into
-     * {@code bytes}, or into a new array when that has less than {@code length + room}.
-     */
-    byte[] bytes(byte[] bytes, int length, int room) {
-        if (readMask == 0) {
-            if (rawLength + length > raw.length) {
-                raw = Arrays.copyOf(raw, 2 * (rawLength + length));
-            }
-            System.arraycopy(bytes, 0, raw, rawLength, length);
-            rawLength += length;
-            return bytes;
+    /** A scratch array of at least {@code n} words, for {@link #writeBlock}'s caller. */
+    long[] scratch(int n) {
+        if (scratch.length < n) {
+            scratch = new long[Math.max(n, 2 * scratch.length)];
         }
-        byte[] into = bytes.length >= length + room ? bytes : new byte[length + room];
-        System.arraycopy(in, rawPosition, into, 0, length);
-        rawPosition += length;
+        return scratch;
+    }
+
+    /**
+     * Writes {@code n} words of {@code words} from {@code from} after the raw bytes so far, as the
+     * record's fields are written (3-bit length codes, then as few bytes as hold each): a block
+     * whose length its reader knows, such as {@link Connection#freezeEvents}'s events.
+     */
+    void writeBlock(long[] words, int from, int n) {
+        int most = (3 * n + 7) / 8 + Long.BYTES * n + WORD_OVERHANG;
+        if (rawLength + most > raw.length) {
+            raw = Arrays.copyOf(raw, 2 * (rawLength + most));
+        }
+        rawLength = encode(words, from, n, raw, rawLength);
+    }
+
+    /** Reads the {@code n} words of a block {@link #writeBlock} wrote, into {@link #scratch}. */
+    long[] readBlock(int n) {
+        long[] into = scratch(n);
+        rawPosition = decode(in, rawPosition, n, into, n);
         return into;
     }
 }

@@ -364,12 +364,18 @@ class FrozenTableTest {
             }
         }
         if (o instanceof Connection) {
-            Field eventBytes = Connection.class.getDeclaredField("eventBytes");
-            Field events = Connection.class.getDeclaredField("events");
-            eventBytes.setAccessible(true);
-            events.setAccessible(true);
-            eventBytes.setInt(o, 1 + Math.floorMod(eventBytes.getInt(o),
-                    ((byte[]) events.get(o)).length - Long.BYTES));
+            // An event log as logEvent writes one (freezing recodes it event by event), each
+            // field any value its width holds: times and frames any distance from the first.
+            setInt(o, "eventCount", 0);
+            setInt(o, "eventBytes", 0);
+            java.lang.reflect.Method append = Connection.class.getDeclaredMethod("appendEvent",
+                    int.class, long.class, long.class, long.class, long.class, long.class, long.class);
+            append.setAccessible(true);
+            for (int i = 1 + random.nextInt(48); i > 0; i--) {
+                append.invoke(o, random.nextInt(1 << 11), random.nextLong(), random.nextLong(),
+                        random.nextLong() >>> 32, random.nextLong() >>> 32,
+                        random.nextLong() >>> 32, random.nextLong() >>> 48);
+            }
             // A history as Connection.history writes one: distinct codes 1-14, then the set of
             // codes seen and their count, which thawing derives from it.
             List<Long> codes = new ArrayList<>();
