@@ -8,7 +8,8 @@ import java.net.UnknownHostException;
  * {@code io.synscope.decode.TcpSegment}): packets and kernel sources print addresses alike.
  */
 public final class Addresses {
-    private static final long V4_MAPPED_LO_PREFIX = 0x0000_FFFF_0000_0000L;
+    /** The low word of {@code ::ffff:0.0.0.0}: an IPv4 address's low word is this and its 32 bits. */
+    public static final long V4_MAPPED_LO_PREFIX = 0x0000_FFFF_0000_0000L;
 
     private Addresses() {
     }

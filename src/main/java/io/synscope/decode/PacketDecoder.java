@@ -1,5 +1,6 @@
 package io.synscope.decode;
 
+import io.synscope.capture.Addresses;
 import io.synscope.capture.LinkType;
 import io.synscope.capture.RawPacket;
 
@@ -68,8 +69,6 @@ public final class PacketDecoder {
 
     /** 2001::/32, the prefix of Teredo addresses, as the first 32 bits of the address. */
     private static final int TEREDO_PREFIX = 0x2001_0000;
-    /** {@code ::ffff:0:0}, the prefix of IPv4-mapped addresses, as the low long of the address. */
-    private static final long IPV4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
 
     private static final VarHandle INT_BE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
@@ -172,9 +171,9 @@ public final class PacketDecoder {
         out.ipVersion = 4;
         out.ipId = u16(b, ip + 4);
         out.srcHi = 0;
-        out.srcLo = IPV4_MAPPED_PREFIX | ((int) INT_BE.get(b, ip + 12) & 0xFFFF_FFFFL);
+        out.srcLo = Addresses.V4_MAPPED_LO_PREFIX | ((int) INT_BE.get(b, ip + 12) & 0xFFFF_FFFFL);
         out.dstHi = 0;
-        out.dstLo = IPV4_MAPPED_PREFIX | ((int) INT_BE.get(b, ip + 16) & 0xFFFF_FFFFL);
+        out.dstLo = Addresses.V4_MAPPED_LO_PREFIX | ((int) INT_BE.get(b, ip + 16) & 0xFFFF_FFFFL);
         out.srcPort = u16(b, tcp);
         out.dstPort = u16(b, tcp + 2);
         out.seq = (int) INT_BE.get(b, tcp + 4);
@@ -453,9 +452,9 @@ public final class PacketDecoder {
         out.ipVersion = 4;
         out.ipId = u16(pos + 4);
         out.srcHi = 0;
-        out.srcLo = IPV4_MAPPED_PREFIX | ((int) INT_BE.get(b, pos + 12) & 0xFFFF_FFFFL);
+        out.srcLo = Addresses.V4_MAPPED_LO_PREFIX | ((int) INT_BE.get(b, pos + 12) & 0xFFFF_FFFFL);
         out.dstHi = 0;
-        out.dstLo = IPV4_MAPPED_PREFIX | ((int) INT_BE.get(b, pos + 16) & 0xFFFF_FFFFL);
+        out.dstLo = Addresses.V4_MAPPED_LO_PREFIX | ((int) INT_BE.get(b, pos + 16) & 0xFFFF_FFFFL);
         ipProto = b[pos + 9] & 0xFF;
         if (!declare(totalLength)) {
             return malformed("IPv4 total length runs past the frame", pos + 2);

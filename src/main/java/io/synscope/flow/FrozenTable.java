@@ -203,10 +203,10 @@ final class FrozenTable {
                             int yPort) {
         StateTransfer.readWords(pages[pageOf(address)], offsetOf(address) + HEADER, head, KEY_WORDS);
         long aHi = head[0];
-        long aLo = head[1];
+        long aLo = StateTransfer.keyLo(head[1]);
         long aPort = head[2];
         long bHi = head[3];
-        long bLo = head[4];
+        long bLo = StateTransfer.keyLo(head[4]);
         long bPort = head[5];
         long forward = (aHi ^ xHi) | (aLo ^ xLo) | (bHi ^ yHi) | (bLo ^ yLo) | (aPort ^ xPort)
                 | (bPort ^ yPort);
@@ -218,8 +218,8 @@ final class FrozenTable {
     /** The slot holding {@code address}: found from its key's hash, read from the record. */
     private int slotOf(int address) {
         StateTransfer.readWords(pages[pageOf(address)], offsetOf(address) + HEADER, head, KEY_WORDS);
-        long h = TupleTable.hash64(head[0], head[1], (int) head[2], head[3], head[4],
-                (int) head[5]);
+        long h = TupleTable.hash64(head[0], StateTransfer.keyLo(head[1]), (int) head[2], head[3],
+                StateTransfer.keyLo(head[4]), (int) head[5]);
         int mask = hashes.length - 1;
         int i = (int) h & mask;
         while (addresses[i] != address + 1) {

@@ -1,5 +1,7 @@
 package io.synscope.flow;
 
+import io.synscope.capture.Addresses;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -205,13 +207,21 @@ final class StateTransfer {
     }
 
     /**
-     * The key of {@code e}, as six words as they are (not zigzagged: ports and IPv4 addresses
-     * are never negative, IPv6 halves anything): written first, so that a frozen record is found
+     * The key of {@code e}, as six words (not zigzagged: ports and IPv4 addresses are never
+     * negative, IPv6 halves anything; {@link #keyLo}): written first, so that a frozen record is found
      * and moved by its key without thawing it ({@link FrozenTable}).
      */
     void key(TupleTable.Entry e) {
-        e.setKey(word(e.aHi), word(e.aLo), (int) word(e.aPort), word(e.bHi), word(e.bLo),
-                (int) word(e.bPort));
+        e.setKey(word(e.aHi), keyLo(word(keyLo(e.aLo))), (int) word(e.aPort), word(e.bHi),
+                keyLo(word(keyLo(e.bLo))), (int) word(e.bPort));
+    }
+
+    /**
+     * An address's low word as a key word holds it, and back: the IPv4-mapped prefix flipped, so
+     * that an IPv4 address takes 4 bytes, not 6.
+     */
+    static long keyLo(long lo) {
+        return lo ^ Addresses.V4_MAPPED_LO_PREFIX;
     }
 
     /** The next word: {@code w}, written, or the word read. */

@@ -10,7 +10,6 @@ import io.synscope.capture.Addresses;
 final class DiagRow {
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
-    private static final long V4_MAPPED = 0x0000_FFFF_0000_0000L;
 
     int family;
     /** {@code TCP_*} state, as in include/net/tcp_states.h. */
@@ -36,7 +35,8 @@ final class DiagRow {
      */
     String localIp() {
         if (family == AF_INET) {
-            return Addresses.format(0, V4_MAPPED | (long) (bigEndianInt(0) & 0xFFFFFFFFL));
+            return Addresses.format(0,
+                    Addresses.V4_MAPPED_LO_PREFIX | (long) (bigEndianInt(0) & 0xFFFFFFFFL));
         }
         return Addresses.format(((long) bigEndianInt(0) << 32) | (bigEndianInt(4) & 0xFFFFFFFFL),
                 ((long) bigEndianInt(8) << 32) | (bigEndianInt(12) & 0xFFFFFFFFL));
