@@ -14,14 +14,15 @@ import java.util.Arrays;
  * key's words and the holes), and nothing for the collector to trace
  * (docs/performance.md#m1-connection-state).
  *
- * <p>A thawed record leaves a hole. When the page being written is full and an eighth of the
+ * <p>A thawed record leaves a hole. When the page being written is full and a sixteenth of the
  * slab's bytes are holes, the page with the fewest live bytes is compacted in place (its records
  * slid to its start, each found in the table by its key's hash and its address updated) and
- * written on from there; otherwise a new page is added. So the slab stays within about a seventh
- * more than its records (with a quarter, a third more: 57 MB of holes in 217 on
- * bench/GenStateHeavy's capture, against 27 in 187), and a record moves only when a hole before
- * it is reclaimed; the sparsest page of a state-heavy capture is mostly holes (its connections
- * came and went together), so few move.
+ * written on from there; otherwise a new page is added. So the slab stays within about a
+ * fifteenth more than its records (with a quarter, a third more: 57 MB of holes in 217 on
+ * bench/GenStateHeavy's capture, against 27 in 187 with an eighth; with a sixteenth, 122 MB
+ * instead of 130 at its 5 M packets, and no more CPU that two runs each could see), and a record
+ * moves only when a hole before it is reclaimed; the sparsest page of a state-heavy capture is
+ * mostly holes (its connections came and went together), so few move.
  *
  * <p>Linear probing with backward-shift deletion, as {@link TupleTable}, whose hash this shares,
  * filled to three quarters, not half: a probe compares 32-bit hashes in a row of one array and
@@ -276,11 +277,11 @@ final class FrozenTable {
     }
 
     /**
-     * The page to write on: the one with the fewest live bytes, compacted, when an eighth of the
+     * The page to write on: the one with the fewest live bytes, compacted, when a sixteenth of the
      * slab is holes and that makes room for {@code need} bytes; else a new one.
      */
     private int pageWithRoom(int need) {
-        if (holeBytes * 8 > (long) pageCount * PAGE_BYTES) {
+        if (holeBytes * 16 > (long) pageCount * PAGE_BYTES) {
             int sparsest = 0;
             for (int p = 1; p < pageCount; p++) {
                 if (live[p] < live[sparsest]) {
