@@ -383,7 +383,7 @@ public final class Connection extends TupleTable.Entry {
 
     /**
      * Writes the event log into a frozen record, after {@link #transfer}'s fields, as
-     * {@link #FROZEN_EVENT_WORDS} words an event with a 3-bit length code each
+     * {@link #FROZEN_EVENT_WORDS} words an event with a length code each
      * ({@link StateTransfer#writeBlock}): the marks and TCP flags, with the nanoseconds left over a
      * whole microsecond above them (none on a microsecond clock); the time in whole microseconds
      * after the previous event's; the frame after the previous event's; the relative sequence and

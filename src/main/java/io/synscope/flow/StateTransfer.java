@@ -21,9 +21,9 @@ import java.util.Arrays;
  * microseconds and a second word for the nanoseconds left, 0 on a capture whose clock counts
  * microseconds; booleans 64 to a word; a fact group as a presence word, left out with its fields
  * when every field of it is at its default), then the words are written in as few bytes as hold
- * each, with a 3-bit length code each ({@link #finishWriting}), followed by blocks of words
- * whose count their reader knows ({@link #writeBlock}: the ladder's events). Why a byte string
- * and what each part costs:
+ * each, with a length code each ({@link #CODE}, {@link #finishWriting}), followed by blocks of
+ * words whose count their reader knows ({@link #writeBlock}: the ladder's events). Why a byte
+ * string and what each part costs:
  * docs/performance.md#m1-connection-state.
  *
  * <p>One class for both directions, the direction a mask rather than a subclass or a branch: the
@@ -43,12 +43,40 @@ final class StateTransfer {
     private static final int WORD_OVERHANG = Long.BYTES;
     private static final VarHandle LONG_LE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT_LE =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The byte length of a run of words' codes, before them: a block may have thousands. */
+    private static final int CODES_HEADER = Short.BYTES;
     /**
-     * Bytes a word takes by its 3-bit length code: as many as hold it, but a word of 7 bytes
-     * takes 8, since 0-8 are nine lengths. Most words are 0-2 bytes, and a 4-bit length each
-     * was some 45 bytes of a 304-byte record (bench/README.md, "A smaller frozen record").
+     * A word's length code by the bytes that hold it (0-8; a word of 7 bytes takes 8): a prefix
+     * code, read from the lowest bit up: 0 bytes "0", 1 byte "10", 2 bytes "110", 3-6 or 8
+     * bytes "111" and 3 bits more. Most words are 0-2 bytes (bench/README.md, "A smaller frozen
+     * record": of the state-heavy capture's 104 words a record, 37 are 0 and 45 one byte), so
+     * the codes take some 2.2 bits a word where a 3-bit code each took 3, and 4 bits each took 4.
      */
-    private static final long CODE_BYTES = 0x08_06_05_04_03_02_01_00L;
+    private static final int[] CODE = new int[9];
+    private static final int[] CODE_BITS = new int[9];
+    /** Bytes a word of {@code n} bytes is written in: {@code n}, but 8 for 7. */
+    private static final int[] WRITTEN_BYTES = {0, 1, 2, 3, 4, 5, 6, 8, 8};
+    /** By a code's first 6 bits: the word's bytes, and the code's bits above them (<< 4). */
+    private static final byte[] DECODE = new byte[64];
+    /** The long lengths of "111" codes, by the 3 bits that follow. */
+    private static final int[] LONG_LENGTHS = {3, 4, 5, 6, 8};
+
+    static {
+        for (int bytes = 0; bytes <= 8; bytes++) {
+            int written = WRITTEN_BYTES[bytes];
+            int longCode = java.util.Arrays.binarySearch(LONG_LENGTHS, written);
+            CODE[bytes] = written < 3 ? (1 << written) - 1 : 7 | longCode << 3;
+            CODE_BITS[bytes] = written < 3 ? written + 1 : 6;
+        }
+        for (int x = 0; x < 64; x++) {
+            int ones = Integer.numberOfTrailingZeros(~x);
+            int bytes = ones < 3 ? ones : LONG_LENGTHS[Math.min((x >>> 3) & 7, 4)];
+            DECODE[x] = (byte) (bytes | (ones < 3 ? ones + 1 : 6) << 4);
+        }
+    }
+
     static final long NANOS_PER_MICRO = 1000;
 
     /** Fields as words, in {@code transfer} order (a count of at most 255 fits a byte). */
@@ -86,16 +114,16 @@ final class StateTransfer {
 
     /**
      * Encodes the words and blocks written since {@link #startWriting} into {@link #output()}
-     * and returns their length: the word count, a 3-bit length code per word ({@link #CODE_BYTES}),
-     * each word in that many little-endian bytes, then the blocks. Whole-word stores, no loop per byte:
-     * freezing and thawing a connection runs at every wake-up of a state-heavy capture's
+     * and returns their length: the word count, a length code per word ({@link #encode}),
+     * each word in that many little-endian bytes, then the blocks. Whole-word stores, no loop per
+     * byte: freezing and thawing a connection runs at every wake-up of a state-heavy capture's
      * connections (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path). Reading the
      * last word back reads a whole word, so whoever keeps the bytes keeps
      * {@link #WORD_OVERHANG} readable bytes after them.
      */
     int finishWriting() {
         int n = wordCount;
-        int most = lengthCodeBytes(n) + Long.BYTES * n + rawLength + WORD_OVERHANG;
+        int most = 1 + CODES_HEADER + (6 * n + 7) / 8 + Long.BYTES * n + rawLength + WORD_OVERHANG;
         if (out.length < most) {
             out = new byte[2 * most];
         }
@@ -106,41 +134,56 @@ final class StateTransfer {
     }
 
     /**
-     * Writes {@code n} words of {@code words} from {@code from} at {@code codesAt} of {@code out}:
-     * their 3-bit length codes, then each word in that many little-endian bytes; returns where
-     * they end. {@code out} has room for a whole word past that end.
+     * Writes {@code n} words of {@code words} from {@code from} at {@code at} of {@code out}: the
+     * byte length of their codes (2 bytes), their length codes ({@link #CODE}), then each word in
+     * that many little-endian bytes; returns where they end. {@code out} has room for a whole
+     * word past that end.
      */
-    private static int encode(long[] words, int from, int n, byte[] out, int codesAt) {
-        int codeBytes = (3 * n + 7) / 8;
+    private static int encode(long[] words, int from, int n, byte[] out, int at) {
+        int bits = 0;
+        for (int i = 0; i < n; i++) {
+            bits += CODE_BITS[bytesOf(words[from + i])];
+        }
+        int codesAt = at + CODES_HEADER;
+        int codeBytes = (bits + 7) >>> 3;
+        SHORT_LE.set(out, at, (short) codeBytes);
         // One byte more: a code's second byte is OR-ed in even when nothing of it is there.
         Arrays.fill(out, codesAt, codesAt + codeBytes + 1, (byte) 0);
         int p = codesAt + codeBytes;
+        int bit = 0;
         for (int i = 0; i < n; i++) {
             long w = words[from + i];
-            int bytes = (71 - Long.numberOfLeadingZeros(w)) >>> 3;
-            int code = bytes - (bytes >>> 3);
-            int bit = 3 * i;
+            int bytes = bytesOf(w);
             int codeAt = codesAt + (bit >>> 3);
-            int shifted = code << (bit & 7);
+            int shifted = CODE[bytes] << (bit & 7);
             out[codeAt] |= (byte) shifted;
             out[codeAt + 1] |= (byte) (shifted >>> 8);
+            bit += CODE_BITS[bytes];
             LONG_LE.set(out, p, w);
-            p += (int) (CODE_BYTES >>> (8 * code)) & 0xF;
+            p += WRITTEN_BYTES[bytes];
         }
         return p;
     }
 
+    /** Bytes that hold {@code w}: 0 for 0, up to 8. */
+    private static int bytesOf(long w) {
+        return (71 - Long.numberOfLeadingZeros(w)) >>> 3;
+    }
+
     /**
-     * Reads the first {@code count} of {@code n} words that {@link #encode} wrote at
-     * {@code codesAt} into {@code into}; returns where the bytes after the last one read begin.
+     * Reads the first {@code count} words that {@link #encode} wrote at {@code at} into
+     * {@code into}; returns where the bytes after the last one read begin.
      */
-    private static int decode(byte[] in, int codesAt, int n, long[] into, int count) {
-        int p = codesAt + (3 * n + 7) / 8;
+    private static int decode(byte[] in, int at, long[] into, int count) {
+        int codesAt = at + CODES_HEADER;
+        int p = codesAt + ((short) SHORT_LE.get(in, at) & 0xFFFF);
+        int bit = 0;
         for (int i = 0; i < count; i++) {
-            int bit = 3 * i;
             int codeAt = codesAt + (bit >>> 3);
-            int code = (((in[codeAt] & 0xFF) | (in[codeAt + 1] & 0xFF) << 8) >>> (bit & 7)) & 7;
-            int bytes = (int) (CODE_BYTES >>> (8 * code)) & 0xF;
+            int x = (((in[codeAt] & 0xFF) | (in[codeAt + 1] & 0xFF) << 8) >>> (bit & 7)) & 63;
+            int d = DECODE[x];
+            int bytes = d & 0xF;
+            bit += d >>> 4;
             long mask = (-1L >>> (64 - 8 * bytes)) & -(long) ((bytes + 7) >>> 3);
             into[i] = (long) LONG_LE.get(in, p) & mask;
             p += bytes;
@@ -171,13 +214,7 @@ final class StateTransfer {
      * the bytes after the last word decoded begin.
      */
     static int readWords(byte[] in, int offset, long[] into, int count) {
-        int n = in[offset] & 0xFF;
-        return decode(in, offset + 1, n, into, Math.min(n, count));
-    }
-
-    /** The count byte and the 3-bit length codes of {@code words} words. */
-    private static int lengthCodeBytes(int words) {
-        return 1 + (3 * words + 7) / 8;
+        return decode(in, offset + 1, into, Math.min(in[offset] & 0xFF, count));
     }
 
     /** A word {@link #num(long)} wrote, decoded. */
@@ -384,11 +421,11 @@ final class StateTransfer {
 
     /**
      * Writes {@code n} words of {@code words} from {@code from} after the raw bytes so far, as the
-     * record's fields are written (3-bit length codes, then as few bytes as hold each): a block
+     * record's fields are written (length codes, then as few bytes as hold each): a block
      * whose length its reader knows, such as {@link Connection#freezeEvents}'s events.
      */
     void writeBlock(long[] words, int from, int n) {
-        int most = (3 * n + 7) / 8 + Long.BYTES * n + WORD_OVERHANG;
+        int most = CODES_HEADER + (6 * n + 7) / 8 + Long.BYTES * n + WORD_OVERHANG;
         if (rawLength + most > raw.length) {
             raw = Arrays.copyOf(raw, 2 * (rawLength + most));
         }
@@ -398,7 +435,7 @@ final class StateTransfer {
     /** Reads the {@code n} words of a block {@link #writeBlock} wrote, into {@link #scratch}. */
     long[] readBlock(int n) {
         long[] into = scratch(n);
-        rawPosition = decode(in, rawPosition, n, into, n);
+        rawPosition = decode(in, rawPosition, into, n);
         return into;
     }
 }

@@ -162,7 +162,10 @@ class FrozenTableTest {
         int nearLast = recordBytes(c);
         assertTrue(nearLast - base <= 3, "a time 250 us before the last: " + (nearLast - base));
         c.client.lastTsNanos += 7;
-        assertEquals(nearLast + 1, recordBytes(c), "7 ns more: one byte for the nanoseconds");
+        int withNanos = recordBytes(c);
+        // One byte for the nanoseconds, and its length code one bit longer.
+        assertTrue(withNanos == nearLast + 1 || withNanos == nearLast + 2,
+                "7 ns more: " + (withNanos - nearLast) + " bytes");
         c.client.isn = 0x9ABC_DEF0;
         int withIsn = recordBytes(c);
         c.client.maxEndRel = 1_000;
@@ -282,7 +285,9 @@ class FrozenTableTest {
         assertEquals(0, forgotten.client.lastSegmentDigest);
         assertEquals(serverKept, forgotten.server.lastSegmentDigest);
         assertEquals(c.client.packets, forgotten.client.packets);
-        assertEquals(keptBytes - Long.BYTES, forgottenBytes);
+        // 8 bytes, and a length code 5 bits shorter.
+        assertTrue(keptBytes - forgottenBytes == Long.BYTES
+                || keptBytes - forgottenBytes == Long.BYTES + 1, keptBytes + " vs " + forgottenBytes);
     }
 
     private static Connection filled(long seed) throws Exception {
