@@ -622,7 +622,6 @@ public final class KernelLog implements KernelView {
 
     /** Walks a listener's changes; each value holds from its sample to the next change. */
     private KernelSummary.Listener listenerSummary(ListenerKey key, ListenerSeries s) {
-        Long somaxconn = sysctls.get("net.core.somaxconn");
         int peak = 0;
         int synRecvPeak = 0;
         long fullNanos = 0;
@@ -660,18 +659,15 @@ public final class KernelLog implements KernelView {
             }
         }
         int backlog = s.count > 0 ? s.backlog[s.count - 1] : 0;
-        String acceptLimit = somaxconn != null && backlog == somaxconn ? "net.core.somaxconn"
-                : "listen() backlog";
+        LimitedBy acceptLimitBy = LimitedBy.acceptQueueLimit(backlog,
+                sysctls.getOrDefault("net.core.somaxconn", -1L));
         int synLimit = LimitedBy.synQueueLimit(backlog,
                 sysctls.getOrDefault("net.ipv4.tcp_syncookies", -1L),
                 sysctls.getOrDefault("net.ipv4.tcp_max_syn_backlog", -1L));
-        String synLimitBy = synLimit < backlog ? LimitedBy.TCP_MAX_SYN_BACKLOG.jsonName()
-                : acceptLimit;
-        String limitedBy = fullNanos == 0 && synRecvPeak >= synLimit && synLimit > 0
-                ? synLimitBy : acceptLimit;
+        LimitedBy synLimitBy = synLimit < backlog ? LimitedBy.TCP_MAX_SYN_BACKLOG : acceptLimitBy;
         return new KernelSummary.Listener(new HostPort(Addresses.format(key.hi(), key.lo()),
                 key.port()), backlog, peak, fullNanos, intervals, synRecvPeak, synLimit,
-                limitedBy, depthSeries(s));
+                acceptLimitBy.jsonName(), synLimitBy.jsonName(), depthSeries(s));
     }
 
     /**

@@ -111,6 +111,126 @@ class KernelLogTest {
         assertEquals("net.ipv4.tcp_max_syn_backlog", l.limitedBy());
     }
 
+    /** A log of one listener (wildcard :80, backlog 4) sampled every 100 ms at these depths. */
+    private static KernelLog depths(int... depths) {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        for (int k = 0; k < depths.length; k++) {
+            log.sample(T0 + k * 100 * MS);
+            log.listener(ANY, 80, depths[k], 4, 0);
+            log.endSample(true);
+        }
+        return log;
+    }
+
+    @Test
+    void fullMeansMoreThanTheBacklogAndIntervalsRunFromSampleToSample() {
+        KernelSummary.Listener l = depths(0, 4, 5, 5, 5, 2, 5, 5).summary().listeners().get(0);
+        assertEquals(5, l.peakDepth());
+        // 4 = backlog is not full; full at 200..400, free at 500, full again from 600 to the end.
+        assertEquals(List.of(new KernelSummary.Interval(T0 + 200 * MS, T0 + 500 * MS),
+                new KernelSummary.Interval(T0 + 600 * MS, T0 + 700 * MS)), l.fullIntervals());
+        assertEquals(400 * MS, l.fullNanos());
+        assertTrue(l.acceptQueueFull());
+    }
+
+    @Test
+    void theFirstIntervalsAreKeptAndTheRestStillCountInTheTotal() {
+        int n = KernelSummary.Listener.MAX_INTERVALS + 5;
+        int[] d = new int[2 * n];
+        for (int k = 0; k < n; k++) {
+            d[2 * k] = 5; // full for 100 ms, then free
+        }
+        KernelSummary.Listener l = depths(d).summary().listeners().get(0);
+        assertEquals(KernelSummary.Listener.MAX_INTERVALS, l.fullIntervals().size());
+        assertEquals(new KernelSummary.Interval(T0, T0 + 100 * MS), l.fullIntervals().get(0));
+        assertEquals(n * 100 * MS, l.fullNanos(), "the intervals not kept still count");
+    }
+
+    @Test
+    void aQueueFullOnlyAtTheLastSampleWasFullAndThatLimitedIt() {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        log.sysctl("net.ipv4.tcp_syncookies", 1);
+        log.sample(T0);
+        log.listener(ANY, 80, 0, 4, 4);
+        log.endSample(true);
+        log.sample(T0 + 100 * MS);
+        log.listener(ANY, 80, 5, 4, 4);
+        log.endSample(true);
+        KernelSummary.Listener l = log.summary().listeners().get(0);
+        assertEquals(0, l.fullNanos(), "known full at one sample only");
+        assertEquals(List.of(new KernelSummary.Interval(T0 + 100 * MS, T0 + 100 * MS)),
+                l.fullIntervals());
+        assertTrue(l.acceptQueueFull(), "5 waiting with a backlog of 4 is full");
+        assertTrue(l.synQueueFull());
+        assertEquals("listen() backlog", l.limitedBy(),
+                "the accept queue's limit: it was full, not only the SYN queue");
+    }
+
+    /**
+     * listen() stores min(backlog, somaxconn): a backlog equal to somaxconn is its doing, one
+     * below is the application's, and one above was set before somaxconn was lowered.
+     */
+    @Test
+    void somaxconnIsTheLimitWhenTheBacklogEqualsIt() {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        log.sysctl("net.core.somaxconn", 128);
+        log.sample(T0);
+        log.listener(ANY, 80, 129, 128, 0); // listen(511) capped by somaxconn 128
+        log.listener(ANY, 81, 51, 50, 0);
+        log.listener(ANY, 82, 201, 200, 0); // listen(200) before somaxconn went down to 128
+        Map<Integer, KernelSummary.Listener> byPort = new LinkedHashMap<>();
+        log.summary().listeners().forEach(l -> byPort.put(l.listener().port(), l));
+        assertEquals("net.core.somaxconn", byPort.get(80).limitedBy());
+        assertEquals("listen() backlog", byPort.get(81).limitedBy());
+        assertEquals("listen() backlog", byPort.get(82).limitedBy());
+    }
+
+    @Test
+    void withoutCookiesTcpMaxSynBacklogBelowTheBacklogIsTheSynQueuesLimit() {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        log.sysctl("net.core.somaxconn", 128);
+        log.sysctl("net.ipv4.tcp_max_syn_backlog", 100);
+        log.sysctl("net.ipv4.tcp_syncookies", 0);
+        log.sample(T0);
+        log.listener(ANY, 80, 0, 128, 75);
+        log.listener(ANY, 81, 0, 50, 3);
+        Map<Integer, KernelSummary.Listener> byPort = new LinkedHashMap<>();
+        log.summary().listeners().forEach(l -> byPort.put(l.listener().port(), l));
+        KernelSummary.Listener capped = byPort.get(80);
+        assertEquals("net.core.somaxconn", capped.acceptQueueLimitBy());
+        // Without cookies, SYNs are dropped once fewer than a quarter of 100 is left.
+        assertEquals(75, capped.synQueueLimit());
+        assertEquals("net.ipv4.tcp_max_syn_backlog", capped.synQueueLimitBy());
+        assertEquals("net.ipv4.tcp_max_syn_backlog", capped.limitedBy(),
+                "the SYN queue reached its limit");
+        KernelSummary.Listener small = byPort.get(81);
+        assertEquals(50, small.synQueueLimit());
+        assertEquals("listen() backlog", small.synQueueLimitBy());
+        assertEquals("listen() backlog", small.limitedBy(), "no queue reached a limit");
+    }
+
+    @Test
+    void aCountersRiseIsItsLatestValueMinusItsFirst() {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("counters");
+        long[][] samples = {{10, 0, 4}, {12, 0, 4}, {15, 1, 2}};
+        for (int k = 0; k < samples.length; k++) {
+            log.sample(T0 + k * 100 * MS);
+            log.counter("ListenDrops", samples[k][0]);
+            log.counter("ListenOverflows", samples[k][1]);
+            log.counter("CurrEstab", samples[k][2]);
+            log.endSample(false);
+        }
+        assertEquals(Map.of("ListenDrops", 5L, "ListenOverflows", 1L, "CurrEstab", -2L),
+                log.now().counterRises(), "gauges such as CurrEstab may fall");
+        assertEquals(List.of("ListenDrops", "ListenOverflows", "CurrEstab"),
+                List.copyOf(log.summary().counters().keySet()), "those that moved, most first");
+    }
+
     @Test
     void aListenerThatGoesAwayIsNoLongerFull() {
         KernelLog log = new KernelLog();
