@@ -357,7 +357,7 @@ public final class KernelSampler implements AutoCloseable {
     }
 
     /** CLOCK_REALTIME in nanoseconds, the clock of live pcap timestamps. */
-    static long realtimeNanos() {
+    public static long realtimeNanos() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
