@@ -259,7 +259,12 @@ public final class KernelLog implements KernelView {
         return true;
     }
 
-    /** A listener's queues at the current sample; addresses as 4 or 16 bytes. */
+    /**
+     * A listening socket's queues at the current sample; addresses as 4 or 16 bytes. Several
+     * sockets on one address and port (SO_REUSEPORT) are one listener, as full as its fullest
+     * socket: each has its own accept queue and a connection meets one of them. Their request
+     * sockets add up (the sampler counts them all on one of them).
+     */
     public synchronized void listener(byte[] address, int port, int acceptQueue, int backlog,
                                       int synRecv) {
         if (!sampleKept) {
@@ -274,6 +279,20 @@ public final class KernelLog implements KernelView {
             }
             s = new ListenerSeries();
             listeners.put(key, s);
+        }
+        if (s.lastSample == sampleCount - 1 && s.count > 0) {
+            // Another socket of this sample: the last change holds the listener so far.
+            int last = s.count - 1;
+            if ((long) s.depth[last] - s.backlog[last] >= (long) acceptQueue - backlog) {
+                acceptQueue = s.depth[last];
+                backlog = s.backlog[last];
+            }
+            synRecv += s.synRecv[last];
+            if (s.sampleIndex[last] == sampleCount - 1) {
+                // Made at this sample by the sockets before: made again below, with this one.
+                s.count--;
+                changes--;
+            }
         }
         s.lastSample = sampleCount - 1;
         if (s.same(acceptQueue, backlog, synRecv)) {

@@ -6,14 +6,18 @@ import io.synscope.kernel.KernelConfig;
 import io.synscope.kernel.KernelSampler;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +71,102 @@ class AcceptQueueTest {
             assertFullFor(run);
             assertCountersMatchNstat(run);
         }
+    }
+
+    /**
+     * Two SO_REUSEPORT sockets on one address and port, listen(2) each, as two workers of one
+     * server: one accepts, the other is stuck and never does. 20 clients: the kernel spreads
+     * them by a hash of their addresses, so the stuck one gets more than it admits (but for a
+     * chance of 211 in 2^20) and stays full while the clients wait. The summary's one listener
+     * is as deep as the stuck socket as {@code ss} lists it, and full as long as the clients held
+     * it full, though the other socket had room all along.
+     */
+    @Test
+    void reusePortSocketsAreOneListenerFullWhileOneOfThemIs() throws Exception {
+        try (TestNetns ns = TestNetns.open("rport")) {
+            KernelLog log = new KernelLog();
+            KernelSampler sampler = KernelSources.startSampler(log, KernelConfig.defaults()
+                    .withNetns(ns.name).withIntervals(INTERVAL_MILLIS, 1000));
+            List<ServerSocket> servers = ns.call(() -> {
+                List<ServerSocket> list = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    ServerSocket server = new ServerSocket();
+                    server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), PORT), 2);
+                    list.add(server);
+                }
+                return list;
+            });
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread worker = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(servers.get(1).accept());
+                    }
+                } catch (IOException closed) {
+                    // The test is over.
+                }
+            }, "accepting-worker");
+            worker.setDaemon(true);
+            worker.start();
+            List<SocketChannel> clients = ns.call(() -> {
+                List<SocketChannel> list = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    SocketChannel c = SocketChannel.open();
+                    c.configureBlocking(false);
+                    c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), PORT));
+                    list.add(c);
+                }
+                return list;
+            });
+            // Full once ss shows a socket holding more than its backlog.
+            int[] deepest = {0, 0};
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (deepest[0] <= deepest[1] && System.nanoTime() < deadline) {
+                deepest = deepestBySs(ns);
+            }
+            long fullFrom = KernelSampler.realtimeNanos();
+            assertTrue(deepest[0] > deepest[1], "a socket over its backlog, as ss shows it");
+            Thread.sleep(HOLD_MILLIS / 2);
+            int[] held = deepestBySs(ns);
+            Thread.sleep(HOLD_MILLIS / 2);
+            long fullTo = KernelSampler.realtimeNanos();
+            for (SocketChannel c : clients) {
+                c.close();
+            }
+            for (ServerSocket server : servers) {
+                server.close();
+            }
+            for (Socket a : accepted) {
+                a.close();
+            }
+            Thread.sleep(300);
+            sampler.close();
+            List<KernelSummary.Listener> found = log.summary().listeners().stream()
+                    .filter(l -> l.listener().equals(LISTENER)).toList();
+            assertEquals(1, found.size(), "one listener " + LISTENER + " in " + log.summary().listeners());
+            KernelSummary.Listener l = found.get(0);
+            assertEquals(2, l.backlog());
+            assertEquals(3, held[0], "the stuck socket as ss lists it: one past its backlog");
+            assertEquals(held[0], l.peakDepth());
+            long truthMillis = (fullTo - fullFrom) / 1_000_000;
+            long fullMillis = l.fullNanos() / 1_000_000;
+            assertTrue(Math.abs(fullMillis - truthMillis) <= 2 * INTERVAL_MILLIS + 60,
+                    "full " + fullMillis + " ms, the clients held a socket full " + truthMillis + " ms");
+            assertEquals(1, l.fullIntervals().size(), l.fullIntervals().toString());
+        }
+    }
+
+    /** {Recv-Q, Send-Q} of the deepest socket listening on PORT, from {@code ss -lntH}. */
+    private static int[] deepestBySs(TestNetns ns) {
+        int[] deepest = {0, 0};
+        for (String line : ns.exec("ss", "-lntH", "sport = :" + PORT).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && Integer.parseInt(f[1]) - Integer.parseInt(f[2]) > deepest[0] - deepest[1]) {
+                deepest = new int[] {Integer.parseInt(f[1]), Integer.parseInt(f[2])};
+            }
+        }
+        return deepest;
     }
 
     /**

@@ -231,6 +231,39 @@ class KernelLogTest {
                 List.copyOf(log.summary().counters().keySet()), "those that moved, most first");
     }
 
+    /**
+     * Two SO_REUSEPORT sockets on one address and port, each with its own accept queue: a
+     * connection meets one of them, so the listener is as full as its fullest socket, whichever
+     * that is at each sample; the request sockets are counted on one of them and add up.
+     */
+    @Test
+    void reusePortSocketsAreOneListenerAsFullAsItsFullestSocket() throws IOException {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        int[][] depths = {{0, 0}, {5, 0}, {5, 1}, {0, 5}, {1, 2}, {1, 2}};
+        for (int k = 0; k < depths.length; k++) {
+            log.sample(T0 + k * 100 * MS);
+            log.listener(ANY, 80, depths[k][0], 4, 0);
+            log.listener(ANY, 80, depths[k][1], 4, k >= 4 ? 3 : 0);
+            log.endSample(true);
+        }
+        KernelSummary.Listener l = log.summary().listeners().get(0);
+        assertEquals(List.of(new KernelSummary.Interval(T0 + 100 * MS, T0 + 400 * MS)),
+                l.fullIntervals(), "one socket or the other full from 100 to 400 ms");
+        assertEquals(300 * MS, l.fullNanos());
+        assertEquals(5, l.peakDepth());
+        assertEquals(3, l.synRecvPeak());
+        assertEquals(List.of(new KernelSummary.Depth(T0, 0), new KernelSummary.Depth(T0 + 100 * MS, 5),
+                new KernelSummary.Depth(T0 + 400 * MS, 2)), l.depth(), "one value per sample, when it changed");
+        long hi = Addresses.hi(SERVER);
+        long lo = Addresses.lo(SERVER);
+        assertEquals(new KernelView.QueueReading(4, 5, true),
+                log.acceptQueue(hi, lo, 80, T0 + 310 * MS, T0 + 390 * MS));
+        assertEquals(new KernelView.QueueReading(4, 2, false),
+                log.acceptQueue(hi, lo, 80, T0 + 410 * MS, T0 + 490 * MS));
+        assertEquals(log.summary(), KernelDocument.read(KernelDocument.write(log)).summary());
+    }
+
     @Test
     void aListenerThatGoesAwayIsNoLongerFull() {
         KernelLog log = new KernelLog();
