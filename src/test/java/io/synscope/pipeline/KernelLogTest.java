@@ -96,21 +96,6 @@ class KernelLogTest {
         assertEquals(40L, s.counters().get("ListenOverflows"));
     }
 
-    @Test
-    void withoutCookiesTheSynQueueStopsAtThreeQuartersOfTcpMaxSynBacklog() {
-        KernelLog log = new KernelLog();
-        log.sourceAvailable("sock_diag");
-        log.sysctl("net.ipv4.tcp_syncookies", 0);
-        log.sysctl("net.ipv4.tcp_max_syn_backlog", 8);
-        log.sysctl("net.core.somaxconn", 4096);
-        log.sample(T0);
-        log.listener(ANY, 80, 0, 128, 6);
-        KernelSummary.Listener l = log.summary().listeners().get(0);
-        assertEquals(6, l.synQueueLimit());
-        assertTrue(l.synQueueFull());
-        assertEquals("net.ipv4.tcp_max_syn_backlog", l.limitedBy());
-    }
-
     /** A log of one listener (wildcard :80, backlog 4) sampled every 100 ms at these depths. */
     private static KernelLog depths(int... depths) {
         KernelLog log = new KernelLog();
@@ -149,10 +134,7 @@ class KernelLogTest {
 
     @Test
     void aQueueFullOnlyAtTheLastSampleWasFullAndThatLimitedIt() {
-        KernelLog log = new KernelLog();
-        log.sourceAvailable("sock_diag");
-        log.sysctl("net.ipv4.tcp_syncookies", 1);
-        log.sample(T0);
+        KernelLog log = sampling(Map.of("net.ipv4.tcp_syncookies", 1L));
         log.listener(ANY, 80, 0, 4, 4);
         log.endSample(true);
         log.sample(T0 + 100 * MS);
@@ -168,43 +150,51 @@ class KernelLogTest {
                 "the accept queue's limit: it was full, not only the SYN queue");
     }
 
+    /** A log whose listeners were read, with these sysctls, at its first sample (T0). */
+    private static KernelLog sampling(Map<String, Long> sysctls) {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        sysctls.forEach(log::sysctl);
+        log.sample(T0);
+        return log;
+    }
+
+    /** The summary's listeners by port. */
+    private static Map<Integer, KernelSummary.Listener> summaryByPort(KernelLog log) {
+        Map<Integer, KernelSummary.Listener> byPort = new LinkedHashMap<>();
+        log.summary().listeners().forEach(l -> byPort.put(l.listener().port(), l));
+        return byPort;
+    }
+
     /**
      * listen() stores min(backlog, somaxconn): a backlog equal to somaxconn is its doing, one
      * below is the application's, and one above was set before somaxconn was lowered.
      */
     @Test
     void somaxconnIsTheLimitWhenTheBacklogEqualsIt() {
-        KernelLog log = new KernelLog();
-        log.sourceAvailable("sock_diag");
-        log.sysctl("net.core.somaxconn", 128);
-        log.sample(T0);
+        KernelLog log = sampling(Map.of("net.core.somaxconn", 128L));
         log.listener(ANY, 80, 129, 128, 0); // listen(511) capped by somaxconn 128
         log.listener(ANY, 81, 51, 50, 0);
         log.listener(ANY, 82, 201, 200, 0); // listen(200) before somaxconn went down to 128
-        Map<Integer, KernelSummary.Listener> byPort = new LinkedHashMap<>();
-        log.summary().listeners().forEach(l -> byPort.put(l.listener().port(), l));
+        Map<Integer, KernelSummary.Listener> byPort = summaryByPort(log);
         assertEquals("net.core.somaxconn", byPort.get(80).limitedBy());
         assertEquals("listen() backlog", byPort.get(81).limitedBy());
         assertEquals("listen() backlog", byPort.get(82).limitedBy());
     }
 
     @Test
-    void withoutCookiesTcpMaxSynBacklogBelowTheBacklogIsTheSynQueuesLimit() {
-        KernelLog log = new KernelLog();
-        log.sourceAvailable("sock_diag");
-        log.sysctl("net.core.somaxconn", 128);
-        log.sysctl("net.ipv4.tcp_max_syn_backlog", 100);
-        log.sysctl("net.ipv4.tcp_syncookies", 0);
-        log.sample(T0);
+    void withoutCookiesTheSynQueueStopsAtThreeQuartersOfTcpMaxSynBacklog() {
+        KernelLog log = sampling(Map.of("net.core.somaxconn", 128L,
+                "net.ipv4.tcp_max_syn_backlog", 100L, "net.ipv4.tcp_syncookies", 0L));
         log.listener(ANY, 80, 0, 128, 75);
         log.listener(ANY, 81, 0, 50, 3);
-        Map<Integer, KernelSummary.Listener> byPort = new LinkedHashMap<>();
-        log.summary().listeners().forEach(l -> byPort.put(l.listener().port(), l));
+        Map<Integer, KernelSummary.Listener> byPort = summaryByPort(log);
         KernelSummary.Listener capped = byPort.get(80);
         assertEquals("net.core.somaxconn", capped.acceptQueueLimitBy());
         // Without cookies, SYNs are dropped once fewer than a quarter of 100 is left.
         assertEquals(75, capped.synQueueLimit());
         assertEquals("net.ipv4.tcp_max_syn_backlog", capped.synQueueLimitBy());
+        assertTrue(capped.synQueueFull());
         assertEquals("net.ipv4.tcp_max_syn_backlog", capped.limitedBy(),
                 "the SYN queue reached its limit");
         KernelSummary.Listener small = byPort.get(81);
