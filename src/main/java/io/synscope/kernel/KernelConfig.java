@@ -13,38 +13,34 @@ package io.synscope.kernel;
  *                               few sockets it holds (1.1 ms of CPU per address family with the
  *                               262,144 buckets of this machine), so it runs less often
  * @param maxListeners           listening sockets followed; more are counted, not kept
- * @param maxFullIntervals       full intervals kept per listener, the latest; older ones are
- *                               counted (their time stays in the listener's total)
  */
 public record KernelConfig(
         String netns,
         long sampleIntervalMillis,
         long synRecvIntervalMillis,
-        int maxListeners,
-        int maxFullIntervals) {
+        int maxListeners) {
 
     public KernelConfig {
         if (sampleIntervalMillis < 1 || synRecvIntervalMillis < 1) {
             throw new IllegalArgumentException("sample intervals must be at least 1 ms, not "
                     + sampleIntervalMillis + " and " + synRecvIntervalMillis);
         }
-        if (maxListeners < 1 || maxFullIntervals < 1) {
-            throw new IllegalArgumentException("limits must be at least 1");
+        if (maxListeners < 1) {
+            throw new IllegalArgumentException("maxListeners must be at least 1, not " + maxListeners);
         }
     }
 
     /** Ten samples a second, SYN_RECV counted once a second, in the sampler's own namespace. */
     public static KernelConfig defaults() {
-        return new KernelConfig(null, 100, 1000, 1024, 256);
+        return new KernelConfig(null, 100, 1000, 1024);
     }
 
     public KernelConfig withNetns(String name) {
-        return new KernelConfig(name, sampleIntervalMillis, synRecvIntervalMillis, maxListeners,
-                maxFullIntervals);
+        return new KernelConfig(name, sampleIntervalMillis, synRecvIntervalMillis, maxListeners);
     }
 
     /** Listen queues and counters every {@code millis}; SYN_RECV counts every {@code synRecvMillis}. */
     public KernelConfig withIntervals(long millis, long synRecvMillis) {
-        return new KernelConfig(netns, millis, synRecvMillis, maxListeners, maxFullIntervals);
+        return new KernelConfig(netns, millis, synRecvMillis, maxListeners);
     }
 }

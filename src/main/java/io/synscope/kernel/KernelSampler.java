@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  * {@link #snapshot} readers share one lock, held for a sample (well under a millisecond with a
  * few listeners).
  *
- * <p>The sampler keeps the run as a whole ({@link KernelReport}); questions about a moment or a
- * time window are answered by whatever the {@link SampleSink} stores of every sample.
+ * <p>The sampler keeps only how it is doing ({@link KernelReport}: its sources, the sysctls,
+ * its samples and their cost); what the kernel said is handed to the {@link SampleSink} at
+ * every sample, and kept and summarised there (the live pipeline's kernel log).
  */
 public final class KernelSampler implements AutoCloseable {
     /** The sysctls read at start, by their sysctl names. */
@@ -70,8 +71,6 @@ public final class KernelSampler implements AutoCloseable {
     private SockDiag sockDiag;
     private ProcNetFile netstat;
     private ProcNetFile snmp;
-    private CounterRun netstatRun;
-    private CounterRun snmpRun;
     private long samples;
     private long lateSamples;
     private long firstSampleNanos;
@@ -86,7 +85,7 @@ public final class KernelSampler implements AutoCloseable {
         this.config = config;
         this.statusListener = statusListener;
         this.sink = sink;
-        this.book = new ListenerBook(config.maxListeners(), config.maxFullIntervals());
+        this.book = new ListenerBook(config.maxListeners());
         this.listenerSink = book::listener;
         this.synRecvSink = book::synRecv;
         this.thread = new Thread(this::run, "synscope-kernel");
@@ -223,9 +222,6 @@ public final class KernelSampler implements AutoCloseable {
                 missing.add(name + " (" + e.getMessage() + ")");
             }
         }
-        book.limits(new ListenerBook.Limits(sysctls.getOrDefault("net.core.somaxconn", -1L),
-                sysctls.getOrDefault("net.ipv4.tcp_max_syn_backlog", -1L),
-                sysctls.getOrDefault("net.ipv4.tcp_syncookies", -1L)));
         if (missing.isEmpty()) {
             available(SourceStatus.SYSCTLS, "read once at start from /proc/sys");
         } else if (missing.size() < SYSCTLS.size()) {
@@ -242,7 +238,7 @@ public final class KernelSampler implements AutoCloseable {
         synchronized (lock) {
             boolean listenersRead = false;
             if (sockDiag != null) {
-                book.begin(ts);
+                book.begin();
                 try {
                     sockDiag.dump(1 << SockDiag.TCP_LISTEN, listenerSink);
                     if (last || samples == 0 || ts - lastSynRecvNanos
@@ -261,8 +257,8 @@ public final class KernelSampler implements AutoCloseable {
                             + ": " + (e instanceof KernelSourceException ? e.getMessage() : e.toString()));
                 }
             }
-            netstatRun = sampleCounters(SourceStatus.NETSTAT, netstat, netstatRun, ts);
-            snmpRun = sampleCounters(SourceStatus.SNMP, snmp, snmpRun, ts);
+            readCounters(SourceStatus.NETSTAT, netstat, ts);
+            readCounters(SourceStatus.SNMP, snmp, ts);
             tell(ts, listenersRead);
             if (samples == 0) {
                 firstSampleNanos = ts;
@@ -304,22 +300,17 @@ public final class KernelSampler implements AutoCloseable {
         }
     }
 
-    private CounterRun sampleCounters(String source, ProcNetFile file, CounterRun run, long ts) {
+    private void readCounters(String source, ProcNetFile file, long ts) {
         if (file == null || !sources.get(source).available()) {
-            return run;
+            return;
         }
         try {
             file.read();
-            if (run == null) {
-                return new CounterRun(file.names(), file.values());
-            }
-            run.sample(file.values());
         } catch (KernelSourceException | RuntimeException e) {
             file.close();
             unavailable(source, "stopped at " + Instant.ofEpochSecond(0, ts) + ": "
                     + (e instanceof KernelSourceException ? e.getMessage() : e.toString()));
         }
-        return run;
     }
 
     private void available(String name, String what) {
@@ -357,32 +348,17 @@ public final class KernelSampler implements AutoCloseable {
     }
 
     /** CLOCK_REALTIME in nanoseconds, the clock of live pcap timestamps. */
-    static long realtimeNanos() {
+    public static long realtimeNanos() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    /** What has been seen so far. */
+    /** How the sampler is doing so far. */
     public KernelReport snapshot() {
         synchronized (lock) {
-            Map<String, Long> counters = new LinkedHashMap<>();
-            putDeltas(counters, netstatRun, "TcpExt");
-            putDeltas(counters, snmpRun, "Tcp");
-            return new KernelReport(new ArrayList<>(sources.values()), sysctls, counters,
-                    book.stats(), book.notKeptPeak(), book.closedDropped(), samples, lateSamples, firstSampleNanos,
-                    lastSampleNanos, cpuNanos);
-        }
-    }
-
-    private static void putDeltas(Map<String, Long> into, CounterRun run, String group) {
-        if (run == null) {
-            return;
-        }
-        String[] names = run.names();
-        long[] deltas = run.runDeltas();
-        for (int i = 0; i < names.length; i++) {
-            String key = into.containsKey(names[i]) ? group + names[i] : names[i];
-            into.put(key, deltas[i]);
+            return new KernelReport(new ArrayList<>(sources.values()), sysctls,
+                    book.notKeptPeak(), book.closedDropped(), samples, lateSamples,
+                    firstSampleNanos, lastSampleNanos, cpuNanos);
         }
     }
 

@@ -3,7 +3,7 @@ package io.synscope.kernel;
 /** Which limit sets a listen queue's length. */
 public enum LimitedBy {
     /** The application's {@code listen()} backlog. */
-    BACKLOG("backlog"),
+    BACKLOG("listen() backlog"),
     /** {@code net.core.somaxconn}, which caps every listen() backlog. */
     SOMAXCONN("net.core.somaxconn"),
     /**
@@ -16,6 +16,20 @@ public enum LimitedBy {
 
     LimitedBy(String jsonName) {
         this.jsonName = jsonName;
+    }
+
+    /**
+     * Which limit set the accept queue's {@code backlog} ({@code sk_max_ack_backlog}):
+     * listen() stores min(its backlog, net.core.somaxconn), so a backlog equal to somaxconn was
+     * capped by it (or asked for exactly that: somaxconn is the knob to turn either way), and
+     * a lower one is the application's own. A higher one was set before somaxconn was lowered
+     * (the listener keeps the limit of its listen()): not the present somaxconn's doing, so it
+     * is named the backlog too.
+     *
+     * @param somaxconn the sysctl's value, -1 when unknown
+     */
+    public static LimitedBy acceptQueueLimit(int backlog, long somaxconn) {
+        return backlog == somaxconn ? SOMAXCONN : BACKLOG;
     }
 
     /**
@@ -34,7 +48,7 @@ public enum LimitedBy {
         return (int) Math.min(backlog, maxSynBacklog - (maxSynBacklog >> 2));
     }
 
-    /** The name in JSON and text: the sysctl's full name, or {@code backlog}. */
+    /** The name in JSON and text: the sysctl's full name, or {@code listen() backlog}. */
     public String jsonName() {
         return jsonName;
     }

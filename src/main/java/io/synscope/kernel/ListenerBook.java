@@ -1,6 +1,5 @@
 package io.synscope.kernel;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,20 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The listening sockets seen by the samples, and what each went through. A sample is
- * {@link #begin}, the listening sockets ({@link #listener}), optionally a count of the request
- * sockets ({@link #beginSynRecv}, {@link #synRecv} for each, {@link #endSynRecv}), {@link #end}.
- * Memory is bounded by {@code maxListeners} (closed listeners are forgotten first to make room)
- * and {@code maxFullIntervals}. Not thread-safe (the sampler locks).
+ * The listening sockets of the latest sample and their queues, for the sample sink. A sample
+ * is {@link #begin}, the listening sockets ({@link #listener}), optionally a count of the
+ * request sockets ({@link #beginSynRecv}, {@link #synRecv} for each, {@link #endSynRecv}),
+ * {@link #end}; {@link #tellSeen} then hands them on. What they went through over the run
+ * (peaks, full intervals, limits) is the sink's to keep: the live pipeline's kernel log, which
+ * the reports summarise. Memory is bounded by {@code maxListeners} (closed listeners are
+ * forgotten first to make room). Not thread-safe (the sampler locks).
  */
 final class ListenerBook {
     private final int maxListeners;
-    private final int maxFullIntervals;
     private final Map<Long, Entry> byCookie = new HashMap<>();
     private final List<Entry> entries = new ArrayList<>();
-    private Limits limits = Limits.UNKNOWN;
     private long sample;
-    private long sampleNanos;
     private int notKeptThisSample;
     private int notKeptPeak;
     private long closedDropped;
@@ -30,80 +28,32 @@ final class ListenerBook {
     private Entry lastMatch;
     private long lastMatchSample = -1;
 
-    /** The sysctls that decide which limit a backlog is. */
-    record Limits(long somaxconn, long maxSynBacklog, long syncookies) {
-        static final Limits UNKNOWN = new Limits(-1, -1, -1);
-    }
-
-    private final class Entry {
+    private static final class Entry {
         final long cookie;
         final int family;
         final byte[] addr;
-        final String ip;
         final int port;
         int backlog;
         int acceptNow;
-        int acceptPeak;
-        /** Start of the current full interval, or -1. */
-        long fullSince = -1;
-        long fullNanos;
-        final ArrayDeque<ListenerStats.FullInterval> intervals = new ArrayDeque<>();
-        long droppedIntervals;
         int synCounting;
         int synNow;
-        int synPeak;
-        final long firstSeen;
-        long lastSeen;
         long seenInSample;
         boolean open = true;
 
-        Entry(DiagRow row, long now) {
+        Entry(DiagRow row) {
             cookie = row.cookie;
             family = row.family;
             addr = Arrays.copyOf(row.localAddr, row.addrLength());
-            ip = row.localIp();
             port = row.localPort;
-            firstSeen = now;
-            lastSeen = now;
-        }
-
-        void closeInterval(long endNanos) {
-            if (intervals.size() == maxFullIntervals) {
-                intervals.removeFirst();
-                droppedIntervals++;
-            }
-            intervals.addLast(new ListenerStats.FullInterval(fullSince, endNanos, false));
-            fullSince = -1;
-        }
-
-        ListenerStats stats() {
-            List<ListenerStats.FullInterval> list = new ArrayList<>(intervals);
-            if (fullSince >= 0) {
-                list.add(new ListenerStats.FullInterval(fullSince, lastSeen, true));
-            }
-            LimitedBy acceptBy = limits.somaxconn() >= 0 && backlog >= limits.somaxconn()
-                    ? LimitedBy.SOMAXCONN : LimitedBy.BACKLOG;
-            int synLimit = LimitedBy.synQueueLimit(backlog, limits.syncookies(),
-                    limits.maxSynBacklog());
-            LimitedBy synBy = synLimit < backlog ? LimitedBy.TCP_MAX_SYN_BACKLOG : acceptBy;
-            return new ListenerStats(ip, port, cookie, backlog, acceptBy, synLimit, synBy,
-                    acceptNow, acceptPeak, fullNanos / 1_000_000, list, droppedIntervals,
-                    synNow, synPeak, firstSeen, lastSeen, open);
         }
     }
 
-    ListenerBook(int maxListeners, int maxFullIntervals) {
+    ListenerBook(int maxListeners) {
         this.maxListeners = maxListeners;
-        this.maxFullIntervals = maxFullIntervals;
     }
 
-    void limits(Limits limits) {
-        this.limits = limits;
-    }
-
-    void begin(long tsNanos) {
+    void begin() {
         sample++;
-        sampleNanos = tsNanos;
         notKeptThisSample = 0;
     }
 
@@ -119,7 +69,6 @@ final class ListenerBook {
         for (Entry e : entries) {
             if (e.seenInSample == sample) {
                 e.synNow = e.synCounting;
-                e.synPeak = Math.max(e.synPeak, e.synNow);
             }
         }
     }
@@ -132,14 +81,13 @@ final class ListenerBook {
                 notKeptThisSample++;
                 return;
             }
-            e = new Entry(row, sampleNanos);
+            e = new Entry(row);
             byCookie.put(row.cookie, e);
             entries.add(e);
         }
         e.seenInSample = sample;
         e.backlog = (int) Math.min(Integer.MAX_VALUE, row.wqueue);
         e.acceptNow = (int) Math.min(Integer.MAX_VALUE, row.rqueue);
-        e.acceptPeak = Math.max(e.acceptPeak, e.acceptNow);
     }
 
     /** Makes room by forgetting the listener that closed first, if one has. */
@@ -218,29 +166,12 @@ final class ListenerBook {
         return true;
     }
 
-    /** Ends the sample: full intervals, peaks, and the sockets that are gone. */
+    /** Ends the sample: the listeners it did not list are closed. */
     void end() {
         notKeptPeak = Math.max(notKeptPeak, notKeptThisSample);
         for (Entry e : entries) {
-            if (e.seenInSample == sample) {
-                if (e.fullSince >= 0) {
-                    e.fullNanos += sampleNanos - e.lastSeen;
-                }
-                boolean full = e.acceptNow > e.backlog;
-                if (full && e.fullSince < 0) {
-                    e.fullSince = sampleNanos;
-                } else if (!full && e.fullSince >= 0) {
-                    e.closeInterval(sampleNanos);
-                }
-                e.lastSeen = sampleNanos;
-            } else if (e.open) {
-                // Closed between two samples: it was last known full (if so) at its last sample.
+            if (e.seenInSample != sample) {
                 e.open = false;
-                if (e.fullSince >= 0) {
-                    e.closeInterval(e.lastSeen);
-                }
-                e.acceptNow = 0;
-                e.synNow = 0;
             }
         }
     }
@@ -252,15 +183,6 @@ final class ListenerBook {
                 sink.listener(e.addr, e.port, e.acceptNow, e.backlog, e.synNow);
             }
         }
-    }
-
-    /** Every listener kept, in the order first seen. */
-    List<ListenerStats> stats() {
-        List<ListenerStats> out = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
-            out.add(e.stats());
-        }
-        return out;
     }
 
     /** The most open listening sockets one sample listed beyond {@code maxListeners}. */

@@ -259,7 +259,12 @@ public final class KernelLog implements KernelView {
         return true;
     }
 
-    /** A listener's queues at the current sample; addresses as 4 or 16 bytes. */
+    /**
+     * A listening socket's queues at the current sample; addresses as 4 or 16 bytes. Several
+     * sockets on one address and port (SO_REUSEPORT) are one listener, as full as its fullest
+     * socket: each has its own accept queue and a connection meets one of them. Their request
+     * sockets add up (the sampler counts them all on one of them).
+     */
     public synchronized void listener(byte[] address, int port, int acceptQueue, int backlog,
                                       int synRecv) {
         if (!sampleKept) {
@@ -274,6 +279,20 @@ public final class KernelLog implements KernelView {
             }
             s = new ListenerSeries();
             listeners.put(key, s);
+        }
+        if (s.lastSample == sampleCount - 1 && s.count > 0) {
+            // Another socket of this sample: the last change holds the listener so far.
+            int last = s.count - 1;
+            if ((long) s.depth[last] - s.backlog[last] >= (long) acceptQueue - backlog) {
+                acceptQueue = s.depth[last];
+                backlog = s.backlog[last];
+            }
+            synRecv += s.synRecv[last];
+            if (s.sampleIndex[last] == sampleCount - 1) {
+                // Made at this sample by the sockets before: made again below, with this one.
+                s.count--;
+                changes--;
+            }
         }
         s.lastSample = sampleCount - 1;
         if (s.same(acceptQueue, backlog, synRecv)) {
@@ -622,7 +641,6 @@ public final class KernelLog implements KernelView {
 
     /** Walks a listener's changes; each value holds from its sample to the next change. */
     private KernelSummary.Listener listenerSummary(ListenerKey key, ListenerSeries s) {
-        Long somaxconn = sysctls.get("net.core.somaxconn");
         int peak = 0;
         int synRecvPeak = 0;
         long fullNanos = 0;
@@ -660,18 +678,15 @@ public final class KernelLog implements KernelView {
             }
         }
         int backlog = s.count > 0 ? s.backlog[s.count - 1] : 0;
-        String acceptLimit = somaxconn != null && backlog == somaxconn ? "net.core.somaxconn"
-                : "listen() backlog";
+        LimitedBy acceptLimitBy = LimitedBy.acceptQueueLimit(backlog,
+                sysctls.getOrDefault("net.core.somaxconn", -1L));
         int synLimit = LimitedBy.synQueueLimit(backlog,
                 sysctls.getOrDefault("net.ipv4.tcp_syncookies", -1L),
                 sysctls.getOrDefault("net.ipv4.tcp_max_syn_backlog", -1L));
-        String synLimitBy = synLimit < backlog ? LimitedBy.TCP_MAX_SYN_BACKLOG.jsonName()
-                : acceptLimit;
-        String limitedBy = fullNanos == 0 && synRecvPeak >= synLimit && synLimit > 0
-                ? synLimitBy : acceptLimit;
+        LimitedBy synLimitBy = synLimit < backlog ? LimitedBy.TCP_MAX_SYN_BACKLOG : acceptLimitBy;
         return new KernelSummary.Listener(new HostPort(Addresses.format(key.hi(), key.lo()),
                 key.port()), backlog, peak, fullNanos, intervals, synRecvPeak, synLimit,
-                limitedBy, depthSeries(s));
+                acceptLimitBy.jsonName(), synLimitBy.jsonName(), depthSeries(s));
     }
 
     /**

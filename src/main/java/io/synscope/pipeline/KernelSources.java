@@ -69,8 +69,31 @@ public final class KernelSources implements AutoCloseable {
      */
     public static KernelSources start(KernelLog log, String netns,
                                       Collection<InetAddress> local) {
-        KernelConfig config = netns == null ? KernelConfig.defaults()
-                : KernelConfig.defaults().withNetns(netns);
+        KernelSampler sampler = startSampler(log, netns == null ? KernelConfig.defaults()
+                : KernelConfig.defaults().withNetns(netns));
+        TraceEvents trace = TraceEvents.open(TraceConfig.defaults(), TraceEvents.involving(local));
+        boolean tracing = trace.running();
+        for (TraceStatus s : trace.statuses()) {
+            if (!s.available() && (s.source().equals(TRACEFS) || !tracing)) {
+                log.sourceMissing(TRACEFS, s.source() + ": " + s.why());
+            }
+        }
+        if (tracing) {
+            log.sourceAvailable(TRACEFS);
+            log.follow(TRACEFS);
+        }
+        KernelSources sources = new KernelSources(log, trace, sampler);
+        sources.pump.start();
+        return sources;
+    }
+
+    /**
+     * Starts the sampled sources (listen queues, SYN_RECV counts, sysctls, counters) into
+     * {@code log}, as a live capture does: the tests that hold the sampled evidence against
+     * {@code ss} and {@code nstat} start them here, so they check what the reports show.
+     * Close the sampler to take its last sample.
+     */
+    static KernelSampler startSampler(KernelLog log, KernelConfig config) {
         Set<String> sampling = ConcurrentHashMap.newKeySet();
         sampling.addAll(SAMPLED);
         KernelSampler sampler = KernelSampler.start(config, s -> {
@@ -121,20 +144,7 @@ public final class KernelSources implements AutoCloseable {
         if (!sampling.isEmpty()) {
             log.follow(SAMPLES);
         }
-        TraceEvents trace = TraceEvents.open(TraceConfig.defaults(), TraceEvents.involving(local));
-        boolean tracing = trace.running();
-        for (TraceStatus s : trace.statuses()) {
-            if (!s.available() && (s.source().equals(TRACEFS) || !tracing)) {
-                log.sourceMissing(TRACEFS, s.source() + ": " + s.why());
-            }
-        }
-        if (tracing) {
-            log.sourceAvailable(TRACEFS);
-            log.follow(TRACEFS);
-        }
-        KernelSources sources = new KernelSources(log, trace, sampler);
-        sources.pump.start();
-        return sources;
+        return sampler;
     }
 
     private void pumpLoop() {

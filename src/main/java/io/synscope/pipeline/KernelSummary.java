@@ -48,24 +48,27 @@ public record KernelSummary(List<String> sources, Map<String, String> missing,
      * @param backlog       the accept queue's limit, min(listen() backlog, net.core.somaxconn),
      *                      at the last sample
      * @param peakDepth     the most connections waiting to be accepted at one sample
-     * @param fullNanos     time the accept queue was sampled full
-     * @param fullIntervals when it was, in order (at most {@link #MAX_INTERVALS}; the rest are in
-     *                      {@code fullNanos} only)
+     * @param fullNanos     time the accept queue was sampled full: from each sample that found it
+     *                      full to the next that did not (0 when only the last sample did)
+     * @param fullIntervals when it was, in order (at most {@link #MAX_INTERVALS}, the first; the
+     *                      rest are in {@code fullNanos} only); empty exactly when no sample
+     *                      found it full
      * @param synRecvPeak   the most half-open connections (SYN_RECV) at one sample
      * @param synQueueLimit the SYN queue's limit: the backlog, or with tcp_syncookies=0 three
      *                      quarters of net.ipv4.tcp_max_syn_backlog when that is lower
-     * @param limitedBy     the limit that bound the listener: the accept queue's when it was
-     *                      full, else the SYN queue's when it reached its limit, else the
-     *                      accept queue's; {@code net.core.somaxconn} when the backlog equals it
-     *                      (the application may have asked for more), {@code listen() backlog},
-     *                      or {@code net.ipv4.tcp_max_syn_backlog}
+     * @param acceptQueueLimitBy which limit set {@code backlog}: {@code net.core.somaxconn} when
+     *                      the backlog equals it (the application may have asked for more),
+     *                      else {@code listen() backlog}
+     * @param synQueueLimitBy which limit set {@code synQueueLimit}:
+     *                      {@code net.ipv4.tcp_max_syn_backlog} when it is below the backlog,
+     *                      else the accept queue's
      * @param depth         the accept queue's depth over time, each value holding until the
      *                      next (for a chart): every change, or when there were more than
      *                      {@link #MAX_DEPTH_POINTS}, the deepest of each run of changes
      */
     public record Listener(HostPort listener, int backlog, int peakDepth, long fullNanos,
                            List<Interval> fullIntervals, int synRecvPeak, int synQueueLimit,
-                           String limitedBy, List<Depth> depth) {
+                           String acceptQueueLimitBy, String synQueueLimitBy, List<Depth> depth) {
         public static final int MAX_INTERVALS = 100;
         public static final int MAX_DEPTH_POINTS = 600;
 
@@ -74,9 +77,26 @@ public record KernelSummary(List<String> sources, Map<String, String> missing,
             depth = List.copyOf(depth);
         }
 
+        /**
+         * Whether a sample found the accept queue full: holding more than the backlog, the
+         * kernel's own test (sk_acceptq_is_full), even if only the last sample did.
+         */
+        public boolean acceptQueueFull() {
+            return !fullIntervals.isEmpty();
+        }
+
         /** Whether the half-open connections reached the SYN queue's limit at a sample. */
         public boolean synQueueFull() {
             return synRecvPeak >= synQueueLimit && synQueueLimit > 0;
+        }
+
+        /**
+         * The limit that bound the listener: the accept queue's when it was full, else the SYN
+         * queue's when it reached its limit, else the accept queue's (the first a burst of
+         * connections meets).
+         */
+        public String limitedBy() {
+            return !acceptQueueFull() && synQueueFull() ? synQueueLimitBy : acceptQueueLimitBy;
         }
     }
 

@@ -337,13 +337,13 @@ public final class HtmlReport implements AnalysisSink {
     private HtmlView.KernelListener kernelListener(KernelSummary k,
                                                    KernelSummary.Listener l, Summary s) {
         String queue;
-        if (l.fullNanos() > 0) {
+        if (l.acceptQueueFull()) {
             int fulls = l.fullIntervals().size();
             queue = "accept queue full (limit " + l.backlog() + ") for "
-                    + Format.duration(l.fullNanos()) + " in all" + (fulls == 0 ? ""
-                    : ", " + fulls + (fulls == 1 ? " time" : " times") + ", first "
+                    + Format.duration(l.fullNanos()) + " in all, " + fulls
+                    + (fulls == 1 ? " time" : " times") + ", first "
                     + times.at(l.fullIntervals().get(0).fromNanos()) + " → "
-                    + times.at(l.fullIntervals().get(0).toNanos()));
+                    + times.at(l.fullIntervals().get(0).toNanos());
         } else {
             queue = "accept queue up to " + l.peakDepth() + " of " + l.backlog()
                     + ", never full";

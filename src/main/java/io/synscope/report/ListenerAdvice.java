@@ -23,7 +23,7 @@ final class ListenerAdvice {
      * that bound it; null when neither queue did.
      */
     static String kernelFix(KernelSummary k, KernelSummary.Listener l) {
-        if (l.fullNanos() == 0 && l.synQueueFull()) {
+        if (!l.acceptQueueFull() && l.synQueueFull()) {
             boolean cookies = Long.valueOf(1).equals(k.sysctls().get("net.ipv4.tcp_syncookies"));
             return "the SYN queue (" + l.limitedBy() + ", " + l.synQueueLimit()
                     + ") filled with half-open connections: a SYN flood or clients that"
@@ -32,7 +32,7 @@ final class ListenerAdvice {
                     + " net.ipv4.tcp_syncookies=1") + ", and raise the limit if the clients"
                     + " are real";
         }
-        if (l.fullNanos() > 0) {
+        if (l.acceptQueueFull()) {
             Long somaxconn = k.sysctls().get("net.core.somaxconn");
             return "net.core.somaxconn".equals(l.limitedBy())
                     ? "the limit is net.core.somaxconn (" + somaxconn + "), not the"

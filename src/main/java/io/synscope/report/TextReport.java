@@ -381,14 +381,11 @@ public final class TextReport implements AnalysisSink {
                 ? "no source worked" : Printable.escape(String.join(", ", k.sources()))) + ")"));
         for (KernelSummary.Listener l : k.listeners()) {
             StringBuilder line = new StringBuilder();
-            if (l.fullNanos() > 0) {
-                KernelSummary.Interval first = l.fullIntervals().isEmpty() ? null
-                        : l.fullIntervals().get(0);
-                line.append("accept queue at its limit of ").append(l.backlog());
-                if (first != null) {
-                    line.append(" from ").append(times.at(first.fromNanos())).append(" to ")
-                            .append(times.at(first.toNanos()));
-                }
+            if (l.acceptQueueFull()) {
+                KernelSummary.Interval first = l.fullIntervals().get(0);
+                line.append("accept queue at its limit of ").append(l.backlog())
+                        .append(" from ").append(times.at(first.fromNanos())).append(" to ")
+                        .append(times.at(first.toNanos()));
                 if (l.fullIntervals().size() > 1) {
                     line.append(" and ").append(l.fullIntervals().size() - 1).append(" more time")
                             .append(l.fullIntervals().size() == 2 ? "" : "s");

@@ -1,5 +1,6 @@
 package io.synscope.kernel;
 
+import io.synscope.capture.Addresses;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +9,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -113,8 +115,11 @@ class InetDiagParserTest {
         return got;
     }
 
+    /** The row, its address as the kernel log takes and prints it. */
     private static Socket socket(DiagRow r) {
-        return new Socket(r.family, r.state, r.localIp(), r.localPort, r.rqueue, r.wqueue);
+        byte[] addr = Arrays.copyOf(r.localAddr, r.addrLength());
+        return new Socket(r.family, r.state, Addresses.format(Addresses.hi(addr), Addresses.lo(addr)),
+                r.localPort, r.rqueue, r.wqueue);
     }
 
     static byte[] bytes(String name) {

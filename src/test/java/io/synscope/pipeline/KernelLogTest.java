@@ -96,19 +96,162 @@ class KernelLogTest {
         assertEquals(40L, s.counters().get("ListenOverflows"));
     }
 
-    @Test
-    void withoutCookiesTheSynQueueStopsAtThreeQuartersOfTcpMaxSynBacklog() {
+    /** A log of one listener (wildcard :80, backlog 4) sampled every 100 ms at these depths. */
+    private static KernelLog depths(int... depths) {
         KernelLog log = new KernelLog();
         log.sourceAvailable("sock_diag");
-        log.sysctl("net.ipv4.tcp_syncookies", 0);
-        log.sysctl("net.ipv4.tcp_max_syn_backlog", 8);
-        log.sysctl("net.core.somaxconn", 4096);
-        log.sample(T0);
-        log.listener(ANY, 80, 0, 128, 6);
+        for (int k = 0; k < depths.length; k++) {
+            log.sample(T0 + k * 100 * MS);
+            log.listener(ANY, 80, depths[k], 4, 0);
+            log.endSample(true);
+        }
+        return log;
+    }
+
+    @Test
+    void fullMeansMoreThanTheBacklogAndIntervalsRunFromSampleToSample() {
+        KernelSummary.Listener l = depths(0, 4, 5, 5, 5, 2, 5, 5).summary().listeners().get(0);
+        assertEquals(5, l.peakDepth());
+        // 4 = backlog is not full; full at 200..400, free at 500, full again from 600 to the end.
+        assertEquals(List.of(new KernelSummary.Interval(T0 + 200 * MS, T0 + 500 * MS),
+                new KernelSummary.Interval(T0 + 600 * MS, T0 + 700 * MS)), l.fullIntervals());
+        assertEquals(400 * MS, l.fullNanos());
+        assertTrue(l.acceptQueueFull());
+    }
+
+    @Test
+    void theFirstIntervalsAreKeptAndTheRestStillCountInTheTotal() {
+        int n = KernelSummary.Listener.MAX_INTERVALS + 5;
+        int[] d = new int[2 * n];
+        for (int k = 0; k < n; k++) {
+            d[2 * k] = 5; // full for 100 ms, then free
+        }
+        KernelSummary.Listener l = depths(d).summary().listeners().get(0);
+        assertEquals(KernelSummary.Listener.MAX_INTERVALS, l.fullIntervals().size());
+        assertEquals(new KernelSummary.Interval(T0, T0 + 100 * MS), l.fullIntervals().get(0));
+        assertEquals(n * 100 * MS, l.fullNanos(), "the intervals not kept still count");
+    }
+
+    @Test
+    void aQueueFullOnlyAtTheLastSampleWasFullAndThatLimitedIt() {
+        KernelLog log = sampling(Map.of("net.ipv4.tcp_syncookies", 1L));
+        log.listener(ANY, 80, 0, 4, 4);
+        log.endSample(true);
+        log.sample(T0 + 100 * MS);
+        log.listener(ANY, 80, 5, 4, 4);
+        log.endSample(true);
         KernelSummary.Listener l = log.summary().listeners().get(0);
-        assertEquals(6, l.synQueueLimit());
+        assertEquals(0, l.fullNanos(), "known full at one sample only");
+        assertEquals(List.of(new KernelSummary.Interval(T0 + 100 * MS, T0 + 100 * MS)),
+                l.fullIntervals());
+        assertTrue(l.acceptQueueFull(), "5 waiting with a backlog of 4 is full");
         assertTrue(l.synQueueFull());
-        assertEquals("net.ipv4.tcp_max_syn_backlog", l.limitedBy());
+        assertEquals("listen() backlog", l.limitedBy(),
+                "the accept queue's limit: it was full, not only the SYN queue");
+    }
+
+    /** A log whose listeners were read, with these sysctls, at its first sample (T0). */
+    private static KernelLog sampling(Map<String, Long> sysctls) {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        sysctls.forEach(log::sysctl);
+        log.sample(T0);
+        return log;
+    }
+
+    /** The summary's listeners by port. */
+    private static Map<Integer, KernelSummary.Listener> summaryByPort(KernelLog log) {
+        Map<Integer, KernelSummary.Listener> byPort = new LinkedHashMap<>();
+        log.summary().listeners().forEach(l -> byPort.put(l.listener().port(), l));
+        return byPort;
+    }
+
+    /**
+     * listen() stores min(backlog, somaxconn): a backlog equal to somaxconn is its doing, one
+     * below is the application's, and one above was set before somaxconn was lowered.
+     */
+    @Test
+    void somaxconnIsTheLimitWhenTheBacklogEqualsIt() {
+        KernelLog log = sampling(Map.of("net.core.somaxconn", 128L));
+        log.listener(ANY, 80, 129, 128, 0); // listen(511) capped by somaxconn 128
+        log.listener(ANY, 81, 51, 50, 0);
+        log.listener(ANY, 82, 201, 200, 0); // listen(200) before somaxconn went down to 128
+        Map<Integer, KernelSummary.Listener> byPort = summaryByPort(log);
+        assertEquals("net.core.somaxconn", byPort.get(80).limitedBy());
+        assertEquals("listen() backlog", byPort.get(81).limitedBy());
+        assertEquals("listen() backlog", byPort.get(82).limitedBy());
+    }
+
+    @Test
+    void withoutCookiesTheSynQueueStopsAtThreeQuartersOfTcpMaxSynBacklog() {
+        KernelLog log = sampling(Map.of("net.core.somaxconn", 128L,
+                "net.ipv4.tcp_max_syn_backlog", 100L, "net.ipv4.tcp_syncookies", 0L));
+        log.listener(ANY, 80, 0, 128, 75);
+        log.listener(ANY, 81, 0, 50, 3);
+        Map<Integer, KernelSummary.Listener> byPort = summaryByPort(log);
+        KernelSummary.Listener capped = byPort.get(80);
+        assertEquals("net.core.somaxconn", capped.acceptQueueLimitBy());
+        // Without cookies, SYNs are dropped once fewer than a quarter of 100 is left.
+        assertEquals(75, capped.synQueueLimit());
+        assertEquals("net.ipv4.tcp_max_syn_backlog", capped.synQueueLimitBy());
+        assertTrue(capped.synQueueFull());
+        assertEquals("net.ipv4.tcp_max_syn_backlog", capped.limitedBy(),
+                "the SYN queue reached its limit");
+        KernelSummary.Listener small = byPort.get(81);
+        assertEquals(50, small.synQueueLimit());
+        assertEquals("listen() backlog", small.synQueueLimitBy());
+        assertEquals("listen() backlog", small.limitedBy(), "no queue reached a limit");
+    }
+
+    @Test
+    void aCountersRiseIsItsLatestValueMinusItsFirst() {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("counters");
+        long[][] samples = {{10, 0, 4}, {12, 0, 4}, {15, 1, 2}};
+        for (int k = 0; k < samples.length; k++) {
+            log.sample(T0 + k * 100 * MS);
+            log.counter("ListenDrops", samples[k][0]);
+            log.counter("ListenOverflows", samples[k][1]);
+            log.counter("CurrEstab", samples[k][2]);
+            log.endSample(false);
+        }
+        assertEquals(Map.of("ListenDrops", 5L, "ListenOverflows", 1L, "CurrEstab", -2L),
+                log.now().counterRises(), "gauges such as CurrEstab may fall");
+        assertEquals(List.of("ListenDrops", "ListenOverflows", "CurrEstab"),
+                List.copyOf(log.summary().counters().keySet()), "those that moved, most first");
+    }
+
+    /**
+     * Two SO_REUSEPORT sockets on one address and port, each with its own accept queue: a
+     * connection meets one of them, so the listener is as full as its fullest socket, whichever
+     * that is at each sample; the request sockets are counted on one of them and add up.
+     */
+    @Test
+    void reusePortSocketsAreOneListenerAsFullAsItsFullestSocket() throws IOException {
+        KernelLog log = new KernelLog();
+        log.sourceAvailable("sock_diag");
+        int[][] depths = {{0, 0}, {5, 0}, {5, 1}, {0, 5}, {1, 2}, {1, 2}};
+        for (int k = 0; k < depths.length; k++) {
+            log.sample(T0 + k * 100 * MS);
+            log.listener(ANY, 80, depths[k][0], 4, 0);
+            log.listener(ANY, 80, depths[k][1], 4, k >= 4 ? 3 : 0);
+            log.endSample(true);
+        }
+        KernelSummary.Listener l = log.summary().listeners().get(0);
+        assertEquals(List.of(new KernelSummary.Interval(T0 + 100 * MS, T0 + 400 * MS)),
+                l.fullIntervals(), "one socket or the other full from 100 to 400 ms");
+        assertEquals(300 * MS, l.fullNanos());
+        assertEquals(5, l.peakDepth());
+        assertEquals(3, l.synRecvPeak());
+        assertEquals(List.of(new KernelSummary.Depth(T0, 0), new KernelSummary.Depth(T0 + 100 * MS, 5),
+                new KernelSummary.Depth(T0 + 400 * MS, 2)), l.depth(), "one value per sample, when it changed");
+        long hi = Addresses.hi(SERVER);
+        long lo = Addresses.lo(SERVER);
+        assertEquals(new KernelView.QueueReading(4, 5, true),
+                log.acceptQueue(hi, lo, 80, T0 + 310 * MS, T0 + 390 * MS));
+        assertEquals(new KernelView.QueueReading(4, 2, false),
+                log.acceptQueue(hi, lo, 80, T0 + 410 * MS, T0 + 490 * MS));
+        assertEquals(log.summary(), KernelDocument.read(KernelDocument.write(log)).summary());
     }
 
     @Test

@@ -80,7 +80,7 @@ class HtmlReportTest {
                 Map.of("tracefs", HOSTILE), Map.of("net.core.somaxconn", 4096L),
                 Map.of("ListenOverflows", 3L), List.of(new KernelSummary.Listener(server, 4, 5,
                 2_000_000L, List.of(new KernelSummary.Interval(c.firstTsNanos(),
-                c.firstTsNanos() + 2_000_000L)), 0, 4, "listen() backlog",
+                c.firstTsNanos() + 2_000_000L)), 0, 4, "listen() backlog", "listen() backlog",
                 List.of(new KernelSummary.Depth(c.firstTsNanos(), 5)))), 0, 0);
         CaptureInfo hostile = new CaptureInfo(HOSTILE, c.format(), c.frames(), c.tcpSegments(),
                 c.skipped(), c.firstTsNanos(), c.lastTsNanos(), c.linkTypes(),

@@ -1,4 +1,4 @@
-package io.synscope.kernel;
+package io.synscope.pipeline;
 
 import io.synscope.capture.Netns;
 import org.junit.jupiter.api.Assumptions;

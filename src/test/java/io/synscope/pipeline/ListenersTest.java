@@ -1,5 +1,8 @@
-package io.synscope.kernel;
+package io.synscope.pipeline;
 
+import io.synscope.diagnose.HostPort;
+import io.synscope.kernel.KernelConfig;
+import io.synscope.kernel.KernelSampler;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -9,26 +12,29 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Listeners on IPv6, wildcard and IPv4-mapped addresses are listed as ss lists them. */
+/**
+ * Listeners on IPv6, wildcard and IPv4-mapped addresses are listed as ss lists them, in the
+ * kernel log's latest sample (what the metrics show), sampled as a live capture samples.
+ */
 class ListenersTest {
 
     @Test
     void ipv6AndWildcardListenersAreListedWithTheirAddressAndBacklog() throws Exception {
+        KernelLog log = new KernelLog();
         try (TestNetns ns = TestNetns.open("v6");
-             KernelSampler sampler = KernelSampler.start(KernelConfig.defaults().withNetns(ns.name)
-                     .withIntervals(20, 20));
+             KernelSampler sampler = KernelSources.startSampler(log, KernelConfig.defaults()
+                     .withNetns(ns.name).withIntervals(20, 20));
              ServerSocket loopback6 = ns.call(() -> new ServerSocket(9001, 17, InetAddress.getByName("::1")));
              ServerSocket wildcard = ns.call(() -> new ServerSocket(9002, 23));
              ServerSocket mapped = ns.call(() -> new ServerSocket(9003, 31, InetAddress.getByName("127.0.0.1")))) {
             Thread.sleep(100);
-            KernelReport r = sampler.snapshot();
+            Map<HostPort, Integer> sampled = new HashMap<>();
+            log.now().listeners().forEach(l -> sampled.put(l.listener(), l.backlog()));
             Map<String, Integer> ss = backlogsBySs(ns);
             assertEquals(Map.of("[::1]:9001", 17, "*:9002", 23, "[::ffff:127.0.0.1]:9003", 31), ss,
                     "what the test made, as ss -lnt shows it");
-            assertEquals(17, r.listeners("::1", 9001).get(0).backlog(), r.listeners().toString());
-            assertEquals(23, r.listeners("::", 9002).get(0).backlog(), r.listeners().toString());
-            assertEquals(31, r.listeners("127.0.0.1", 9003).get(0).backlog(), r.listeners().toString());
-            assertEquals(3, r.listeners().size(), r.listeners().toString());
+            assertEquals(Map.of(new HostPort("::1", 9001), 17, new HostPort("::", 9002), 23,
+                    new HostPort("127.0.0.1", 9003), 31), sampled);
         }
     }
 
