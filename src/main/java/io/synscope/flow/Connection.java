@@ -436,8 +436,10 @@ public final class Connection extends TupleTable.Entry {
         // Room for the log and the next exchange's events at once: grown by half from a
         // pooled connection's size event by event, the log's copies were a fifth of what a
         // state-heavy capture allocated (bench/README.md, "A smaller frozen record").
-        if (events.length < eventBytes + THAWED_EVENT_ROOM) {
-            events = new byte[eventBytes + THAWED_EVENT_ROOM];
+        int need = eventBytes + THAWED_EVENT_ROOM;
+        if (events.length < need) {
+            // A power of two: the pool's logs settle on a few sizes and stop being replaced.
+            events = new byte[Integer.highestOneBit(need - 1) << 1];
         }
         eventCount = 0;
         eventBytes = 0;
