@@ -2,6 +2,7 @@ package io.synscope.capture;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * Formats an address held as two longs, IPv4 as IPv4-mapped (the form of
@@ -10,6 +11,9 @@ import java.net.UnknownHostException;
 public final class Addresses {
     /** The low word of {@code ::ffff:0.0.0.0}: an IPv4 address's low word is this and its 32 bits. */
     public static final long V4_MAPPED_LO_PREFIX = 0x0000_FFFF_0000_0000L;
+
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
 
     private Addresses() {
     }
@@ -35,6 +39,39 @@ public final class Addresses {
     /** Whether {@code hi, lo} is the wildcard address of its family (0.0.0.0 or ::). */
     public static boolean isWildcard(long hi, long lo) {
         return hi == 0 && (lo == 0 || lo == V4_MAPPED_LO_PREFIX);
+    }
+
+    /**
+     * The bytes of an address literal (4 for IPv4, 16 for IPv6), or null for anything else,
+     * {@code null} included. Never a name lookup: IPv4 is parsed here, since
+     * {@link InetAddress#getByName} takes what is not a dotted quad ({@code 999.1.1.1}) for a
+     * host name and asks DNS, which a file or a trace must never make synscope do; only a text
+     * of hex digits, dots and at least one colon reaches it, as an IPv6 literal.
+     */
+    public static byte[] literal(String text) {
+        if (text == null) {
+            return null;
+        }
+        if (IPV4.matcher(text).matches()) {
+            String[] parts = text.split("\\.");
+            byte[] b = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                int octet = Integer.parseInt(parts[i]);
+                if (octet > 255) {
+                    return null;
+                }
+                b[i] = (byte) octet;
+            }
+            return b;
+        }
+        if (!IPV6.matcher(text).matches()) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(text).getAddress();
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     private static long word(byte[] b, int from) {

@@ -18,8 +18,6 @@ import io.synscope.pipeline.KernelDocument;
 import io.synscope.report.WiresharkFilter;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -128,10 +126,10 @@ public final class PacketExport implements AnalysisSink {
 
     /** The bytes of an address synscope printed itself: a literal, never a name to look up. */
     private static byte[] literal(String ip) {
-        try {
-            return InetAddress.getByName(ip).getAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("not an address literal: " + ip, e);
+        byte[] b = Addresses.literal(ip);
+        if (b == null) {
+            throw new IllegalStateException("not an address literal: " + ip);
         }
+        return b;
     }
 }

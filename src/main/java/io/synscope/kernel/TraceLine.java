@@ -1,5 +1,7 @@
 package io.synscope.kernel;
 
+import io.synscope.capture.Addresses;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
@@ -32,8 +34,6 @@ public record TraceLine(Kind kind, String name, long traceNanos, String payload,
     private static final Pattern LOST_LINE = Pattern.compile("^CPU:\\d+ \\[LOST (\\d+) EVENTS]");
     /** {@code key=value} and kfree_skb's {@code reason: VALUE}. */
     private static final Pattern KEY_VALUE = Pattern.compile("(\\w+)(?:=|: )(\\S+)");
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
     private static final long[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000,
             10_000_000, 100_000_000, 1_000_000_000};
     private static final TraceLine OTHER_LINE = new TraceLine(Kind.OTHER, null, 0, null, 0);
@@ -149,16 +149,16 @@ public record TraceLine(Kind kind, String name, long traceNanos, String payload,
     }
 
     /**
-     * An address literal, or null for none, an unspecified one or anything that is not a literal.
-     * Only literals reach {@link InetAddress#getByName}, so it never asks a resolver.
+     * An address literal, or null for none, an unspecified one or anything that is not a literal
+     * ({@link Addresses#literal}: never a name lookup).
      */
     static InetAddress address(String literal) {
-        if (literal == null || !(IPV4.matcher(literal).matches()
-                || IPV6.matcher(literal).matches())) {
+        byte[] b = Addresses.literal(literal);
+        if (b == null) {
             return null;
         }
         try {
-            InetAddress a = InetAddress.getByName(literal);
+            InetAddress a = InetAddress.getByAddress(b);
             return a.isAnyLocalAddress() ? null : a;
         } catch (UnknownHostException e) {
             return null;

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synscope.capture.Addresses;
 import io.synscope.capture.CapturePart;
 import io.synscope.capture.Captures;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -17,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A {@link KernelLog} as text, to travel with the packets: {@code synscope live -w FILE.pcapng}
@@ -40,9 +38,6 @@ public final class KernelDocument {
         static final ObjectMapper MAPPER = new ObjectMapper()
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    /** IPv6 text (a colon in it, hex digits, dots of an embedded IPv4). */
-    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
 
     private KernelDocument() {
     }
@@ -447,33 +442,13 @@ public final class KernelDocument {
                 listeners, counters, counterTotals, resets, dropped, recordingStarts);
     }
 
-    /**
-     * An address literal's bytes. IPv4 is parsed here: InetAddress.getByName takes what does
-     * not parse as a dotted quad ({@code 999.1.1.1}) for a host name and asks DNS, which a file
-     * must never make synscope do. A text with a colon is an IPv6 literal or an error, never a
-     * lookup, for InetAddress.
-     */
+    /** An address literal's bytes ({@link Addresses#literal}: never a name lookup). */
     private static byte[] address(String literal, String where) throws IOException {
-        if (literal != null && IPV4.matcher(literal).matches()) {
-            String[] parts = literal.split("\\.");
-            byte[] b = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                int octet = Integer.parseInt(parts[i]);
-                if (octet > 255) {
-                    throw new IOException(where + ": not an address literal");
-                }
-                b[i] = (byte) octet;
-            }
-            return b;
-        }
-        if (literal == null || !IPV6.matcher(literal).matches()) {
+        byte[] b = Addresses.literal(literal);
+        if (b == null) {
             throw new IOException(where + ": not an address literal");
         }
-        try {
-            return InetAddress.getByName(literal).getAddress();
-        } catch (UnknownHostException e) {
-            throw new IOException(where + ": not an address literal", e);
-        }
+        return b;
     }
 
     private static int index(int i, int samples, String where) throws IOException {
