@@ -58,6 +58,16 @@ public interface AnalysisSink {
     }
 
     /**
+     * Whether this sink wants {@link #onJudged}: asked once, before any connection. A sink that
+     * says no is spared a call per decided connection, and with several tracking threads the
+     * lock that serialises it (a million of each on the bench capture). False by default; a
+     * sink that overrides {@link #onJudged} says true.
+     */
+    default boolean judges() {
+        return false;
+    }
+
+    /**
      * A live capture's periodic state (see {@link Analyzer#statusEveryNanos}); files never send
      * one. Called from the reading thread, serialised with the other calls. Ignored by default.
      */

@@ -557,6 +557,11 @@ public final class Analyzer {
         }
 
         @Override
+        public boolean judges() {
+            return sink.judges();
+        }
+
+        @Override
         public synchronized void onStatus(LiveStatus status) throws IOException {
             sink.onStatus(status);
         }

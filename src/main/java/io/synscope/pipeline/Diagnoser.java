@@ -37,6 +37,8 @@ public final class Diagnoser implements ConnectionListener {
     private final Classifier classifier;
     private final SummaryBuilder summary = new SummaryBuilder();
     private final AnalysisSink sink;
+    /** {@link AnalysisSink#judges()}, asked once. */
+    private final boolean judges;
     private final KernelView kernel;
     /** The same, for a live capture: its evidence comes in as the capture runs. */
     private final KernelLog liveKernel;
@@ -53,6 +55,7 @@ public final class Diagnoser implements ConnectionListener {
     Diagnoser(ClassifierConfig config, AnalysisSink sink, KernelView kernel, KernelLog liveKernel) {
         this.classifier = new Classifier(config);
         this.sink = sink;
+        this.judges = sink.judges();
         this.kernel = kernel;
         this.liveKernel = liveKernel;
     }
@@ -70,7 +73,9 @@ public final class Diagnoser implements ConnectionListener {
                 retransmittedBeyondHandshake(c.client()) || retransmittedBeyondHandshake(server));
         Verdict v = j.verdict();
         try {
-            sink.onJudged(summary.lastServer(), j);
+            if (judges) {
+                sink.onJudged(summary.lastServer(), j);
+            }
             if (sink.wants(v) && sink.keeps(v, c.firstTsNanos(), c.firstFrame())) {
                 // The rules run again, explaining this time: only for connections a report shows.
                 Diagnosis d = classifier.classify(c, reason, nowNanos, kernel);

@@ -49,6 +49,11 @@ public record TeeSink(AnalysisSink first, AnalysisSink second) implements Analys
     }
 
     @Override
+    public boolean judges() {
+        return first.judges() || second.judges();
+    }
+
+    @Override
     public void onStatus(LiveStatus status) throws IOException {
         first.onStatus(status);
         second.onStatus(status);

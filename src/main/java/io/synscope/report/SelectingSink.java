@@ -62,6 +62,11 @@ public final class SelectingSink implements AnalysisSink {
     }
 
     @Override
+    public boolean judges() {
+        return report.judges();
+    }
+
+    @Override
     public void onStatus(LiveStatus status) throws IOException {
         report.onStatus(status);
     }

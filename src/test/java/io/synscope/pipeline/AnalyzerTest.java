@@ -6,6 +6,10 @@ import io.synscope.flow.AnalysisConfig;
 import io.synscope.testutil.CollectingSink;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synscope.diagnose.HostPort;
+import io.synscope.diagnose.Judgement;
+
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,5 +36,35 @@ class AnalyzerTest {
         assertEquals(sink.capture.connections(), sink.summary.connections());
         long failures = sink.connections.stream().filter(c -> c.verdict().isFailure()).count();
         assertEquals(failures, sink.summary.failures());
+    }
+
+    /**
+     * A sink that does not judge is never called for each decided connection (nor, with two
+     * threads, locked for it); one that does is called once per connection. The truth is the
+     * sample's expected file, made from how the capture was made.
+     */
+    @Test
+    void onlyASinkThatJudgesIsCalledForEachConnection() throws Exception {
+        int expected = new ObjectMapper().readTree(Path.of("sample-pcaps/demo.expected.json")
+                .toFile()).get("connections").size();
+        for (boolean judges : new boolean[] {false, true}) {
+            long[] judged = new long[1];
+            CollectingSink sink = new CollectingSink() {
+                @Override
+                public boolean judges() {
+                    return judges;
+                }
+
+                @Override
+                public void onJudged(HostPort server, Judgement judgement) {
+                    judged[0]++;
+                }
+            };
+            try (PacketSource source = Captures.open("sample-pcaps/demo.pcap")) {
+                new Analyzer(AnalysisConfig.defaults(), 2).run(source, sink);
+            }
+            assertEquals(judges ? expected : 0, judged[0], "judges: " + judges);
+            assertEquals(expected, sink.summary.connections());
+        }
     }
 }

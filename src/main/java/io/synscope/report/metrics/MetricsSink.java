@@ -94,6 +94,11 @@ public final class MetricsSink implements AnalysisSink {
     }
 
     @Override
+    public boolean judges() {
+        return true;
+    }
+
+    @Override
     public void onStatus(LiveStatus status) {
         latest = status;
     }
