@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * {@code io.synscope.decode.TcpSegment}): packets and kernel sources print addresses alike.
  */
 public final class Addresses {
-    /** The low word of {@code ::ffff:0.0.0.0}: an IPv4 address's low word is this and its 32 bits. */
+    /** The low word of {@code ::ffff:0.0.0.0}: an IPv4 address's is this and its 32 bits. */
     public static final long V4_MAPPED_LO_PREFIX = 0x0000_FFFF_0000_0000L;
 
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");

@@ -353,7 +353,10 @@ public final class Connection extends TupleTable.Entry {
         return decoded;
     }
 
-    /** Decodes the event log into the first {@code 4 * eventCount} words of {@code d}, as {@link #decoded()}. */
+    /**
+     * Decodes the event log into the first {@code 4 * eventCount} words of {@code d}, as
+     * {@link #decoded()} lays them out.
+     */
     private void decodeInto(long[] d) {
         byte[] e = events;
         int p = 0;
@@ -391,7 +394,7 @@ public final class Connection extends TupleTable.Entry {
      * the payload length. A handshake's events are microseconds and a few frames apart, and a
      * direction's numbers grow by a segment at a time, so most words take a byte or none, where
      * the log counts times in nanoseconds and frames from the connection's first, with a 4-byte
-     * header an event (bench/README.md, "A smaller frozen record"). The log a thaw rebuilds
+     * header an event (bench/README.md, "Frozen records, smaller again"). The log a thaw rebuilds
      * ({@link #thawEvents}) is the one frozen, byte for byte.
      */
     void freezeEvents(StateTransfer t) {
@@ -433,12 +436,12 @@ public final class Connection extends TupleTable.Entry {
     void thawEvents(StateTransfer t) {
         int n = eventCount;
         long[] w = t.readBlock(FROZEN_EVENT_WORDS * n);
-        // Room for the log and the next exchange's events at once: grown by half from a
-        // pooled connection's size event by event, the log's copies were a fifth of what a
-        // state-heavy capture allocated (bench/README.md, "A smaller frozen record").
+        // Room for the log and the next exchange's events at once, and a power of two, so the
+        // pool's logs settle on a few sizes: grown by half from a pooled connection's size
+        // event by event, the log's copies were a fifth of what a state-heavy capture
+        // allocated (bench/README.md, "Frozen records, smaller again").
         int need = eventBytes + THAWED_EVENT_ROOM;
         if (events.length < need) {
-            // A power of two: the pool's logs settle on a few sizes and stop being replaced.
             events = new byte[Integer.highestOneBit(need - 1) << 1];
         }
         eventCount = 0;

@@ -203,17 +203,8 @@ final class FrozenTable {
     private boolean matches(int address, long xHi, long xLo, int xPort, long yHi, long yLo,
                             int yPort) {
         StateTransfer.readWords(pages[pageOf(address)], offsetOf(address) + HEADER, head, KEY_WORDS);
-        long aHi = head[0];
-        long aLo = StateTransfer.keyLo(head[1]);
-        long aPort = head[2];
-        long bHi = head[3];
-        long bLo = StateTransfer.keyLo(head[4]);
-        long bPort = head[5];
-        long forward = (aHi ^ xHi) | (aLo ^ xLo) | (bHi ^ yHi) | (bLo ^ yLo) | (aPort ^ xPort)
-                | (bPort ^ yPort);
-        long backward = (aHi ^ yHi) | (aLo ^ yLo) | (bHi ^ xHi) | (bLo ^ xLo) | (aPort ^ yPort)
-                | (bPort ^ xPort);
-        return forward == 0 | backward == 0;
+        return TupleTable.sameTuple(head[0], StateTransfer.keyLo(head[1]), head[2], head[3],
+                StateTransfer.keyLo(head[4]), head[5], xHi, xLo, xPort, yHi, yLo, yPort);
     }
 
     /** The slot holding {@code address}: found from its key's hash, read from the record. */

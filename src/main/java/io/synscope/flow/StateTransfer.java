@@ -50,9 +50,9 @@ final class StateTransfer {
     /**
      * A word's length code by the bytes that hold it (0-8; a word of 7 bytes takes 8): a prefix
      * code, read from the lowest bit up: 0 bytes "0", 1 byte "10", 2 bytes "110", 3-6 or 8
-     * bytes "111" and 3 bits more. Most words are 0-2 bytes (bench/README.md, "A smaller frozen
-     * record": of the state-heavy capture's 104 words a record, 37 are 0 and 45 one byte), so
-     * the codes take some 2.2 bits a word where a 3-bit code each took 3, and 4 bits each took 4.
+     * bytes "111" and 3 bits more. Most words are 0-2 bytes (bench/README.md, "Frozen records,
+     * smaller again": of the state-heavy capture's 104 words a record, 37 are 0 and 45 one
+     * byte), so the codes take some 2.2 bits a word where a 3-bit code each took 3.
      */
     private static final int[] CODE = new int[9];
     private static final int[] CODE_BITS = new int[9];
@@ -406,7 +406,7 @@ final class StateTransfer {
         return word(digest & keep);
     }
 
-    /** Digests of segments before {@code tsNanos} are written as 0 from here on (see {@link #digest}). */
+    /** Digests of segments before {@code tsNanos} are written as 0 from now on: {@link #digest}. */
     void forgetDigestsBefore(long tsNanos) {
         forgetDigestsBeforeNanos = tsNanos;
     }

@@ -144,10 +144,21 @@ final class TupleTable<E extends TupleTable.Entry> {
      */
     private static boolean matches(Entry e, long xHi, long xLo, int xPort,
                                    long yHi, long yLo, int yPort) {
-        long forward = (e.aHi ^ xHi) | (e.aLo ^ xLo) | (e.bHi ^ yHi) | (e.bLo ^ yLo)
-                | (e.aPort ^ xPort) | (e.bPort ^ yPort);
-        long backward = (e.aHi ^ yHi) | (e.aLo ^ yLo) | (e.bHi ^ xHi) | (e.bLo ^ xLo)
-                | (e.aPort ^ yPort) | (e.bPort ^ xPort);
+        return sameTuple(e.aHi, e.aLo, e.aPort, e.bHi, e.bLo, e.bPort, xHi, xLo, xPort, yHi, yLo,
+                yPort);
+    }
+
+    /**
+     * Whether the endpoints {@code a}, {@code b} are {@code x}, {@code y} in either order: field
+     * differences OR-ed together and each compared with 0 once
+     * (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
+     */
+    static boolean sameTuple(long aHi, long aLo, long aPort, long bHi, long bLo, long bPort,
+                             long xHi, long xLo, long xPort, long yHi, long yLo, long yPort) {
+        long forward = (aHi ^ xHi) | (aLo ^ xLo) | (bHi ^ yHi) | (bLo ^ yLo) | (aPort ^ xPort)
+                | (bPort ^ yPort);
+        long backward = (aHi ^ yHi) | (aLo ^ yLo) | (bHi ^ xHi) | (bLo ^ xLo) | (aPort ^ yPort)
+                | (bPort ^ xPort);
         // Both outcomes of both tests are common (packets come from either side).
         return forward == 0 | backward == 0;
     }
