@@ -66,7 +66,7 @@ final class StateTransfer {
     static {
         for (int bytes = 0; bytes <= 8; bytes++) {
             int written = WRITTEN_BYTES[bytes];
-            int longCode = java.util.Arrays.binarySearch(LONG_LENGTHS, written);
+            int longCode = Arrays.binarySearch(LONG_LENGTHS, written);
             CODE[bytes] = written < 3 ? (1 << written) - 1 : 7 | longCode << 3;
             CODE_BITS[bytes] = written < 3 ? written + 1 : 6;
         }
