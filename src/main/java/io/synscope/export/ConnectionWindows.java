@@ -56,24 +56,28 @@ final class ConnectionWindows {
         return size;
     }
 
-    /** Whether a packet from {@code src} to {@code dst} at {@code tsNanos} belongs to one. */
+    /**
+     * Whether a packet from {@code src} to {@code dst} at {@code tsNanos} belongs to one: one
+     * walk of one bucket, since a pair's bucket is the same whichever way its packet goes.
+     */
     boolean matches(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort,
                     long tsNanos) {
-        return find(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, tsNanos)
-                || find(dstHi, dstLo, dstPort, srcHi, srcLo, srcPort, tsNanos);
-    }
-
-    private boolean find(long cHi, long cLo, int cPort, long sHi, long sLo, int sPort,
-                         long tsNanos) {
-        for (int i = buckets[bucket(cHi, cLo, cPort, sHi, sLo, sPort)]; i >= 0; i = next[i]) {
-            if (tsNanos >= fromNanos[i] && tsNanos <= toNanos[i] && ports[2 * i] == cPort
-                    && ports[2 * i + 1] == sPort && addresses[4 * i] == cHi
-                    && addresses[4 * i + 1] == cLo && addresses[4 * i + 2] == sHi
-                    && addresses[4 * i + 3] == sLo) {
+        for (int i = buckets[bucket(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort)]; i >= 0;
+                i = next[i]) {
+            if (tsNanos >= fromNanos[i] && tsNanos <= toNanos[i]
+                    && (is(i, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort)
+                    || is(i, dstHi, dstLo, dstPort, srcHi, srcLo, srcPort))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether connection {@code i} is client {@code c} to server {@code s}. */
+    private boolean is(int i, long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {
+        return ports[2 * i] == cPort && ports[2 * i + 1] == sPort && addresses[4 * i] == cHi
+                && addresses[4 * i + 1] == cLo && addresses[4 * i + 2] == sHi
+                && addresses[4 * i + 3] == sLo;
     }
 
     private void link(int i) {
@@ -90,15 +94,19 @@ final class ConnectionWindows {
         }
     }
 
+    /** The same for either order of the two endpoints: a sum of one mix of each. */
     private int bucket(long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {
-        long h = cHi * 31 + cLo;
-        h = h * 31 + sHi;
-        h = h * 31 + sLo;
-        h = h * 31 + ((long) cPort << 16 | sPort);
+        long h = endpoint(cHi, cLo, cPort) + endpoint(sHi, sLo, sPort);
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
         h ^= h >>> 32;
         return (int) h & (buckets.length - 1);
+    }
+
+    private static long endpoint(long hi, long lo, int port) {
+        long h = (hi * 31 + lo) * 31 + port;
+        h ^= h >>> 33;
+        return h * 0xFF51AFD7ED558CCDL;
     }
 
     private static int[] newBuckets(int n) {
