@@ -315,48 +315,17 @@ public final class HtmlReport implements AnalysisSink {
         for (KernelSummary.Listener l : k.listeners()) {
             listeners.add(kernelListener(k, l, s));
         }
-        List<String> rose = new ArrayList<>();
-        for (String counter : KernelSummary.FAILURE_COUNTERS) {
-            Long rise = k.counters().get(counter);
-            if (rise != null && rise > 0) {
-                rose.add(counter + " +" + Format.count(rise));
-            }
-        }
-        List<String> missing = new ArrayList<>();
-        k.missing().forEach((what, why) -> missing.add(Printable.escape(what) + " ("
-                + Printable.escape(why) + ")"));
-        // Source names are synscope's own, but a recorded file may say anything: escaped.
-        return new HtmlView.Kernel(k.sources().isEmpty() ? "no source worked"
-                : Printable.escape(String.join(", ", k.sources())), listeners,
-                k.quietListeners() > 0 ? Format.count(k.quietListeners())
-                + " other listener(s) never had a connection waiting" : "",
-                String.join(", ", rose), missing, k.dropped() > 0 ? Format.count(k.dropped())
-                + " kernel records beyond synscope's bounds not kept" : "");
+        return new HtmlView.Kernel(KernelWording.sources(k), listeners, KernelWording.quiet(k),
+                KernelWording.countersThatRose(k), KernelWording.missing(k),
+                KernelWording.notKept(k));
     }
 
     private HtmlView.KernelListener kernelListener(KernelSummary k,
                                                    KernelSummary.Listener l, Summary s) {
-        String queue;
-        if (l.acceptQueueFull()) {
-            int fulls = l.fullIntervals().size();
-            queue = "accept queue full (limit " + l.backlog() + ") for "
-                    + Format.duration(l.fullNanos()) + " in all, " + fulls
-                    + (fulls == 1 ? " time" : " times") + ", first "
-                    + times.at(l.fullIntervals().get(0).fromNanos()) + " → "
-                    + times.at(l.fullIntervals().get(0).toNanos());
-        } else {
-            queue = "accept queue up to " + l.peakDepth() + " of " + l.backlog()
-                    + ", never full";
-        }
-        if (l.synQueueFull()) {
-            queue += "; SYN queue at its limit of " + l.synQueueLimit() + " (up to "
-                    + l.synRecvPeak() + " half-open)";
-        } else if (l.synRecvPeak() > 0) {
-            queue += "; up to " + l.synRecvPeak() + " half-open (SYN_RECV)";
-        }
         String fix = ListenerAdvice.kernelFix(k, l);
-        return new HtmlView.KernelListener(l.listener().toString(), queue,
-                ListenerAdvice.verdictsAt(s, l.listener()), fix == null ? "" : fix);
+        return new HtmlView.KernelListener(l.listener().toString(),
+                KernelWording.queues(l, times), ListenerAdvice.verdictsAt(s, l.listener()),
+                fix == null ? "" : fix);
     }
 
     /** The listeners whose accept queue held a connection at some sample, busiest first. */

@@ -376,34 +376,13 @@ public final class TextReport implements AnalysisSink {
         if (k == null) {
             return;
         }
-        // Source names are synscope's own, but a recorded file may say anything: escaped.
-        out.println(style.bold("What the kernel saw") + style.dim(" (" + (k.sources().isEmpty()
-                ? "no source worked" : Printable.escape(String.join(", ", k.sources()))) + ")"));
+        out.println(style.bold("What the kernel saw") + style.dim(" ("
+                + KernelWording.sources(k) + ")"));
         for (KernelSummary.Listener l : k.listeners()) {
-            StringBuilder line = new StringBuilder();
-            if (l.acceptQueueFull()) {
-                KernelSummary.Interval first = l.fullIntervals().get(0);
-                line.append("accept queue at its limit of ").append(l.backlog())
-                        .append(" from ").append(times.at(first.fromNanos())).append(" to ")
-                        .append(times.at(first.toNanos()));
-                if (l.fullIntervals().size() > 1) {
-                    line.append(" and ").append(l.fullIntervals().size() - 1).append(" more time")
-                            .append(l.fullIntervals().size() == 2 ? "" : "s");
-                }
-                line.append(" (").append(Format.duration(l.fullNanos())).append(" in all)");
-            } else {
-                line.append("accept queue up to ").append(l.peakDepth()).append(" of ")
-                        .append(l.backlog()).append(", never full");
-            }
-            if (l.synQueueFull()) {
-                line.append("; SYN queue at its limit of ").append(l.synQueueLimit())
-                        .append(" (up to ").append(l.synRecvPeak()).append(" half-open)");
-            } else if (l.synRecvPeak() > 0) {
-                line.append("; up to ").append(l.synRecvPeak()).append(" half-open (SYN_RECV)");
-            }
+            String line = KernelWording.queues(l, times);
             String verdicts = ListenerAdvice.verdictsAt(s, l.listener());
             if (!verdicts.isEmpty()) {
-                line.append("; ").append(verdicts);
+                line += "; " + verdicts;
             }
             out.println(style.bad("• ") + style.bold(l.listener().toString()) + "  " + line);
             String fix = ListenerAdvice.kernelFix(k, l);
@@ -411,27 +390,20 @@ public final class TextReport implements AnalysisSink {
                 out.println("  fix: " + fix);
             }
         }
-        if (k.quietListeners() > 0) {
-            out.println(style.dim("  " + Format.count(k.quietListeners())
-                    + " other listener(s) never had a connection waiting"));
+        String quiet = KernelWording.quiet(k);
+        if (!quiet.isEmpty()) {
+            out.println(style.dim("  " + quiet));
         }
-        List<String> rose = new ArrayList<>();
-        for (String name : KernelSummary.FAILURE_COUNTERS) {
-            Long rise = k.counters().get(name);
-            if (rise != null && rise > 0) {
-                rose.add(name + " +" + Format.count(rise));
-            }
-        }
+        String rose = KernelWording.countersThatRose(k);
         if (!rose.isEmpty()) {
-            out.println("counters over the capture: " + String.join(", ", rose));
+            out.println("counters over the capture: " + rose);
         }
-        for (Map.Entry<String, String> e : k.missing().entrySet()) {
-            out.println(style.warn("missing: ") + Printable.escape(e.getKey()) + " ("
-                    + Printable.escape(e.getValue()) + ")");
+        for (String m : KernelWording.missing(k)) {
+            out.println(style.warn("missing: ") + m);
         }
-        if (k.dropped() > 0) {
-            out.println(style.warn("not kept: ") + Format.count(k.dropped())
-                    + " kernel records beyond synscope's bounds");
+        String notKept = KernelWording.notKept(k);
+        if (!notKept.isEmpty()) {
+            out.println(style.warn("not kept: ") + notKept);
         }
         out.println();
     }

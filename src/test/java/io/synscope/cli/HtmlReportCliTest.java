@@ -201,7 +201,7 @@ class HtmlReportCliTest {
     void kernelEvidenceShowsTheListenersQueueAndTheKernelsResets() throws Exception {
         String page = html("src/test/resources/io/synscope/report/listen4-kernel.pcapng");
         assertTrue(page.contains("<h2>What the kernel saw"), "the kernel section");
-        assertTrue(page.contains("<b>127.0.0.1:8080</b> accept queue full (limit 4)"),
+        assertTrue(page.contains("<b>127.0.0.1:8080</b> accept queue at its limit of 4 from "),
                 "the backlog the server asked for");
         assertTrue(page.contains("127.0.0.1:8080 accept queue (limit 4, at most 5 waiting)"),
                 "a lane under the chart: a full queue of 4 holds 5, as the kernel counts");
