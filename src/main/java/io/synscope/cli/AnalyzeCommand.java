@@ -11,14 +11,9 @@ import io.synscope.pipeline.Analyzer;
 import io.synscope.pipeline.CaptureInfo;
 import io.synscope.pipeline.KernelDocument;
 import io.synscope.pipeline.KernelLog;
-import io.synscope.pipeline.TeeSink;
 import io.synscope.report.CsvReport;
-import io.synscope.report.HtmlReport;
-import io.synscope.report.JsonReport;
 import io.synscope.report.ProgressBar;
-import io.synscope.report.SelectingSink;
 import io.synscope.report.Selection;
-import io.synscope.report.TextReport;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -115,24 +110,13 @@ final class AnalyzeCommand implements Callable<Integer> {
              OutputStream toFile = report.openOutput();
              Writer out = toFile != null ? new OutputStreamWriter(toFile, StandardCharsets.UTF_8)
                      : Main.stdout(spec)) {
-            boolean all = report.all() || selected.namesHealthy();
-            AnalysisSink sink = switch (format) {
-                case text -> new TextReport(new PrintWriter(out), report.useColor(),
-                        report.maxLadders(), Main.version(), selected.text(), report.zone());
-                // JSON to a file is written as bytes, not through the Writer: see JsonReport.
-                case json -> toFile != null
-                        ? new JsonReport(toFile, all, report.pretty(), Main.version())
-                        : new JsonReport(out, all, report.pretty(), Main.version());
+            boolean all = report.all(selected);
+            AnalysisSink sink = report.selectedAndExported(switch (format) {
+                case text -> report.textReport(out, selected);
+                case json -> report.jsonReport(out, toFile, all);
                 case csv -> new CsvReport(out, all, false);
-                case html -> new HtmlReport(out, all, report.maxLadders(), Main.version(),
-                        selected.text(), report.zone());
-            };
-            if (!selected.isAll()) {
-                sink = new SelectingSink(sink, selected);
-            }
-            if (target != null) {
-                sink = new TeeSink(sink, target.sink(selected, all));
-            }
+                case html -> report.htmlReport(out, all, selected);
+            }, selected, target);
             Integer threads = report.threads();
             KernelLog kernel = source.parts().isEmpty() ? KernelDocument.fromCapture(inputs.get(0))
                     : KernelDocument.fromCaptures(source.parts());

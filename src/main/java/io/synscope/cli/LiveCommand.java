@@ -17,13 +17,9 @@ import io.synscope.pipeline.KernelLog;
 import io.synscope.pipeline.KernelSources;
 import io.synscope.pipeline.TeeSink;
 import io.synscope.report.CsvReport;
-import io.synscope.report.HtmlReport;
-import io.synscope.report.JsonReport;
 import io.synscope.report.LiveText;
 import io.synscope.report.NdjsonReport;
-import io.synscope.report.SelectingSink;
 import io.synscope.report.Selection;
-import io.synscope.report.TextReport;
 import io.synscope.report.metrics.KernelGauges;
 import io.synscope.report.metrics.MetricsSink;
 import picocli.CommandLine.Model.CommandSpec;
@@ -316,14 +312,8 @@ final class LiveCommand implements Callable<Integer> {
                     + capture.describe() + ")") + "; Ctrl-C to stop");
             err.flush();
             OutputFormat f = format.getValue();
-            AnalysisSink sink = sink(f, out, toFile, err, chosen);
-            if (!chosen.isAll()) {
-                sink = new SelectingSink(sink, chosen);
-            }
-            if (target != null) {
-                sink = new TeeSink(sink, target.sink(chosen, report.all()
-                        || chosen.namesHealthy()));
-            }
+            AnalysisSink sink = report.selectedAndExported(sink(f, out, toFile, err, chosen),
+                    chosen, target);
             if (metricsSink != null) {
                 // Metrics count every connection, whatever the output lists.
                 sink = new TeeSink(sink, metricsSink);
@@ -392,21 +382,16 @@ final class LiveCommand implements Callable<Integer> {
 
     private AnalysisSink sink(OutputFormat f, Writer out, OutputStream toFile, PrintWriter err,
                               Selection chosen) throws IOException {
-        boolean all = report.all() || chosen.namesHealthy();
+        boolean all = report.all(chosen);
         return switch (f) {
             case text -> new LiveText(new PrintWriter(out), statusLineTo(err), report.useColor(),
-                    all, report.zone(), new TextReport(new PrintWriter(out),
-                    report.useColor(), report.maxLadders(), Main.version(), chosen.text(),
-                    report.zone()));
+                    all, report.zone(), report.textReport(out, chosen));
             case ndjson -> toFile != null
                     ? new NdjsonReport(toFile, all, Main.version())
                     : new NdjsonReport(out, all, Main.version());
-            case json -> toFile != null
-                    ? new JsonReport(toFile, all, report.pretty(), Main.version())
-                    : new JsonReport(out, all, report.pretty(), Main.version());
+            case json -> report.jsonReport(out, toFile, all);
             case csv -> new CsvReport(out, all, true);
-            case html -> new HtmlReport(out, all, report.maxLadders(), Main.version(),
-                    chosen.text(), report.zone());
+            case html -> report.htmlReport(out, all, chosen);
         };
     }
 

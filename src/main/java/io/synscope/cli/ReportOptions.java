@@ -1,20 +1,30 @@
 package io.synscope.cli;
 
 import io.synscope.flow.AnalysisConfig;
+import io.synscope.pipeline.AnalysisSink;
+import io.synscope.pipeline.TeeSink;
+import io.synscope.report.HtmlReport;
+import io.synscope.report.JsonReport;
 import io.synscope.report.ReportZone;
+import io.synscope.report.SelectingSink;
+import io.synscope.report.Selection;
+import io.synscope.report.TextReport;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The options {@code analyze} and {@code live} share: where the report goes and what it holds,
  * and the analysis settings. One declaration, so that both commands spell and document them
- * alike.
+ * alike; and the reports both commands make from them, built alike.
  */
 final class ReportOptions {
     enum ColorMode { auto, always, never }
@@ -107,8 +117,12 @@ final class ReportOptions {
         return o == null ? null : new BufferedOutputStream(new FileOutputStream(o), 1 << 16);
     }
 
-    boolean all() {
-        return all.getValue();
+    /**
+     * Whether the report (and --export) lists every connection, not only failures: --all, or a
+     * selection that names healthy connections.
+     */
+    boolean all(Selection chosen) {
+        return all.<Boolean>getValue() || chosen.namesHealthy();
     }
 
     boolean pretty() {
@@ -127,5 +141,34 @@ final class ReportOptions {
             case never -> false;
             case auto -> output() == null && Main.terminalWantsColor();
         };
+    }
+
+    /** The text report of the whole capture (live's runs under its {@code LiveText}). */
+    TextReport textReport(Writer out, Selection chosen) {
+        return new TextReport(new PrintWriter(out), useColor(), maxLadders(), Main.version(),
+                chosen.text(), zone());
+    }
+
+    /**
+     * The JSON report: to OUT ({@code toFile}, see {@link #openOutput()}) written as bytes, not
+     * through the Writer (see JsonReport); else to {@code out}.
+     */
+    JsonReport jsonReport(Writer out, OutputStream toFile, boolean all) throws IOException {
+        return toFile != null ? new JsonReport(toFile, all, pretty(), Main.version())
+                : new JsonReport(out, all, pretty(), Main.version());
+    }
+
+    HtmlReport htmlReport(Writer out, boolean all, Selection chosen) {
+        return new HtmlReport(out, all, maxLadders(), Main.version(), chosen.text(), zone());
+    }
+
+    /**
+     * {@code report} given only the connections {@code chosen} selects, beside --export's
+     * packets of them ({@code target}, or null without --export).
+     */
+    AnalysisSink selectedAndExported(AnalysisSink report, Selection chosen,
+                                     ExportOption.Target target) {
+        AnalysisSink sink = chosen.isAll() ? report : new SelectingSink(report, chosen);
+        return target == null ? sink : new TeeSink(sink, target.sink(chosen, all(chosen)));
     }
 }
