@@ -1,8 +1,12 @@
 package io.synscope.testutil;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -24,5 +28,29 @@ public final class Samples {
         }
         assertFalse(expectations.isEmpty(), "no sample captures in " + DIR.toAbsolutePath());
         return expectations;
+    }
+
+    /**
+     * A connection as the lab made it (its {@code .expected.json}: what the clients, the server
+     * and the kernel saw), not as synscope judged it.
+     */
+    public record Made(String verdict, String outcome) {
+        /** Whether the reports count it among the failures: any verdict but ok and incomplete. */
+        public boolean failure() {
+            return !verdict.equals("ok") && !verdict.equals("incomplete");
+        }
+    }
+
+    /** The connections the lab made for {@code capture} (a file here), from its truth file. */
+    public static List<Made> made(String capture) throws IOException {
+        String base = capture.substring(0, capture.lastIndexOf('.'));
+        JsonNode truth = new ObjectMapper().readTree(DIR.resolve(base + ".expected.json")
+                .toFile());
+        List<Made> made = new ArrayList<>();
+        for (JsonNode c : truth.get("connections")) {
+            made.add(new Made(c.get("verdict").asText(), c.get("outcome").asText()));
+        }
+        assertFalse(made.isEmpty(), "no connections in " + base + ".expected.json");
+        return made;
     }
 }
