@@ -55,7 +55,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             .description("text (default), json (schema: docs/json-schema.md), csv (columns:"
                     + " docs/csv.md) or html (one self-contained page: docs/html.md)"));
     private final ReportOptions report = new ReportOptions(spec, "threads, the reading one"
-            + " included (default: one per processor); 1 also keeps --format json's connections"
+            + " included (default: one per processor plus the reading one, one on a single"
+            + " processor); 1 also keeps --format json's connections"
             + " in decision order from run to run");
     private final SelectionOptions selection = new SelectionOptions(spec);
     private final ExportOption export = new ExportOption(spec, "also write the packets of the"

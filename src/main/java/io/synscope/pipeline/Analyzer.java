@@ -73,9 +73,24 @@ public final class Analyzer {
         void done();
     }
 
-    /** An analyser that tracks on as many threads as there are processors. */
+    /** An analyser on {@link #defaultShards(int)} threads for this machine's processors. */
     public Analyzer(AnalysisConfig config) {
-        this(config, Runtime.getRuntime().availableProcessors());
+        this(config, defaultShards(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * Threads for {@code processors}: one tracking thread per processor besides the reading one,
+     * which then tracks nothing ({@code ShardedTracker}'s caller share is none from three threads
+     * on), and the scheduler gives each thread what its share of the work needs. With as many
+     * threads as processors the reading thread also tracks a fixed share, which suits one shape of
+     * capture only: on 2 processors, 3 threads took the state-heavy bench capture's text report
+     * from 6.69 to 5.44 s (median of 5 alternating runs; its tracking costs far more per packet
+     * than reading) and left the benchmark capture's the same (1.74 against 1.77 s), CPU alike
+     * (bench/README.md, "Threads"). One processor gets one thread: a second would only hand
+     * packets over.
+     */
+    public static int defaultShards(int processors) {
+        return processors == 1 ? 1 : processors + 1;
     }
 
     /**
