@@ -35,10 +35,17 @@ import java.util.concurrent.TimeUnit;
  *                                they are (65,536 take some 60 MB), and freezing and thawing cost
  *                                CPU: the bench capture, 36,050 open at its peak, took 10-20 %
  *                                more CPU with freezing from 32,768 on
- * @param freezeAfterNanos        the silence after which a connection is frozen (and the capture
- *                                time between the scans that freeze): 500 ms, which held 10 MB
- *                                less heap than 1 s on the state-heavy capture at no CPU cost
- *                                measured (bench/README.md, "A smaller frozen record")
+ * @param freezeAfterNanos        the least silence after which a connection is frozen (and the
+ *                                capture time between the scans that freeze): 100 ms, which
+ *                                took the state-heavy capture's peak RSS some 20 MB below 500 ms
+ *                                at no CPU cost measured: fewer connections in use at once
+ *                                (bench/README.md, "Freezing sooner")
+ * @param freezeAfterRoundTrips   a connection is frozen only once silent for this many round
+ *                                trips of its handshake (the client's SYN to its ACK) when that
+ *                                is longer than {@code freezeAfterNanos}: 4. Silence within an
+ *                                exchange lasts about a round trip, so a connection on a long
+ *                                path (200 ms across the world) is frozen once its exchange is
+ *                                over, not frozen and thawed at each round trip of it
  */
 public record AnalysisConfig(
         long idleTimeoutNanos,
@@ -48,7 +55,8 @@ public record AnalysisConfig(
         long duplicateWindowNanos,
         long maxOpenConnections,
         long freezeAboveOpen,
-        long freezeAfterNanos) {
+        long freezeAfterNanos,
+        int freezeAfterRoundTrips) {
 
     /**
      * Heap an open connection takes, measured with bench/GenStateHeavy's keep-alive connections
@@ -70,7 +78,8 @@ public record AnalysisConfig(
                 TimeUnit.MICROSECONDS.toNanos(500),
                 openConnectionsFor(Runtime.getRuntime().maxMemory()),
                 65_536,
-                TimeUnit.MILLISECONDS.toNanos(500));
+                TimeUnit.MILLISECONDS.toNanos(100),
+                4);
     }
 
     /** The connections a heap of {@code maxHeapBytes} holds open, with room for the rest. */
@@ -89,7 +98,7 @@ public record AnalysisConfig(
         if (maxOpenConnections < 1) {
             throw new IllegalArgumentException("max open connections must be ≥ 1");
         }
-        if (freezeAboveOpen < 0 || freezeAfterNanos <= 0) {
+        if (freezeAboveOpen < 0 || freezeAfterNanos <= 0 || freezeAfterRoundTrips < 0) {
             throw new IllegalArgumentException("freezing needs a count ≥ 0 and a positive silence");
         }
     }
@@ -112,14 +121,14 @@ public record AnalysisConfig(
     public AnalysisConfig withIdleTimeoutNanos(long nanos) {
         return new AnalysisConfig(nanos, closeLingerNanos,
                 maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, maxOpenConnections,
-                freezeAboveOpen, freezeAfterNanos);
+                freezeAboveOpen, freezeAfterNanos, freezeAfterRoundTrips);
     }
 
     /** The same, deciding the oldest connections early beyond {@code count} open at once. */
     public AnalysisConfig withMaxOpenConnections(long count) {
         return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos,
                 maxEventsPerConnection, expiryScanNanos, duplicateWindowNanos, count,
-                freezeAboveOpen, freezeAfterNanos);
+                freezeAboveOpen, freezeAfterNanos, freezeAfterRoundTrips);
     }
 
     /**
@@ -133,15 +142,17 @@ public record AnalysisConfig(
     private AnalysisConfig withExpiryScanNanos(long nanos) {
         return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos,
                 maxEventsPerConnection, nanos, duplicateWindowNanos, maxOpenConnections,
-                freezeAboveOpen, freezeAfterNanos);
+                freezeAboveOpen, freezeAfterNanos, freezeAfterRoundTrips);
     }
 
     /**
-     * The same, freezing connections silent for {@code afterNanos} once more than
-     * {@code aboveOpen} are open (0: always).
+     * The same, freezing connections silent for {@code afterNanos}, or {@code afterRoundTrips}
+     * round trips of their handshake when that is longer, once more than {@code aboveOpen} are
+     * open (0: always).
      */
-    public AnalysisConfig withFreezing(long aboveOpen, long afterNanos) {
+    public AnalysisConfig withFreezing(long aboveOpen, long afterNanos, int afterRoundTrips) {
         return new AnalysisConfig(idleTimeoutNanos, closeLingerNanos, maxEventsPerConnection,
-                expiryScanNanos, duplicateWindowNanos, maxOpenConnections, aboveOpen, afterNanos);
+                expiryScanNanos, duplicateWindowNanos, maxOpenConnections, aboveOpen, afterNanos,
+                afterRoundTrips);
     }
 }

@@ -43,7 +43,7 @@ public final class FlowTracker {
     private final TupleTable<Connection> table = new TupleTable<>();
     private final ArrayDeque<Connection> pool = new ArrayDeque<>();
     /**
-     * Open connections silent for {@link AnalysisConfig#freezeAfterNanos()}, held compactly
+     * Open connections silent for a while ({@link #silentForFreezing}), held compactly
      * ({@link FrozenTable}); a connection is in {@link #table} or here, never both.
      */
     private final FrozenTable frozen = new FrozenTable();
@@ -222,6 +222,11 @@ public final class FlowTracker {
     /** Connections being followed right now. */
     public int openConnections() {
         return table.size() + frozen.size();
+    }
+
+    /** Connections held frozen right now (for tests and measurements). */
+    int frozenConnections() {
+        return frozen.size();
     }
 
     /** The most connections followed at once so far. */
@@ -655,7 +660,7 @@ public final class FlowTracker {
 
     /**
      * With more than {@link AnalysisConfig#freezeAboveOpen()} open, freezes the connections
-     * silent for {@link AnalysisConfig#freezeAfterNanos()} that are past their handshake: a
+     * {@link #silentForFreezing} that are past their handshake: a
      * handshake-only one is due to be decided by its window or the memory cap (which look at
      * connections as they are), and a SYN flood's are not worth it. Which connections are frozen
      * changes nothing but memory: a thawed connection is the one that was frozen.
@@ -664,11 +669,10 @@ public final class FlowTracker {
         if (openConnections() <= freezeAbove) {
             return;
         }
-        long silentSince = nowNanos - config.freezeAfterNanos();
         // Saturating: a capture's clock may sit anywhere in a long.
         long forgetBefore = nowNanos - config.duplicateWindowNanos();
         transfer.forgetDigestsBefore(forgetBefore > nowNanos ? Long.MIN_VALUE : forgetBefore);
-        for (Connection c : table.select(c -> c.lastTsNanos <= silentSince && !c.handshakeOnly(),
+        for (Connection c : table.select(c -> silentForFreezing(c) && !c.handshakeOnly(),
                 Connection[]::new)) {
             frozen.freeze(c, table.remove(c), transfer);
             oldestFrozenTsNanos = Math.min(oldestFrozenTsNanos, c.lastTsNanos);
@@ -681,6 +685,20 @@ public final class FlowTracker {
         while (pool.size() > table.size()) {
             pool.pop();
         }
+    }
+
+    /**
+     * Whether {@code c} has been silent long enough to be frozen: for
+     * {@link AnalysisConfig#freezeAfterNanos()}, or {@link AnalysisConfig#freezeAfterRoundTrips()}
+     * round trips of its handshake when that is longer (a round trip no longer than the idle
+     * timeout, past which the connection is decided anyway, so the product fits a long).
+     */
+    private boolean silentForFreezing(Connection c) {
+        long handshakeNanos = c.handshakeAckTsNanos == 0 ? 0
+                : Math.min(c.handshakeAckTsNanos - c.firstTsNanos, config.idleTimeoutNanos());
+        long silenceNanos = Math.max(config.freezeAfterNanos(),
+                config.freezeAfterRoundTrips() * handshakeNanos);
+        return nowNanos - c.lastTsNanos >= silenceNanos;
     }
 
     /**

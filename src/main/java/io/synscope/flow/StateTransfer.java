@@ -397,8 +397,8 @@ final class StateTransfer {
      * The digest of an endpoint's last segment ({@link FlowTracker}'s duplicate test), as a word,
      * or 0 when the endpoint's last segment, at {@code lastTsNanos}, is older than
      * {@link #forgetDigestsBefore}: the test asks for a copy within the duplicate window (500 µs)
-     * of it, and a connection is frozen after half a second of silence, so by then only a packet
-     * that comes half a second out of time order could still match. 16 bytes of a record
+     * of it, and a connection is frozen after 100 ms of silence or more, so by then only a packet
+     * that comes that far out of time order could still match. 16 bytes of a record
      * (bench/README.md, "A smaller frozen record").
      */
     long digest(long digest, long lastTsNanos) {

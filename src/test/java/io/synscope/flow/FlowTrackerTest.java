@@ -388,12 +388,49 @@ class FlowTrackerTest {
     @Test
     void theCapDecidesTheSameConnectionsWhetherOrNotTheyAreFrozen() {
         AnalysisConfig capped = AnalysisConfig.defaults().withMaxOpenConnections(100);
-        List<Seen> plain = establishedUnderCap(capped.withFreezing(Long.MAX_VALUE, 1));
-        List<Seen> frozen = establishedUnderCap(capped.withFreezing(0, 1));
+        List<Seen> plain = establishedUnderCap(capped.withFreezing(Long.MAX_VALUE, 1, 0));
+        List<Seen> frozen = establishedUnderCap(capped.withFreezing(0, 1, 0));
         assertEquals(plain, frozen);
         assertEquals(300, plain.size());
         long early = plain.stream().filter(x -> x.reason() == Decision.MEMORY_CAP).count();
         assertTrue(early >= 200, "the oldest beyond the cap decided early: " + early);
+    }
+
+    /**
+     * A connection is frozen once silent for {@code freezeAfterNanos} (the default's 100 ms), or
+     * four round trips of its handshake when that is longer: one on a LAN (a 100 µs handshake)
+     * after 100 ms, one across the world (a 200 ms handshake) only after 800 ms, so that the round
+     * trips of its exchanges do not freeze and thaw it.
+     */
+    @Test
+    void aConnectionIsFrozenAfterItsSilenceOrFourRoundTripsOfItsHandshake() {
+        AnalysisConfig defaults = AnalysisConfig.defaults();
+        AnalysisConfig config = defaults.withFreezing(0, defaults.freezeAfterNanos(),
+                defaults.freezeAfterRoundTrips());
+        assertEquals(100_000_000, config.freezeAfterNanos());
+        assertEquals(4, config.freezeAfterRoundTrips());
+        FlowTracker t = new FlowTracker(config, (c, reason, now) -> { });
+        List<TcpSegment> segments = new ArrayList<>(new Conversation("10.0.0.1", 40001,
+                "10.0.0.2", 80).at(0).client("S").at(0.00005).server("SA").at(0.0001).client("A")
+                .client("PA", 10).at(0.0002).server("A").segments());
+        segments.addAll(new Conversation("10.0.0.3", 40002, "10.0.0.2", 80).at(0).client("S")
+                .at(0.1).server("SA").at(0.2).client("A").client("PA", 10).at(0.3).server("A")
+                .segments());
+        segments.sort(java.util.Comparator.comparingLong(x -> x.tsNanos));
+        long frame = 1;
+        for (TcpSegment s : segments) {
+            s.frameNumber = frame++;
+            t.accept(s);
+        }
+        // At 300 ms: the LAN one has been silent since 0.2 ms, the far one talks.
+        assertEquals(1, t.frozenConnections(), "the LAN one");
+        t.advanceTo(Conversation.EPOCH_NANOS + 500_000_000L);
+        assertEquals(1, t.frozenConnections(), "the far one silent 200 ms of its 800");
+        t.advanceTo(Conversation.EPOCH_NANOS + 1_000_000_000L);
+        assertEquals(1, t.frozenConnections(), "the far one silent 700 ms of its 800");
+        t.advanceTo(Conversation.EPOCH_NANOS + 1_200_000_000L);
+        assertEquals(2, t.frozenConnections(), "both");
+        assertEquals(2, t.openConnections());
     }
 
     private static List<Seen> establishedUnderCap(AnalysisConfig config) {

@@ -27,9 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FreezingTest {
     private static final AnalysisConfig FREEZE_ALWAYS =
-            AnalysisConfig.defaults().withFreezing(0, 1);
+            AnalysisConfig.defaults().withFreezing(0, 1, 0);
     private static final AnalysisConfig NEVER_FREEZE =
-            AnalysisConfig.defaults().withFreezing(Long.MAX_VALUE, 1);
+            AnalysisConfig.defaults().withFreezing(Long.MAX_VALUE, 1, 0);
 
     @Test
     void everySampleCaptureReadsTheSameWithConnectionsFrozen() throws Exception {
