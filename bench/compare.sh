@@ -40,7 +40,9 @@ for capture in "${captures[@]}"; do
             done
         done
     done
-done | tee /dev/stderr | awk '
+# Each run's line to stderr through the inherited descriptor: tee /dev/stderr would open the
+# file anew when stdout and stderr are one file (compare.sh ... >log 2>&1) and write over it.
+done | tee >(cat >&2) | awk '
     { key = $1 " " $2 " " $3; wall[key] = wall[key] " " $6; cpu[key] = cpu[key] " " $9; rss[key] = rss[key] " " $12; pps[key] = pps[key] " " $14; keys[key] = 1 }
     function median(list,    n, a, i, j, t) {
         n = split(list, a, " ")
