@@ -297,7 +297,7 @@ public final class FlowTracker {
             basis = RoleBasis.FIRST_PACKET;
             srcIsClient = true;
         }
-        Connection c = pool.isEmpty() ? new Connection() : pool.pop();
+        Connection c = take();
         if (srcIsClient) {
             c.reset(s.frameNumber, s.tsNanos, s.ipVersion, s.srcHi, s.srcLo, s.srcPort, s.dstHi,
                     s.dstLo, s.dstPort, basis);
@@ -701,6 +701,11 @@ public final class FlowTracker {
         return nowNanos - c.lastTsNanos >= silenceNanos;
     }
 
+    /** A connection to fill: from the pool, or a new one when the pool is empty. */
+    private Connection take() {
+        return pool.isEmpty() ? new Connection() : pool.pop();
+    }
+
     /**
      * The frozen connection of {@code s}'s tuple, thawed, or null. A method of its own: in
      * {@link #accept(TcpSegment, long)} these lines took it past what C2 inlines into the
@@ -718,14 +723,14 @@ public final class FlowTracker {
         if (slot < 0) {
             return null;
         }
-        Connection c = pool.isEmpty() ? new Connection() : pool.pop();
+        Connection c = take();
         table.insert(c, frozen.thaw(slot, c, transfer));
         return c;
     }
 
     /** The frozen connection at {@code address}, back in the open table as a {@link Connection}. */
     private Connection thawAt(int address) {
-        Connection c = pool.isEmpty() ? new Connection() : pool.pop();
+        Connection c = take();
         table.insert(c, frozen.thawAt(address, c, transfer));
         return c;
     }
