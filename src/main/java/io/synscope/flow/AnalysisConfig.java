@@ -99,7 +99,8 @@ public record AnalysisConfig(
             throw new IllegalArgumentException("max open connections must be ≥ 1");
         }
         if (freezeAboveOpen < 0 || freezeAfterNanos <= 0 || freezeAfterRoundTrips < 0) {
-            throw new IllegalArgumentException("freezing needs a count ≥ 0 and a positive silence");
+            throw new IllegalArgumentException(
+                    "freezing needs a count ≥ 0, a positive silence and round trips ≥ 0");
         }
     }
 

@@ -85,11 +85,11 @@ public final class Analyzer {
      * threads as processors the reading thread also tracks a fixed share, which suits one shape of
      * capture only: on 2 processors, 3 threads took the state-heavy bench capture's text report
      * from 6.69 to 5.44 s (median of 5 alternating runs; its tracking costs far more per packet
-     * than reading) and left the benchmark capture's the same (1.74 against 1.77 s), CPU alike
-     * (bench/README.md, "Threads"). One processor gets one thread: a second would only hand
-     * packets over.
+     * than reading) and left the benchmark capture's the same (1.74 against 1.77 s); CPU the
+     * same in that quiet hour, 7 % more in a busy one (bench/README.md, "Threads"). One
+     * processor gets one thread: a second would only hand packets over.
      */
-    public static int defaultShards(int processors) {
+    private static int defaultShards(int processors) {
         return processors == 1 ? 1 : processors + 1;
     }
 
