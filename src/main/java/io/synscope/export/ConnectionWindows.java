@@ -1,5 +1,7 @@
 package io.synscope.export;
 
+import io.synscope.flow.EndpointPairs;
+
 import java.util.Arrays;
 
 /**
@@ -65,19 +67,13 @@ final class ConnectionWindows {
         for (int i = buckets[bucket(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort)]; i >= 0;
                 i = next[i]) {
             if (tsNanos >= fromNanos[i] && tsNanos <= toNanos[i]
-                    && (is(i, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort)
-                    || is(i, dstHi, dstLo, dstPort, srcHi, srcLo, srcPort))) {
+                    && EndpointPairs.same(addresses[4 * i], addresses[4 * i + 1], ports[2 * i],
+                    addresses[4 * i + 2], addresses[4 * i + 3], ports[2 * i + 1],
+                    srcHi, srcLo, srcPort, dstHi, dstLo, dstPort)) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** Whether connection {@code i} is client {@code c} to server {@code s}. */
-    private boolean is(int i, long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {
-        return ports[2 * i] == cPort && ports[2 * i + 1] == sPort && addresses[4 * i] == cHi
-                && addresses[4 * i + 1] == cLo && addresses[4 * i + 2] == sHi
-                && addresses[4 * i + 3] == sLo;
     }
 
     private void link(int i) {
@@ -94,19 +90,10 @@ final class ConnectionWindows {
         }
     }
 
-    /** The same for either order of the two endpoints: a sum of one mix of each. */
+    /** The same for either order of the two endpoints ({@link EndpointPairs#hash64}). */
     private int bucket(long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {
-        long h = endpoint(cHi, cLo, cPort) + endpoint(sHi, sLo, sPort);
-        h ^= h >>> 29;
-        h *= 0xBF58476D1CE4E5B9L;
-        h ^= h >>> 32;
-        return (int) h & (buckets.length - 1);
-    }
-
-    private static long endpoint(long hi, long lo, int port) {
-        long h = (hi * 31 + lo) * 31 + port;
-        h ^= h >>> 33;
-        return h * 0xFF51AFD7ED558CCDL;
+        return (int) EndpointPairs.hash64(cHi, cLo, cPort, sHi, sLo, sPort)
+                & (buckets.length - 1);
     }
 
     private static int[] newBuckets(int n) {

@@ -117,12 +117,12 @@ public final class FlowTracker {
      */
     public void accept(TcpSegment s) {
         listeners.learnFrom(s);
-        accept(s, TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort));
+        accept(s, EndpointPairs.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort));
         drainDecided();
     }
 
     /**
-     * As {@link #accept(TcpSegment)}, with {@link TupleTable#hash64} of its tuple known and the
+     * As {@link #accept(TcpSegment)}, with {@link EndpointPairs#hash64} of its tuple known and the
      * listeners already learnt from it, except that decided connections wait for
      * {@link #drainDecided()}.
      */

@@ -52,9 +52,9 @@ final class FrozenTable {
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * Each slot's key hash ({@link TupleTable#hash64}), its low 32 bits: they place the slot, and
-     * a record's key decides a match; 4 bytes a slot less than the whole hash, some 8 MB at the
-     * state-heavy capture's peak (bench/README.md, "A smaller frozen record").
+     * Each slot's key hash ({@link EndpointPairs#hash64}), its low 32 bits: they place the slot,
+     * and a record's key decides a match; 4 bytes a slot less than the whole hash, some 8 MB at
+     * the state-heavy capture's peak (bench/README.md, "A smaller frozen record").
      */
     private int[] hashes = new int[1024];
     /** Each slot's record address plus one; 0 for an empty slot. */
@@ -123,7 +123,7 @@ final class FrozenTable {
         c.transfer(t);
         c.thawEvents(t);
         remove(slot);
-        return TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
+        return EndpointPairs.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
     }
 
     /** As {@link #thaw(int, Connection, StateTransfer)}, by the record's address. */
@@ -203,15 +203,15 @@ final class FrozenTable {
     private boolean matches(int address, long xHi, long xLo, int xPort, long yHi, long yLo,
                             int yPort) {
         StateTransfer.readWords(pages[pageOf(address)], offsetOf(address) + HEADER, head, KEY_WORDS);
-        return TupleTable.sameTuple(head[0], StateTransfer.keyLo(head[1]), head[2], head[3],
+        return EndpointPairs.same(head[0], StateTransfer.keyLo(head[1]), head[2], head[3],
                 StateTransfer.keyLo(head[4]), head[5], xHi, xLo, xPort, yHi, yLo, yPort);
     }
 
     /** The slot holding {@code address}: found from its key's hash, read from the record. */
     private int slotOf(int address) {
         StateTransfer.readWords(pages[pageOf(address)], offsetOf(address) + HEADER, head, KEY_WORDS);
-        long h = TupleTable.hash64(head[0], StateTransfer.keyLo(head[1]), (int) head[2], head[3],
-                StateTransfer.keyLo(head[4]), (int) head[5]);
+        long h = EndpointPairs.hash64(head[0], StateTransfer.keyLo(head[1]), (int) head[2],
+                head[3], StateTransfer.keyLo(head[4]), (int) head[5]);
         int mask = hashes.length - 1;
         int i = (int) h & mask;
         while (addresses[i] != address + 1) {

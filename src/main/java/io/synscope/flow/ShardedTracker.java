@@ -118,7 +118,7 @@ public final class ShardedTracker implements AutoCloseable {
      * @throws ShardFailure when a shard's thread failed (its listener threw)
      */
     public void accept(TcpSegment s) {
-        long hash = TupleTable.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
+        long hash = EndpointPairs.hash64(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
         long ts = s.tsNanos;
         if (ts > clockNanos) {
             moveClock(ts);

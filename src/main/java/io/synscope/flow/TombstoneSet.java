@@ -18,7 +18,7 @@ import java.util.Arrays;
  * <p>An entry counts until its expiry whether or not {@link #expire} has dropped it yet, so
  * callers may call it as rarely as they like (memory is all that waits on it).
  *
- * <p>Identity is the 64-bit hash of the unordered endpoint pair ({@link TupleTable#hash64}); two
+ * <p>Identity is the 64-bit hash of the unordered endpoint pair ({@link EndpointPairs#hash64}); two
  * different tuples sharing one is a 2^-64 event, and its only effect would be one packet counted
  * as late.
  */

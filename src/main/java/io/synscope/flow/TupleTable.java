@@ -54,7 +54,10 @@ final class TupleTable<E extends TupleTable.Entry> {
         return size;
     }
 
-    /** The member keyed by the tuple, in either direction, or null; {@code h} is its hash64. */
+    /**
+     * The member keyed by the tuple, in either direction, or null; {@code h} is its
+     * {@link EndpointPairs#hash64}.
+     */
     @SuppressWarnings("unchecked")
     E find(long h, long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
         int mask = slots.length - 1;
@@ -82,7 +85,10 @@ final class TupleTable<E extends TupleTable.Entry> {
         return Arrays.copyOf(found, n);
     }
 
-    /** Adds {@code e}, whose key has the {@link #hash64} {@code h} (the caller has it at hand). */
+    /**
+     * Adds {@code e}, whose key has the {@link EndpointPairs#hash64} {@code h} (the caller has it
+     * at hand).
+     */
     void insert(E e, long h) {
         if ((size + 1) * 2 > slots.length) {
             grow();
@@ -144,38 +150,7 @@ final class TupleTable<E extends TupleTable.Entry> {
      */
     private static boolean matches(Entry e, long xHi, long xLo, int xPort,
                                    long yHi, long yLo, int yPort) {
-        return sameTuple(e.aHi, e.aLo, e.aPort, e.bHi, e.bLo, e.bPort, xHi, xLo, xPort, yHi, yLo,
-                yPort);
-    }
-
-    /**
-     * Whether the endpoints {@code a}, {@code b} are {@code x}, {@code y} in either order: field
-     * differences OR-ed together and each compared with 0 once
-     * (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
-     */
-    static boolean sameTuple(long aHi, long aLo, long aPort, long bHi, long bLo, long bPort,
-                             long xHi, long xLo, long xPort, long yHi, long yLo, long yPort) {
-        long forward = (aHi ^ xHi) | (aLo ^ xLo) | (bHi ^ yHi) | (bLo ^ yLo) | (aPort ^ xPort)
-                | (bPort ^ yPort);
-        long backward = (aHi ^ yHi) | (aLo ^ yLo) | (bHi ^ xHi) | (bLo ^ xLo) | (aPort ^ yPort)
-                | (bPort ^ xPort);
-        // Both outcomes of both tests are common (packets come from either side).
-        return forward == 0 | backward == 0;
-    }
-
-    /**
-     * A 64-bit hash of the unordered pair of endpoints. Each endpoint is a cheap linear mix with
-     * distinct odd multipliers (so ports and low address bits that vary together do not cancel
-     * out); the sum makes it symmetric and murmur3's finaliser spreads every bit.
-     */
-    static long hash64(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
-        long x = xHi * 0x9E3779B97F4A7C15L + xLo * 0xC2B2AE3D27D4EB4FL + xPort * 0x165667B19E3779F9L;
-        long y = yHi * 0x9E3779B97F4A7C15L + yLo * 0xC2B2AE3D27D4EB4FL + yPort * 0x165667B19E3779F9L;
-        long k = (x ^ (x >>> 31)) + (y ^ (y >>> 31));
-        k ^= k >>> 33;
-        k *= 0xFF51AFD7ED558CCDL;
-        k ^= k >>> 33;
-        k *= 0xC4CEB9FE1A85EC53L;
-        return k ^ (k >>> 33);
+        return EndpointPairs.same(e.aHi, e.aLo, e.aPort, e.bHi, e.bLo, e.bPort,
+                xHi, xLo, xPort, yHi, yLo, yPort);
     }
 }

@@ -309,7 +309,7 @@ class FrozenTableTest {
     }
 
     private static long hash(Connection c) {
-        return TupleTable.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
+        return EndpointPairs.hash64(c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
     }
 
     /** Freezes {@code original} alone into {@code table} and thaws it, found by its key, into {@code into}. */

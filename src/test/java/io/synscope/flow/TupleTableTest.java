@@ -23,7 +23,7 @@ class TupleTableTest {
         }
 
         long hash() {
-            return TupleTable.hash64(aHi, aLo, aPort, bHi, bLo, bPort);
+            return EndpointPairs.hash64(aHi, aLo, aPort, bHi, bLo, bPort);
         }
     }
 
