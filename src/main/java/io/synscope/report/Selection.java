@@ -6,8 +6,6 @@ import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Verdict;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -138,7 +136,7 @@ public record Selection(Address server, Address client, int port, Set<Verdict> v
             host = text.substring(0, colon);
             port = parsePort(option, text.substring(colon + 1));
         }
-        byte[] ip = literal(host);
+        byte[] ip = Addresses.literal(host);
         if (ip == null) {
             throw badAddress(option, text);
         }
@@ -231,21 +229,5 @@ public record Selection(Address server, Address client, int port, Set<Verdict> v
     private static IllegalArgumentException badAddress(String option, String text) {
         return new IllegalArgumentException(option + ": '" + text + "' is not HOST[:PORT] with"
                 + " HOST an IPv4 or IPv6 address (IPv6 with a port in brackets: [fd00::1]:443)");
-    }
-
-    /**
-     * The bytes of an IP address literal, or null. Never a name lookup: only digits, dots and,
-     * for IPv6, hex digits and colons reach the JDK, which parses those as literals.
-     */
-    private static byte[] literal(String host) {
-        boolean v6 = host.indexOf(':') >= 0;
-        if (!(v6 ? host.matches("[0-9A-Fa-f:.]+") : host.matches("\\d{1,3}(\\.\\d{1,3}){3}"))) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(host).getAddress();
-        } catch (UnknownHostException e) {
-            return null;
-        }
     }
 }
