@@ -2,13 +2,12 @@ package io.synscope.pipeline;
 
 import io.synscope.capture.Captures;
 import io.synscope.capture.PacketSource;
-import io.synscope.flow.AnalysisConfig;
-import io.synscope.testutil.CollectingSink;
-import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synscope.diagnose.HostPort;
 import io.synscope.diagnose.Judgement;
+import io.synscope.flow.AnalysisConfig;
+import io.synscope.testutil.CollectingSink;
+import io.synscope.testutil.Samples;
+import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 
@@ -45,8 +44,7 @@ class AnalyzerTest {
      */
     @Test
     void onlyASinkThatJudgesIsCalledForEachConnection() throws Exception {
-        int expected = new ObjectMapper().readTree(Path.of("sample-pcaps/demo.expected.json")
-                .toFile()).get("connections").size();
+        int expected = Samples.made("demo.pcap").size();
         for (boolean judges : new boolean[] {false, true}) {
             long[] judged = new long[1];
             CollectingSink sink = new CollectingSink() {
