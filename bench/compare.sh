@@ -4,15 +4,17 @@
 # slows each alike; prints wall s, CPU s (user + system), peak RSS and packets/s per run and the
 # median per build, capture and format. See bench/README.md, "State-heavy and flood shapes".
 #
-#   bench/compare.sh [--runs N] LAUNCHER... -- CAPTURE...
+#   bench/compare.sh [--runs N] [--formats "text json"] LAUNCHER... -- CAPTURE...
 #
 # A capture's packet count comes from its .truth.json (GenCapture, GenStateHeavy).
 set -euo pipefail
 
 runs=3
+formats="text json"
 while [[ $# -gt 0 && $1 == --* && $1 != -- ]]; do
     case $1 in
         --runs) runs=$2; shift 2 ;;
+        --formats) formats=$2; shift 2 ;;
         *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -20,7 +22,7 @@ launchers=()
 while [[ $# -gt 0 && $1 != -- ]]; do launchers+=("$1"); shift; done
 [[ $# -gt 0 ]] && shift
 captures=("$@")
-((${#launchers[@]} && ${#captures[@]})) || { echo "usage: compare.sh [--runs N] LAUNCHER... -- CAPTURE..." >&2; exit 2; }
+((${#launchers[@]} && ${#captures[@]})) || { echo "usage: compare.sh [--runs N] [--formats \"text json\"] LAUNCHER... -- CAPTURE..." >&2; exit 2; }
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -30,7 +32,8 @@ for capture in "${captures[@]}"; do
     cat "$capture" >/dev/null
     for ((run = 1; run <= runs; run++)); do
         for launcher in "${launchers[@]}"; do
-            for format in text json; do
+            # shellcheck disable=SC2086 # a list of words on purpose
+            for format in $formats; do
                 /usr/bin/time -f '%e %M %U %S' -o "$log" "$launcher" analyze "$capture" \
                     --format "$format" -o /dev/null 2>/dev/null || { echo "!! $launcher failed on $capture ($format)"; continue; }
                 read -r wall rss user sys < <(tail -n 1 "$log")

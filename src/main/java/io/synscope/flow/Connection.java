@@ -274,10 +274,14 @@ public final class Connection extends TupleTable.Entry {
      * (docs/performance.md#j5-no-loop-per-byte-on-the-packet-path).
      */
     void logEvent(TcpSegment s, long relSeq, long relAck, int marks, int maxEvents) {
-        boolean interesting = (s.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) != 0
-                | (marks & MARK_RETRANSMISSION) != 0;
-        // One branch, not three: the log fills up late, if ever (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
-        if (eventCount >= maxEvents | (eventCount >= maxEvents - 8 & !interesting)) {
+        // Numbers and one branch, not four: the first retransmission comes half a second into a
+        // capture and the log fills up late, if ever (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
+        int interesting = (s.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST))
+                | (marks & MARK_RETRANSMISSION);
+        int boring = ((interesting | -interesting) >>> 31) ^ 1;
+        int full = (maxEvents - 1 - eventCount) >>> 31;
+        int nearlyFull = (maxEvents - 9 - eventCount) >>> 31;
+        if ((full | nearlyFull & boring) != 0) {
             eventsOmitted++;
             return;
         }

@@ -49,7 +49,13 @@ public final class Endpoint {
     boolean ackFlagSeen;
     boolean ackSeen;
 
-    Facts.Syn syn;
+    /**
+     * Allocated with the endpoint, unlike the other groups: nearly every endpoint sends a SYN or
+     * a SYN-ACK, and "the group is not there yet" was a branch of the packet path first taken
+     * when the pool first ran dry, a fraction of a second into a capture, which threw the
+     * compiled path away (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
+     */
+    Facts.Syn syn = new Facts.Syn();
     Facts.Fin fin;
     Facts.Rst rst;
     Facts.Retrans retrans;
@@ -79,9 +85,7 @@ public final class Endpoint {
         rstSeen = false;
         ackFlagSeen = false;
         ackSeen = false;
-        if (syn != null) {
-            syn.reset();
-        }
+        syn.reset();
         if (fin != null) {
             fin.reset();
         }
@@ -117,17 +121,22 @@ public final class Endpoint {
         rstSeen = t.flag(rstSeen);
         ackFlagSeen = t.flag(ackFlagSeen);
         ackSeen = t.flag(ackSeen);
-        syn = Facts.transfer(t, syn, Facts.Syn::new);
-        fin = Facts.transfer(t, fin, Facts.Fin::new);
-        rst = Facts.transfer(t, rst, Facts.Rst::new);
-        retrans = Facts.transfer(t, retrans, Facts.Retrans::new);
-    }
-
-    Facts.Syn syn() {
-        if (syn == null) {
-            syn = new Facts.Syn();
+        if (Facts.present(t, syn)) {
+            syn.transfer(t);
+            t.endGroup();
         }
-        return syn;
+        if (Facts.present(t, fin)) {
+            fin().transfer(t);
+            t.endGroup();
+        }
+        if (Facts.present(t, rst)) {
+            rst().transfer(t);
+            t.endGroup();
+        }
+        if (Facts.present(t, retrans)) {
+            retrans().transfer(t);
+            t.endGroup();
+        }
     }
 
     Facts.Fin fin() {
@@ -202,32 +211,32 @@ public final class Endpoint {
     }
 
     public long synTsNanos() {
-        return syn == null ? 0 : syn.tsNanos;
+        return syn.tsNanos;
     }
 
     public long synFrame() {
-        return syn == null ? 0 : syn.frame;
+        return syn.frame;
     }
 
     public long lastSynTsNanos() {
-        return syn == null ? 0 : syn.lastTsNanos;
+        return syn.lastTsNanos;
     }
 
     /** SYNs (or SYN-ACKs) sent with the first ISN, retransmissions included. */
     public int synCount() {
-        return syn == null ? 0 : syn.count;
+        return syn.count;
     }
 
     public long secondSynFrame() {
-        return syn == null ? 0 : syn.secondFrame;
+        return syn.secondFrame;
     }
 
     public long secondSynTsNanos() {
-        return syn == null ? 0 : syn.secondTsNanos;
+        return syn.secondTsNanos;
     }
 
     public long lastSynFrame() {
-        return syn == null ? 0 : syn.lastFrame;
+        return syn.lastFrame;
     }
 
     /** Frame of the last packet this side sent. */

@@ -2,8 +2,9 @@ package io.synscope.flow;
 
 /**
  * The facts of one side of a connection that only some connections have, in groups that
- * {@link Endpoint} allocates the first time one of their facts happens: most connections never
- * reset or retransmit, and a flood's half-open connections never send a FIN. Each group resets
+ * {@link Endpoint} allocates the first time one of their facts happens (but the SYN group, which
+ * nearly every side needs: see {@link Endpoint#syn}): most connections never reset or
+ * retransmit, and a flood's half-open connections never send a FIN. Each group resets
  * itself when its connection is reused from the pool; once allocated, a group stays with its
  * endpoint (a pooled connection then costs no allocation the next time).
  */
@@ -20,23 +21,22 @@ final class Facts {
     }
 
     /**
-     * Writes or reads {@code group} (null: never allocated): left out when absent or at its
-     * defaults; read back into it, allocated by {@code allocate} if need be, or reset when the
-     * record has none. Returns the endpoint's group afterwards.
+     * Writes or reads the presence of {@code group} (null: never allocated), and resets a
+     * pooled connection's group that the record being read has not got: true when the caller is
+     * to transfer the group's fields (allocating it if need be) and call
+     * {@link StateTransfer#endGroup}. A group is left out when absent or at its defaults. The
+     * caller names the group's own type for that transfer: through one call site shared by the
+     * four kinds it was a virtual call that C2 could not inline, 4 % of a state-heavy capture's
+     * freezing and thawing (bench/README.md, "Fact groups by their own types").
      */
-    static <G extends Group> G transfer(StateTransfer t, G group,
-                                        java.util.function.Supplier<G> allocate) {
-        G g = group;
-        if (t.group(g != null)) {
-            if (g == null) {
-                g = allocate.get();
-            }
-            g.transfer(t);
-            t.endGroup();
-        } else if (g != null) {
-            g.reset();
+    static boolean present(StateTransfer t, Group group) {
+        if (t.group(group != null)) {
+            return true;
         }
-        return g;
+        if (group != null) {
+            group.reset();
+        }
+        return false;
     }
 
     /** This side's SYN (or SYN-ACK) and its retransmissions with the same ISN. */

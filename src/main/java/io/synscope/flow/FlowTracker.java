@@ -5,7 +5,6 @@ import io.synscope.decode.TcpSegment;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.function.Predicate;
 
 /**
  * Rebuilds TCP connections from segments given one at a time, in capture order, and hands each
@@ -333,11 +332,19 @@ public final class FlowTracker {
      */
     private void decideOldest(Connection keep) {
         int excess = (int) (openConnections() - maxOpen + Math.max(1, maxOpen / 8));
-        Connection[] pick = table.select(Connection::handshakeOnly, Connection[]::new);
-        if (pick.length <= excess) {
+        Connection[] pick = hot();
+        int handshakeOnly = 0;
+        for (Connection c : pick) {
+            if (c.handshakeOnly()) {
+                pick[handshakeOnly++] = c;
+            }
+        }
+        if (handshakeOnly > excess) {
+            pick = Arrays.copyOf(pick, handshakeOnly);
+        } else {
             // Frozen connections are past their handshake: they count here only.
             thawOldest(excess, keep);
-            pick = table.select(x -> x != keep, Connection[]::new);
+            pick = hot();
         }
         Arrays.sort(pick, BY_LAST_PACKET);
         for (int i = 0, n = 0; i < pick.length && n < excess; i++) {
@@ -359,14 +366,18 @@ public final class FlowTracker {
             return;
         }
         int[] cold = frozen.addresses();
-        Connection[] hot = table.select(c -> c != keep, Connection[]::new);
+        Connection[] hot = hot();
         long[] lastFrames = new long[cold.length + hot.length];
-        for (int i = 0; i < cold.length; i++) {
-            lastFrames[i] = frozen.lastFrame(cold[i]);
+        int n = 0;
+        for (int address : cold) {
+            lastFrames[n++] = frozen.lastFrame(address);
         }
-        for (int i = 0; i < hot.length; i++) {
-            lastFrames[cold.length + i] = hot[i].lastFrame;
+        for (Connection c : hot) {
+            if (c != keep) {
+                lastFrames[n++] = c.lastFrame;
+            }
         }
+        lastFrames = Arrays.copyOf(lastFrames, n);
         Arrays.sort(lastFrames);
         long newest = lastFrames[Math.min(count, lastFrames.length) - 1];
         for (int address : cold) {
@@ -398,7 +409,7 @@ public final class FlowTracker {
             if (!snd.synSeen && snd.payloadBytes == 0) {
                 snd.synSeen = true;
                 snd.isn = s.seq;
-                Facts.Syn first = snd.syn();
+                Facts.Syn first = snd.syn;
                 first.tsNanos = ts;
                 first.frame = frame;
                 snd.startSequence(s.seq);
@@ -428,12 +439,15 @@ public final class FlowTracker {
         long relSeq = snd.rel(s.seq);
         int synLen = syn ? 1 : 0;
         long relEnd = relSeq + synLen + s.payloadLength + (fin ? 1 : 0);
-        boolean retransmission = relEnd > relSeq & relEnd <= snd.maxEndRel;
+        // 1 for a segment that has a length and ends within what this side sent before, or
+        // whose data begins inside it; numbers, not comparisons: the first retransmission comes
+        // half a second into a capture (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
+        long retransmission = ((relSeq - relEnd) & (relEnd - 1 - snd.maxEndRel)) >>> 63;
 
         if (s.payloadLength > 0) {
             long dataStart = relSeq + synLen;
             long dataEnd = dataStart + s.payloadLength;
-            retransmission |= dataStart < snd.maxEndRel;
+            retransmission |= (dataStart - snd.maxEndRel) >>> 63;
             snd.payloadBytes += Math.max(0, dataEnd - Math.max(dataStart, snd.maxEndRel));
             snd.lastPayloadFrame = frame;
             snd.lastPayloadTsNanos = ts;
@@ -443,7 +457,7 @@ public final class FlowTracker {
             }
             c.history('D', fromClient);
         }
-        if (retransmission) {
+        if (retransmission != 0) {
             marks |= Connection.MARK_RETRANSMISSION;
             recordRetransmission(c, snd, s, fromClient);
         } else if (s.payloadLength > 0) {
@@ -672,8 +686,10 @@ public final class FlowTracker {
         // Saturating: a capture's clock may sit anywhere in a long.
         long forgetBefore = nowNanos - config.duplicateWindowNanos();
         transfer.forgetDigestsBefore(forgetBefore > nowNanos ? Long.MIN_VALUE : forgetBefore);
-        for (Connection c : table.select(c -> silentForFreezing(c) && !c.handshakeOnly(),
-                Connection[]::new)) {
+        for (Connection c : hot()) {
+            if (!silentForFreezing(c) || c.handshakeOnly()) {
+                continue;
+            }
             frozen.freeze(c, table.remove(c), transfer);
             oldestFrozenTsNanos = Math.min(oldestFrozenTsNanos, c.lastTsNanos);
             pool.push(c);
@@ -755,10 +771,19 @@ public final class FlowTracker {
         oldestFrozenTsNanos = oldest;
     }
 
-    /** Decides the connections silent past their window. */
+    /** Decides the connections silent past their window, in the order they started. */
     private void decideSilent() {
         thawIdle();
-        for (Connection c : openInStartOrder(c -> expiry(c) != null)) {
+        Connection[] expired = hot();
+        int n = 0;
+        for (Connection c : expired) {
+            if (expiry(c) != null) {
+                expired[n++] = c;
+            }
+        }
+        expired = Arrays.copyOf(expired, n);
+        Arrays.sort(expired, BY_FIRST_FRAME);
+        for (Connection c : expired) {
             // Asked again of the few selected: nothing changed them since the walk.
             decide(c, expiry(c));
         }
@@ -779,14 +804,9 @@ public final class FlowTracker {
         return null;
     }
 
-    /**
-     * The open connections {@code which} accepts, oldest first (by first frame), so that they
-     * are decided in the order they started.
-     */
-    private Connection[] openInStartOrder(Predicate<Connection> which) {
-        Connection[] found = table.select(which, Connection[]::new);
-        Arrays.sort(found, BY_FIRST_FRAME);
-        return found;
+    /** The connections in the open table (not the frozen ones), in a new array: what scans walk. */
+    private Connection[] hot() {
+        return table.members(Connection[]::new);
     }
 
     /**
@@ -795,7 +815,8 @@ public final class FlowTracker {
      * {@link #CAPTURE_END_BATCH} connections, so that the pool, not the heap, holds them.
      */
     private void decideAllInStartOrder() {
-        Connection[] hot = openInStartOrder(c -> true);
+        Connection[] hot = hot();
+        Arrays.sort(hot, BY_FIRST_FRAME);
         int[] cold = frozen.addressesInStartOrder();
         int h = 0;
         int k = 0;

@@ -1,8 +1,6 @@
 package io.synscope.flow;
 
-import java.util.Arrays;
 import java.util.function.IntFunction;
-import java.util.function.Predicate;
 
 /**
  * Open-addressing hash table from a 4-tuple, in either direction, to an {@link Entry}.
@@ -72,17 +70,23 @@ final class TupleTable<E extends TupleTable.Entry> {
         }
     }
 
-    /** The members {@code which} accepts, in no particular order, in a new array. */
+    /**
+     * The members, in no particular order, in a new array (what a scan walks: the table may
+     * change under it). No predicate: each scan filters in a loop of its own, because one call
+     * site of predicates that every kind of scan passes through saw a new lambda class at each,
+     * and C2 threw the compiled scan away each time
+     * (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
+     */
     @SuppressWarnings("unchecked")
-    E[] select(Predicate<E> which, IntFunction<E[]> newArray) {
+    E[] members(IntFunction<E[]> newArray) {
         E[] found = newArray.apply(size);
         int n = 0;
         for (Entry e : slots) {
-            if (e != null && which.test((E) e)) {
+            if (e != null) {
                 found[n++] = (E) e;
             }
         }
-        return Arrays.copyOf(found, n);
+        return found;
     }
 
     /**
