@@ -45,6 +45,8 @@ final class StateTransfer {
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT_LE =
             MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     /** The byte length of a run of words' codes, before them: a block may have thousands. */
     private static final int CODES_HEADER = Short.BYTES;
     /**
@@ -60,6 +62,8 @@ final class StateTransfer {
     private static final int[] WRITTEN_BYTES = {0, 1, 2, 3, 4, 5, 6, 8, 8};
     /** By a code's first 6 bits: the word's bytes, and the code's bits above them (<< 4). */
     private static final byte[] DECODE = new byte[64];
+    /** The longest code's bits. */
+    private static final int MAX_CODE_BITS = 6;
     /** The long lengths of "111" codes, by the 3 bits that follow. */
     private static final int[] LONG_LENGTHS = {3, 4, 5, 6, 8};
 
@@ -137,30 +141,36 @@ final class StateTransfer {
      * Writes {@code n} words of {@code words} from {@code from} at {@code at} of {@code out}: the
      * byte length of their codes (2 bytes), their length codes ({@link #CODE}), then each word in
      * that many little-endian bytes; returns where they end. {@code out} has room for a whole
-     * word past that end.
+     * word past that end. The codes gather in a register and go out 32 bits at a time, the last
+     * ones as a whole {@code int} too, whose spare bytes the words then overwrite: no clearing
+     * and no read-modify-write of code bytes per word.
      */
     private static int encode(long[] words, int from, int n, byte[] out, int at) {
+        int codesAt = at + CODES_HEADER;
+        int q = codesAt;
+        long codes = 0;
+        int codeBits = 0;
         int bits = 0;
         for (int i = 0; i < n; i++) {
-            bits += CODE_BITS[bytesOf(words[from + i])];
+            int bytes = bytesOf(words[from + i]);
+            codes |= (long) CODE[bytes] << codeBits;
+            codeBits += CODE_BITS[bytes];
+            bits += CODE_BITS[bytes];
+            if (codeBits >= Integer.SIZE) {
+                INT_LE.set(out, q, (int) codes);
+                q += Integer.BYTES;
+                codes >>>= Integer.SIZE;
+                codeBits -= Integer.SIZE;
+            }
         }
-        int codesAt = at + CODES_HEADER;
+        INT_LE.set(out, q, (int) codes);
         int codeBytes = (bits + 7) >>> 3;
         SHORT_LE.set(out, at, (short) codeBytes);
-        // One byte more: a code's second byte is OR-ed in even when nothing of it is there.
-        Arrays.fill(out, codesAt, codesAt + codeBytes + 1, (byte) 0);
         int p = codesAt + codeBytes;
-        int bit = 0;
         for (int i = 0; i < n; i++) {
             long w = words[from + i];
-            int bytes = bytesOf(w);
-            int codeAt = codesAt + (bit >>> 3);
-            int shifted = CODE[bytes] << (bit & 7);
-            out[codeAt] |= (byte) shifted;
-            out[codeAt + 1] |= (byte) (shifted >>> 8);
-            bit += CODE_BITS[bytes];
             LONG_LE.set(out, p, w);
-            p += WRITTEN_BYTES[bytes];
+            p += WRITTEN_BYTES[bytesOf(w)];
         }
         return p;
     }
@@ -172,18 +182,26 @@ final class StateTransfer {
 
     /**
      * Reads the first {@code count} words that {@link #encode} wrote at {@code at} into
-     * {@code into}; returns where the bytes after the last one read begin.
+     * {@code into}; returns where the bytes after the last one read begin. The codes come into
+     * a register 32 bits at a time, so a word's code is a shift and a table lookup, not two
+     * byte loads at a bit position (a refill may read up to 3 bytes past the codes, into the
+     * words after them).
      */
     private static int decode(byte[] in, int at, long[] into, int count) {
-        int codesAt = at + CODES_HEADER;
-        int p = codesAt + ((short) SHORT_LE.get(in, at) & 0xFFFF);
-        int bit = 0;
+        int q = at + CODES_HEADER;
+        int p = q + ((short) SHORT_LE.get(in, at) & 0xFFFF);
+        long codes = 0;
+        int codeBits = 0;
         for (int i = 0; i < count; i++) {
-            int codeAt = codesAt + (bit >>> 3);
-            int x = (((in[codeAt] & 0xFF) | (in[codeAt + 1] & 0xFF) << 8) >>> (bit & 7)) & 63;
-            int d = DECODE[x];
+            if (codeBits < MAX_CODE_BITS) {
+                codes |= ((int) INT_LE.get(in, q) & 0xFFFF_FFFFL) << codeBits;
+                q += Integer.BYTES;
+                codeBits += Integer.SIZE;
+            }
+            int d = DECODE[(int) codes & 63];
             int bytes = d & 0xF;
-            bit += d >>> 4;
+            codes >>>= d >>> 4;
+            codeBits -= d >>> 4;
             long mask = (-1L >>> (64 - 8 * bytes)) & -(long) ((bytes + 7) >>> 3);
             into[i] = (long) LONG_LE.get(in, p) & mask;
             p += bytes;
