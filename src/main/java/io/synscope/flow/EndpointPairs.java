@@ -32,7 +32,14 @@ public final class EndpointPairs {
     public static long hash64(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
         long x = xHi * 0x9E3779B97F4A7C15L + xLo * 0xC2B2AE3D27D4EB4FL + xPort * 0x165667B19E3779F9L;
         long y = yHi * 0x9E3779B97F4A7C15L + yLo * 0xC2B2AE3D27D4EB4FL + yPort * 0x165667B19E3779F9L;
-        long k = (x ^ (x >>> 31)) + (y ^ (y >>> 31));
+        return mix((x ^ (x >>> 31)) + (y ^ (y >>> 31)));
+    }
+
+    /**
+     * murmur3's 64-bit finaliser: every input bit moves every output bit (also the tracker's
+     * digest of a segment for its duplicate test).
+     */
+    static long mix(long k) {
         k ^= k >>> 33;
         k *= 0xFF51AFD7ED558CCDL;
         k ^= k >>> 33;

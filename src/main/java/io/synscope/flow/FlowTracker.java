@@ -515,20 +515,12 @@ public final class FlowTracker {
         // A digest instead of the three words: 16 bytes less per endpoint. Two different
         // segments share one with odds of 2^-64, and would then also have to come from the same
         // sender, one right after the other, within the duplicate window.
-        long digest = mix(mix(mix(seqAck) ^ lengthFlagsWindow) ^ ipIdTsVal);
+        long digest = EndpointPairs.mix(EndpointPairs.mix(EndpointPairs.mix(seqAck)
+                ^ lengthFlagsWindow) ^ ipIdTsVal);
         boolean same = digest == snd.lastSegmentDigest && snd.packets > 0
                 && s.tsNanos - snd.lastTsNanos <= config.duplicateWindowNanos();
         snd.lastSegmentDigest = digest;
         return same;
-    }
-
-    /** murmur3's 64-bit finaliser: every input bit moves every output bit. */
-    private static long mix(long k) {
-        k ^= k >>> 33;
-        k *= 0xFF51AFD7ED558CCDL;
-        k ^= k >>> 33;
-        k *= 0xC4CEB9FE1A85EC53L;
-        return k ^ (k >>> 33);
     }
 
     private void recordSynAck(Connection c, TcpSegment s) {

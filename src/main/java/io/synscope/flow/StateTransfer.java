@@ -150,12 +150,10 @@ final class StateTransfer {
         int q = codesAt;
         long codes = 0;
         int codeBits = 0;
-        int bits = 0;
         for (int i = 0; i < n; i++) {
             int bytes = bytesOf(words[from + i]);
             codes |= (long) CODE[bytes] << codeBits;
             codeBits += CODE_BITS[bytes];
-            bits += CODE_BITS[bytes];
             if (codeBits >= Integer.SIZE) {
                 INT_LE.set(out, q, (int) codes);
                 q += Integer.BYTES;
@@ -164,7 +162,7 @@ final class StateTransfer {
             }
         }
         INT_LE.set(out, q, (int) codes);
-        int codeBytes = (bits + 7) >>> 3;
+        int codeBytes = q - codesAt + ((codeBits + 7) >>> 3);
         SHORT_LE.set(out, at, (short) codeBytes);
         int p = codesAt + codeBytes;
         for (int i = 0; i < n; i++) {

@@ -2,6 +2,7 @@ package io.synscope.testutil;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synscope.diagnose.Verdict;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,9 +36,14 @@ public final class Samples {
      * and the kernel saw), not as synscope judged it.
      */
     public record Made(String verdict, String outcome) {
-        /** Whether the reports count it among the failures: any verdict but ok and incomplete. */
+        /** Whether the reports count it among the failures ({@link Verdict#isFailure}). */
         public boolean failure() {
-            return !verdict.equals("ok") && !verdict.equals("incomplete");
+            for (Verdict v : Verdict.values()) {
+                if (v.key().equals(verdict)) {
+                    return v.isFailure();
+                }
+            }
+            throw new AssertionError("not a verdict: " + verdict);
         }
     }
 
