@@ -10,6 +10,7 @@ import io.synscope.testutil.Samples;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,13 +29,21 @@ class AnalyzerTest {
         assertEquals(0, sink.summary.connections());
     }
 
+    /**
+     * The summary, the capture's count and the connections handed to the sink agree with each
+     * other and with how the sample was made (its expected file), on two threads.
+     */
     @Test
     void summaryCountsEveryConnectionTheSinkSaw() throws Exception {
+        List<Samples.Made> made = Samples.made("demo.pcap");
+        long madeFailures = made.stream().filter(Samples.Made::failure).count();
         CollectingSink sink = CollectingSink.analyze(Path.of("sample-pcaps/demo.pcap"), 2);
-        assertEquals(sink.connections.size(), sink.summary.connections());
-        assertEquals(sink.capture.connections(), sink.summary.connections());
-        long failures = sink.connections.stream().filter(c -> c.verdict().isFailure()).count();
-        assertEquals(failures, sink.summary.failures());
+        assertEquals(made.size(), sink.summary.connections());
+        assertEquals(made.size(), sink.connections.size());
+        assertEquals(made.size(), sink.capture.connections());
+        assertEquals(madeFailures, sink.summary.failures());
+        assertEquals(madeFailures,
+                sink.connections.stream().filter(c -> c.verdict().isFailure()).count());
     }
 
     /**
