@@ -8,6 +8,7 @@ import io.synscope.diagnose.Outcome;
 import io.synscope.diagnose.Verdict;
 import io.synscope.diagnose.HostPort;
 import io.synscope.flow.AnalysisConfig;
+import io.synscope.testutil.Samples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -18,11 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -246,14 +245,11 @@ class LiveLabTest {
     private static Comparison.Said said(JsonNode n) {
         List<String> reasons = new ArrayList<>();
         n.get("alternatives").forEach(a -> reasons.add(a.get("reason").asText()));
-        return new Comparison.Said(byKey(Verdict.values(), Verdict::key, n.get("verdict")),
-                byKey(Outcome.values(), Outcome::key, n.get("outcome")),
-                byKey(Confidence.values(), Confidence::key, n.get("confidence")), reasons);
-    }
-
-    private static <E> E byKey(E[] values, Function<E, String> key, JsonNode n) {
-        return Arrays.stream(values).filter(v -> key.apply(v).equals(n.asText())).findFirst()
-                .orElseThrow(() -> new AssertionError("not a known value: " + n));
+        return new Comparison.Said(
+                Samples.byKey(Verdict.values(), Verdict::key, n.get("verdict").asText()),
+                Samples.byKey(Outcome.values(), Outcome::key, n.get("outcome").asText()),
+                Samples.byKey(Confidence.values(), Confidence::key, n.get("confidence").asText()),
+                reasons);
     }
 
     private static HostPort hostPort(JsonNode n) {

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,13 +40,17 @@ public final class Samples {
     public record Made(String verdict, String outcome) {
         /** Whether the reports count it among the failures ({@link Verdict#isFailure}). */
         public boolean failure() {
-            for (Verdict v : Verdict.values()) {
-                if (v.key().equals(verdict)) {
-                    return v.isFailure();
-                }
-            }
-            throw new AssertionError("not a verdict: " + verdict);
+            return byKey(Verdict.values(), Verdict::key, verdict).isFailure();
         }
+    }
+
+    /**
+     * The value of {@code values} whose {@code key} (as the JSON report and the lab's truth files
+     * spell it) is {@code text}; fails the test when none is.
+     */
+    public static <E> E byKey(E[] values, Function<E, String> key, String text) {
+        return Arrays.stream(values).filter(v -> key.apply(v).equals(text)).findFirst()
+                .orElseThrow(() -> new AssertionError("not a known value: " + text));
     }
 
     /** The connections the lab made for {@code capture} (a file here), from its truth file. */
