@@ -55,7 +55,7 @@ public final class Endpoint {
      * when the pool first ran dry, a fraction of a second into a capture, which threw the
      * compiled path away (docs/performance.md#j1-no-branch-on-the-packet-path-that-is-first-taken-late).
      */
-    Facts.Syn syn = new Facts.Syn();
+    final Facts.Syn syn = new Facts.Syn();
     Facts.Fin fin;
     Facts.Rst rst;
     Facts.Retrans retrans;

@@ -431,7 +431,11 @@ class FrozenTableTest {
         }
     }
 
-    /** Declared non-static, non-final fields of {@code type} and its superclasses, but {@link #NOT_STATE}. */
+    /**
+     * Declared non-static fields of {@code type} and its superclasses, but {@link #NOT_STATE}:
+     * the non-final ones, and the final ones that hold a part of the state (an endpoint, the SYN
+     * group), whose own fields are then walked.
+     */
     private static List<Field> stateFields(Class<?> type) {
         List<Field> fields = new ArrayList<>();
         for (Class<?> t = type; t != Object.class; t = t.getSuperclass()) {
@@ -442,7 +446,8 @@ class FrozenTableTest {
                     continue;
                 }
                 field.setAccessible(true);
-                if (Modifier.isFinal(m) && !(field.getType() == Endpoint.class)) {
+                if (Modifier.isFinal(m) && !(field.getType() == Endpoint.class
+                        || Facts.Group.class.isAssignableFrom(field.getType()))) {
                     continue;
                 }
                 fields.add(field);
